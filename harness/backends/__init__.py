@@ -1,0 +1,1 @@
+"""Backends evaluate cells: offline (the engine) or aws (the IAM Policy Simulator)."""

@@ -1,0 +1,1 @@
+"""The `harness` command: a thin layer over the library."""

@@ -1,0 +1,57 @@
+"""`harness` entry point.
+
+Each subcommand lives in its own module exposing `register(subparsers)`; a
+registered command sets `func(args) -> int` (the exit code). Exit codes: 0
+success, 1 expectation failures or a simulator-side error (as the AWS CLI
+uses 254/255 we keep to pytest's small codes), 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from harness import __version__
+
+# Modules that contribute subcommands, imported only when the CLI runs.
+COMMAND_MODULES = (
+    "harness.cli.catalog",
+    "harness.cli.simulate",
+    "harness.cli.report",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness",
+        description="Test AWS IAM permissions: catalog look-ups, offline simulation, reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

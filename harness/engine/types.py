@@ -1,0 +1,148 @@
+"""Plain data that goes into and comes out of the engine.
+
+The shapes follow the IAM API's SimulateCustomPolicy / SimulatePrincipalPolicy
+(https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html):
+one request names many actions and many resources, and the answer is one
+EvaluationResult per action, with ResourceSpecificResults per resource.
+Fields beyond the API (enforced decision, advisory, explanation) are ours and
+are kept under their own names so that an API-shaped dump stays comparable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Decision(StrEnum):
+    """EvalDecision values as the API spells them."""
+
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicitDeny"
+    IMPLICIT_DENY = "implicitDeny"
+
+
+class PolicyKind(StrEnum):
+    """Where a policy sits in the evaluation order."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    PERMISSIONS_BOUNDARY = "permissionsBoundary"
+    SESSION = "session"
+    SCP = "scp"
+    RCP = "rcp"
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """A policy document as submitted.
+
+    `text` is kept verbatim: MatchedStatements positions are line/column in
+    the text the caller sent, so the engine must not re-serialise it.
+    `source_id` is what AWS reports as SourcePolicyId (`PolicyInputList.1`,
+    `ResourcePolicy`, or a policy name in principal mode); `source_type` is
+    SourcePolicyType (`IAM Policy`, `Resource Policy`, `user`, `role`,
+    `group`, `aws-managed`, `user-managed`, ...).
+    """
+
+    text: str
+    source_id: str
+    source_type: str
+    kind: PolicyKind = PolicyKind.IDENTITY
+    # Where it came from, for error messages and reports (file path, account model entry).
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    """One ContextEntries item: key, values, ContextKeyType (string, stringList, numeric, ...)."""
+
+    key: str
+    values: tuple[str, ...]
+    type: str = "string"
+
+
+@dataclass(frozen=True)
+class SimulationInput:
+    """Everything one simulator call carries, in API terms.
+
+    `scp_levels` is OrderedOrganizationPolicyInputList: one list of SCPs per
+    level, root first, account last. `rcp_levels` has the same shape; the API
+    has no RCP input, so these come only from the offline account model.
+    `principal_arn` is set in principal mode (the simulated identity);
+    `caller_arn` is CallerArn. Offline the caller may be a role or an
+    assumed-role session, which AWS refuses.
+    """
+
+    action_names: tuple[str, ...]
+    resource_arns: tuple[str, ...] = ("*",)
+    identity_policies: tuple[PolicySource, ...] = ()
+    permissions_boundaries: tuple[PolicySource, ...] = ()
+    session_policies: tuple[PolicySource, ...] = ()
+    resource_policy: PolicySource | None = None
+    scp_levels: tuple[tuple[PolicySource, ...], ...] = ()
+    rcp_levels: tuple[tuple[PolicySource, ...], ...] = ()
+    principal_arn: str | None = None
+    caller_arn: str | None = None
+    resource_owner: str | None = None
+    resource_handling_option: str | None = None
+    context: tuple[ContextEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class MatchedStatement:
+    """A statement that decided the result (API: Statement)."""
+
+    source_policy_id: str
+    source_policy_type: str
+    start: Position
+    end: Position
+    sid: str | None = None
+    effect: str = "Allow"
+    kind: PolicyKind = PolicyKind.IDENTITY
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    """API: ResourceSpecificResult, plus our enforcement fields."""
+
+    resource: str
+    decision: Decision
+    matched_statements: tuple[MatchedStatement, ...] = ()
+    missing_context_values: tuple[str, ...] = ()
+    decision_details: dict[str, Decision] = field(default_factory=dict)
+    permissions_boundary_allowed: bool | None = None
+    enforced_decision: Decision | None = None
+    advisory: str | None = None
+    explanation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """API: EvaluationResult for one action (over all requested resources)."""
+
+    action: str
+    resource: str
+    decision: Decision
+    matched_statements: tuple[MatchedStatement, ...] = ()
+    missing_context_values: tuple[str, ...] = ()
+    decision_details: dict[str, Decision] = field(default_factory=dict)
+    organizations_allowed: bool | None = None
+    permissions_boundary_allowed: bool | None = None
+    resource_results: tuple[ResourceResult, ...] = ()
+    enforced_decision: Decision | None = None
+    advisory: str | None = None
+    explanation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimulationOutput:
+    results: tuple[EvaluationResult, ...]
+    # Non-fatal notes, e.g. "CallerArn is a role: AWS's simulator would refuse this".
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,149 @@
+"""The harness's unit of work: a cell (principal x action x resource) and its result.
+
+Scenarios expand into cells; backends evaluate cells in batches; reports render
+cell results. Backends never see YAML and reports never see backends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from harness.engine.types import ContextEntry, PolicySource
+
+
+class Expectation(StrEnum):
+    """What a scenario says must happen.
+
+    `denied` accepts either kind of deny; the others must match exactly.
+    """
+
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    EXPLICIT_DENY = "explicitDeny"
+    IMPLICIT_DENY = "implicitDeny"
+
+    def accepts(self, decision: str) -> bool:
+        if self is Expectation.DENIED:
+            return decision in ("explicitDeny", "implicitDeny")
+        return decision == self.value
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where a cell was written: scenario file, line, scenario name."""
+
+    file: str
+    line: int
+    scenario: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who asks, and with which policies.
+
+    Principal mode: `principal_arn` names an identity in the account (AWS
+    backend: SimulatePrincipalPolicy; offline: the account model).
+    Custom mode: `identity_policies` are documents (SimulateCustomPolicy).
+    """
+
+    principal_arn: str | None = None
+    identity_policies: tuple[PolicySource, ...] = ()
+    permissions_boundaries: tuple[PolicySource, ...] = ()
+    session_policies: tuple[PolicySource, ...] = ()
+    caller_arn: str | None = None
+
+    @property
+    def mode(self) -> str:
+        return "principal" if self.principal_arn else "custom"
+
+    @property
+    def label(self) -> str:
+        """The name a report shows in the principal column."""
+        return self.principal_arn or self.caller_arn or "+".join(p.source_id for p in self.identity_policies)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One test: does `subject` get `action` on `resource`, and is that what was expected?"""
+
+    id: str
+    source: SourceRef
+    subject: Subject
+    action: str
+    resource: str
+    expected: Expectation
+    principal_label: str = ""
+    reason: str = ""
+    resource_policy: PolicySource | None = None
+    resource_owner: str | None = None
+    context: tuple[ContextEntry, ...] = ()
+    scp_levels: tuple[tuple[PolicySource, ...], ...] = ()
+    rcp_levels: tuple[tuple[PolicySource, ...], ...] = ()
+    # Exclude these account policies in principal mode (SimulatePrincipalPolicy PolicyExclusionList).
+    policy_exclusions: tuple[str, ...] = ()
+    # Compare the enforced decision (what the service does) rather than the simulator's.
+    check_enforced: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecidingStatement:
+    """A statement that decided a cell, with enough to show it in a report."""
+
+    policy_id: str
+    policy_type: str
+    sid: str | None
+    effect: str
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """What a backend answered for one cell.
+
+    `decision` is the simulator's EvalDecision or "error"; an error is never
+    allowed and never passes. `enforced_decision` is what the real service
+    would do where the offline engine knows better than the simulator.
+    """
+
+    cell_id: str
+    backend: str
+    decision: str
+    enforced_decision: str | None = None
+    advisory: str | None = None
+    deciding_statements: tuple[DecidingStatement, ...] = ()
+    explanation: tuple[str, ...] = ()
+    missing_context: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    # compare mode: the other backend's answer, for the failure message
+    other: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_error(self) -> bool:
+        return self.decision == "error"
+
+
+def judge(cell: Cell, result: CellResult) -> Outcome:
+    """Pass, fail or error: the only place that turns a decision into a test outcome."""
+    if result.is_error:
+        return Outcome.ERROR
+    decision = result.decision
+    if cell.check_enforced and result.enforced_decision:
+        decision = result.enforced_decision
+    return Outcome.PASSED if cell.expected.accepts(decision) else Outcome.FAILED
+
+
+def error_result(cell: Cell, backend: str, message: str) -> CellResult:
+    return CellResult(cell_id=cell.id, backend=backend, decision="error", error=message)

@@ -1,0 +1,1 @@
+"""The pytest plugin: scenario files become one test item per cell."""

@@ -1,0 +1,124 @@
+"""The run result: the JSON file every report renders (schema version 1).
+
+One document per run:
+
+    {
+      "schema": "iam-harness/run-result",
+      "schema_version": 1,
+      "metadata": {tool_version, backend, started, finished, account, caller_arn,
+                   region, partition, scenario_files: [{path, sha256}],
+                   policy_documents: [{id, origin, sha256}], api: {...}, ...},
+      "cells": [CellRecord, ...],
+      "errors": [{"file", "line", "field", "message"}]   # files that could not be loaded
+    }
+
+A CellRecord flattens the cell and its result so that reports need nothing
+else. Field names are stable; new fields may be added in a minor change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.model import Cell, CellResult, judge
+
+SCHEMA = "iam-harness/run-result"
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class CellRecord:
+    id: str
+    principal: str
+    action: str
+    resource: str
+    expected: str
+    actual: str  # allowed | explicitDeny | implicitDeny | error
+    outcome: str  # passed | failed | error
+    backend: str
+    enforced: str | None = None
+    advisory: str | None = None
+    reason: str = ""
+    scenario: str = ""
+    file: str = ""
+    line: int = 0
+    mode: str = "custom"
+    deciding_statements: list[dict[str, Any]] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    missing_context: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    other: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    context: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
+        return cls(
+            id=cell.id,
+            principal=cell.principal_label or cell.subject.label,
+            action=cell.action,
+            resource=cell.resource,
+            expected=cell.expected.value,
+            actual=result.decision,
+            outcome=judge(cell, result).value,
+            backend=result.backend,
+            enforced=result.enforced_decision,
+            advisory=result.advisory,
+            reason=cell.reason,
+            scenario=cell.source.scenario,
+            file=cell.source.file,
+            line=cell.source.line,
+            mode=cell.subject.mode,
+            deciding_statements=[asdict(s) for s in result.deciding_statements],
+            explanation=list(result.explanation),
+            missing_context=list(result.missing_context),
+            warnings=list(result.warnings),
+            error=result.error,
+            other=dict(result.other),
+            tags=list(cell.tags),
+            context=[{"key": e.key, "values": list(e.values), "type": e.type} for e in cell.context],
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CellRecord:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class RunResult:
+    metadata: dict[str, Any]
+    cells: list[CellRecord]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
+            "metadata": self.metadata,
+            "cells": [asdict(c) for c in self.cells],
+            "errors": self.errors,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunResult:
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not an iam-harness run result (schema is {data.get('schema')!r})")
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"unsupported run result schema_version {data.get('schema_version')!r}")
+        return cls(
+            metadata=dict(data.get("metadata", {})),
+            cells=[CellRecord.from_dict(c) for c in data.get("cells", [])],
+            errors=list(data.get("errors", [])),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> RunResult:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
