@@ -1,0 +1,719 @@
+"""The Condition element: operators, set qualifiers, IfExists and Null.
+
+A Condition block is compiled once (operators resolved, policy values parsed)
+and then evaluated against many request contexts.
+
+Documented rules this module implements (IAM User Guide):
+
+- Condition operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+- Several operators, keys and values:
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
+  Operators in one Condition are ANDed; keys under one operator are ANDed;
+  several values for one key are ORed; under a negated operator
+  (StringNotEquals, NumericNotEquals, DateNotEquals, NotIpAddress,
+  ArnNotEquals, ArnNotLike, ...) they are NORed: the key must match none.
+- Set qualifiers: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+  and the examples page
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html
+- Condition key names are case-insensitive, values are case-sensitive unless
+  the operator says IgnoreCase:
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
+- Missing key (operators page, "Important" box): a positive operator is
+  false, a negated one (StringNotLike, ArnNotLike, ...) is true; `...IfExists`
+  is true; Null tests presence itself.
+- A multivalued key without ForAllValues/ForAnyValue is not documented beyond
+  "multivalued context keys require a condition set operator" (single- vs
+  multivalued page). We read a positive operator as "some value matches" and
+  a negated one as its negation, "no value matches"; for one value both are
+  the plain comparison.
+- Operator names are case-sensitive: IAM rejects `stringEquals` with
+  "MalformedPolicyDocument: Invalid Condition type" (observed in
+  ministryofjustice/modernisation-platform-environments PR #8893), so an
+  operator spelled with other capitals is an unknown operator here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import operator as op
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from harness.engine.context import RequestContext
+from harness.engine.errors import MalformedPolicyDocument
+from harness.engine.patterns import RegexCache, compile_source
+from harness.engine.variables import Template, variables_enabled
+
+# ---------------------------------------------------------------------------
+# Public result types
+
+
+@dataclass(frozen=True)
+class ConditionFailure:
+    operator: str  # as written, e.g. "ForAllValues:StringLike"
+    key: str  # as written
+    policy_values: tuple[str, ...]
+    context_values: tuple[str, ...] | None  # None when the key was absent
+    message: str  # one human line: why it did not match
+
+
+@dataclass(frozen=True)
+class ConditionOutcome:
+    matched: bool
+    failures: tuple[ConditionFailure, ...]  # every clause that failed (empty when matched)
+    # Keys (as written in the policy) that were absent from the request in a
+    # clause that failed because of that absence. This is what the simulator
+    # reports as MissingContextValues: keys the policy needed but did not get.
+    missing_keys: tuple[str, ...]
+
+
+MATCHED = ConditionOutcome(True, (), ())
+
+
+# ---------------------------------------------------------------------------
+# Value matchers
+#
+# A matcher answers, for one context value, "does it match at least one of the
+# policy values?" in the operator's positive sense (StringNotEquals uses the
+# StringEquals matcher and inverts it). It returns None when the context value
+# cannot be read as the operator's type (e.g. "abc" for NumericLessThan): that
+# value then satisfies neither the operator nor its negation.
+
+Matcher = Callable[[str, RequestContext], "bool | None"]
+
+
+class _Malformed(Exception):
+    """A policy value the operator cannot use; turned into MalformedPolicyDocument."""
+
+
+def _as_text(raw: object) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float):
+        return str(raw)
+    if isinstance(raw, str):
+        return raw
+    raise _Malformed(f"value {raw!r} is not a string, number or boolean")
+
+
+# --- String ----------------------------------------------------------------
+
+
+def _string_equals(values: list[object], variables: bool, ignore_case: bool) -> Matcher:
+    static: set[str] = set()
+    dynamic: list[Template] = []
+    for raw in values:
+        text = _as_text(raw)
+        t = Template(text, variables=variables)
+        if t.has_variables:
+            dynamic.append(t)
+        else:
+            static.add(text.lower() if ignore_case else text)
+    frozen = frozenset(static)
+
+    if not dynamic:
+        if ignore_case:
+            return lambda v, ctx: v.lower() in frozen
+        return lambda v, ctx: v in frozen
+
+    def match(v: str, ctx: RequestContext) -> bool:
+        probe = v.lower() if ignore_case else v
+        if probe in frozen:
+            return True
+        for t in dynamic:
+            s = t.substitute(ctx)
+            if s is not None and (s.lower() if ignore_case else s) == probe:
+                return True
+        return False
+
+    return match
+
+
+def _glob_matcher(values: list[object], variables: bool, *, arn: bool) -> Matcher:
+    """StringLike and ArnLike: one combined regex for the static values."""
+    static_sources: list[str] = []
+    dynamic: list[Template] = []
+    for raw in values:
+        t = Template(_as_text(raw), variables=variables)
+        if t.has_variables:
+            dynamic.append(t)
+        else:
+            source = t.regex_source(None, arn=arn)
+            assert source is not None  # no variables, so always resolvable
+            static_sources.append(source)
+    combined = (
+        compile_source("|".join(f"(?:{s})" for s in static_sources), ignore_case=False)
+        if static_sources
+        else None
+    )
+    if not dynamic:
+        if combined is None:
+            return lambda v, ctx: False
+        fullmatch = combined.fullmatch
+        return lambda v, ctx: fullmatch(v) is not None
+
+    cache = RegexCache()
+
+    def match(v: str, ctx: RequestContext) -> bool:
+        if combined is not None and combined.fullmatch(v) is not None:
+            return True
+        for t in dynamic:
+            source = t.regex_source(ctx, arn=arn)
+            if source is not None and cache.compile(source, ignore_case=False).fullmatch(v):
+                return True
+        return False
+
+    return match
+
+
+# --- Numeric ---------------------------------------------------------------
+
+
+# Plain decimal notation only: Decimal() alone would also take "1_000",
+# "NaN", "Infinity" and non-ASCII digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _parse_number(text: str) -> Decimal | None:
+    s = text.strip()
+    if not _NUMBER.fullmatch(s):
+        return None
+    try:
+        return Decimal(s)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _numeric(compare: Callable[[Decimal, Decimal], bool]) -> Callable[[list[object], bool], Matcher]:
+    def build(values: list[object], variables: bool) -> Matcher:
+        parsed: list[Decimal] = []
+        for raw in values:
+            if isinstance(raw, bool):
+                raise _Malformed(f"value {raw!r} is not a number")
+            d = _parse_number(_as_text(raw))
+            if d is None:
+                raise _Malformed(f"value {raw!r} is not a number")
+            parsed.append(d)
+
+        def match(v: str, ctx: RequestContext) -> bool | None:
+            d = _parse_number(v)
+            if d is None:
+                return None
+            return any(compare(d, p) for p in parsed)
+
+        return match
+
+    return build
+
+
+# --- Date ------------------------------------------------------------------
+# Dates are ISO 8601 (date only, or date and time with optional fraction and
+# offset; no offset means UTC) or epoch seconds, on both sides. A string of
+# digits is read as epoch seconds, so "20200101" is a moment in 1970, not
+# 1 January 2020.
+
+_EPOCH = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _parse_date(text: str) -> float | None:
+    s = text.strip()
+    if _EPOCH.fullmatch(s):
+        return float(s)
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _date(compare: Callable[[float, float], bool]) -> Callable[[list[object], bool], Matcher]:
+    def build(values: list[object], variables: bool) -> Matcher:
+        parsed: list[float] = []
+        for raw in values:
+            t = _parse_date(_as_text(raw)) if not isinstance(raw, bool) else None
+            if t is None:
+                raise _Malformed(f"value {raw!r} is not an ISO 8601 date or epoch seconds")
+            parsed.append(t)
+
+        def match(v: str, ctx: RequestContext) -> bool | None:
+            t = _parse_date(v)
+            if t is None:
+                return None
+            return any(compare(t, p) for p in parsed)
+
+        return match
+
+    return build
+
+
+# --- Bool ------------------------------------------------------------------
+# Policy values may be JSON booleans or the strings "true"/"false" in any case.
+
+
+def _parse_bool(raw: object) -> bool | None:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        low = raw.strip().lower()
+        if low == "true":
+            return True
+        if low == "false":
+            return False
+    return None
+
+
+def _bool(values: list[object], variables: bool) -> Matcher:
+    static: set[bool] = set()
+    dynamic: list[Template] = []
+    for raw in values:
+        if isinstance(raw, str) and (t := Template(raw, variables=variables)).has_variables:
+            dynamic.append(t)
+            continue
+        b = _parse_bool(raw)
+        if b is None:
+            raise _Malformed(f"value {raw!r} is not true or false")
+        static.add(b)
+
+    def match(v: str, ctx: RequestContext) -> bool | None:
+        b = _parse_bool(v)
+        if b is None:
+            return None
+        if b in static:
+            return True
+        for t in dynamic:
+            s = t.substitute(ctx)
+            if s is not None and _parse_bool(s) is b:
+                return True
+        return False
+
+    return match
+
+
+# --- Binary ----------------------------------------------------------------
+# BinaryEquals compares base64-encoded values byte for byte after decoding.
+
+
+def _decode_b64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _binary(values: list[object], variables: bool) -> Matcher:
+    parsed: set[bytes] = set()
+    for raw in values:
+        if not isinstance(raw, str) or (b := _decode_b64(raw)) is None:
+            raise _Malformed(f"value {raw!r} is not base64")
+        parsed.add(b)
+
+    def match(v: str, ctx: RequestContext) -> bool | None:
+        b = _decode_b64(v)
+        if b is None:
+            return None
+        return b in parsed
+
+    return match
+
+
+# --- IP address ------------------------------------------------------------
+# IPv4 or IPv6, CIDR or a single address; a value of one IP version never
+# matches a range of the other.
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _ip(values: list[object], variables: bool) -> Matcher:
+    nets: list[_Network] = []
+    for raw in values:
+        try:
+            nets.append(ipaddress.ip_network(_as_text(raw).strip(), strict=False))
+        except ValueError:
+            raise _Malformed(f"value {raw!r} is not an IP address or CIDR range") from None
+
+    def match(v: str, ctx: RequestContext) -> bool | None:
+        text = v.strip()
+        try:
+            addr = ipaddress.ip_address(text)
+        except ValueError:
+            try:
+                net = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                return None
+            return any(net.version == n.version and net.subnet_of(n) for n in nets)  # type: ignore[arg-type]
+        return any(addr in n for n in nets)
+
+    return match
+
+
+# --- ARN -------------------------------------------------------------------
+# ArnEquals and ArnLike behave the same: part-by-part, case-sensitive, with
+# `*`/`?` wildcards inside a part (patterns.py).
+
+
+def _arn(values: list[object], variables: bool) -> Matcher:
+    return _glob_matcher(values, variables, arn=True)
+
+
+def _string_like(values: list[object], variables: bool) -> Matcher:
+    return _glob_matcher(values, variables, arn=False)
+
+
+# ---------------------------------------------------------------------------
+# Operator table: base name -> (matcher builder, negated, value kind for messages)
+
+
+@dataclass(frozen=True)
+class _OperatorSpec:
+    build: Callable[[list[object], bool], Matcher]
+    negated: bool
+    kind: str  # what a context value must be, for type-error messages
+
+
+def _string_spec(ignore_case: bool, negated: bool) -> _OperatorSpec:
+    return _OperatorSpec(lambda vs, var: _string_equals(vs, var, ignore_case), negated, "string")
+
+
+_OPERATORS: dict[str, _OperatorSpec] = {
+    "StringEquals": _string_spec(False, False),
+    "StringNotEquals": _string_spec(False, True),
+    "StringEqualsIgnoreCase": _string_spec(True, False),
+    "StringNotEqualsIgnoreCase": _string_spec(True, True),
+    "StringLike": _OperatorSpec(_string_like, False, "string"),
+    "StringNotLike": _OperatorSpec(_string_like, True, "string"),
+    "NumericEquals": _OperatorSpec(_numeric(op.eq), False, "number"),
+    "NumericNotEquals": _OperatorSpec(_numeric(op.eq), True, "number"),
+    "NumericLessThan": _OperatorSpec(_numeric(op.lt), False, "number"),
+    "NumericLessThanEquals": _OperatorSpec(_numeric(op.le), False, "number"),
+    "NumericGreaterThan": _OperatorSpec(_numeric(op.gt), False, "number"),
+    "NumericGreaterThanEquals": _OperatorSpec(_numeric(op.ge), False, "number"),
+    "DateEquals": _OperatorSpec(_date(op.eq), False, "date"),
+    "DateNotEquals": _OperatorSpec(_date(op.eq), True, "date"),
+    "DateLessThan": _OperatorSpec(_date(op.lt), False, "date"),
+    "DateLessThanEquals": _OperatorSpec(_date(op.le), False, "date"),
+    "DateGreaterThan": _OperatorSpec(_date(op.gt), False, "date"),
+    "DateGreaterThanEquals": _OperatorSpec(_date(op.ge), False, "date"),
+    "Bool": _OperatorSpec(_bool, False, "boolean"),
+    "BinaryEquals": _OperatorSpec(_binary, False, "base64 value"),
+    "IpAddress": _OperatorSpec(_ip, False, "IP address"),
+    "NotIpAddress": _OperatorSpec(_ip, True, "IP address"),
+    "ArnEquals": _OperatorSpec(_arn, False, "ARN"),
+    "ArnLike": _OperatorSpec(_arn, False, "ARN"),
+    "ArnNotEquals": _OperatorSpec(_arn, True, "ARN"),
+    "ArnNotLike": _OperatorSpec(_arn, True, "ARN"),
+}
+
+# Operators whose values may hold policy variables (condition operators page:
+# string, Bool and ARN operators say "Policy variables - Supported"; numeric,
+# date, binary and IP operators do not).
+_VARIABLE_OPERATORS = frozenset(
+    name for name in _OPERATORS if name.startswith(("String", "Arn")) or name == "Bool"
+)
+
+_FOR_ALL = "ForAllValues:"
+_FOR_ANY = "ForAnyValue:"
+_IF_EXISTS = "IfExists"
+_NULL = "Null"
+
+# Qualifier codes
+_NONE, _ALL, _ANY = 0, 1, 2
+
+
+# ---------------------------------------------------------------------------
+# Clauses
+
+
+class _Clause:
+    """One (operator, key) pair of a Condition block."""
+
+    __slots__ = (
+        "base",
+        "if_exists",
+        "key",
+        "lkey",
+        "match",
+        "negated",
+        "null_expect",
+        "operator",
+        "policy_values",
+        "qualifier",
+        "templates",
+        "type_name",
+    )
+
+    def __init__(
+        self,
+        operator: str,
+        key: str,
+        policy_values: tuple[str, ...],
+        *,
+        base: str,
+        qualifier: int,
+        if_exists: bool,
+        negated: bool,
+        match: Matcher | None,
+        null_expect: frozenset[bool],
+        type_name: str,
+        templates: tuple[Template, ...],
+    ) -> None:
+        self.operator = operator
+        self.key = key
+        self.lkey = key.lower()
+        self.policy_values = policy_values
+        self.base = base
+        self.qualifier = qualifier
+        self.if_exists = if_exists
+        self.negated = negated
+        self.match = match
+        self.null_expect = null_expect
+        self.type_name = type_name
+        self.templates = templates
+
+    def holds(self, ctx: RequestContext) -> bool:
+        cv = ctx.get(self.lkey)
+        values = cv.values if cv is not None else ()
+        match = self.match
+        if match is None:
+            # Null: "true" means the key is absent (or an empty list), "false" present.
+            return (not values) in self.null_expect
+        if not values:
+            # Absent (or empty list). Condition operators page, "Important" box:
+            # a missing key makes a positive operator false and a negated one
+            # true; IfExists makes it true. ForAllValues is true for an absent
+            # or empty key, ForAnyValue false (single- vs multivalued page).
+            if self.qualifier == _ALL:
+                return True
+            if self.qualifier == _ANY:
+                return self.if_exists
+            return self.if_exists or self.negated
+        negated = self.negated
+        if self.qualifier == _NONE and not negated:
+            # Positive operator: any value matching any policy value. For a
+            # single-valued key this is the plain comparison. (A plain loop: this
+            # is the hot path and a generator in any() costs an allocation.)
+            for v in values:  # noqa: SIM110
+                if match(v, ctx):
+                    return True
+            return False
+        if self.qualifier == _ANY:
+            # At least one context value satisfies the operator (negation applied
+            # per value, so ForAnyValue:StringNotEquals = some value is not listed).
+            for v in values:
+                r = match(v, ctx)
+                if r is not None and r != negated:
+                    return True
+            return False
+        # ForAllValues (negation per value: every value matches no policy value)
+        # and a negated operator without a qualifier (the key matches none of
+        # the policy values): every context value must satisfy the operator.
+        # A value of the wrong type satisfies neither sense.
+        for v in values:
+            r = match(v, ctx)
+            if r is None or r == negated:
+                return False
+        return True
+
+    # -- explanation (only built for clauses that failed) --------------------
+
+    def failure(self, ctx: RequestContext) -> ConditionFailure:
+        cv = ctx.get(self.lkey)
+        ctx_values = cv.values if cv is not None else None
+        return ConditionFailure(
+            operator=self.operator,
+            key=self.key,
+            policy_values=self.policy_values,
+            context_values=ctx_values,
+            message=self._message(ctx, ctx_values),
+        )
+
+    def _message(self, ctx: RequestContext, ctx_values: tuple[str, ...] | None) -> str:
+        key, opname = self.key, self.operator
+        wanted = ", ".join(repr(v) for v in self.policy_values)
+        if self.match is None:
+            if ctx_values is None or not ctx_values:
+                return f"{key} is absent; {opname} requires it to be present"
+            return f"{key} is present; {opname} requires it to be absent"
+        if not ctx_values:
+            what = "absent" if ctx_values is None else "an empty list"
+            if self.qualifier == _ANY:
+                return f"{key} is {what}; {opname} needs at least one value to match"
+            return f"{key} is {what} from the request; {opname} requires it"
+        unresolved = [u for t in self.templates for u in t.unresolved(ctx)]
+        note = ""
+        if unresolved:
+            note = " (policy variable " + ", ".join(sorted(set(unresolved))) + " has no value)"
+        bad = [v for v in ctx_values if self.match(v, ctx) is None]
+        if bad:
+            return (
+                f"{key} value {bad[0]!r} is not a valid {self.type_name}; "
+                f"{opname} cannot compare it with {wanted}{note}"
+            )
+        if self.base == "Bool" and len(ctx_values) == 1:
+            return f"{key} is {ctx_values[0]}; the policy requires {' or '.join(self.policy_values)}{note}"
+        shown = ", ".join(repr(v) for v in ctx_values)
+        if self.qualifier == _ALL:
+            return f"not every value of {key} ({shown}) satisfies {opname} {wanted}{note}"
+        if self.qualifier == _ANY:
+            return f"no value of {key} ({shown}) satisfies {opname} {wanted}{note}"
+        if self.negated:
+            return f"{key} is {shown}, which {opname} excludes ({wanted}){note}"
+        return f"{key} is {shown}; {opname} requires {wanted}{note}"
+
+
+# ---------------------------------------------------------------------------
+# Compilation
+
+
+class CompiledConditions:
+    """A parsed Condition block; `evaluate` is cheap and allocation-free on success."""
+
+    __slots__ = ("_clauses", "keys", "variable_keys")
+
+    def __init__(self, clauses: tuple[_Clause, ...]) -> None:
+        self._clauses = clauses
+        # Lower-cased condition keys the block tests.
+        self.keys: frozenset[str] = frozenset(c.lkey for c in clauses)
+        # Lower-cased keys used as policy variables inside condition values.
+        self.variable_keys: frozenset[str] = frozenset(
+            k for c in clauses for t in c.templates for k in t.variable_keys
+        )
+
+    def __len__(self) -> int:
+        return len(self._clauses)
+
+    def evaluate(self, ctx: RequestContext) -> ConditionOutcome:
+        failed: list[_Clause] | None = None
+        for clause in self._clauses:
+            if not clause.holds(ctx):
+                if failed is None:
+                    failed = []
+                failed.append(clause)
+        if failed is None:
+            return MATCHED
+        missing: list[str] = []
+        for c in failed:
+            if c.key not in missing and ctx.get(c.lkey) is None:
+                missing.append(c.key)
+        return ConditionOutcome(False, tuple(c.failure(ctx) for c in failed), tuple(missing))
+
+    def matches(self, ctx: RequestContext) -> bool:
+        """Just the verdict, without explanations."""
+        return all(c.holds(ctx) for c in self._clauses)
+
+
+def _malformed(message: str) -> MalformedPolicyDocument:
+    return MalformedPolicyDocument(message, element="Condition")
+
+
+def _split_operator(name: str) -> tuple[int, str, bool]:
+    qualifier = _NONE
+    rest = name
+    if rest.startswith(_FOR_ALL):
+        qualifier, rest = _ALL, rest[len(_FOR_ALL) :]
+    elif rest.startswith(_FOR_ANY):
+        qualifier, rest = _ANY, rest[len(_FOR_ANY) :]
+    if_exists = rest.endswith(_IF_EXISTS) and rest != _IF_EXISTS
+    if if_exists:
+        rest = rest[: -len(_IF_EXISTS)]
+    return qualifier, rest, if_exists
+
+
+def compile_conditions(block: object, *, policy_version: str | None) -> CompiledConditions:
+    """Parse a Condition element once.
+
+    Raises MalformedPolicyDocument (element "Condition") for a non-object
+    block, an unknown operator, or a policy value the operator cannot parse
+    (numbers, dates, booleans, IP ranges, base64).
+    """
+    if block is None:
+        return CompiledConditions(())
+    if not isinstance(block, dict):
+        raise _malformed(f"Condition must be an object, not {type(block).__name__}")
+    variables = variables_enabled(policy_version)
+    clauses: list[_Clause] = []
+    for opname, keys in block.items():
+        if not isinstance(opname, str):
+            raise _malformed(f"condition operator {opname!r} is not a string")
+        qualifier, base, if_exists = _split_operator(opname)
+        if base == _NULL:
+            spec = None
+            if if_exists or qualifier != _NONE:
+                # AWS documents Null only on its own; a qualified or IfExists
+                # Null is not an operator it lists.
+                raise _malformed(f"unknown condition operator {opname!r}")
+        else:
+            spec = _OPERATORS.get(base)
+            if spec is None:
+                raise _malformed(f"unknown condition operator {opname!r}")
+        if not isinstance(keys, dict):
+            raise _malformed(f"{opname}: expected an object of condition keys, not {type(keys).__name__}")
+        for key, raw in keys.items():
+            if not isinstance(key, str) or not key:
+                raise _malformed(f"{opname}: condition key {key!r} is not a non-empty string")
+            raw_values: list[object] = list(raw) if isinstance(raw, list) else [raw]
+            try:
+                shown = tuple(_as_text(v) for v in raw_values)
+            except _Malformed as exc:
+                raise _malformed(f"{opname} {key}: {exc}") from None
+            clause_vars = variables and base in _VARIABLE_OPERATORS
+            templates = tuple(
+                t
+                for v in raw_values
+                if isinstance(v, str) and (t := Template(v, variables=clause_vars)).has_variables
+            )
+            try:
+                if spec is None:
+                    expect: set[bool] = set()
+                    for v in raw_values:
+                        b = _parse_bool(v)
+                        if b is None:
+                            raise _Malformed(f"value {v!r} is not true or false")
+                        expect.add(b)
+                    match = None
+                    negated = False
+                    type_name = "boolean"
+                else:
+                    expect = set()
+                    match = spec.build(raw_values, clause_vars)
+                    negated = spec.negated
+                    type_name = spec.kind
+            except _Malformed as exc:
+                raise _malformed(f"{opname} {key}: {exc}") from None
+            clauses.append(
+                _Clause(
+                    opname,
+                    key,
+                    shown,
+                    base=base,
+                    qualifier=qualifier,
+                    if_exists=if_exists,
+                    negated=negated,
+                    match=match,
+                    null_expect=frozenset(expect),
+                    type_name=type_name,
+                    templates=templates,
+                )
+            )
+    return CompiledConditions(tuple(clauses))
+
+
+def known_operators() -> frozenset[str]:
+    """Base operator names (without qualifier or IfExists), Null included."""
+    return frozenset(_OPERATORS) | {_NULL}
+
+
+__all__ = [
+    "MATCHED",
+    "CompiledConditions",
+    "ConditionFailure",
+    "ConditionOutcome",
+    "compile_conditions",
+    "known_operators",
+]
