@@ -54,6 +54,8 @@ class CellRecord:
     other: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     context: list[dict[str, Any]] = field(default_factory=list)
+    # Account the cell was evaluated in; empty means metadata["account"] (set by `report merge`).
+    account: str = ""
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:

@@ -1,0 +1,209 @@
+"""`harness report export|diff|merge`: audit exports, drift between runs, merged matrices.
+
+Exit codes (for schedulers; the same numbers pytest uses where they overlap):
+
+- export: 0 every cell as expected; 1 a cell failed or could not be evaluated
+  (as pytest fails such a test); 2 usage or input error, or the run itself
+  records scenario files that could not be loaded (pytest: collection errors).
+- diff:   0 no decision changed; 1 decisions changed (by `--fail-on`); 2 usage or input error.
+- merge:  0 merged; 1 conflicting duplicates (the merged file is still written,
+  the first input wins, every conflict is listed); 2 usage or input error.
+
+Input errors are one line naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from harness.reports.drift import DriftKind, diff
+from harness.reports.export import FORMATS, atomic_write, export, redacted, render_all
+from harness.reports.load import RunInputError, load_run
+from harness.reports.merge import merge
+from harness.reports.redact import redact_text
+from harness.reports.terminal import matrix_table
+from harness.reports.view import counts
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _formats(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    bad = [n for n in names if n not in FORMATS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(bad) or value!r} (choose from {', '.join(FORMATS)})"
+        )
+    return names
+
+
+def _chosen_formats(args: argparse.Namespace) -> list[str]:
+    if not args.format:
+        return list(FORMATS)
+    return list(dict.fromkeys(f for group in args.format for f in group))
+
+
+def _add_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        action="append",
+        type=_formats,
+        metavar="html|md|json|csv",
+        help="report format; repeat or comma-separate (default: all)",
+    )
+
+
+def _err(message: str) -> None:
+    print(f"harness report: {redact_text(message)}", file=sys.stderr)
+
+
+def _print_written(paths: list[Path]) -> None:
+    for path in paths:
+        print(f"wrote {path}")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    outdir = Path(args.out) if args.out else Path(args.run).parent
+    try:
+        run, drift, written = export(
+            args.run, outdir, formats=_chosen_formats(args), baseline_path=args.iam_baseline
+        )
+    except RunInputError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except OSError as exc:
+        _err(f"{exc.filename or outdir}: cannot write: {exc.strerror or exc}")
+        return EXIT_USAGE
+    if not args.quiet:
+        print(matrix_table(redacted(run), drift=drift), end="")
+    _print_written(written)
+    c = counts(run)
+    if c["load_errors"]:
+        _err(f"{args.run}: {c['load_errors']} scenario file(s) could not be loaded (see the report)")
+        return EXIT_USAGE
+    # Could-not-check outranks checked-and-wrong: a scheduler must not read an
+    # unevaluated run as a plain policy regression.
+    if c["error"]:
+        return EXIT_USAGE
+    return EXIT_FAILED if c["failed"] else EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    try:
+        old, _ = load_run(args.old)
+        new, _ = load_run(args.new)
+    except RunInputError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    old, new = redacted(old), redacted(new)
+    drift = diff(old, new)
+    if args.json:
+        print(json.dumps(drift.to_dict(), indent=2))
+    else:
+        s = drift.summary()
+        print(
+            f"{s['new_access']} new access, {s['lost_access']} lost access, {s['new_error']} new errors, "
+            f"{s['deny_changed']} deny changed, {s['error_resolved']} errors resolved "
+            f"({s['added']} added, {s['removed']} removed)"
+        )
+        for ch in drift.decision_changes:
+            print(f"  {ch.label:14} {ch.principal}  {ch.action}  {ch.resource}  {ch.before} -> {ch.after}")
+    if args.out:
+        try:
+            _print_written(render_all(new, Path(args.out), formats=_chosen_formats(args), drift=drift))
+        except OSError as exc:
+            _err(f"{exc.filename or args.out}: cannot write: {exc.strerror or exc}")
+            return EXIT_USAGE
+    if args.fail_on == "none":
+        return EXIT_OK
+    if args.fail_on == "new-access":
+        return EXIT_FAILED if drift.count(DriftKind.NEW_ACCESS) else EXIT_OK
+    return EXIT_FAILED if drift.decision_changes else EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    inputs = []
+    try:
+        for name in args.runs:
+            run, _ = load_run(name)
+            inputs.append((str(name), run))
+    except RunInputError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    result = merge(inputs)
+    merged = redacted(result.run)
+    try:
+        atomic_write(Path(args.output), merged.dumps().encode("utf-8"))
+        print(f"wrote {args.output}")
+        if args.out:
+            _print_written(render_all(merged, Path(args.out), formats=_chosen_formats(args)))
+    except OSError as exc:
+        _err(f"{exc.filename or args.output}: cannot write: {exc.strerror or exc}")
+        return EXIT_USAGE
+    c = counts(merged)
+    print(
+        f"merged {len(inputs)} runs: {c['cells']} cells, {result.duplicates} identical duplicates, "
+        f"{len(result.conflicts)} conflicts"
+    )
+    for conflict in result.conflicts:
+        _err(f"conflict: {conflict.describe()}")
+    return EXIT_FAILED if result.conflicts else EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="render, diff and merge run results",
+        description="Render, diff and merge run results (reports/run.json written by the pytest plugin).",
+    )
+    sub = report.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
+    report.set_defaults(func=lambda args: (report.print_help(sys.stderr), EXIT_USAGE)[1])
+
+    p = sub.add_parser(
+        "export",
+        help="write audit reports (html, md, json, csv) with metadata and a SHA-256 manifest",
+        description="Write audit reports with run metadata and a SHA-256 manifest. "
+        "Exit 0: all as expected; 1: failures or error cells; 2: usage or input error.",
+    )
+    p.add_argument("run", metavar="RUN.json", help="run result written by the pytest plugin")
+    _add_format_option(p)
+    p.add_argument("--out", "-o", metavar="DIR", help="output directory (default: the run file's directory)")
+    p.add_argument("--iam-baseline", metavar="OLD.json", help="previous run: changed decisions come first")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print the matrix")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "diff",
+        help="decisions that changed between two runs (new access, lost access, errors)",
+        description="Compare two runs. "
+        "Exit 0: no change; 1: changes (see --fail-on); 2: usage or input error.",
+    )
+    p.add_argument("old", metavar="OLD.json")
+    p.add_argument("new", metavar="NEW.json")
+    p.add_argument(
+        "--fail-on",
+        choices=("any", "new-access", "none"),
+        default="any",
+        help="which changes exit 1: any decision change (default), only new access, or none",
+    )
+    p.add_argument("--json", action="store_true", help="print the drift as JSON")
+    p.add_argument("--out", "-o", metavar="DIR", help="also write reports of NEW with the drift marked")
+    _add_format_option(p)
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "merge",
+        help="merge runs of several accounts or shards into one run result",
+        description="Merge runs into one. Exit 0: merged; 1: conflicting duplicates (listed; "
+        "the first input wins); 2: usage or input error.",
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN.json")
+    p.add_argument("--output", required=True, metavar="MERGED.json", help="merged run result to write")
+    p.add_argument("--out", "-o", metavar="DIR", help="also write reports of the merged run")
+    _add_format_option(p)
+    p.set_defaults(func=cmd_merge)

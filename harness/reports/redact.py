@@ -1,0 +1,82 @@
+"""Scrub AWS credentials from anything a report or log is about to contain.
+
+Reports are published (CI job summaries, PR comments, SIEM imports), so a key
+that slipped into an error message or a metadata field must never reach them.
+The patterns follow the documented shapes of AWS credentials
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/security-creds.html and
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids):
+access key ids start with AKIA (long-term) or ASIA (temporary); secret keys
+are 40 base64 characters; session tokens travel as `X-Amz-Security-Token`.
+Unique ids such as AROA/AIDA are not secrets and are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+REDACTED = "[REDACTED]"
+
+# Access key ids: a documented 4-letter prefix and 16 upper-case base32-ish characters.
+_ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])")
+
+# name = value pairs whose value is a secret, in ini, env, JSON, header or query-string form.
+_SECRET_ASSIGNMENT = re.compile(
+    r"""(?ix)
+    (?P<name>
+        aws_secret_access_key | secret_?access_?key | aws_session_token | session_?token
+        | x-amz-security-token | x-amz-signature | x-amz-credential | security_?token
+    )
+    (?P<sep>["']?\s*[:=]\s*["']?)
+    (?P<value>[^\s"'&,;}]+)
+    """
+)
+
+# SigV4 Authorization header: Credential=AKIA.../date/region/service/aws4_request, Signature=hex.
+_SIGV4_HEADER = re.compile(r"(?i)(AWS4-HMAC-SHA256\s+)[^\r\n]+")
+
+# A bare 40-character secret access key. To spare hex digests (SHA-1 is 40 hex characters)
+# and ordinary words, it must mix upper case, lower case and a digit or '/' '+'.
+_BARE_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+
+# Metadata keys whose value is dropped whatever it looks like.
+_SECRET_KEY_NAME = re.compile(r"(?i)(secret|password|passwd|session_?token|security_?token|credential)")
+
+
+def _looks_like_secret_key(candidate: str) -> bool:
+    return (
+        any(c.isupper() for c in candidate)
+        and any(c.islower() for c in candidate)
+        and any(c.isdigit() or c in "/+" for c in candidate)
+    )
+
+
+def redact_text(text: str) -> str:
+    """Replace credential-looking substrings of `text` with a marker."""
+    if not text:
+        return text
+    text = _SIGV4_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _SECRET_ASSIGNMENT.sub(lambda m: m.group("name") + m.group("sep") + REDACTED, text)
+    text = _ACCESS_KEY_ID.sub(REDACTED, text)
+    return _BARE_SECRET.sub(lambda m: REDACTED if _looks_like_secret_key(m.group(0)) else m.group(0), text)
+
+
+def redact_data(value: Any) -> Any:
+    """Return a copy of a JSON-like value with every string scrubbed.
+
+    A mapping entry whose key names a secret (password, session token, ...)
+    loses its value entirely, whatever the value looks like.
+    """
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, str) and _SECRET_KEY_NAME.search(key) and item not in (None, "", [], {}):
+                out[key] = REDACTED
+            else:
+                out[key] = redact_data(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [redact_data(item) for item in value]
+    return value

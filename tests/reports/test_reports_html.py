@@ -1,0 +1,93 @@
+"""The HTML report: self-contained, escaped, with the data the page script draws from."""
+
+import json
+import re
+
+from harness.reports.drift import diff
+from harness.reports.html import PolicyIndex, build_payload, render_html, script_json
+
+
+def data_block(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="run-data">(.*?)</script>', html, re.S)
+    assert match, "data block missing"
+    return json.loads(match.group(1))
+
+
+def test_report_loads_nothing_from_the_network(sample_run):
+    html = render_html(sample_run)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html
+    assert "default-src 'none'" in html
+
+
+def test_script_in_a_sid_or_condition_value_is_never_markup(sample_run):
+    html = render_html(sample_run)
+    # Only the report's own two script elements exist; the data holds the text escaped.
+    assert len(re.findall(r"<script", html, re.I)) == 2
+    assert "<img" not in html
+    assert "alert('sid')</script>" not in html
+
+
+def test_policy_text_round_trips_through_the_data_block(sample_run):
+    html = render_html(sample_run)
+    data = data_block(html)
+    text = sample_run.metadata["policy_documents"][0]["text"]
+    assert data["policies"][0]["text"] == text
+    assert data["cells"][0]["statements"] or data["cells"][1]["statements"]
+
+
+def test_script_json_escapes_what_could_end_a_script_element():
+    out = script_json({"v": "</script><!-- & \u2028"})
+    assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
+    assert json.loads(out) == {"v": "</script><!-- & \u2028"}
+
+
+def test_deciding_statement_points_at_its_policy_document(sample_run):
+    payload = build_payload(sample_run)
+    stmt = next(s for c in payload["cells"] for s in c["statements"])
+    assert payload["policies"][stmt["doc"]]["origin"] == "policies/reader.json"
+
+
+def test_policy_index_refuses_an_ambiguous_id():
+    index = PolicyIndex(
+        [{"id": "PolicyInputList.1", "origin": "a.json"}, {"id": "PolicyInputList.1", "origin": "b.json"}]
+    )
+    assert index.find({"policy_id": "PolicyInputList.1", "origin": "b.json"}) == 1
+    assert index.find({"policy_id": "PolicyInputList.1"}) is None
+
+
+def test_missing_policy_text_is_tolerated(sample_run):
+    for doc in sample_run.metadata["policy_documents"]:
+        doc.pop("text")
+    assert data_block(render_html(sample_run))["policies"][0]["text"] is None
+
+
+def test_drifted_cells_come_first_in_the_data(make_cell, make_run):
+    old = make_run(
+        [make_cell(action="a:One"), make_cell(action="a:Two", actual="implicitDeny", expected="denied")]
+    )
+    new = make_run(
+        [make_cell(action="a:One"), make_cell(action="a:Two", actual="allowed", expected="denied")]
+    )
+    data = build_payload(new, diff(old, new))
+    assert data["cells"][0]["action"] == "a:Two"
+    assert data["cells"][0]["drift"] == "new_access"
+    assert data["actions"][0] == "a:Two"
+
+
+def test_page_has_the_filters(sample_run):
+    html = render_html(sample_run)
+    for control in ('id="f-principal"', 'id="f-action"', 'id="f-result"', 'id="f-failures"'):
+        assert control in html
+
+
+def test_five_thousand_cells_are_all_in_the_data(make_big_run):
+    data = data_block(render_html(make_big_run(100, 50)))
+    assert len(data["cells"]) == 5000
+    assert len(data["principals"]) == 100 and len(data["actions"]) == 50
+
+
+def test_header_values_are_autoescaped(make_cell, make_run):
+    html = render_html(make_run([make_cell()], account="<b>x</b>", region="<i>r</i>"))
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<i>r</i>" not in html
