@@ -1,1 +1,69 @@
-"""pytest11 entry point (placeholder until the plugin lands)."""
+"""pytest11 entry point: IAM scenario files become tests.
+
+Thin wiring only: options (options.py), collection (collection.py), items
+(items.py), result gathering and run.json (results.py), terminal summary
+(terminal.py), session-level hooks (run_hooks.py), xdist glue (xdist_hooks.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.plugin.collection import ScenarioFileNode, is_scenario_path
+from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
+from harness.plugin.options import add_options, dist_explicit, resolve
+from harness.plugin.results import PROP_CELL, PROP_FILE, PROP_FILE_ERROR, record_dict
+from harness.plugin.run_hooks import RunHooks
+from harness.plugin.session import HARNESS_KEY, HarnessSession
+from harness.plugin.xdist_hooks import XdistHooks
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    options = resolve(config)
+    harness = HarnessSession(config, options)
+    config.stash[HARNESS_KEY] = harness
+    config.pluginmanager.register(RunHooks(harness), "iam-harness-run")
+    config.addinivalue_line(
+        "filterwarnings", f"default::{IamHarnessWarning.__module__}.{IamHarnessWarning.__name__}"
+    )
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistHooks(config), "iam-harness-xdist")
+        # One worker per file keeps "one backend call per file"; the user's --dist wins.
+        if (
+            options.xdist_loadfile
+            and getattr(config.option, "dist", "no") == "load"
+            and not dist_explicit(config)
+        ):
+            config.option.dist = "loadfile"
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if is_scenario_path(file_path):
+        return ScenarioFileNode.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if isinstance(item, CellItem) and item.record is not None:
+        # Exactly one report per cell carries its record: the call, or the setup that errored.
+        if call.when == "call" or (call.when == "setup" and report.failed):
+            node = item.file_node
+            if not node.meta_sent:
+                report.user_properties.append((PROP_FILE, node.file_meta()))
+                node.meta_sent = True
+            report.user_properties.append(
+                (PROP_CELL, {"index": item.index, "record": record_dict(item.record)})
+            )
+    elif isinstance(item, FileErrorItem) and call.when == "setup":
+        payload = {"file": item.nodeid.split("::", 1)[0], "errors": [e.to_dict() for e in item.errors]}
+        report.user_properties.append((PROP_FILE_ERROR, payload))
+    return report

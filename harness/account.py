@@ -1,0 +1,654 @@
+"""The account model: what offline principal mode knows about an AWS account.
+
+The format is the output of IAM `GetAccountAuthorizationDetails`
+(https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html)
+with the same keys and nesting, one entry per account under `accounts:`,
+plus documented additions (docs/account-model.md): `OrganizationPath`,
+`ResourcePolicies`, and a top-level `Organization` with SCPs and RCPs per
+root/OU/account id. A snapshot of a real account can be pasted in as is.
+
+Evaluation rules this module applies, from the IAM User Guide:
+- An identity's identity-based policies are its inline policies, its attached
+  managed policies and, for a user, those of every group it belongs to
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html).
+- A role session (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) carries
+  the permissions of its role
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html).
+- `aws:PrincipalTag/key` holds the tags attached to the principal
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag).
+- SCPs apply at every level from the root down to the account, and an action
+  must be allowed at each level; they do not apply to the management account
+  (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
+  RCPs follow the same inheritance, for the account that owns the resource
+  (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.engine.errors import NoSuchEntity
+from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
+from harness.scenarios.errors import ErrorSink, ScenarioError
+from harness.scenarios.variables import UndefinedVariable, substitute
+from harness.scenarios.yamlsource import LDict, LList, load_located_file, plain
+
+ARN_IDENTITY = re.compile(
+    r"^arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
+    r"(?P<kind>user|role|group|assumed-role)/(?P<rest>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    arn: str
+    name: str
+    text: str
+    origin: str
+
+    @property
+    def source_type(self) -> str:
+        # IAM API Statement.SourcePolicyType: aws-managed for AWS's own policies.
+        return "aws-managed" if ":iam::aws:policy/" in self.arn else "user-managed"
+
+
+@dataclass(frozen=True)
+class InlinePolicy:
+    name: str
+    text: str
+    origin: str
+
+
+@dataclass
+class Identity:
+    kind: str  # user | group | role
+    name: str
+    arn: str
+    inline: list[InlinePolicy] = field(default_factory=list)
+    attached: list[str] = field(default_factory=list)  # managed policy ARNs
+    boundary_arn: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=list)  # users only
+    line: int = 0  # where the entry is written, for load errors
+
+
+@dataclass
+class ResourceEntry:
+    arn: str
+    policy: PolicySource | None
+    aliases: tuple[str, ...] = ()
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Account:
+    account_id: str
+    organization_path: tuple[str, ...]
+    users: dict[str, Identity] = field(default_factory=dict)
+    groups: dict[str, Identity] = field(default_factory=dict)
+    roles: dict[str, Identity] = field(default_factory=dict)
+    policies: dict[str, ManagedPolicy] = field(default_factory=dict)
+    resources: dict[str, ResourceEntry] = field(default_factory=dict)
+
+    def identities(self) -> Iterable[Identity]:
+        yield from self.users.values()
+        yield from self.groups.values()
+        yield from self.roles.values()
+
+
+@dataclass(eq=False)
+class AccountModel:
+    """One or more accounts and their organization; answers principal-mode questions."""
+
+    path: str
+    accounts: dict[str, Account]
+    scps: dict[str, tuple[PolicySource, ...]] = field(default_factory=dict)
+    rcps: dict[str, tuple[PolicySource, ...]] = field(default_factory=dict)
+    has_scps: bool = False
+    has_rcps: bool = False
+    management_account: str | None = None
+
+    # -- principal mode -------------------------------------------------
+
+    def find_identity(self, principal_arn: str) -> tuple[Account, Identity]:
+        match = ARN_IDENTITY.match(principal_arn)
+        if not match:
+            raise NoSuchEntity(
+                f"{principal_arn} is not an IAM user, role, group or assumed-role session ARN "
+                f"(account model {self.path})"
+            )
+        account = self.accounts.get(match["account"])
+        if account is None:
+            known = ", ".join(sorted(self.accounts)) or "none"
+            raise NoSuchEntity(
+                f"account {match['account']} of {principal_arn} is not in the account model "
+                f"{self.path} (accounts: {known})"
+            )
+        kind, rest = match["kind"], match["rest"]
+        if kind == "assumed-role":
+            role_name = rest.split("/", 1)[0]
+            table, wanted = account.roles, role_name
+        else:
+            table = {"user": account.users, "role": account.roles, "group": account.groups}[kind]
+            wanted = rest.rsplit("/", 1)[-1]
+        identity = table.get(wanted)
+        if identity is None:
+            known_arns = [i.arn for i in account.identities()]
+            close = difflib.get_close_matches(principal_arn, known_arns, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise NoSuchEntity(f"{principal_arn} is not in the account model {self.path}{hint}")
+        return account, identity
+
+    def simulation_input_for(
+        self,
+        principal_arn: str,
+        action_names: Sequence[str],
+        resource_arns: Sequence[str],
+        *,
+        context: Sequence[ContextEntry],
+        resource_policy: PolicySource | None = None,
+        resource_owner: str | None = None,
+        caller_arn: str | None = None,
+        policy_exclusions: Sequence[str] = (),
+        scp_levels: Sequence[Sequence[PolicySource]] | None = None,
+        rcp_levels: Sequence[Sequence[PolicySource]] | None = None,
+    ) -> SimulationInput:
+        """The SimulatePrincipalPolicy-shaped request for an identity in this model."""
+        account, identity = self.find_identity(principal_arn)
+        excluded = {e.lower() for e in policy_exclusions}
+        identity_policies = [
+            p
+            for p in self._identity_policies(account, identity)
+            if p.source_id.lower() not in excluded and p.origin.rsplit(" ", 1)[-1].lower() not in excluded
+        ]
+        boundaries: tuple[PolicySource, ...] = ()
+        if identity.boundary_arn:
+            boundary = self._managed(account, identity.boundary_arn, identity)
+            boundaries = (
+                PolicySource(
+                    text=boundary.text,
+                    source_id=boundary.name,
+                    source_type=boundary.source_type,
+                    kind=PolicyKind.PERMISSIONS_BOUNDARY,
+                    origin=boundary.origin,
+                ),
+            )
+        if scp_levels is None:
+            scps = self.scp_levels_for(account.account_id)
+        else:
+            scps = tuple(tuple(level) for level in scp_levels)
+        if rcp_levels is None:
+            owner_account = _account_of(resource_owner) or account.account_id
+            rcps = self.rcp_levels_for(owner_account)
+        else:
+            rcps = tuple(tuple(level) for level in rcp_levels)
+        return SimulationInput(
+            action_names=tuple(action_names),
+            resource_arns=tuple(resource_arns),
+            identity_policies=tuple(identity_policies),
+            permissions_boundaries=boundaries,
+            resource_policy=resource_policy,
+            scp_levels=scps,
+            rcp_levels=rcps,
+            principal_arn=principal_arn,
+            caller_arn=caller_arn,
+            resource_owner=resource_owner,
+            context=_with_principal_tags(tuple(context), identity.tags),
+        )
+
+    def _identity_policies(self, account: Account, identity: Identity) -> list[PolicySource]:
+        out = self._own_policies(account, identity)
+        for group_name in identity.groups:
+            group = account.groups.get(group_name)
+            if group is not None:  # checked at load time; a missing group cannot reach here
+                out.extend(self._own_policies(account, group))
+        return out
+
+    def _own_policies(self, account: Account, identity: Identity) -> list[PolicySource]:
+        out = [
+            PolicySource(text=p.text, source_id=p.name, source_type=identity.kind, origin=p.origin)
+            for p in identity.inline
+        ]
+        for arn in identity.attached:
+            managed = self._managed(account, arn, identity)
+            out.append(
+                PolicySource(
+                    text=managed.text,
+                    source_id=managed.name,
+                    source_type=managed.source_type,
+                    origin=managed.origin,
+                )
+            )
+        return out
+
+    def _managed(self, account: Account, arn: str, identity: Identity) -> ManagedPolicy:
+        policy = account.policies.get(arn)
+        if policy is None:
+            raise NoSuchEntity(f"managed policy {arn} used by {identity.arn} is not in {self.path}")
+        return policy
+
+    # -- organization ---------------------------------------------------
+
+    def scp_levels_for(self, account_id: str) -> tuple[tuple[PolicySource, ...], ...]:
+        return self._levels(account_id, self.scps, self.has_scps)
+
+    def rcp_levels_for(self, account_id: str) -> tuple[tuple[PolicySource, ...], ...]:
+        return self._levels(account_id, self.rcps, self.has_rcps)
+
+    def _levels(
+        self, account_id: str, table: Mapping[str, tuple[PolicySource, ...]], enabled: bool
+    ) -> tuple[tuple[PolicySource, ...], ...]:
+        account = self.accounts.get(account_id)
+        if not enabled or account is None or account_id == self.management_account:
+            return ()
+        # A level with no policy attached allows nothing, exactly as in AWS.
+        return tuple(table.get(level, ()) for level in (*account.organization_path, account_id))
+
+    # -- resources ------------------------------------------------------
+
+    def _resource(self, arn: str) -> ResourceEntry | None:
+        for account in self.accounts.values():
+            entry = account.resources.get(arn)
+            if entry is not None:
+                return entry
+        if arn.startswith("arn:") and ":s3:::" in arn and "/" in arn:
+            # An object's bucket policy is the bucket's.
+            return self._resource(arn.split("/", 1)[0])
+        if ":kms:" in arn and ":alias/" in arn:
+            alias = arn.rsplit(":", 1)[-1]
+            for account in self.accounts.values():
+                for entry in account.resources.values():
+                    if alias in entry.aliases:
+                        return entry
+        return None
+
+    def resource_policy_for(self, arn: str) -> PolicySource | None:
+        entry = self._resource(arn)
+        return entry.policy if entry else None
+
+    def resource_context_for(self, arn: str) -> tuple[ContextEntry, ...]:
+        """Context the resource itself supplies: kms:ResourceAliases, aws:ResourceTag/*."""
+        entry = self._resource(arn)
+        if entry is None:
+            return ()
+        out: list[ContextEntry] = []
+        if entry.aliases:
+            out.append(ContextEntry("kms:ResourceAliases", entry.aliases, "stringList"))
+        for key, value in entry.tags.items():
+            out.append(ContextEntry(f"aws:ResourceTag/{key}", (value,), "string"))
+        return tuple(out)
+
+    def principal_arns(self) -> list[str]:
+        return [i.arn for a in self.accounts.values() for i in a.identities()]
+
+    def documents(self) -> list[PolicySource]:
+        """Every policy in the model, for run metadata (sha256 of each document)."""
+        out: list[PolicySource] = []
+        for account in self.accounts.values():
+            for ident in account.identities():
+                out.extend(
+                    PolicySource(text=p.text, source_id=p.name, source_type=ident.kind, origin=p.origin)
+                    for p in ident.inline
+                )
+            out.extend(
+                PolicySource(text=p.text, source_id=p.name, source_type=p.source_type, origin=p.origin)
+                for p in account.policies.values()
+            )
+            out.extend(e.policy for e in account.resources.values() if e.policy)
+        for levels in (self.scps, self.rcps):
+            for docs in levels.values():
+                out.extend(docs)
+        return out
+
+
+def _account_of(arn: str | None) -> str | None:
+    if not arn:
+        return None
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else None
+
+
+def _with_principal_tags(
+    context: tuple[ContextEntry, ...], tags: Mapping[str, str]
+) -> tuple[ContextEntry, ...]:
+    present = {e.key.lower() for e in context}
+    extra = [
+        ContextEntry(f"aws:PrincipalTag/{k}", (v,), "string")
+        for k, v in tags.items()
+        if f"aws:principaltag/{k}".lower() not in present
+    ]
+    return context + tuple(extra)
+
+
+# -- loading ------------------------------------------------------------
+
+
+def load_account_model(path: str | Path, variables: Mapping[str, str] | None = None) -> AccountModel:
+    """Load and check an account model; raise ScenarioFileErrors listing every mistake."""
+    return _ModelLoader(Path(path), dict(variables or {})).load()
+
+
+class _ModelLoader:
+    def __init__(self, path: Path, overrides: dict[str, str]) -> None:
+        self.path = path
+        self.file = str(path)
+        self.overrides = overrides
+        self.variables: dict[str, str] = dict(overrides)
+        self.sink = ErrorSink()
+
+    def error(self, line: int, where: str, message: str, hint: str = "") -> None:
+        self.sink.add(ScenarioError(self.file, line, where, message, hint))
+
+    def load(self) -> AccountModel:
+        from harness.scenarios.errors import ScenarioFileErrors
+
+        try:
+            doc = load_located_file(self.path, self.file)
+        except ScenarioError as exc:
+            raise ScenarioFileErrors([exc]) from None
+        if not isinstance(doc, LDict) or not isinstance(doc.get("accounts"), LList):
+            raise ScenarioFileErrors(
+                [
+                    ScenarioError(
+                        self.file,
+                        getattr(doc, "line", 1),
+                        "accounts",
+                        "an account model needs a top-level `accounts:` list",
+                        "see docs/account-model.md",
+                    )
+                ]
+            )
+        vars_node = doc.get("vars")
+        if isinstance(vars_node, LDict):
+            self.variables = {str(k): _text(vars_node, k) for k in vars_node} | self.overrides
+        model = AccountModel(path=self.file, accounts={})
+        for i, raw in enumerate(doc["accounts"]):
+            where = f"accounts[{i}]"
+            if not isinstance(raw, LDict):
+                self.error(doc["accounts"].line_of(i), where, "each account is a mapping with AccountId")
+                continue
+            account = self._account(raw, where)
+            if account is not None:
+                if account.account_id in model.accounts:
+                    self.error(raw.line, f"{where}.AccountId", f"account {account.account_id} listed twice")
+                model.accounts[account.account_id] = account
+        org = doc.get("Organization")
+        if isinstance(org, LDict):
+            model.management_account = self._str(org, "ManagementAccountId", "Organization") or None
+            for key, attr in (("ServiceControlPolicies", "scps"), ("ResourceControlPolicies", "rcps")):
+                table = org.get(key)
+                if table is None:
+                    continue
+                setattr(model, "has_" + attr, True)
+                setattr(model, attr, self._org_policies(table, f"Organization.{key}", org.line_of(key)))
+        elif org is not None:
+            self.error(doc.line_of("Organization"), "Organization", "must be a mapping")
+        self.sink.raise_if_any()
+        return model
+
+    # helpers
+
+    def _str(self, node: LDict, key: str, where: str) -> str:
+        if key not in node or node[key] is None:
+            return ""
+        value = _text(node, key)
+        try:
+            return substitute(value, self.variables)
+        except UndefinedVariable as exc:
+            self.error(
+                node.line_of(key), f"{where}.{key}", f"undefined variable ${{{exc.name}}}", exc.suggestion()
+            )
+            return value
+
+    def _account(self, raw: LDict, where: str) -> Account | None:
+        account_id = self._str(raw, "AccountId", where)
+        if not re.fullmatch(r"\d{12}", account_id):
+            self.error(
+                raw.line_of("AccountId"),
+                f"{where}.AccountId",
+                f"AccountId must be 12 digits, got {account_id!r}",
+                'quote it so YAML keeps leading zeros: AccountId: "012345678910"',
+            )
+            return None
+        path = raw.get("OrganizationPath", [])
+        if not isinstance(path, list):
+            self.error(raw.line_of("OrganizationPath"), f"{where}.OrganizationPath", "must be a list of ids")
+            path = []
+        account = Account(account_id=account_id, organization_path=tuple(str(p) for p in path))
+        for p_i, p in enumerate(self._list(raw, "Policies", where)):
+            pw = f"{where}.Policies[{p_i}]"
+            if not isinstance(p, LDict):
+                self.error(raw["Policies"].line_of(p_i), pw, "must be a mapping")
+                continue
+            arn = self._str(p, "Arn", pw)
+            name = self._str(p, "PolicyName", pw) or arn.rsplit("/", 1)[-1]
+            text = self._default_version(p, pw)
+            if arn and text is not None:
+                account.policies[arn] = ManagedPolicy(arn, name, text, f"{self.file}: {pw} {arn}")
+        for key, kind, name_key, policies_key, table in (
+            ("UserDetailList", "user", "UserName", "UserPolicyList", account.users),
+            ("GroupDetailList", "group", "GroupName", "GroupPolicyList", account.groups),
+            ("RoleDetailList", "role", "RoleName", "RolePolicyList", account.roles),
+        ):
+            for e_i, entry in enumerate(self._list(raw, key, where)):
+                ew = f"{where}.{key}[{e_i}]"
+                if not isinstance(entry, LDict):
+                    self.error(raw[key].line_of(e_i), ew, "must be a mapping")
+                    continue
+                ident = self._identity(entry, ew, kind, name_key, policies_key, account_id)
+                if ident is not None:
+                    table[ident.name] = ident
+        for r_i, entry in enumerate(self._list(raw, "ResourcePolicies", where)):
+            rw = f"{where}.ResourcePolicies[{r_i}]"
+            if not isinstance(entry, LDict):
+                self.error(raw["ResourcePolicies"].line_of(r_i), rw, "must be a mapping with Arn and Policy")
+                continue
+            arn = self._str(entry, "Arn", rw)
+            if not arn:
+                self.error(entry.line, f"{rw}.Arn", "Arn is required")
+                continue
+            policy = None
+            if entry.get("Policy") is not None:
+                text = self._document(entry, "Policy", rw)
+                if text is not None:
+                    policy = PolicySource(
+                        text=text,
+                        source_id="ResourcePolicy",
+                        source_type="Resource Policy",
+                        kind=PolicyKind.RESOURCE,
+                        origin=f"{self.file}: {rw} {arn}",
+                    )
+            aliases = tuple(str(a) for a in self._list(entry, "Aliases", rw))
+            account.resources[arn] = ResourceEntry(arn, policy, aliases, self._tags(entry, rw))
+        self._check_references(account, where, raw)
+        return account
+
+    def _identity(
+        self, entry: LDict, where: str, kind: str, name_key: str, policies_key: str, account_id: str
+    ) -> Identity | None:
+        name = self._str(entry, name_key, where)
+        if not name:
+            self.error(entry.line, f"{where}.{name_key}", f"{name_key} is required")
+            return None
+        arn = self._str(entry, "Arn", where) or f"arn:aws:iam::{account_id}:{kind}/{name}"
+        ident = Identity(kind=kind, name=name, arn=arn, tags=self._tags(entry, where), line=entry.line)
+        for p_i, p in enumerate(self._list(entry, policies_key, where)):
+            pw = f"{where}.{policies_key}[{p_i}]"
+            if not isinstance(p, LDict):
+                self.error(entry[policies_key].line_of(p_i), pw, "needs PolicyName and PolicyDocument")
+                continue
+            pname = self._str(p, "PolicyName", pw)
+            text = self._document(p, "PolicyDocument", pw)
+            if pname and text is not None:
+                ident.inline.append(InlinePolicy(pname, text, f"{self.file}: {pw} {pname}"))
+        for a_i, att in enumerate(self._list(entry, "AttachedManagedPolicies", where)):
+            aw = f"{where}.AttachedManagedPolicies[{a_i}]"
+            arn_value = self._str(att, "PolicyArn", aw) if isinstance(att, LDict) else ""
+            if not arn_value:
+                self.error(entry["AttachedManagedPolicies"].line_of(a_i), aw, "needs PolicyArn")
+                continue
+            ident.attached.append(arn_value)
+        boundary = entry.get("PermissionsBoundary")
+        if isinstance(boundary, LDict):
+            ident.boundary_arn = self._str(boundary, "PermissionsBoundaryArn", f"{where}.PermissionsBoundary")
+        if kind == "user":
+            ident.groups = [str(g) for g in self._list(entry, "GroupList", where)]
+        return ident
+
+    def _check_references(self, account: Account, where: str, raw: LDict) -> None:
+        for ident in account.identities():
+            for arn in [*ident.attached, *([ident.boundary_arn] if ident.boundary_arn else [])]:
+                if arn not in account.policies:
+                    self.error(
+                        ident.line or raw.line,
+                        where,
+                        f"{ident.arn} uses managed policy {arn}, which is not under Policies",
+                        "add it to Policies with its PolicyVersionList (IsDefaultVersion: true)",
+                    )
+            for group in ident.groups:
+                if group not in account.groups:
+                    self.error(
+                        raw.line, where, f"user {ident.name} is in group {group}, not in GroupDetailList"
+                    )
+
+    def _default_version(self, p: LDict, where: str) -> str | None:
+        if "Document" in p:  # shorthand: a managed policy with one version
+            return self._document(p, "Document", where)
+        versions = self._list(p, "PolicyVersionList", where)
+        default_id = self._str(p, "DefaultVersionId", where)
+        chosen: LDict | None = None
+        for v in versions:
+            if not isinstance(v, LDict):
+                continue
+            if v.get("IsDefaultVersion") is True or (default_id and str(v.get("VersionId")) == default_id):
+                chosen = v
+        if chosen is None and len(versions) == 1 and isinstance(versions[0], LDict):
+            chosen = versions[0]
+        if chosen is None:
+            self.error(p.line, where, "no default policy version", "mark one version IsDefaultVersion: true")
+            return None
+        return self._document(chosen, "Document", f"{where}.PolicyVersionList")
+
+    def _document(self, node: LDict, key: str, where: str) -> str | None:
+        """A policy document: mapping, JSON text, URL-encoded JSON (as AWS returns it) or a file path."""
+        value = node.get(key)
+        line = node.line_of(key)
+        if value is None:
+            self.error(line, f"{where}.{key}", "policy document is missing")
+            return None
+        if isinstance(value, dict):
+            text = json.dumps(plain(value), indent=2)
+        elif isinstance(value, str):
+            text = value.strip()
+            if text.startswith("%7B") or text.startswith("%7b"):
+                text = urllib.parse.unquote(text)
+            elif not text.startswith("{"):
+                file = (self.path.parent / text).resolve()
+                try:
+                    text = file.read_text(encoding="utf-8")
+                except OSError:
+                    self.error(
+                        line, f"{where}.{key}", f"policy file {text} not found (relative to {self.file})"
+                    )
+                    return None
+        else:
+            self.error(line, f"{where}.{key}", "a policy document is a mapping, JSON text or a file path")
+            return None
+        try:
+            text = substitute(text, self.variables)
+        except UndefinedVariable as exc:
+            self.error(line, f"{where}.{key}", f"undefined variable ${{{exc.name}}}", exc.suggestion())
+            return None
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.error(line, f"{where}.{key}", f"policy is not valid JSON: {exc.msg} at line {exc.lineno}")
+            return None
+        if not isinstance(parsed, dict):
+            self.error(line, f"{where}.{key}", "a policy document is a JSON object")
+            return None
+        return text
+
+    def _org_policies(self, table: Any, where: str, line: int) -> dict[str, tuple[PolicySource, ...]]:
+        out: dict[str, tuple[PolicySource, ...]] = {}
+        if not isinstance(table, LDict):
+            self.error(line, where, "must map root/OU/account ids to lists of policies")
+            return out
+        kind = PolicyKind.SCP if "Service" in where else PolicyKind.RCP
+        for raw_level, docs in table.items():
+            lw = f"{where}.{raw_level}"
+            try:
+                level = substitute(str(raw_level), self.variables)
+            except UndefinedVariable as exc:
+                self.error(
+                    table.line_of(raw_level), lw, f"undefined variable ${{{exc.name}}}", exc.suggestion()
+                )
+                continue
+            if not isinstance(docs, LList):
+                self.error(table.line_of(raw_level), lw, "must be a list of policies")
+                continue
+            sources = []
+            for d_i, doc in enumerate(docs):
+                # Either {Name, Document} or the document itself (mapping, JSON, path).
+                holder = LDict()
+                holder.line, holder.key_lines, holder.raw = docs.line_of(d_i), {}, {}
+                name = f"{level}.{d_i + 1}"
+                if isinstance(doc, LDict) and "Document" in doc:
+                    name = str(doc.get("Name", name))
+                    holder["Document"] = doc["Document"]
+                    holder.key_lines["Document"] = doc.line_of("Document")
+                else:
+                    holder["Document"] = doc
+                    holder.key_lines["Document"] = docs.line_of(d_i)
+                text = self._document(holder, "Document", f"{lw}[{d_i}]")
+                if text is not None:
+                    sources.append(
+                        PolicySource(
+                            text=text,
+                            source_id=name,
+                            source_type="Organizations Policy",
+                            kind=kind,
+                            origin=f"{self.file}: {lw}[{d_i}] {name}",
+                        )
+                    )
+            out[str(level)] = tuple(sources)
+        return out
+
+    def _list(self, node: Any, key: str, where: str) -> list[Any]:
+        if not isinstance(node, LDict):
+            return []
+        value = node.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(node.line_of(key), f"{where}.{key}", "must be a list")
+            return []
+        return value
+
+    def _tags(self, node: LDict, where: str) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        for t_i, tag in enumerate(self._list(node, "Tags", where)):
+            if isinstance(tag, LDict) and "Key" in tag:
+                tags[str(tag["Key"])] = self._str(tag, "Value", f"{where}.Tags[{t_i}]")
+            else:
+                self.error(
+                    node["Tags"].line_of(t_i), f"{where}.Tags[{t_i}]", "a tag is {Key: ..., Value: ...}"
+                )
+        return tags
+
+
+def _text(node: LDict, key: str) -> str:
+    value = node[key]
+    if isinstance(value, str):
+        return value
+    raw = node.raw.get(key)
+    if raw is not None:
+        return raw
+    return json.dumps(plain(value))

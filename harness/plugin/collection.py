@@ -1,0 +1,125 @@
+"""Collect scenario files: a YAML file with a top-level `scenarios:` key becomes test items.
+
+Other YAML (CI configs, account models, compose files) is left alone. A file
+that fails to load yields a single error item, so the other files still run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.model import Cell, CellResult
+from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
+from harness.plugin.results import sha256_text
+from harness.plugin.session import HARNESS_KEY, HarnessSession
+from harness.scenarios import ScenarioFile, ScenarioFileErrors, looks_like_scenario_file
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def is_scenario_path(path: Path) -> bool:
+    if path.suffix.lower() not in SUFFIXES:
+        return False
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return looks_like_scenario_file(head)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """How reports and ids name a file: relative to the rootdir when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class ScenarioFileNode(pytest.File):
+    """One scenario file; evaluates all its selected cells in one backend call."""
+
+    loaded: ScenarioFile | None = None
+    _results: dict[str, CellResult] | None = None
+    meta_sent: bool = False
+    _warned: set[str] | None = None
+
+    def first_warning(self, message: str) -> bool:
+        """True the first time this file reports `message`."""
+        if self._warned is None:
+            self._warned = set()
+        if message in self._warned:
+            return False
+        self._warned.add(message)
+        return True
+
+    @property
+    def harness(self) -> HarnessSession:
+        return self.config.stash[HARNESS_KEY]
+
+    def collect(self) -> Iterator[pytest.Item]:
+        display = display_path(self.path, self.config.rootpath)
+        try:
+            self.loaded = self.harness.loader.load(self.path, display)
+        except ScenarioFileErrors as exc:
+            yield FileErrorItem.from_parent(self, name="scenario file", errors=exc.errors)
+            return
+        for warning in self.loaded.warnings:
+            warnings.warn_explicit(
+                IamHarnessWarning(warning.message), IamHarnessWarning, str(self.path), warning.line
+            )
+        self._register_markers(self.loaded.tags)
+        for index, cell in enumerate(self.loaded.cells):
+            name = self.loaded.item_names[cell.id]
+            # A string id is parsed like the ids in pytest's cache, so `--lf` finds "name[params]" again.
+            item = CellItem.from_parent(
+                self, name=name, nodeid=f"{self.nodeid}::{name}", cell=cell, index=index
+            )
+            for tag in cell.tags:
+                item.add_marker(tag)
+            item.extra_keyword_matches.update({cell.action, cell.principal_label})
+            yield item
+
+    def _register_markers(self, tags: set[str]) -> None:
+        registered = {
+            line.split(":", 1)[0].split("(", 1)[0].strip() for line in self.config.getini("markers")
+        }
+        for tag in sorted(tags - registered):
+            self.config.addinivalue_line("markers", f"{tag}: IAM scenario tag (from scenario files)")
+
+    def result_for(self, cell: Cell) -> CellResult:
+        if self._results is None:
+            selected = self.harness.selected_cells(self) or [cell]
+            results = self.harness.evaluate(self, selected)
+            self._results = {c.id: r for c, r in zip(selected, results, strict=True)}
+        found = self._results.get(cell.id)
+        if found is None:  # not in the session's item list (e.g. run directly): evaluate alone
+            found = self.harness.evaluate(self, [cell])[0]
+            self._results[cell.id] = found
+        return found
+
+    def file_meta(self) -> dict[str, object]:
+        loaded = self.loaded
+        assert loaded is not None
+        docs = loaded.policy_sources()
+        if loaded.account_model is not None:
+            docs.extend(loaded.account_model.documents())
+        seen: dict[tuple[str, str], dict[str, str]] = {}
+        for doc in docs:
+            digest = sha256_text(doc.text)
+            seen.setdefault(
+                (doc.origin, digest),
+                {"id": doc.origin or doc.source_id, "origin": doc.origin, "sha256": digest},
+            )
+        return {
+            "path": loaded.display,
+            "sha256": loaded.sha256,
+            "account": loaded.account,
+            "region": loaded.region,
+            "partition": loaded.partition,
+            "account_model": str(loaded.account_model_path) if loaded.account_model_path else "",
+            "policies": list(seen.values()),
+        }

@@ -1,0 +1,136 @@
+"""Test items: one per cell, plus one error item for a scenario file that cannot load."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from harness.model import Cell, CellResult, Outcome, judge
+from harness.runresult import CellRecord
+from harness.scenarios.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from harness.plugin.collection import ScenarioFileNode
+
+
+class IamHarnessWarning(pytest.PytestWarning):
+    """Something worth a look that does not fail a test (context key that never applies, ...)."""
+
+
+class CellItem(pytest.Item):
+    """Does the subject get the action on the resource, as the scenario expects?
+
+    Evaluation happens in setup (the whole file in one backend call, on the
+    first item); an evaluation error is a pytest ERROR, a wrong decision a
+    FAILURE.
+    """
+
+    def __init__(self, *, cell: Cell, index: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.index = index
+        self.result: CellResult | None = None
+        self.record: CellRecord | None = None
+
+    @property
+    def file_node(self) -> ScenarioFileNode:
+        return self.parent  # type: ignore[return-value]
+
+    def setup(self) -> None:
+        result = self.file_node.result_for(self.cell)
+        self.result = result
+        self.record = CellRecord.from_cell(self.cell, result)
+        loaded = self.file_node.loaded
+        if loaded is not None and loaded.account:
+            self.record.account = loaded.account
+        for note in result.warnings:
+            # Once per file and message: a batch's warning applies to all its cells alike.
+            if self.file_node.first_warning(note):
+                warnings.warn_explicit(
+                    IamHarnessWarning(note), IamHarnessWarning, str(self.path), self.cell.source.line
+                )
+        if result.is_error:
+            pytest.fail(describe_error(self.cell, result), pytrace=False)
+
+    def runtest(self) -> None:
+        assert self.result is not None
+        if judge(self.cell, self.result) is Outcome.FAILED:
+            pytest.fail(describe_failure(self.cell, self.result), pytrace=False)
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        c = self.cell
+        return (
+            self.path,
+            c.source.line - 1,
+            f"{c.source.scenario}: {c.principal_label} {c.action} {c.resource}",
+        )
+
+
+class FileErrorItem(pytest.Item):
+    """Stands for a scenario file with mistakes: one ERROR naming each of them."""
+
+    def __init__(self, *, errors: list[ScenarioError], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.errors = errors
+
+    def setup(self) -> None:
+        count = len(self.errors)
+        lines = [f"invalid scenario file ({count} error{'s' if count != 1 else ''}):"]
+        lines.extend(f"  {e}" for e in self.errors)
+        pytest.fail("\n".join(lines), pytrace=False)
+
+    def runtest(self) -> None:  # pragma: no cover - setup always fails
+        raise AssertionError("unreachable")
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        first = self.errors[0].line if self.errors else 1
+        return self.path, max(first - 1, 0), "invalid scenario file"
+
+
+def describe_failure(cell: Cell, result: CellResult) -> str:
+    actual = result.decision
+    lines = [
+        f"{cell.principal_label} {cell.action} on {cell.resource}",
+        f"  expected: {cell.expected.value}",
+        f"  actual:   {actual}"
+        + (
+            f" (enforced: {result.enforced_decision})"
+            if result.enforced_decision not in (None, actual)
+            else ""
+        ),
+    ]
+    if cell.check_enforced:
+        lines.append("  judged on the enforced decision (enforced: true)")
+    if cell.reason:
+        lines.append(f"  reason:   {cell.reason}")
+    lines.append(f"  scenario: {cell.source.scenario} ({cell.source.file}:{cell.source.line})")
+    if result.deciding_statements:
+        lines.append("  deciding statements:")
+        for s in result.deciding_statements:
+            sid = f" Sid {s.sid!r}" if s.sid else ""
+            where = s.origin or s.policy_id
+            lines.append(
+                f"    {s.effect}{sid} in {where} [{s.policy_type}] lines {s.start_line}-{s.end_line}"
+            )
+    else:
+        lines.append("  deciding statements: none (no statement applies)")
+    if result.missing_context:
+        lines.append("  missing context keys: " + ", ".join(result.missing_context))
+    if result.advisory:
+        lines.append(f"  advisory: {result.advisory}")
+    if result.explanation:
+        lines.append("  explanation:")
+        lines.extend(f"    {line}" for line in result.explanation)
+    for key, value in result.other.items():
+        lines.append(f"  {key}: {value}")
+    return "\n".join(lines)
+
+
+def describe_error(cell: Cell, result: CellResult) -> str:
+    return (
+        f"{cell.principal_label} {cell.action} on {cell.resource}: could not be evaluated "
+        f"({result.backend}): {result.error}\n  scenario: {cell.source.scenario} "
+        f"({cell.source.file}:{cell.source.line})"
+    )

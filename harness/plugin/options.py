@@ -1,0 +1,167 @@
+"""Command-line and ini options of the plugin, and the settings they resolve to.
+
+Every option exists on the command line and in `[tool.pytest.ini_options]`
+(the command line wins). Paths from the command line are relative to the
+current directory, paths from ini to the rootdir.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from harness.backends.registry import _LAZY_MODULES, BACKEND_NAMES
+from harness.scenarios.variables import environment_overrides, parse_assignments
+
+MATRIX_MODES = ("auto", "full", "none")
+# Above this many cells `--iam-matrix auto` prints per-scenario counts instead of the full matrix.
+AUTO_MATRIX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class HarnessOptions:
+    backend: str
+    account: Path | None
+    report_dir: Path
+    variables: dict[str, str]
+    matrix: str
+    baseline: Path | None
+    aws_profile: str | None
+    aws_region: str | None
+    backend_opts: tuple[tuple[str, str], ...]
+    xdist_loadfile: bool
+    render_reports: bool
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("iam-harness", "IAM permission scenarios")
+    group.addoption(
+        "--iam-backend",
+        choices=BACKEND_NAMES,
+        default=None,
+        help="who answers: offline (local engine, default), aws (IAM Policy Simulator), compare (both).",
+    )
+    group.addoption(
+        "--iam-account", metavar="FILE", default=None, help="account model for offline principal mode."
+    )
+    group.addoption(
+        "--iam-report-dir", metavar="DIR", default=None, help="where run.json and reports go (reports/)."
+    )
+    group.addoption(
+        "--iam-var",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="set a scenario variable (${NAME}); repeatable; beats IAM_HARNESS_VAR_NAME and the file's vars.",
+    )
+    group.addoption(
+        "--iam-matrix", choices=MATRIX_MODES, default=None, help="permission matrix in the terminal (auto)."
+    )
+    group.addoption(
+        "--iam-baseline", metavar="RUN_JSON", default=None, help="previous run.json to diff reports against."
+    )
+    group.addoption(
+        "--iam-no-reports",
+        action="store_true",
+        default=False,
+        help="write run.json only; do not render the HTML/Markdown/CSV reports.",
+    )
+    group.addoption("--iam-aws-profile", default=None, help="AWS profile for the aws/compare backends.")
+    group.addoption("--iam-aws-region", default=None, help="AWS region for the aws/compare backends.")
+    group.addoption(
+        "--iam-backend-opt",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="backend-specific setting, repeatable.",
+    )
+    parser.addini("iam_backend", "IAM backend: offline | aws | compare", default="offline")
+    parser.addini("iam_account", "account model file for offline principal mode", default="")
+    parser.addini("iam_report_dir", "directory for run.json and reports", default="reports")
+    parser.addini("iam_vars", "scenario variables, one NAME=VALUE per line", type="linelist", default=[])
+    parser.addini("iam_matrix", "terminal permission matrix: auto | full | none", default="auto")
+    parser.addini("iam_aws_profile", "AWS profile for the aws/compare backends", default="")
+    parser.addini("iam_aws_region", "AWS region for the aws/compare backends", default="")
+    parser.addini("iam_backend_opts", "backend-specific KEY=VALUE lines", type="linelist", default=[])
+    parser.addini("iam_render_reports", "render reports after writing run.json", type="bool", default=True)
+    parser.addini(
+        "iam_xdist_loadfile",
+        "with -n, send whole scenario files to one worker (one backend call per file)",
+        type="bool",
+        default=True,
+    )
+
+
+def resolve(config: pytest.Config) -> HarnessOptions:
+    """Read options; raise pytest.UsageError with a clear message for bad values."""
+    root = config.rootpath
+    cwd = config.invocation_params.dir
+
+    def path_option(cli: str | None, ini_name: str) -> Path | None:
+        if cli:
+            return (cwd / cli).resolve()
+        value = str(config.getini(ini_name) or "").strip()
+        return (root / value).resolve() if value else None
+
+    backend = config.getoption("iam_backend") or str(config.getini("iam_backend") or "offline").strip()
+    if backend not in BACKEND_NAMES:
+        raise pytest.UsageError(f"iam_backend = {backend!r}: choose one of {', '.join(BACKEND_NAMES)}")
+    module = _LAZY_MODULES.get(backend)
+    if module and importlib.util.find_spec(module) is None:
+        raise pytest.UsageError(
+            f"--iam-backend {backend}: {module} is not installed in this environment; "
+            "use --iam-backend offline"
+        )
+    account = path_option(config.getoption("iam_account"), "iam_account")
+    if account is not None and not account.is_file():
+        raise pytest.UsageError(f"--iam-account: account model {account} not found")
+    try:
+        variables = parse_assignments(list(config.getini("iam_vars")), "iam_vars (ini)")
+        variables.update(environment_overrides(os.environ))
+        variables.update(parse_assignments(config.getoption("iam_var"), "--iam-var"))
+        backend_opts = parse_assignments(list(config.getini("iam_backend_opts")), "iam_backend_opts (ini)")
+        backend_opts.update(_assignments(config.getoption("iam_backend_opt")))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    matrix = config.getoption("iam_matrix") or str(config.getini("iam_matrix") or "auto").strip()
+    if matrix not in MATRIX_MODES:
+        raise pytest.UsageError(f"iam_matrix = {matrix!r}: choose one of {', '.join(MATRIX_MODES)}")
+    report_dir = path_option(config.getoption("iam_report_dir"), "iam_report_dir") or (root / "reports")
+    baseline = config.getoption("iam_baseline")
+    return HarnessOptions(
+        backend=backend,
+        account=account,
+        report_dir=report_dir,
+        variables=variables,
+        matrix=matrix,
+        baseline=(cwd / baseline).resolve() if baseline else None,
+        aws_profile=config.getoption("iam_aws_profile") or (str(config.getini("iam_aws_profile")) or None),
+        aws_region=config.getoption("iam_aws_region") or (str(config.getini("iam_aws_region")) or None),
+        backend_opts=tuple(sorted(backend_opts.items())),
+        xdist_loadfile=bool(config.getini("iam_xdist_loadfile")),
+        render_reports=not (config.getoption("iam_no_reports") or not config.getini("iam_render_reports")),
+    )
+
+
+def _assignments(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--iam-backend-opt: {item!r} is not KEY=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def dist_explicit(config: pytest.Config) -> bool:
+    """Did the user choose an xdist distribution mode themselves?"""
+    words = [
+        *config.invocation_params.args,
+        *config.getini("addopts"),
+        *os.environ.get("PYTEST_ADDOPTS", "").split(),
+    ]
+    return any(str(w) in ("-d", "--dist", "--distload") or str(w).startswith("--dist=") for w in words)

@@ -1,0 +1,79 @@
+"""Session-level hooks: gather records, write run.json (controller only), print the summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from pathlib import Path
+
+import pytest
+
+from harness.plugin.results import write_atomically
+from harness.plugin.session import HarnessSession
+from harness.plugin.terminal import write_summary
+from harness.plugin.xdist_hooks import export_worker_output
+from harness.runresult import RunResult
+
+RUN_JSON = "run.json"
+
+
+class RunHooks:
+    def __init__(self, harness: HarnessSession) -> None:
+        self.harness = harness
+
+    @pytest.hookimpl
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.harness.started = dt.datetime.now(dt.UTC)
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # On a worker, reports go to the controller, which collects them; collect only there.
+        if not self.harness.is_worker and report.user_properties:
+            self.harness.collector.take(report.user_properties)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        harness = self.harness
+        if harness.is_worker:
+            export_worker_output(harness.config)
+            return
+        collector = harness.collector
+        if collector.empty:
+            return
+        if not collector.backend_metadata:  # no xdist: this process ran the backends
+            collector.backend_metadata.extend(harness.backend_metadata())
+        run = collector.run_result(harness.options.backend, harness.started, dt.datetime.now(dt.UTC))
+        target = harness.options.report_dir / RUN_JSON
+        try:
+            write_atomically(target, run.dumps())
+        except OSError as exc:
+            harness.report_error = f"cannot write {target}: {exc}"
+            return
+        harness.run_json = target
+        if harness.options.render_reports:
+            self._render(run, harness.options.report_dir)
+
+    def _render(self, run: RunResult, outdir: Path) -> None:
+        harness = self.harness
+        try:
+            reports = importlib.import_module("harness.reports")
+        except ImportError:
+            return
+        render_all = getattr(reports, "render_all", None)
+        if render_all is None:
+            return
+        baseline = None
+        try:
+            if harness.options.baseline is not None:
+                baseline = RunResult.load(harness.options.baseline)
+            harness.report_paths = [Path(p) for p in render_all(run, outdir, baseline=baseline)]
+        except Exception as exc:  # a report bug must not hide the test results
+            harness.report_error = f"{type(exc).__name__}: {exc}"
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.harness.is_worker:
+            return
+        write_summary(
+            self.harness, terminalreporter.write, lambda title: terminalreporter.write_sep("=", title)
+        )

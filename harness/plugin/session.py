@@ -1,0 +1,105 @@
+"""Per-run state of the plugin: loader, backends, collected results (no module globals)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from harness.account import AccountModel
+from harness.backends.base import Backend
+from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
+from harness.model import Cell, CellResult, error_result
+from harness.plugin.options import HarnessOptions
+from harness.plugin.results import RunCollector
+from harness.scenarios import ScenarioLoader
+
+if TYPE_CHECKING:
+    from harness.plugin.collection import ScenarioFileNode
+
+HARNESS_KEY = pytest.StashKey["HarnessSession"]()
+
+
+class HarnessSession:
+    def __init__(self, config: pytest.Config, options: HarnessOptions) -> None:
+        self.config = config
+        self.options = options
+        self.is_worker = hasattr(config, "workerinput")
+        self.loader = ScenarioLoader(overrides=options.variables, account_override=options.account)
+        self.collector = RunCollector()
+        self.started = dt.datetime.now(dt.UTC)
+        self._backends: dict[Path | None, Backend | BackendUnavailable] = {}
+        self._selected: dict[int, list[Cell]] | None = None
+        self.report_paths: list[Path] = []
+        self.run_json: Path | None = None
+        self.report_error: str | None = None
+
+    # -- backends -------------------------------------------------------
+
+    def backend_for(
+        self, account_path: Path | None, model: AccountModel | None
+    ) -> Backend | BackendUnavailable:
+        found = self._backends.get(account_path)
+        if found is None:
+            opts = BackendOptions(
+                account_model_path=account_path,
+                account_model=model,
+                aws_profile=self.options.aws_profile,
+                aws_region=self.options.aws_region,
+                extra=self.options.backend_opts,
+            )
+            try:
+                found = make_backend(self.options.backend, opts)
+            except BackendUnavailable as exc:
+                found = exc
+            self._backends[account_path] = found
+        return found
+
+    def evaluate(self, node: ScenarioFileNode, cells: Sequence[Cell]) -> list[CellResult]:
+        """One backend call for the given cells of one file; never raises."""
+        loaded = node.loaded
+        backend = self.backend_for(
+            loaded.account_model_path if loaded else None, loaded.account_model if loaded else None
+        )
+        if isinstance(backend, BackendUnavailable):
+            return [error_result(c, self.options.backend, str(backend)) for c in cells]
+        try:
+            results = backend.evaluate(cells)
+        except Exception as exc:  # a backend bug is an error for these cells, not a crashed run
+            return [
+                error_result(c, backend.name, f"backend {backend.name} failed: {type(exc).__name__}: {exc}")
+                for c in cells
+            ]
+        if len(results) != len(cells):
+            return [
+                error_result(c, backend.name, "backend returned the wrong number of results") for c in cells
+            ]
+        return results
+
+    def backend_metadata(self) -> list[dict[str, object]]:
+        out = []
+        for backend in self._backends.values():
+            if isinstance(backend, BackendUnavailable):
+                continue
+            try:
+                out.append(dict(backend.metadata()))
+            except Exception as exc:
+                out.append({"error": f"metadata failed: {exc}"})
+        return out
+
+    # -- selection ------------------------------------------------------
+
+    def selected_cells(self, node: ScenarioFileNode) -> list[Cell]:
+        """The cells of `node` that this session will run (after -k, -m, --lf, deselection)."""
+        from harness.plugin.items import CellItem
+
+        if self._selected is None:
+            grouped: dict[int, list[Cell]] = {}
+            for item in node.session.items:
+                if isinstance(item, CellItem):
+                    grouped.setdefault(id(item.parent), []).append(item.cell)
+            self._selected = grouped
+        return self._selected.get(id(node), [])

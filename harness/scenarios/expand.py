@@ -1,0 +1,677 @@
+"""Expand one scenario (list form or matrix form) into cells.
+
+A scenario is principals x actions x resources. Action wildcards expand to
+every concrete action the catalog knows (`kms:GenerateDataKey*` -> the four
+GenerateDataKey* actions). The expectation is the scenario's `expect`, then
+each matching `overrides` entry in order (the last match wins); in matrix form
+it is the table cell for (principal, action).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from harness.engine.types import ContextEntry, PolicyKind, PolicySource
+from harness.model import Cell, Expectation, SourceRef, Subject
+from harness.scenarios.catalog_adapter import (
+    CONTEXT_TYPES,
+    ActionCatalog,
+    CatalogProblem,
+    scalar_text,
+    wildcard_regex,
+)
+from harness.scenarios.yamlsource import LDict, LList
+
+if TYPE_CHECKING:
+    from harness.scenarios.loader import _FileLoader
+
+SCENARIO_KEYS = (
+    "name",
+    "description",
+    "tags",
+    "principal",
+    "principals",
+    "actions",
+    "resources",
+    "resource_policy",
+    "resource_owner",
+    "scps",
+    "rcps",
+    "context",
+    "expect",
+    "enforced",
+    "reason",
+    "overrides",
+    "matrix",
+)
+MATRIX_KEYS = ("principals", "actions", "resources", "expect")
+OVERRIDE_KEYS = ("principal", "action", "resource", "expect", "reason", "enforced")
+TAG_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+RESERVED_MARKERS = frozenset(
+    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst", "trylast"}
+)
+EXPECTATIONS = {e.value.lower(): e for e in Expectation}
+EXPECT_ALIASES = {
+    "allow": "allowed",
+    "deny": "denied",
+    "explicit_deny": "explicitDeny",
+    "implicit_deny": "implicitDeny",
+    "explicit": "explicitDeny",
+    "implicit": "implicitDeny",
+}
+
+
+@dataclass
+class _Rule:
+    principal: str | None
+    action: str | None
+    resource: str | None
+    expect: Expectation
+    reason: str
+    enforced: bool | None
+    line: int
+    field: str
+    used: bool = False
+    # Matrix columns select by the pattern as written, so a wildcard column covers its expansion.
+    by_pattern: bool = False
+
+    def __post_init__(self) -> None:
+        # Compiled once per rule: a scenario applies every rule to every cell.
+        self._action_re = wildcard_regex(self.action) if self.action else None
+        self._resource_re = wildcard_regex(self.resource) if self.resource else None
+
+    def applies(self, principal: str, action: str, resource: str) -> bool:
+        return (
+            (self.principal is None or self.principal == principal)
+            and (self._action_re is None or self._action_re.fullmatch(action) is not None)
+            and (self._resource_re is None or self._resource_re.fullmatch(resource) is not None)
+        )
+
+
+# (principal names, [(action pattern, expanded actions)], resources, expectation rules)
+Plan = tuple[list[str], list[tuple[str, list[str]]], list[str], list[_Rule]]
+
+
+class ScenarioExpander:
+    def __init__(
+        self, loader: _FileLoader, principals: dict[str, Subject], file_tags: tuple[str, ...]
+    ) -> None:
+        self.loader = loader
+        self.principals = principals
+        self.file_tags = file_tags
+        self.names: dict[str, int] = {}
+
+    @property
+    def catalog(self) -> ActionCatalog:
+        return self.loader.owner.catalog
+
+    def error(self, line: int, field: str, message: str, hint: str = "") -> None:
+        self.loader.error(line, field, message, hint)
+
+    def expand(self, spec: Any, line: int, field: str) -> None:
+        if not isinstance(spec, LDict):
+            self.error(line, field, "a scenario is a mapping with name, principal(s), actions and expect")
+            return
+        errors_before = len(self.loader.sink.errors)
+        for key in spec:
+            if key not in SCENARIO_KEYS:
+                from harness.scenarios.loader import unknown_key_hint
+
+                self.error(
+                    spec.line_of(key),
+                    f"{field}.{key}",
+                    f"unknown key {key!r}",
+                    unknown_key_hint(key, SCENARIO_KEYS),
+                )
+        name = self.loader.text(spec, "name")
+        if not name:
+            self.error(spec.line, f"{field}.name", "every scenario needs a `name`")
+            return
+        if name in self.names:
+            self.error(
+                spec.line_of("name"),
+                f"{field}.name",
+                f"duplicate scenario name {name!r} (line {self.names[name]})",
+            )
+            return
+        self.names[name] = spec.line
+        label = f"{field} ({name})"
+        tags = self.file_tags + self.loader.tags(spec.get("tags", []), spec.line_of("tags"), f"{label}.tags")
+        reason = self.loader.text(spec, "reason")
+        enforced = self._bool(spec, "enforced", label)
+        matrix = spec.get("matrix")
+        if matrix is not None:
+            for key in ("principal", "principals", "actions", "resources", "expect", "overrides"):
+                if key in spec:
+                    self.error(
+                        spec.line_of(key),
+                        f"{label}.{key}",
+                        f"`{key}` cannot be used with `matrix`",
+                        "put it inside matrix",
+                    )
+            plan = self._matrix(matrix, spec.line_of("matrix"), f"{label}.matrix")
+        else:
+            plan = self._list_form(spec, label)
+        if plan is None or len(self.loader.sink.errors) > errors_before:
+            return
+        principal_names, actions, resources, rules = plan
+        action_names = [a for _, expanded in actions for a in expanded]
+        context = self._context(spec, label, action_names)
+        resource_policy, explicit_rp = self._resource_policy(spec, label)
+        scps = self._levels(spec, "scps", label, PolicyKind.SCP)
+        rcps = self._levels(spec, "rcps", label, PolicyKind.RCP)
+        owner = self.loader.text(spec, "resource_owner") or None
+        if len(self.loader.sink.errors) > errors_before:
+            return
+        self._warn_resources(action_names, resources, spec.line_of("resources"))
+        model = self.loader.out.account_model
+        for pname in principal_names:
+            subject = self.principals[pname] if pname in self.principals else Subject(principal_arn=pname)
+            exclusions = self.loader.principal_exclusions(pname)
+            for pattern, expanded in actions:
+                for action in expanded:
+                    for resource in resources:
+                        expect, why, enf = self._decide(
+                            rules, pname, pattern, action, resource, reason, enforced
+                        )
+                        cell_context = context
+                        rp = resource_policy
+                        if model is not None:
+                            cell_context = _merge_context(context, model.resource_context_for(resource))
+                            if not explicit_rp:
+                                rp = model.resource_policy_for(resource)
+                        self._add_cell(
+                            name,
+                            spec.line,
+                            pname,
+                            subject,
+                            action,
+                            resource,
+                            expect,
+                            why,
+                            enf,
+                            tags,
+                            cell_context,
+                            rp,
+                            owner,
+                            scps,
+                            rcps,
+                            exclusions,
+                        )
+        for rule in rules:
+            if not rule.used:
+                self.error(
+                    rule.line,
+                    rule.field,
+                    "this override matches no cell of the scenario",
+                    "check the principal name, action and resource spelling",
+                )
+
+    # -- forms ----------------------------------------------------------
+
+    def _list_form(self, spec: LDict, label: str) -> Plan | None:
+        principal_names = self._principal_names(spec, label)
+        actions = self._actions(spec.get("actions"), spec.line_of("actions"), f"{label}.actions")
+        resources = self._resources(
+            spec.get("resources", ["*"]), spec.line_of("resources"), f"{label}.resources"
+        )
+        expect = self._expectation(spec.get("expect"), spec.line_of("expect"), f"{label}.expect")
+        if principal_names is None or actions is None or resources is None or expect is None:
+            return None
+        rules = [
+            _Rule(
+                None, None, None, expect, self.loader.text(spec, "reason"), None, spec.line, label, used=True
+            )
+        ]
+        overrides = spec.get("overrides")
+        if overrides is None:
+            return principal_names, actions, resources, rules
+        if not isinstance(overrides, LList):
+            self.error(
+                spec.line_of("overrides"),
+                f"{label}.overrides",
+                "`overrides` is a list of {action/resource/principal, expect}",
+            )
+            return None
+        for i, o in enumerate(overrides):
+            rule = self._override(o, overrides.line_of(i), f"{label}.overrides[{i}]", principal_names)
+            if rule is not None:
+                rules.append(rule)
+        return principal_names, actions, resources, rules
+
+    def _matrix(self, matrix: Any, line: int, field: str) -> Plan | None:
+        if not isinstance(matrix, LDict):
+            self.error(line, field, "`matrix` is a mapping with principals, actions, resources and expect")
+            return None
+        for key in matrix:
+            if key not in MATRIX_KEYS:
+                self.error(
+                    matrix.line_of(key),
+                    f"{field}.{key}",
+                    f"unknown key {key!r}",
+                    "matrix keys: " + ", ".join(MATRIX_KEYS),
+                )
+        names = self._name_list(matrix.get("principals"), matrix.line_of("principals"), f"{field}.principals")
+        actions = self._actions(matrix.get("actions"), matrix.line_of("actions"), f"{field}.actions")
+        resources = self._resources(
+            matrix.get("resources", ["*"]), matrix.line_of("resources"), f"{field}.resources"
+        )
+        table = matrix.get("expect")
+        if names is None or actions is None or resources is None:
+            return None
+        if not isinstance(table, LDict):
+            self.error(
+                matrix.line_of("expect"),
+                f"{field}.expect",
+                "the expectation table maps each principal to a row",
+            )
+            return None
+        rules: list[_Rule] = []
+        for pname in names:
+            if pname not in table:
+                self.error(
+                    table.line, f"{field}.expect", f"no row for principal {pname!r}", f"add `{pname}: [...]`"
+                )
+                continue
+            row = table[pname]
+            row_line = table.line_of(pname)
+            cells = [row] * len(actions) if isinstance(row, str) else row
+            if not isinstance(cells, list) or len(cells) != len(actions):
+                self.error(
+                    row_line,
+                    f"{field}.expect.{pname}",
+                    f"the row has {len(cells) if isinstance(cells, list) else 1} entries "
+                    f"for {len(actions)} actions",
+                    "one expectation per action, in the order of matrix.actions",
+                )
+                continue
+            for (pattern, _), value in zip(actions, cells, strict=True):
+                expect = self._expectation(value, row_line, f"{field}.expect.{pname}")
+                if expect is not None:
+                    # Exact pattern match: the column covers every action the pattern expanded to.
+                    rules.append(_Rule(pname, pattern, None, expect, "", None, row_line, field, True, True))
+        for pname in table:
+            if pname not in names:
+                self.error(
+                    table.line_of(pname), f"{field}.expect.{pname}", f"{pname!r} is not in matrix.principals"
+                )
+        return names, actions, resources, rules
+
+    def _decide(
+        self,
+        rules: list[_Rule],
+        pname: str,
+        pattern: str,
+        action: str,
+        resource: str,
+        reason: str,
+        enforced: bool | None,
+    ) -> tuple[Expectation, str, bool]:
+        chosen: _Rule | None = None
+        why = reason
+        enf = enforced
+        for rule in rules:
+            if rule.by_pattern:
+                hit = rule.principal == pname and rule.action == pattern
+            else:
+                hit = rule.applies(pname, action, resource)
+            if hit:
+                chosen = rule
+                rule.used = True
+                if rule.reason:
+                    why = rule.reason
+                if rule.enforced is not None:
+                    enf = rule.enforced
+        assert chosen is not None  # the base rule or a matrix row always applies
+        return chosen.expect, why, bool(enf)
+
+    # -- pieces ---------------------------------------------------------
+
+    def _principal_names(self, spec: LDict, label: str) -> list[str] | None:
+        if "principal" in spec and "principals" in spec:
+            self.error(
+                spec.line_of("principals"), f"{label}.principals", "use `principal` or `principals`, not both"
+            )
+            return None
+        if "principal" in spec:
+            value = spec["principal"]
+            if not isinstance(value, str):
+                self.error(
+                    spec.line_of("principal"),
+                    f"{label}.principal",
+                    "`principal` is a name from `principals:` or an ARN",
+                )
+                return None
+            return self._name_list([value], spec.line_of("principal"), f"{label}.principal")
+        if "principals" in spec:
+            return self._name_list(spec["principals"], spec.line_of("principals"), f"{label}.principals")
+        self.error(spec.line, label, "a scenario needs `principal` or `principals`")
+        return None
+
+    def _name_list(self, value: Any, line: int, field: str) -> list[str] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            self.error(line, field, "expected a non-empty list of principal names (or ARNs)")
+            return None
+        ok = True
+        for name in value:
+            if name not in self.principals and not name.startswith("arn:"):
+                self.error(
+                    line,
+                    field,
+                    f"no principal named {name!r} under `principals`",
+                    self.loader.name_hint(name, self.principals),
+                )
+                ok = False
+        return list(value) if ok else None
+
+    def _actions(self, value: Any, line: int, field: str) -> list[tuple[str, list[str]]] | None:
+        if value is None:
+            self.error(line, field, "missing `actions`", "list the actions to test, e.g. [kms:Decrypt]")
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            self.error(line, field, "`actions` is a non-empty list of actions (wildcards allowed)")
+            return None
+        out: list[tuple[str, list[str]]] = []
+        ok = True
+        for i, pattern in enumerate(value):
+            item_line = value.line_of(i) if isinstance(value, LList) else line
+            if not isinstance(pattern, str):
+                self.error(item_line, f"{field}[{i}]", f"{pattern!r} is not an action name")
+                ok = False
+                continue
+            try:
+                out.append((pattern, self.catalog.expand(pattern)))
+            except CatalogProblem as exc:
+                self.error(item_line, f"{field}[{i}]", exc.message, exc.suggestion)
+                ok = False
+        return out if ok else None
+
+    def _resources(self, value: Any, line: int, field: str) -> list[str] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            self.error(line, field, '`resources` is a non-empty list of ARNs (or "*")')
+            return None
+        out = []
+        for i, res in enumerate(value):
+            item_line = value.line_of(i) if isinstance(value, LList) else line
+            if not isinstance(res, str) or not (res == "*" or res.startswith("arn:")):
+                self.error(item_line, f"{field}[{i}]", f"{res!r} is not an ARN", 'write a full ARN or "*"')
+                return None
+            out.append(res)
+        return list(dict.fromkeys(out))
+
+    def _expectation(self, value: Any, line: int, field: str) -> Expectation | None:
+        if value is None:
+            self.error(line, field, "missing `expect`", "one of: allowed, denied, explicitDeny, implicitDeny")
+            return None
+        text = str(value)
+        found = EXPECTATIONS.get(text.lower())
+        if found is not None:
+            return found
+        alias = EXPECT_ALIASES.get(text.lower().replace("-", "_"))
+        hint = f"did you mean {alias}?" if alias else "one of: allowed, denied, explicitDeny, implicitDeny"
+        self.error(line, field, f"{text!r} is not an expectation", hint)
+        return None
+
+    def _override(self, spec: Any, line: int, field: str, principals: list[str]) -> _Rule | None:
+        if not isinstance(spec, LDict):
+            self.error(line, field, "an override is {action|resource|principal: ..., expect: ...}")
+            return None
+        for key in spec:
+            if key not in OVERRIDE_KEYS:
+                from harness.scenarios.loader import unknown_key_hint
+
+                self.error(
+                    spec.line_of(key),
+                    f"{field}.{key}",
+                    f"unknown key {key!r}",
+                    unknown_key_hint(key, OVERRIDE_KEYS),
+                )
+        principal = self.loader.text(spec, "principal") or None
+        action = self.loader.text(spec, "action") or None
+        resource = self.loader.text(spec, "resource") or None
+        if not (principal or action or resource):
+            self.error(
+                spec.line, field, "an override needs `action`, `resource` or `principal` to select cells"
+            )
+            return None
+        if principal and principal not in principals:
+            self.error(
+                spec.line_of("principal"),
+                f"{field}.principal",
+                f"{principal!r} is not a principal of this scenario",
+            )
+            return None
+        if action and "*" not in action and "?" not in action:
+            try:
+                self.catalog.expand(action)
+            except CatalogProblem as exc:
+                self.error(spec.line_of("action"), f"{field}.action", exc.message, exc.suggestion)
+                return None
+        expect = self._expectation(spec.get("expect"), spec.line_of("expect"), f"{field}.expect")
+        if expect is None:
+            return None
+        enforced = self._bool(spec, "enforced", field)
+        return _Rule(
+            principal, action, resource, expect, self.loader.text(spec, "reason"), enforced, spec.line, field
+        )
+
+    def _bool(self, spec: LDict, key: str, field: str) -> bool | None:
+        if key not in spec:
+            return None
+        value = spec[key]
+        if not isinstance(value, bool):
+            self.error(spec.line_of(key), f"{field}.{key}", f"`{key}` is true or false, got {value!r}")
+            return None
+        return value
+
+    def _context(self, spec: LDict, label: str, actions: list[str]) -> tuple[ContextEntry, ...]:
+        merged: dict[str, ContextEntry] = {}
+        sources = [
+            (self.loader.default_context(), "defaults.context"),
+            (spec.get("context"), f"{label}.context"),
+        ]
+        for raw, field in sources:
+            if raw is None:
+                continue
+            if not isinstance(raw, LDict):
+                self.error(spec.line_of("context"), field, "`context` maps condition keys to values")
+                continue
+            for key, value in raw.items():
+                entry = self._context_entry(str(key), value, raw.line_of(key), f"{field}.{key}", actions)
+                if entry is not None:
+                    merged[entry.key.lower()] = entry
+                    for warning in self.catalog.context_warnings(entry.key, actions):
+                        self.loader.warn(raw.line_of(key), warning)
+        return tuple(merged.values())
+
+    def _context_entry(
+        self, key: str, value: Any, line: int, field: str, actions: list[str]
+    ) -> ContextEntry | None:
+        if ":" not in key:
+            self.error(
+                line,
+                field,
+                f"{key!r} is not a condition key",
+                "condition keys look like aws:SourceIp or kms:ViaService",
+            )
+            return None
+        if isinstance(value, dict):
+            ctype = str(value.get("type", ""))
+            canonical = CONTEXT_TYPES.get(ctype.lower())
+            if canonical is None:
+                self.error(
+                    line,
+                    field,
+                    f"unknown context type {ctype!r}",
+                    "one of: " + ", ".join(CONTEXT_TYPES.values()),
+                )
+                return None
+            if "values" in value:
+                raw_values = value["values"]
+            elif "value" in value:
+                raw_values = value["value"]
+            else:
+                self.error(line, field, "a typed context entry needs `values` (or `value`)")
+                return None
+            values = raw_values if isinstance(raw_values, list) else [raw_values]
+            if not canonical.endswith("List") and len(values) != 1:
+                self.error(
+                    line,
+                    field,
+                    f"type {canonical} takes one value, got {len(values)}",
+                    f"use {canonical}List",
+                )
+                return None
+            return ContextEntry(key, tuple(scalar_text(v) for v in values), canonical)
+        if value is None:
+            self.error(
+                line, field, f"no value for {key}", "give a value, or remove the key to leave it absent"
+            )
+            return None
+        try:
+            ctype, values = self.catalog.parse_context(
+                key, list(value) if isinstance(value, list) else value, actions
+            )
+        except CatalogProblem as exc:
+            self.error(line, field, exc.message, exc.suggestion)
+            return None
+        return ContextEntry(key, tuple(values), ctype)
+
+    def _resource_policy(self, spec: LDict, label: str) -> tuple[PolicySource | None, bool]:
+        """(policy, explicitly given). `resource_policy: none` opts out of the account model's."""
+        if "resource_policy" not in spec:
+            return None, False
+        name = spec["resource_policy"]
+        if name is None or (isinstance(name, str) and name.lower() == "none"):
+            return None, True
+        if not isinstance(name, str):
+            self.error(
+                spec.line_of("resource_policy"),
+                f"{label}.resource_policy",
+                "`resource_policy` is a policy name",
+            )
+            return None, True
+        src = self.loader.policy_source(
+            name,
+            spec.line_of("resource_policy"),
+            f"{label}.resource_policy",
+            source_id="ResourcePolicy",
+            source_type="Resource Policy",
+            kind=PolicyKind.RESOURCE,
+        )
+        return src, True
+
+    def _levels(
+        self, spec: LDict, key: str, label: str, kind: PolicyKind
+    ) -> tuple[tuple[PolicySource, ...], ...]:
+        if key not in spec:
+            return ()
+        raw = spec[key]
+        line = spec.line_of(key)
+        field = f"{label}.{key}"
+        if isinstance(raw, str):
+            raw = [[raw]]
+        if not isinstance(raw, list):
+            self.error(line, field, f"`{key}` is a list of levels (root first), each a list of policy names")
+            return ()
+        levels = []
+        for depth, level in enumerate(raw):
+            names = [level] if isinstance(level, str) else level
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                self.error(line, f"{field}[{depth}]", "each level is a policy name or a list of names")
+                return ()
+            sources = []
+            for name in names:
+                src = self.loader.policy_source(
+                    name,
+                    line,
+                    f"{field}[{depth}]",
+                    source_id=name,
+                    source_type="Organizations Policy",
+                    kind=kind,
+                )
+                if src is not None:
+                    sources.append(src)
+            levels.append(tuple(sources))
+        return tuple(levels)
+
+    def _warn_resources(self, actions: list[str], resources: list[str], line: int) -> None:
+        seen: set[str] = set()
+        for action in actions:
+            for resource in resources:
+                for warning in self.catalog.resource_warnings(action, resource):
+                    if warning not in seen:
+                        seen.add(warning)
+                        self.loader.warn(line, warning)
+
+    def _add_cell(
+        self,
+        scenario: str,
+        line: int,
+        pname: str,
+        subject: Subject,
+        action: str,
+        resource: str,
+        expect: Expectation,
+        reason: str,
+        enforced: bool,
+        tags: tuple[str, ...],
+        context: tuple[ContextEntry, ...],
+        resource_policy: PolicySource | None,
+        owner: str | None,
+        scps: tuple[tuple[PolicySource, ...], ...],
+        rcps: tuple[tuple[PolicySource, ...], ...],
+        exclusions: tuple[str, ...],
+    ) -> None:
+        out = self.loader.out
+        base = f"{_clean(scenario)}[{_clean(pname)}|{action}|{resource}]"
+        item_name = base
+        n = 2
+        while f"{out.display}::{item_name}" in out.item_names:
+            item_name = f"{base}#{n}"
+            n += 1
+        cell_id = f"{out.display}::{item_name}"
+        out.item_names[cell_id] = item_name
+        out.tags.update(tags)
+        out.cells.append(
+            Cell(
+                id=cell_id,
+                source=SourceRef(file=out.display, line=line, scenario=scenario),
+                subject=subject,
+                action=action,
+                resource=resource,
+                expected=expect,
+                principal_label=pname,
+                reason=reason,
+                resource_policy=resource_policy,
+                resource_owner=owner,
+                context=context,
+                scp_levels=scps,
+                rcp_levels=rcps,
+                policy_exclusions=exclusions,
+                check_enforced=enforced,
+                tags=tags,
+            )
+        )
+
+
+def _clean(text: str) -> str:
+    # "::" separates pytest node ids; newlines break terminal output.
+    return " ".join(text.replace("::", ":").split())
+
+
+def _merge_context(
+    given: tuple[ContextEntry, ...], from_model: tuple[ContextEntry, ...]
+) -> tuple[ContextEntry, ...]:
+    if not from_model:
+        return given
+    present = {e.key.lower() for e in given}
+    return given + tuple(e for e in from_model if e.key.lower() not in present)

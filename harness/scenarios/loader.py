@@ -1,0 +1,576 @@
+"""Load a scenario file: check every field, substitute variables, expand into cells.
+
+The format is documented in docs/scenarios.md and described by schema.json.
+Every mistake becomes a ScenarioError naming file, line and field; the loader
+keeps going to report all mistakes in a file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from harness.account import AccountModel, load_account_model
+from harness.engine.types import PolicyKind, PolicySource
+from harness.model import Subject
+from harness.scenarios.catalog_adapter import ActionCatalog
+from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
+from harness.scenarios.expand import ScenarioExpander
+from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
+from harness.scenarios.variables import UndefinedVariable, substitute
+from harness.scenarios.yamlsource import LDict, LList, load_located, plain
+
+SUPPORTED_VERSIONS = (1,)
+TOP_KEYS = (
+    "version",
+    "description",
+    "vars",
+    "defaults",
+    "account",
+    "policies",
+    "principals",
+    "tags",
+    "scenarios",
+)
+DEFAULT_KEYS = ("partition", "account", "region", "context")
+PRINCIPAL_KEYS = (
+    "arn",
+    "policies",
+    "permissions_boundary",
+    "session_policies",
+    "caller",
+    "exclude_policies",
+    "description",
+)
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SCENARIO_FILE_MARKER = re.compile(r"^scenarios\s*:", re.MULTILINE)
+
+
+def looks_like_scenario_file(text: str) -> bool:
+    """A YAML file is ours when it has a top-level `scenarios:` key (other YAML is left alone)."""
+    return SCENARIO_FILE_MARKER.search(text) is not None
+
+
+def unknown_key_hint(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return "allowed here: " + ", ".join(allowed)
+
+
+class ScenarioLoader:
+    """Loads scenario files; holds the caches a session shares (catalog, account models).
+
+    `overrides` are variables from the command line, environment and ini,
+    which beat the file's `vars:`. `account_override` is --iam-account.
+    """
+
+    def __init__(
+        self,
+        overrides: Mapping[str, str] | None = None,
+        account_override: Path | None = None,
+        catalog: ActionCatalog | None = None,
+    ) -> None:
+        self.overrides = dict(overrides or {})
+        self.account_override = account_override
+        self.catalog = catalog or ActionCatalog()
+        self._accounts: dict[Path, AccountModel | ScenarioFileErrors] = {}
+
+    def account_model(self, path: Path) -> AccountModel:
+        """Load (once) an account model; ScenarioFileErrors if it is broken."""
+        key = path.resolve()
+        cached = self._accounts.get(key)
+        if cached is None:
+            try:
+                cached = load_account_model(path, self.overrides)
+            except ScenarioFileErrors as exc:
+                cached = exc
+            self._accounts[key] = cached
+        if isinstance(cached, ScenarioFileErrors):
+            raise cached
+        return cached
+
+    def load(self, path: Path, display: str | None = None) -> ScenarioFile:
+        shown = display or str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ScenarioFileErrors([ScenarioError(shown, 0, "", f"cannot read file: {exc}")]) from None
+        text = data.decode("utf-8", errors="replace")
+        try:
+            doc = load_located(text, shown)
+        except ScenarioError as exc:
+            raise ScenarioFileErrors([exc]) from None
+        loaded = ScenarioFile(path=path, display=shown, sha256=hashlib.sha256(data).hexdigest())
+        _FileLoader(self, loaded, doc).run()
+        return loaded
+
+
+class _FileLoader:
+    """One pass over one file's document."""
+
+    def __init__(self, owner: ScenarioLoader, out: ScenarioFile, doc: Any) -> None:
+        self.owner = owner
+        self.out = out
+        self.doc = doc
+        self.file = out.display
+        self.base = out.path.parent
+        self.sink = ErrorSink()
+        # Policies that failed to load: already reported, so uses of them add no second error.
+        self.broken_policies: set[str] = set()
+
+    def error(self, line: int, field: str, message: str, hint: str = "") -> None:
+        self.sink.add(ScenarioError(self.file, line, field, message, hint))
+
+    def warn(self, line: int, message: str) -> None:
+        self.out.warnings.append(LoadWarning(self.file, line, message))
+
+    def run(self) -> None:
+        doc = self.doc
+        if not isinstance(doc, LDict):
+            self.error(
+                1, "", "a scenario file is a mapping with `version` and `scenarios`", "see docs/scenarios.md"
+            )
+            self.sink.raise_if_any()
+            return
+        for key in doc:
+            if key not in TOP_KEYS:
+                self.error(
+                    doc.line_of(key), key, f"unknown top-level key {key!r}", unknown_key_hint(key, TOP_KEYS)
+                )
+        version = doc.get("version")
+        if version is None:
+            self.error(doc.line, "version", "missing `version`", "add `version: 1` at the top of the file")
+        elif version not in SUPPORTED_VERSIONS:
+            self.error(
+                doc.line_of("version"), "version", f"unsupported version {version!r}", "use `version: 1`"
+            )
+        if isinstance(doc.get("description"), str):
+            self.out.description = doc["description"]
+        self._variables()
+        self._substitute_all()
+        self._defaults()
+        self._account()
+        self._policies()
+        principals = self._principals()
+        file_tags = self._file_tags()
+        scenarios = doc.get("scenarios")
+        if not isinstance(scenarios, LList) or not scenarios:
+            self.error(
+                doc.line_of("scenarios"),
+                "scenarios",
+                "`scenarios` must be a non-empty list",
+                "see docs/scenarios.md",
+            )
+        else:
+            expander = ScenarioExpander(self, principals, file_tags)
+            for i, scenario in enumerate(scenarios):
+                expander.expand(scenario, scenarios.line_of(i), f"scenarios[{i}]")
+        self.sink.raise_if_any()
+
+    # -- variables ------------------------------------------------------
+
+    def _variables(self) -> None:
+        raw = self.doc.get("vars")
+        values: dict[str, str] = {}
+        if raw is not None and not isinstance(raw, LDict):
+            self.error(self.doc.line_of("vars"), "vars", "`vars` must be a mapping of name: value")
+        elif raw:
+            for name, value in raw.items():
+                if not IDENTIFIER.match(name):
+                    self.error(
+                        raw.line_of(name),
+                        f"vars.{name}",
+                        f"{name!r} is not a plain variable name",
+                        "use letters, digits and _ (names with ':' are IAM policy variables)",
+                    )
+                    continue
+                if isinstance(value, dict | list):
+                    self.error(raw.line_of(name), f"vars.{name}", "a variable's value is a string")
+                    continue
+                values[name] = raw.raw.get(name, "" if value is None else str(value))
+        values.update(self.owner.overrides)
+        # ${partition} is predefined (policies are written for any partition); defaults.partition sets it.
+        if "partition" not in values:
+            defaults = self.doc.get("defaults")
+            given = defaults.get("partition") if isinstance(defaults, LDict) else None
+            values["partition"] = given if isinstance(given, str) and "${" not in given else "aws"
+        self.out.variables = values
+
+    def _substitute_all(self) -> None:
+        for key in self.doc:
+            if key != "vars":
+                self.doc[key] = self._subst(self.doc[key], self.doc, key, key)
+
+    def _subst(self, value: Any, parent: Any, index: Any, path: str) -> Any:
+        if isinstance(value, LDict):
+            for key in list(value):
+                value[key] = self._subst(value[key], value, key, f"{path}.{key}")
+            renamed = [k for k in value if isinstance(k, str) and "${" in k]
+            for key in renamed:
+                new_key = self._subst_text(key, value.line_of(key), f"{path}.{key}")
+                if new_key != key:
+                    value[new_key] = value.pop(key)
+                    value.key_lines[new_key] = value.key_lines.get(key, value.line)
+            return value
+        if isinstance(value, LList):
+            for i, item in enumerate(value):
+                value[i] = self._subst(item, value, i, f"{path}[{i}]")
+            return value
+        if isinstance(value, str):
+            line = parent.line_of(index) if isinstance(parent, LDict | LList) else 0
+            return self._subst_text(value, line, path)
+        return value
+
+    def _subst_text(self, text: str, line: int, path: str) -> str:
+        try:
+            return substitute(text, self.out.variables)
+        except UndefinedVariable as exc:
+            self.error(line, path, f"undefined variable ${{{exc.name}}}", exc.suggestion())
+            return text
+
+    # -- defaults and account -------------------------------------------
+
+    def _defaults(self) -> None:
+        raw = self.doc.get("defaults")
+        if raw is None:
+            return
+        if not isinstance(raw, LDict):
+            self.error(self.doc.line_of("defaults"), "defaults", "`defaults` must be a mapping")
+            return
+        for key in raw:
+            if key not in DEFAULT_KEYS:
+                self.error(
+                    raw.line_of(key),
+                    f"defaults.{key}",
+                    f"unknown key {key!r}",
+                    unknown_key_hint(key, DEFAULT_KEYS),
+                )
+        self.out.partition = self.text(raw, "partition") or "aws"
+        self.out.account = self.text(raw, "account")
+        self.out.region = self.text(raw, "region")
+        if self.out.account and not re.fullmatch(r"\d{12}", self.out.account):
+            self.error(
+                raw.line_of("account"),
+                "defaults.account",
+                f"an account id is 12 digits, got {self.out.account!r}",
+                'quote it so YAML keeps leading zeros: account: "012345678910"',
+            )
+        context = raw.get("context")
+        if context is not None and not isinstance(context, LDict):
+            self.error(
+                raw.line_of("context"), "defaults.context", "`context` must be a mapping of key: value"
+            )
+
+    def default_context(self) -> LDict | None:
+        raw = self.doc.get("defaults")
+        if isinstance(raw, LDict) and isinstance(raw.get("context"), LDict):
+            return raw["context"]
+        return None
+
+    def _account(self) -> None:
+        path: Path | None = self.owner.account_override
+        line = self.doc.line_of("account")
+        if path is None and self.doc.get("account") is not None:
+            value = self.doc["account"]
+            if not isinstance(value, str):
+                self.error(line, "account", "`account` is the path of an account model file")
+                return
+            path = (self.base / value).resolve()
+            if not path.is_file():
+                self.error(line, "account", f"account model {value} not found (relative to {self.file})")
+                return
+        if path is None:
+            return
+        try:
+            self.out.account_model = self.owner.account_model(path)
+            self.out.account_model_path = path
+        except ScenarioFileErrors as exc:
+            for err in exc.errors:
+                self.sink.add(err)
+            self.error(line, "account", f"account model {path} has {len(exc.errors)} error(s), listed above")
+
+    # -- policies -------------------------------------------------------
+
+    def _policies(self) -> None:
+        raw = self.doc.get("policies")
+        if raw is None:
+            return
+        if not isinstance(raw, LDict):
+            self.error(
+                self.doc.line_of("policies"), "policies", "`policies` maps a name to a document or file"
+            )
+            return
+        for name, value in raw.items():
+            doc = self._policy(name, value, raw.line_of(name))
+            if doc is None:
+                self.broken_policies.add(name)
+            else:
+                self.out.policies[name] = doc
+                for warning in self.owner.catalog.policy_warnings(_policy_actions(doc.text)):
+                    self.warn(doc.line, f"policy {name}: {warning}")
+
+    def _policy(self, name: str, value: Any, line: int) -> PolicyDocument | None:
+        field = f"policies.{name}"
+        if isinstance(value, dict):
+            return self._checked_policy(name, json.dumps(plain(value), indent=2), "inline", line, field)
+        if not isinstance(value, str) or not value.strip():
+            self.error(line, field, "a policy is a mapping, a JSON string or a path to a JSON file")
+            return None
+        stripped = value.strip()
+        if stripped.startswith("{"):
+            return self._checked_policy(name, stripped, "inline", line, field)
+        path = (self.base / stripped).resolve()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            siblings = sorted(p.name for p in path.parent.glob("*.json")) if path.parent.is_dir() else []
+            close = difflib.get_close_matches(path.name, siblings, n=1)
+            hint = f"did you mean {close[0]}?" if close else "the path is relative to the scenario file"
+            self.error(line, field, f"policy file {stripped} not found", hint)
+            return None
+        self.out.policy_files.append(path)
+        try:
+            text = substitute(text, self.out.variables)
+        except UndefinedVariable as exc:
+            where = text.find("${" + exc.name + "}")
+            self.sink.add(
+                ScenarioError(
+                    str(path),
+                    text.count("\n", 0, where) + 1 if where >= 0 else 0,
+                    field,
+                    f"undefined variable ${{{exc.name}}}",
+                    exc.suggestion(),
+                )
+            )
+            return None
+        return self._checked_policy(name, text, str(path), line, field)
+
+    def _checked_policy(
+        self, name: str, text: str, origin: str, line: int, field: str
+    ) -> PolicyDocument | None:
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            where = f"{origin}:{exc.lineno}" if origin != "inline" else "inline JSON"
+            self.error(line, field, f"policy is not valid JSON ({where}: {exc.msg})")
+            return None
+        if not isinstance(parsed, dict) or "Statement" not in parsed:
+            self.error(
+                line,
+                field,
+                "a policy document is an object with `Statement`",
+                'add Version: "2012-10-17" and Statement',
+            )
+            return None
+        return PolicyDocument(name=name, text=text, origin=origin, line=line)
+
+    def policy_source(
+        self, name: str, line: int, field: str, *, source_id: str, source_type: str, kind: PolicyKind
+    ) -> PolicySource | None:
+        doc = self.out.policies.get(name)
+        if doc is None:
+            if name in self.broken_policies:
+                return None
+            self.error(
+                line,
+                field,
+                f"no policy named {name!r} under `policies`",
+                self.name_hint(name, self.out.policies),
+            )
+            return None
+        origin = f"policies.{name}" + ("" if doc.origin == "inline" else f" ({doc.origin})")
+        return PolicySource(
+            text=doc.text, source_id=source_id, source_type=source_type, kind=kind, origin=origin
+        )
+
+    @staticmethod
+    def name_hint(name: str, known: Mapping[str, Any]) -> str:
+        close = difflib.get_close_matches(name, list(known), n=1)
+        if close:
+            return f"did you mean {close[0]!r}?"
+        return "defined: " + (", ".join(sorted(known)) or "none")
+
+    def policy_names(self, value: Any, line: int, field: str) -> list[str]:
+        """A name or a list of names."""
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+        self.error(line, field, "expected a policy name or a list of policy names")
+        return []
+
+    # -- principals -----------------------------------------------------
+
+    def _principals(self) -> dict[str, Subject]:
+        raw = self.doc.get("principals")
+        out: dict[str, Subject] = {}
+        if raw is None:
+            return out
+        if not isinstance(raw, LDict):
+            self.error(
+                self.doc.line_of("principals"), "principals", "`principals` maps a name to a principal"
+            )
+            return out
+        for name, spec in raw.items():
+            subject = self.subject(spec, raw.line_of(name), f"principals.{name}")
+            if subject is not None:
+                out[name] = subject
+        return out
+
+    def subject(self, spec: Any, line: int, field: str) -> Subject | None:
+        if isinstance(spec, str):
+            if spec.startswith("arn:"):
+                return Subject(principal_arn=spec)
+            self.error(line, field, "a principal is an ARN or a mapping with `arn` or `policies`")
+            return None
+        if not isinstance(spec, LDict):
+            self.error(line, field, "a principal is an ARN or a mapping with `arn` or `policies`")
+            return None
+        for key in spec:
+            if key not in PRINCIPAL_KEYS:
+                self.error(
+                    spec.line_of(key),
+                    f"{field}.{key}",
+                    f"unknown key {key!r}",
+                    unknown_key_hint(key, PRINCIPAL_KEYS),
+                )
+        arn = self.text(spec, "arn")
+        names = self.policy_names(spec.get("policies"), spec.line_of("policies"), f"{field}.policies")
+        if arn and names:
+            self.error(
+                spec.line,
+                field,
+                "give either `arn` (principal mode) or `policies` (custom mode), not both",
+                "to add policies to an account principal use session_policies",
+            )
+            return None
+        if not arn and not names:
+            self.error(
+                spec.line, field, "a principal needs `arn` (principal mode) or `policies` (custom mode)"
+            )
+            return None
+        if arn and not arn.startswith("arn:"):
+            self.error(
+                spec.line_of("arn"),
+                f"{field}.arn",
+                f"{arn!r} is not an ARN",
+                "arn:aws:iam::ACCOUNT:role/NAME",
+            )
+            return None
+
+        def sources(key: str, id_prefix: str, kind: PolicyKind) -> tuple[PolicySource, ...]:
+            found = []
+            line_k = spec.line_of(key)
+            for i, name in enumerate(self.policy_names(spec.get(key), line_k, f"{field}.{key}"), start=1):
+                src = self.policy_source(
+                    name,
+                    line_k,
+                    f"{field}.{key}",
+                    source_id=f"{id_prefix}.{i}",
+                    source_type="IAM Policy",
+                    kind=kind,
+                )
+                if src is not None:
+                    found.append(src)
+            return tuple(found)
+
+        identity = sources("policies", "PolicyInputList", PolicyKind.IDENTITY)
+        boundaries = sources(
+            "permissions_boundary", "PermissionsBoundaryPolicyInputList", PolicyKind.PERMISSIONS_BOUNDARY
+        )
+        sessions = sources("session_policies", "SessionPolicy", PolicyKind.SESSION)
+        caller = self.text(spec, "caller") or None
+        if caller and not caller.startswith("arn:"):
+            self.error(spec.line_of("caller"), f"{field}.caller", f"{caller!r} is not an ARN")
+        if names and not identity:
+            return None
+        return Subject(
+            principal_arn=arn or None,
+            identity_policies=identity,
+            permissions_boundaries=boundaries,
+            session_policies=sessions,
+            caller_arn=caller,
+        )
+
+    def exclusions(self, spec: Any) -> tuple[str, ...]:
+        if isinstance(spec, LDict) and spec.get("exclude_policies") is not None:
+            value = spec["exclude_policies"]
+            if isinstance(value, str):
+                return (value,)
+            if isinstance(value, list):
+                return tuple(str(v) for v in value)
+        return ()
+
+    def principal_exclusions(self, name: str) -> tuple[str, ...]:
+        raw = self.doc.get("principals")
+        return self.exclusions(raw.get(name)) if isinstance(raw, LDict) else ()
+
+    def _file_tags(self) -> tuple[str, ...]:
+        raw = self.doc.get("tags")
+        if raw is None:
+            return ()
+        return self.tags(raw, self.doc.line_of("tags"), "tags")
+
+    def tags(self, raw: Any, line: int, field: str) -> tuple[str, ...]:
+        from harness.scenarios.expand import RESERVED_MARKERS, TAG_PATTERN
+
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list):
+            self.error(line, field, "`tags` is a list of names")
+            return ()
+        out = []
+        for tag in raw:
+            tag = str(tag)
+            if not TAG_PATTERN.match(tag):
+                self.error(
+                    line, field, f"tag {tag!r} cannot be a pytest marker", "use letters, digits, _ and -"
+                )
+            elif tag in RESERVED_MARKERS:
+                self.error(
+                    line, field, f"tag {tag!r} is a pytest built-in marker", f"rename it, e.g. iam-{tag}"
+                )
+            else:
+                out.append(tag)
+        return tuple(out)
+
+    @staticmethod
+    def text(node: LDict, key: str) -> str:
+        """A scalar as written (keeps leading zeros of account ids); '' when absent."""
+        if key not in node or node[key] is None:
+            return ""
+        value = node[key]
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict | list):
+            return ""
+        return node.raw.get(key, str(value))
+
+
+def _policy_actions(text: str) -> list[str]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return []
+    statements = doc.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    actions: list[str] = []
+    for st in statements if isinstance(statements, list) else []:
+        if not isinstance(st, dict):
+            continue
+        for key in ("Action", "NotAction"):
+            value = st.get(key)
+            if isinstance(value, str):
+                actions.append(value)
+            elif isinstance(value, list):
+                actions.extend(v for v in value if isinstance(v, str))
+    return actions

@@ -1,0 +1,134 @@
+"""YAML (and JSON) loading that remembers where every value was written.
+
+PyYAML's composer gives nodes with start marks; we turn them into plain
+dicts and lists that also carry the line of each key and item, so that a
+validation error can name the exact line. Timestamps are not resolved (a
+policy's `Version: 2012-10-17` must stay a string), and the original text of
+every scalar is kept so `account: 012345678910` keeps its leading zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.scenarios.errors import ScenarioError
+
+
+class LDict(dict):
+    """A mapping with the line of each key (1-based) and the raw text of scalar values."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+    raw: dict[str, str]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LList(list):
+    """A sequence with the line of each item and the raw text of scalar items."""
+
+    line: int = 0
+    item_lines: list[int]
+    raw: dict[int, str]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_located(text: str, file: str) -> Any:
+    """Parse one YAML document into LDict/LList/scalars; raise ScenarioError on bad syntax."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _convert(loader, node, file, "")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = exc.problem or "invalid YAML"
+        raise ScenarioError(file, line, "", f"YAML syntax error: {problem}", _yaml_hint(problem)) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(file, 0, "", f"YAML syntax error: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def load_located_file(path: Path, display: str | None = None) -> Any:
+    shown = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(shown, 0, "", f"cannot read file: {exc.strerror or exc}") from None
+    return load_located(text, shown)
+
+
+def _yaml_hint(problem: str) -> str:
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "quote values that contain ': ' (for example condition keys in a flow mapping)"
+    return ""
+
+
+def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves `<<: *anchor` merge keys
+        out = LDict()
+        out.line = node.start_mark.line + 1
+        out.key_lines = {}
+        out.raw = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else str(key)
+            line = key_node.start_mark.line + 1
+            if key in out:
+                raise ScenarioError(
+                    file,
+                    line,
+                    f"{path}.{key}" if path else key,
+                    f"duplicate key {key!r} (first written on line {out.key_lines[key]})",
+                    "remove one of them: YAML would silently keep only the last",
+                )
+            child = f"{path}.{key}" if path else key
+            out[key] = _convert(loader, value_node, file, child)
+            out.key_lines[key] = line
+            if isinstance(value_node, yaml.ScalarNode):
+                out.raw[key] = value_node.value
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = LList()
+        seq.line = node.start_mark.line + 1
+        seq.item_lines = []
+        seq.raw = {}
+        for i, item in enumerate(node.value):
+            seq.append(_convert(loader, item, file, f"{path}[{i}]"))
+            seq.item_lines.append(item.start_mark.line + 1)
+            if isinstance(item, yaml.ScalarNode):
+                seq.raw[i] = item.value
+        return seq
+    return loader.construct_object(node, deep=True)
+
+
+def plain(value: Any) -> Any:
+    """Strip location info: LDict/LList -> dict/list (for json.dumps of inline policies)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,158 @@
+# ruff: noqa: E501  (scenario YAML written inline reads best on one line)
+"""The account model: GetAccountAuthorizationDetails shape plus organization and resource policies."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from harness.account import load_account_model
+from harness.engine.errors import NoSuchEntity
+from harness.engine.types import ContextEntry, PolicyKind
+from harness.scenarios.errors import ScenarioFileErrors
+
+ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+ENCODED = urllib.parse.quote(
+    '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+)
+
+MODEL = f"""
+accounts:
+  - AccountId: "111122223333"
+    OrganizationPath: [r-root, ou-a]
+    UserDetailList:
+      - UserName: alice
+        Arn: arn:aws:iam::111122223333:user/staff/alice
+        GroupList: [devs]
+        UserPolicyList: [{{PolicyName: own, PolicyDocument: "{ENCODED}"}}]
+        Tags: [{{Key: team, Value: red}}]
+        PermissionsBoundary: {{PermissionsBoundaryType: Policy, PermissionsBoundaryArn: "arn:aws:iam::111122223333:policy/Boundary"}}
+    GroupDetailList:
+      - GroupName: devs
+        GroupPolicyList: [{{PolicyName: group-inline, PolicyDocument: {{Statement: [{{Effect: Allow, Action: kms:Decrypt, Resource: "*"}}]}}}}]
+        AttachedManagedPolicies: [{{PolicyName: ReadOnlyAccess, PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess"}}]
+    RoleDetailList:
+      - RoleName: app
+        Arn: arn:aws:iam::111122223333:role/app
+        AttachedManagedPolicies: [{{PolicyName: Boundary, PolicyArn: "arn:aws:iam::111122223333:policy/Boundary"}}]
+    Policies:
+      - PolicyName: Boundary
+        Arn: arn:aws:iam::111122223333:policy/Boundary
+        DefaultVersionId: v2
+        PolicyVersionList:
+          - {{VersionId: v1, IsDefaultVersion: false, Document: {{Statement: [{{Effect: Deny, Action: "*", Resource: "*"}}]}}}}
+          - {{VersionId: v2, IsDefaultVersion: true, Document: '{ALLOW_ALL}'}}
+      - PolicyName: ReadOnlyAccess
+        Arn: arn:aws:iam::aws:policy/ReadOnlyAccess
+        PolicyVersionList: [{{VersionId: v1, IsDefaultVersion: true, Document: '{ALLOW_ALL}'}}]
+    ResourcePolicies:
+      - Arn: arn:aws:s3:::bucket
+        Policy: policies/bucket.json
+      - Arn: arn:aws:kms:eu-west-3:111122223333:key/k1
+        Aliases: [alias/app]
+        Tags: [{{Key: env, Value: prod}}]
+        Policy: '{ALLOW_ALL}'
+Organization:
+  ManagementAccountId: "999999999999"
+  ServiceControlPolicies:
+    r-root: ['{ALLOW_ALL}']
+    ou-a: [{{Name: FullAWSAccess, Document: '{ALLOW_ALL}'}}]
+    "111122223333": ['{ALLOW_ALL}']
+"""
+
+
+@pytest.fixture
+def model(tmp_path: Path):
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)
+    path = tmp_path / "account.yaml"
+    path.write_text(MODEL)
+    return load_account_model(path)
+
+
+def _input(model, arn, **kwargs):
+    return model.simulation_input_for(arn, ["kms:Decrypt"], ["*"], context=(), **kwargs)
+
+
+def test_user_policies_are_inline_managed_and_groups(model):
+    inp = _input(model, "arn:aws:iam::111122223333:user/staff/alice")
+    got = [(p.source_id, p.source_type) for p in inp.identity_policies]
+    assert got == [("own", "user"), ("group-inline", "group"), ("ReadOnlyAccess", "aws-managed")]
+
+
+def test_url_encoded_documents_are_decoded(model):
+    inp = _input(model, "arn:aws:iam::111122223333:user/staff/alice")
+    assert json.loads(inp.identity_policies[0].text)["Statement"][0]["Action"] == "s3:GetObject"
+
+
+def test_permissions_boundary_uses_the_default_version(model):
+    inp = _input(model, "arn:aws:iam::111122223333:user/staff/alice")
+    [boundary] = inp.permissions_boundaries
+    assert boundary.kind is PolicyKind.PERMISSIONS_BOUNDARY and boundary.source_type == "user-managed"
+    assert json.loads(boundary.text)["Statement"][0]["Effect"] == "Allow"
+
+
+def test_principal_tags_become_principal_tag_context(model):
+    inp = _input(model, "arn:aws:iam::111122223333:user/staff/alice")
+    assert ContextEntry("aws:PrincipalTag/team", ("red",), "string") in inp.context
+
+
+def test_assumed_role_session_has_its_roles_policies(model):
+    inp = _input(model, "arn:aws:sts::111122223333:assumed-role/app/session-1")
+    assert [p.source_id for p in inp.identity_policies] == ["Boundary"]
+    assert inp.principal_arn == "arn:aws:sts::111122223333:assumed-role/app/session-1"
+
+
+def test_unknown_principal_is_no_such_entity_with_a_suggestion(model):
+    with pytest.raises(NoSuchEntity, match="did you mean arn:aws:iam::111122223333:role/app"):
+        _input(model, "arn:aws:iam::111122223333:role/apps")
+
+
+def test_excluded_policies_are_left_out(model):
+    inp = _input(model, "arn:aws:iam::111122223333:user/staff/alice", policy_exclusions=["ReadOnlyAccess"])
+    assert [p.source_id for p in inp.identity_policies] == ["own", "group-inline"]
+
+
+def test_scps_apply_root_to_account(model):
+    inp = _input(model, "arn:aws:iam::111122223333:role/app")
+    assert len(inp.scp_levels) == 3 and all(len(level) == 1 for level in inp.scp_levels)
+    assert inp.scp_levels[1][0].source_id == "FullAWSAccess"
+
+
+def test_no_scps_for_the_management_account(model):
+    model.accounts["111122223333"].account_id = "111122223333"
+    model.management_account = "111122223333"
+    assert _input(model, "arn:aws:iam::111122223333:role/app").scp_levels == ()
+
+
+def test_object_arn_gets_its_bucket_policy(model):
+    assert model.resource_policy_for("arn:aws:s3:::bucket/some/key").kind is PolicyKind.RESOURCE
+
+
+def test_kms_key_context_has_aliases_and_tags(model):
+    context = model.resource_context_for("arn:aws:kms:eu-west-3:111122223333:key/k1")
+    assert ContextEntry("kms:ResourceAliases", ("alias/app",), "stringList") in context
+    assert ContextEntry("aws:ResourceTag/env", ("prod",), "string") in context
+
+
+def test_managed_policy_missing_from_policies_is_a_load_error(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        'accounts:\n  - AccountId: "111122223333"\n    RoleDetailList:\n      - RoleName: r\n'
+        "        AttachedManagedPolicies: [{PolicyArn: 'arn:aws:iam::aws:policy/Missing'}]\n"
+    )
+    with pytest.raises(ScenarioFileErrors) as info:
+        load_account_model(path)
+    [err] = info.value.errors
+    assert err.file == str(path) and "arn:aws:iam::aws:policy/Missing" in err.message
+
+
+def test_unquoted_account_id_that_lost_its_zero_is_reported(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("accounts:\n  - AccountId: 12345\n")
+    with pytest.raises(ScenarioFileErrors) as info:
+        load_account_model(path)
+    assert info.value.errors[0].line == 2 and "12 digits" in info.value.errors[0].message
