@@ -112,7 +112,8 @@ class ScenarioFileNode(pytest.File):
             digest = sha256_text(doc.text)
             seen.setdefault(
                 (doc.origin, digest),
-                {"id": doc.origin or doc.source_id, "origin": doc.origin, "sha256": digest},
+                # The text travels with the run so the HTML detail panel can show the deciding statement.
+                {"id": doc.origin or doc.source_id, "origin": doc.origin, "sha256": digest, "text": doc.text},
             )
         return {
             "path": loaded.display,

@@ -52,6 +52,11 @@ class RunHooks:
         harness.run_json = target
         if harness.options.render_reports:
             self._render(run, harness.options.report_dir)
+        # Exit codes for schedulers: 0 as expected, 1 expectation failures, 2 a
+        # cell or file could not be evaluated (pytest's "interrupted/usage" code),
+        # so "could not check" is never read as "policy changed".
+        if (run.errors or any(c.outcome == "error" for c in run.cells)) and session.exitstatus in (0, 1):
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
 
     def _render(self, run: RunResult, outdir: Path) -> None:
         harness = self.harness

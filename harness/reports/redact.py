@@ -67,16 +67,26 @@ def redact_data(value: Any) -> Any:
     A mapping entry whose key names a secret (password, session token, ...)
     loses its value entirely, whatever the value looks like.
     """
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, dict):
-        out: dict[Any, Any] = {}
-        for key, item in value.items():
-            if isinstance(key, str) and _SECRET_KEY_NAME.search(key) and item not in (None, "", [], {}):
-                out[key] = REDACTED
-            else:
-                out[key] = redact_data(item)
-        return out
-    if isinstance(value, list | tuple):
-        return [redact_data(item) for item in value]
-    return value
+    # A run repeats the same strings (principals, actions, explanations) in
+    # thousands of cells: scrub each distinct string once per call.
+    seen: dict[str, str] = {}
+
+    def scrub(item: Any) -> Any:
+        if isinstance(item, str):
+            done = seen.get(item)
+            if done is None:
+                done = seen[item] = redact_text(item)
+            return done
+        if isinstance(item, dict):
+            out: dict[Any, Any] = {}
+            for key, inner in item.items():
+                if isinstance(key, str) and _SECRET_KEY_NAME.search(key) and inner not in (None, "", [], {}):
+                    out[key] = REDACTED
+                else:
+                    out[key] = scrub(inner)
+            return out
+        if isinstance(item, list | tuple):
+            return [scrub(inner) for inner in item]
+        return item
+
+    return scrub(value)

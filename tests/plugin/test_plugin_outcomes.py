@@ -50,7 +50,7 @@ def test_broken_file_is_one_error_and_other_files_still_run(pytester, basic_pack
             "*hint: did you mean kms:Decrypt*",
         ]
     )
-    assert result.ret == 1
+    assert result.ret == 2  # a file that could not be loaded: "could not check", not "policy wrong"
     assert "Traceback" not in result.stdout.str()
 
 
@@ -74,6 +74,7 @@ def test_cell_that_cannot_be_evaluated_is_an_error_not_a_pass(pytester):
     result = pytester.runpytest("scenarios", "-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*could not be evaluated*--iam-account FILE*"])
+    assert result.ret == 2
 
 
 def test_principal_mode_uses_the_account_model_from_the_command_line(pytester):
