@@ -1,0 +1,77 @@
+"""Offline IAM evaluation engine: SimulationInput in, SimulationOutput out.
+
+`Engine.simulate` answers what the IAM Policy Simulator
+(SimulateCustomPolicy / SimulatePrincipalPolicy) answers, and on every result
+also what the real service enforces (`enforced_decision`, with a one-line
+`advisory` where the two differ: KMS key policies, request context every real
+request carries). Pure: no I/O, no module state; the compiled-policy cache
+lives on the Engine instance.
+"""
+
+from __future__ import annotations
+
+from harness.engine.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity, SimulationError
+from harness.engine.policy import CompiledPolicy, compile_policy
+from harness.engine.simulator import Simulator
+from harness.engine.types import (
+    ContextEntry,
+    Decision,
+    EvaluationResult,
+    MatchedStatement,
+    PolicyKind,
+    PolicySource,
+    Position,
+    ResourceResult,
+    SimulationInput,
+    SimulationOutput,
+)
+
+
+class Engine:
+    """Evaluate simulations; compiled policies are cached per engine, keyed by text, id, type and kind."""
+
+    def __init__(self, *, explain: bool = True, cache_size: int = 1024) -> None:
+        self._cache: dict[tuple[str, str, str, PolicyKind], CompiledPolicy] = {}
+        self._cache_size = cache_size
+        self._simulator = Simulator(self.compile, explain=explain)
+
+    def compile(self, source: PolicySource) -> CompiledPolicy:
+        """Parse and compile one policy (cached). Raises MalformedPolicyDocument."""
+        key = (source.text, source.source_id, source.source_type, source.kind)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= self._cache_size:
+                # Drop the oldest entry (dicts keep insertion order).
+                del self._cache[next(iter(self._cache))]
+            found = compile_policy(source)
+            self._cache[key] = found
+        return found
+
+    def simulate(self, inp: SimulationInput) -> SimulationOutput:
+        """Run one simulation. Raises InvalidInput or MalformedPolicyDocument for bad input."""
+        return self._simulator.run(inp)
+
+    @property
+    def cache_size(self) -> int:
+        return len(self._cache)
+
+
+__all__ = [
+    "CompiledPolicy",
+    "ContextEntry",
+    "Decision",
+    "Engine",
+    "EvaluationResult",
+    "InvalidInput",
+    "MalformedPolicyDocument",
+    "MatchedStatement",
+    "NoSuchEntity",
+    "PolicyKind",
+    "PolicySource",
+    "Position",
+    "ResourceResult",
+    "SimulationError",
+    "SimulationInput",
+    "SimulationOutput",
+    "compile_policy",
+]

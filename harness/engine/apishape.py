@@ -1,0 +1,393 @@
+"""Conversions between the IAM API's JSON shapes and the engine's types. Pure functions.
+
+- `input_from_api`: a SimulateCustomPolicy / SimulatePrincipalPolicy request
+  dict (as `aws iam simulate-custom-policy --generate-cli-skeleton` writes it)
+  -> SimulationInput. Principal mode needs the account model for the
+  principal's own policies; `principal_request_fields` returns the fields
+  the caller passes on to it.
+- `input_to_api`: SimulationInput -> SimulateCustomPolicy kwargs (for boto3).
+- `output_to_api`: SimulationOutput -> the response the AWS CLI prints
+  (`{"EvaluationResults": [...], "IsTruncated": false}`), our enforcement
+  fields added under `Harness*` keys.
+- `output_from_api`: an AWS response -> SimulationOutput.
+
+Result shape choices (see simulator.py for the sources): MissingContextValues
+at the top when the only resource is `*`, else per resource;
+ResourceSpecificResults omitted when the only resource is `*`;
+EvalDecisionDetails omitted for `*` in one account, `{}` for ARNs in one
+account, filled for cross-account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from harness.engine.errors import InvalidInput
+from harness.engine.types import (
+    ContextEntry,
+    Decision,
+    EvaluationResult,
+    MatchedStatement,
+    PolicyKind,
+    PolicySource,
+    Position,
+    ResourceResult,
+    SimulationInput,
+    SimulationOutput,
+)
+
+CUSTOM_FIELDS = frozenset(
+    {
+        "PolicyInputList",
+        "PermissionsBoundaryPolicyInputList",
+        "OrderedOrganizationPolicyInputList",
+        "ActionNames",
+        "ResourceArns",
+        "ResourcePolicy",
+        "ResourceOwner",
+        "CallerArn",
+        "ContextEntries",
+        "ResourceHandlingOption",
+        "MaxItems",
+        "Marker",
+    }
+)
+PRINCIPAL_FIELDS = (CUSTOM_FIELDS - {"OrderedOrganizationPolicyInputList"}) | {
+    "PolicySourceArn",
+    "PolicyExclusionList",
+}
+IAM_POLICY = "IAM Policy"
+RESOURCE_POLICY = "Resource Policy"
+
+
+def _str(req: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = req.get(key)
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"{key} is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _str_list(req: Mapping[str, Any], key: str, *, required: bool = False) -> list[str]:
+    value = req.get(key)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{key} is required")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f"{key} must be a list of strings")
+    if required and not value:
+        raise InvalidInput(f"{key} must not be empty")
+    return list(value)
+
+
+def _context(req: Mapping[str, Any]) -> tuple[ContextEntry, ...]:
+    raw = req.get("ContextEntries") or []
+    if not isinstance(raw, list):
+        raise InvalidInput("ContextEntries must be a list")
+    out: list[ContextEntry] = []
+    for i, entry in enumerate(raw):
+        where = f"ContextEntries[{i}]"
+        if not isinstance(entry, dict):
+            raise InvalidInput(f"{where} must be an object")
+        unknown = set(entry) - {"ContextKeyName", "ContextKeyValues", "ContextKeyType"}
+        if unknown:
+            raise InvalidInput(f"{where}: unknown field {sorted(unknown)[0]}")
+        name = entry.get("ContextKeyName")
+        values = entry.get("ContextKeyValues", [])
+        ctype = entry.get("ContextKeyType", "string")
+        if not isinstance(name, str) or not name:
+            raise InvalidInput(f"{where}.ContextKeyName is required")
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise InvalidInput(f"{where}.ContextKeyValues must be a list of strings")
+        if not isinstance(ctype, str):
+            raise InvalidInput(f"{where}.ContextKeyType must be a string")
+        out.append(ContextEntry(name, tuple(values), ctype))
+    return tuple(out)
+
+
+def _check_fields(req: Mapping[str, Any], allowed: frozenset[str], operation: str) -> None:
+    unknown = sorted(set(req) - allowed)
+    if unknown:
+        raise InvalidInput(f"{operation}: unknown parameter {unknown[0]!r}")
+
+
+def _scp_levels(req: Mapping[str, Any]) -> tuple[tuple[PolicySource, ...], ...]:
+    raw = req.get("OrderedOrganizationPolicyInputList") or []
+    if not isinstance(raw, list):
+        raise InvalidInput("OrderedOrganizationPolicyInputList must be a list")
+    levels: list[tuple[PolicySource, ...]] = []
+    for n, level in enumerate(raw, 1):
+        where = f"OrderedOrganizationPolicyInputList.{n}"
+        if not isinstance(level, dict):
+            raise InvalidInput(f"{where} must be an object with ServiceControlPolicyInputList")
+        docs = _str_list(level, "ServiceControlPolicyInputList")
+        levels.append(
+            tuple(
+                PolicySource(d, f"{where}.ServiceControlPolicyInputList.{i}", "SCP", PolicyKind.SCP)
+                for i, d in enumerate(docs, 1)
+            )
+        )
+    return tuple(levels)
+
+
+def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
+    """The request fields both operations share, converted (for SimulationInput or the account model)."""
+    resource_doc = _str(req, "ResourcePolicy")
+    boundaries = _str_list(req, "PermissionsBoundaryPolicyInputList")
+    if len(boundaries) > 1:
+        raise InvalidInput("PermissionsBoundaryPolicyInputList accepts only one permissions boundary")
+    max_items = req.get("MaxItems")
+    if max_items not in (None, 0) and (not isinstance(max_items, int) or not 1 <= max_items <= 1000):
+        raise InvalidInput("MaxItems must be an integer from 1 to 1000")
+    return {
+        "action_names": tuple(_str_list(req, "ActionNames", required=True)),
+        "resource_arns": tuple(_str_list(req, "ResourceArns") or ["*"]),
+        "resource_policy": (
+            PolicySource(resource_doc, "ResourcePolicy", RESOURCE_POLICY, PolicyKind.RESOURCE)
+            if resource_doc
+            else None
+        ),
+        "permissions_boundaries": tuple(
+            PolicySource(
+                d, f"PermissionsBoundaryPolicyInputList.{i}", IAM_POLICY, PolicyKind.PERMISSIONS_BOUNDARY
+            )
+            for i, d in enumerate(boundaries, 1)
+        ),
+        "resource_owner": _str(req, "ResourceOwner"),
+        "caller_arn": _str(req, "CallerArn"),
+        "context": _context(req),
+        "resource_handling_option": _str(req, "ResourceHandlingOption"),
+    }
+
+
+def input_from_api(req: Mapping[str, Any]) -> SimulationInput:
+    """A SimulateCustomPolicy request -> SimulationInput (raises InvalidInput)."""
+    if not isinstance(req, Mapping):
+        raise InvalidInput("the request must be a JSON object")
+    _check_fields(req, CUSTOM_FIELDS, "SimulateCustomPolicy")
+    docs = _str_list(req, "PolicyInputList", required=True)
+    fields = common_fields(req)
+    return SimulationInput(
+        identity_policies=tuple(
+            PolicySource(d, f"PolicyInputList.{i}", IAM_POLICY) for i, d in enumerate(docs, 1)
+        ),
+        scp_levels=_scp_levels(req),
+        **fields,
+    )
+
+
+def principal_request_fields(req: Mapping[str, Any]) -> dict[str, Any]:
+    """A SimulatePrincipalPolicy request, checked: source ARN, extra policies, exclusions, common fields."""
+    if not isinstance(req, Mapping):
+        raise InvalidInput("the request must be a JSON object")
+    _check_fields(req, PRINCIPAL_FIELDS, "SimulatePrincipalPolicy")
+    exclusions: list[str] = []
+    raw = req.get("PolicyExclusionList") or []
+    if not isinstance(raw, list):
+        raise InvalidInput("PolicyExclusionList must be a list")
+    for i, item in enumerate(raw):
+        if isinstance(item, dict) and isinstance(item.get("PolicyArn"), str):
+            exclusions.append(item["PolicyArn"])
+        elif isinstance(item, dict) and isinstance(item.get("InlinePolicyIdentifier"), dict):
+            name = item["InlinePolicyIdentifier"].get("PolicyName")
+            if not isinstance(name, str):
+                raise InvalidInput(f"PolicyExclusionList[{i}].InlinePolicyIdentifier.PolicyName is required")
+            exclusions.append(name)
+        else:
+            raise InvalidInput(
+                f"PolicyExclusionList[{i}]: offline only PolicyArn and InlinePolicyIdentifier are supported"
+            )
+    extra = _str_list(req, "PolicyInputList")
+    return {
+        "policy_source_arn": _str(req, "PolicySourceArn", required=True),
+        "extra_policies": tuple(
+            PolicySource(d, f"PolicyInputList.{i}", IAM_POLICY) for i, d in enumerate(extra, 1)
+        ),
+        "policy_exclusions": tuple(exclusions),
+        **common_fields(req),
+    }
+
+
+def input_to_api(inp: SimulationInput) -> dict[str, Any]:
+    """SimulationInput -> SimulateCustomPolicy parameters (RCPs and session policies have no API input)."""
+    req: dict[str, Any] = {
+        "PolicyInputList": [p.text for p in inp.identity_policies],
+        "ActionNames": list(inp.action_names),
+    }
+    if tuple(inp.resource_arns) != ("*",):
+        req["ResourceArns"] = list(inp.resource_arns)
+    if inp.permissions_boundaries:
+        req["PermissionsBoundaryPolicyInputList"] = [p.text for p in inp.permissions_boundaries]
+    if inp.scp_levels:
+        req["OrderedOrganizationPolicyInputList"] = [
+            {"ServiceControlPolicyInputList": [p.text for p in level]} for level in inp.scp_levels
+        ]
+    if inp.resource_policy is not None:
+        req["ResourcePolicy"] = inp.resource_policy.text
+    for key, value in (
+        ("ResourceOwner", inp.resource_owner),
+        ("CallerArn", inp.caller_arn),
+        ("ResourceHandlingOption", inp.resource_handling_option),
+    ):
+        if value:
+            req[key] = value
+    if inp.context:
+        req["ContextEntries"] = [
+            {"ContextKeyName": e.key, "ContextKeyValues": list(e.values), "ContextKeyType": e.type}
+            for e in inp.context
+        ]
+    return req
+
+
+# ---------------------------------------------------------------------------
+# Output
+
+
+def _position(p: Position) -> dict[str, int]:
+    return {"Line": p.line, "Column": p.column}
+
+
+def _statement(m: MatchedStatement) -> dict[str, Any]:
+    return {
+        "SourcePolicyId": m.source_policy_id,
+        "SourcePolicyType": m.source_policy_type,
+        "StartPosition": _position(m.start),
+        "EndPosition": _position(m.end),
+    }
+
+
+def _harness(out: dict[str, Any], r: EvaluationResult | ResourceResult) -> None:
+    if r.enforced_decision is not None:
+        out["HarnessEnforcedDecision"] = r.enforced_decision.value
+    if r.advisory:
+        out["HarnessAdvisory"] = r.advisory
+    if r.explanation:
+        out["HarnessExplanation"] = list(r.explanation)
+
+
+def _resource_result(r: ResourceResult, *, harness: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "EvalResourceName": r.resource,
+        "EvalResourceDecision": r.decision.value,
+        "MatchedStatements": [_statement(m) for m in r.matched_statements],
+        "MissingContextValues": list(r.missing_context_values),
+    }
+    if r.decision_details:  # "returned only for cross-account simulations"
+        out["EvalDecisionDetails"] = {k: v.value for k, v in r.decision_details.items()}
+    if r.permissions_boundary_allowed is not None:
+        out["PermissionsBoundaryDecisionDetail"] = {
+            "AllowedByPermissionsBoundary": r.permissions_boundary_allowed
+        }
+    if harness:
+        _harness(out, r)
+    return out
+
+
+def evaluation_result_to_api(r: EvaluationResult, *, harness: bool = True) -> dict[str, Any]:
+    star_only = len(r.resource_results) == 1 and r.resource_results[0].resource == "*"
+    out: dict[str, Any] = {
+        "EvalActionName": r.action,
+        "EvalResourceName": r.resource,
+        "EvalDecision": r.decision.value,
+        "MatchedStatements": [_statement(m) for m in r.matched_statements],
+        "MissingContextValues": list(r.missing_context_values),
+    }
+    if r.organizations_allowed is not None:
+        out["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": r.organizations_allowed}
+    if r.permissions_boundary_allowed is not None:
+        out["PermissionsBoundaryDecisionDetail"] = {
+            "AllowedByPermissionsBoundary": r.permissions_boundary_allowed
+        }
+    if r.decision_details or not star_only:
+        out["EvalDecisionDetails"] = {k: v.value for k, v in r.decision_details.items()}
+    if not star_only:
+        out["ResourceSpecificResults"] = [_resource_result(rr, harness=harness) for rr in r.resource_results]
+    if harness:
+        _harness(out, r)
+    return out
+
+
+def output_to_api(
+    out: SimulationOutput,
+    *,
+    harness: bool = True,
+    max_items: int | None = None,
+    marker: str | None = None,
+) -> dict[str, Any]:
+    """The response as the AWS CLI prints it; `max_items`/`marker` paginate over EvaluationResults."""
+    start = 0
+    if marker:
+        if not marker.isdigit() or int(marker) > len(out.results):
+            raise InvalidInput(f"Marker {marker!r} is not a marker this simulation returned")
+        start = int(marker)
+    end = len(out.results) if not max_items else min(len(out.results), start + max_items)
+    body: dict[str, Any] = {
+        "EvaluationResults": [evaluation_result_to_api(r, harness=harness) for r in out.results[start:end]],
+        "IsTruncated": end < len(out.results),
+    }
+    if end < len(out.results):
+        body["Marker"] = str(end)
+    if harness and out.warnings:
+        body["HarnessWarnings"] = list(out.warnings)
+    return body
+
+
+def _statements_from_api(items: Sequence[Mapping[str, Any]] | None) -> tuple[MatchedStatement, ...]:
+    out: list[MatchedStatement] = []
+    for s in items or ():
+        start = s.get("StartPosition") or {}
+        end = s.get("EndPosition") or {}
+        out.append(
+            MatchedStatement(
+                source_policy_id=s.get("SourcePolicyId", ""),
+                source_policy_type=s.get("SourcePolicyType", ""),
+                start=Position(int(start.get("Line", 0)), int(start.get("Column", 0))),
+                end=Position(int(end.get("Line", 0)), int(end.get("Column", 0))),
+            )
+        )
+    return tuple(out)
+
+
+def output_from_api(resp: Mapping[str, Any], *, warnings: Sequence[str] = ()) -> SimulationOutput:
+    """An AWS SimulateCustomPolicy/SimulatePrincipalPolicy response -> SimulationOutput.
+
+    Enforcement fields are left None: AWS's answer is the simulator's.
+    """
+    results: list[EvaluationResult] = []
+    for r in resp.get("EvaluationResults", []):
+        rrs = tuple(
+            ResourceResult(
+                resource=rr.get("EvalResourceName", ""),
+                decision=Decision(rr["EvalResourceDecision"]),
+                matched_statements=_statements_from_api(rr.get("MatchedStatements")),
+                missing_context_values=tuple(rr.get("MissingContextValues") or ()),
+                decision_details={k: Decision(v) for k, v in (rr.get("EvalDecisionDetails") or {}).items()},
+                permissions_boundary_allowed=(rr.get("PermissionsBoundaryDecisionDetail") or {}).get(
+                    "AllowedByPermissionsBoundary"
+                ),
+            )
+            for rr in r.get("ResourceSpecificResults") or ()
+        )
+        results.append(
+            EvaluationResult(
+                action=r["EvalActionName"],
+                resource=r.get("EvalResourceName", "*"),
+                decision=Decision(r["EvalDecision"]),
+                matched_statements=_statements_from_api(r.get("MatchedStatements")),
+                missing_context_values=tuple(r.get("MissingContextValues") or ()),
+                decision_details={k: Decision(v) for k, v in (r.get("EvalDecisionDetails") or {}).items()},
+                organizations_allowed=(r.get("OrganizationsDecisionDetail") or {}).get(
+                    "AllowedByOrganizations"
+                ),
+                permissions_boundary_allowed=(r.get("PermissionsBoundaryDecisionDetail") or {}).get(
+                    "AllowedByPermissionsBoundary"
+                ),
+                resource_results=rrs,
+            )
+        )
+    return SimulationOutput(results=tuple(results), warnings=tuple(warnings))

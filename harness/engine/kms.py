@@ -1,0 +1,140 @@
+"""What AWS KMS enforces beyond the IAM Policy Simulator.
+
+The simulator treats a key policy like any resource policy: within one
+account identity and resource allows are a union. KMS does not. Sources
+(AWS KMS Developer Guide):
+
+- Key policies, https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html:
+  every KMS key has a key policy and it is the primary control. No principal,
+  not even the account root, has access unless the key policy allows it.
+  IAM policies count only when the key policy allows the account (a
+  statement whose principal is `arn:aws:iam::ACCOUNT:root` or the account id
+  for that action: "Allows access to the AWS account and enables IAM
+  policies", key-policy-default.html#key-policy-default-allow-root-enable-iam).
+- A key policy statement that names a user or role (or `*`) grants to it
+  directly, without any IAM policy in the key's account.
+- Allowing users in other accounts,
+  https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html:
+  cross-account use needs both the key policy (naming the external account or
+  its principal) and an IAM policy in the external account; and it works only
+  for the operations listed there. Each operation's page in the AWS KMS API
+  Reference has a "Cross-account use: Yes/No" line; CROSS_ACCOUNT_ACTIONS is
+  that list (ReEncrypt is authorized as ReEncryptFrom and ReEncryptTo).
+- Condition keys kms:CallerAccount, kms:ViaService, kms:GrantIsForAWSResource,
+  kms:ResourceAliases (conditions-kms.html) are ordinary condition keys to the
+  engine; kms:CallerAccount is filled from the caller's account when the
+  request does not carry it (see simulator.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from harness.engine.evaluate import Evaluation
+from harness.engine.principals import PrincipalMatch
+from harness.engine.types import Decision
+
+CROSS_ACCOUNT_ACTIONS = frozenset(
+    a.lower()
+    for a in (
+        "kms:CreateGrant",
+        "kms:Decapsulate",
+        "kms:Decrypt",
+        "kms:DeriveSharedSecret",
+        "kms:DescribeKey",
+        "kms:Encapsulate",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyPair",
+        "kms:GenerateDataKeyPairWithoutPlaintext",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:GenerateMac",
+        "kms:GetKeyRotationStatus",
+        "kms:GetPublicKey",
+        "kms:ListGrants",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:RetireGrant",
+        "kms:RevokeGrant",
+        "kms:Sign",
+        "kms:Verify",
+        "kms:VerifyMac",
+    )
+)
+
+_KEY_ARN = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)/.+$")
+
+
+# Alias operations are authorized on the alias by IAM policies alone (an alias
+# has no key policy); the key they point at is a separate authorization
+# (https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
+ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:deletealias", "kms:updatealias"})
+
+
+def is_kms_key_request(action_lower: str, resource: str) -> bool:
+    """A kms: action on a key (or an alias standing for its key): the resource policy is the key policy."""
+    if not action_lower.startswith("kms:"):
+        return False
+    m = _KEY_ARN.match(resource)
+    if m is None:
+        return False
+    return not (m.group(1) == "alias" and action_lower in ALIAS_ACTIONS)
+
+
+def enforce(ev: Evaluation) -> tuple[Decision, str | None]:
+    """KMS's own decision for a key request, and a one-line advisory when it
+    differs from the simulator's (`ev.decision`)."""
+    req = ev.request
+    simulated = ev.decision
+    if simulated is Decision.EXPLICIT_DENY:
+        return simulated, None
+    if ev.organizations_allowed is False or ev.rcps_allowed is False:
+        return Decision.IMPLICIT_DENY, None
+
+    def differ(decision: Decision, why: str) -> tuple[Decision, str | None]:
+        return decision, (None if decision is simulated else f"KMS: {why}")
+
+    if req.cross_account and req.action_lower not in CROSS_ACCOUNT_ACTIONS:
+        return differ(
+            Decision.IMPLICIT_DENY,
+            f"{req.action} cannot be used on a key in another account (not a cross-account KMS operation)",
+        )
+    if ev.resource is None:
+        return differ(
+            Decision.IMPLICIT_DENY,
+            "no key policy was given; KMS allows nothing on a key unless its key policy does "
+            "(add the key policy as the resource policy)",
+        )
+    hits = ev.resource.allows
+    account_hit = any(h.principal is PrincipalMatch.ACCOUNT for h in hits)
+    direct_hits = [h for h in hits if h.principal is not None and h.principal is not PrincipalMatch.ACCOUNT]
+    identity_ok = ev.identity_side is Decision.ALLOWED
+    limits_ok = ev.boundary_allowed is not False and ev.session_allowed is not False
+
+    if req.cross_account:
+        # Both the key policy (account or principal) and the external IAM policy.
+        if not (account_hit or direct_hits):
+            return differ(
+                Decision.IMPLICIT_DENY,
+                f"the key policy does not allow account {req.principal_account} or the caller",
+            )
+        if not identity_ok:
+            return differ(
+                Decision.IMPLICIT_DENY, "cross-account use also needs an IAM policy in the caller's account"
+            )
+        return differ(Decision.ALLOWED, "the key policy and the caller's IAM policy both allow")
+
+    if any(h.principal.direct for h in direct_hits if h.principal is not None):
+        return differ(Decision.ALLOWED, "the key policy names the caller directly")
+    if direct_hits and limits_ok:
+        return differ(Decision.ALLOWED, "the key policy allows the caller directly")
+    if account_hit and identity_ok:
+        return differ(Decision.ALLOWED, "the key policy delegates to IAM and an IAM policy allows")
+    if ev.identity.allowed and not account_hit:
+        return differ(
+            Decision.IMPLICIT_DENY,
+            "an IAM policy allows, but the key policy does not allow the account "
+            f"(arn:aws:iam::{req.resource_account}:root) or the caller for {req.action}, "
+            "so IAM policies do not count",
+        )
+    return differ(Decision.IMPLICIT_DENY, f"no key policy statement allows the caller {req.action}")

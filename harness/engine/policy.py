@@ -1,0 +1,584 @@
+"""Parse and compile one policy document; record where each statement sits.
+
+Grammar (IAM JSON policy element reference,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html and
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html):
+
+- A policy is a JSON object with `Version`, optional `Id` and `Statement`.
+  `Version` is `2012-10-17` or `2008-10-17`; when it is absent or
+  `2008-10-17`, policy variables are plain text (elements_version.html).
+- `Statement` is one statement object or a list of them.
+- A statement has `Effect` (`Allow`/`Deny`), exactly one of `Action` /
+  `NotAction`, one of `Resource` / `NotResource`, optionally `Sid`,
+  `Principal` / `NotPrincipal` (resource-based policies only; identity
+  policies must not name a principal) and `Condition`.
+
+A document that breaks these rules is rejected as a whole with the statement
+index and element at fault: the engine never evaluates half a policy.
+
+Positions: MatchedStatements carry StartPosition/EndPosition of each
+statement in the text that was submitted (API_Statement.html, API_Position.html).
+The API reference does not say how lines and columns are counted; the AWS
+CLI's documented example for simulate-custom-policy (policy on one line,
+statement object starting at character 37 and ending at character 166,
+counting from 1) reports StartPosition Column 38 and EndPosition Column 167.
+So AWS counts lines and columns from 1 and points just past the opening
+`{` and just past the closing `}`. `scan_statement_spans` reproduces that.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+
+from harness.engine.conditions import CompiledConditions, compile_conditions
+from harness.engine.context import RequestContext
+from harness.engine.errors import MalformedPolicyDocument
+from harness.engine.patterns import RegexCache, compile_source
+from harness.engine.principals import CompiledPrincipals, compile_principals
+from harness.engine.types import PolicyKind, PolicySource, Position
+from harness.engine.variables import Template, variables_enabled
+
+VERSIONS = ("2012-10-17", "2008-10-17")
+_TOP_LEVEL = frozenset({"Version", "Id", "Statement"})
+_STATEMENT_KEYS = frozenset(
+    {
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+    }
+)
+# Policies where a Principal element is required / forbidden.
+_PRINCIPAL_REQUIRED = frozenset({PolicyKind.RESOURCE})
+_PRINCIPAL_ALLOWED = frozenset({PolicyKind.RESOURCE, PolicyKind.RCP})
+
+# IAM only checks that an action is prefaced by a service; an action name with
+# other characters (a comma, spaces) is accepted and simply matches nothing.
+_ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:")
+
+
+# ---------------------------------------------------------------------------
+# Statement spans in the submitted text
+
+
+class _Scanner:
+    """Just enough of a JSON scanner to find Statement objects and their spans.
+
+    The document has already been parsed with `json.loads`, so the scanner
+    can assume the text is valid JSON and only track positions.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        # Offsets of line starts, for offset -> (line, column).
+        self.line_starts = [0]
+        for m in re.finditer("\n", text):
+            self.line_starts.append(m.end())
+
+    def position_after(self, offset: int) -> Position:
+        """1-based line and column of the character just after `offset`."""
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return Position(line + 1, offset - self.line_starts[line] + 2)
+
+    def skip_ws(self) -> None:
+        t, i = self.text, self.i
+        while i < len(t) and t[i] in " \t\r\n":
+            i += 1
+        self.i = i
+
+    def string(self) -> str:
+        # Use the json decoder for the exact string value.
+        value, end = json.decoder.scanstring(self.text, self.i + 1)
+        self.i = end
+        return value
+
+    def skip_value(self) -> tuple[int, int]:
+        """Skip one value; return the offsets of its first and last character."""
+        self.skip_ws()
+        start = self.i
+        c = self.text[self.i]
+        if c == '"':
+            self.string()
+        elif c in "{[":
+            depth = 0
+            t = self.text
+            i = self.i
+            while True:
+                ch = t[i]
+                if ch == '"':
+                    _, i = json.decoder.scanstring(t, i + 1)
+                    continue
+                if ch in "{[":
+                    depth += 1
+                elif ch in "}]":
+                    depth -= 1
+                    if depth == 0:
+                        i += 1
+                        break
+                i += 1
+            self.i = i
+        else:
+            m = re.compile(r"[^,\]\}\s]+").match(self.text, self.i)
+            assert m is not None
+            self.i = m.end()
+        return start, self.i - 1
+
+    def statement_spans(self) -> list[tuple[int, int]]:
+        self.skip_ws()
+        if self.text[self.i] != "{":
+            return []
+        self.i += 1
+        found: list[tuple[int, int]] = []
+        while True:
+            self.skip_ws()
+            if self.text[self.i] == "}":
+                return found
+            if self.text[self.i] == ",":
+                self.i += 1
+                continue
+            key = self.string()
+            self.skip_ws()
+            self.i += 1  # ':'
+            self.skip_ws()
+            if key != "Statement":
+                self.skip_value()
+                continue
+            # The last duplicate key wins, as in json.loads.
+            found = []
+            if self.text[self.i] == "{":
+                found.append(self.skip_value())
+            elif self.text[self.i] == "[":
+                self.i += 1
+                while True:
+                    self.skip_ws()
+                    c = self.text[self.i]
+                    if c == "]":
+                        self.i += 1
+                        break
+                    if c == ",":
+                        self.i += 1
+                        continue
+                    found.append(self.skip_value())
+            else:
+                self.skip_value()
+
+
+def scan_statement_spans(text: str) -> list[tuple[Position, Position]]:
+    """Start and end positions (AWS convention, see module doc) of each statement."""
+    scanner = _Scanner(text)
+    return [(scanner.position_after(a), scanner.position_after(b)) for a, b in scanner.statement_spans()]
+
+
+# ---------------------------------------------------------------------------
+# Compiled elements
+
+
+def _resource_regex_source(segments: list[tuple[str, bool]]) -> str:
+    """Regex source for a Resource pattern.
+
+    Resource element page (reference_policies_elements_resource.html,
+    "Including wildcard characters in the resource ARN"): `*` and `?` work
+    inside any ARN segment (the colon-separated parts); a `*` that is the last
+    character of a segment may expand past the colons that follow. We keep a
+    `*` or `?` in the middle of one of the first five segments inside that
+    segment, and let a segment-final `*` and anything in the resource part run
+    freely. Matching is case-sensitive.
+    """
+    out: list[str] = []
+    colons = 0
+    flat: list[tuple[str, bool]] = [(ch, g) for text, g in segments for ch in text]
+    for idx, (ch, is_glob) in enumerate(flat):
+        bounded = colons < 5
+        if ch == ":":
+            colons += 1
+            out.append(":")
+        elif is_glob and ch == "*":
+            nxt = flat[idx + 1][0] if idx + 1 < len(flat) else ""
+            out.append("[^:]*" if bounded and nxt not in (":", "") else ".*")
+        elif is_glob and ch == "?":
+            out.append("[^:]" if bounded else ".")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class ActionMatcher:
+    """Action / NotAction values: case-insensitive, `*` and `?` wildcards."""
+
+    values: tuple[str, ...]
+    exact: frozenset[str]
+    regex: re.Pattern[str] | None
+    # Lower-cased service prefixes this element can match; None when a value's
+    # prefix holds a wildcard (or is `*`), i.e. any service.
+    prefixes: frozenset[str] | None
+
+    def matches(self, action_lower: str) -> bool:
+        if action_lower in self.exact:
+            return True
+        return self.regex is not None and self.regex.fullmatch(action_lower) is not None
+
+
+def _compile_actions(values: tuple[str, ...]) -> ActionMatcher:
+    exact: set[str] = set()
+    sources: list[str] = []
+    prefixes: set[str] | None = set()
+    for v in values:
+        low = v.lower()
+        if "*" in low or "?" in low:
+            sources.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in low))
+        else:
+            exact.add(low)
+        prefix = low.split(":", 1)[0]
+        if prefixes is not None:
+            if "*" in prefix or "?" in prefix:
+                prefixes = None
+            else:
+                prefixes.add(prefix)
+    regex = compile_source("|".join(f"(?:{s})" for s in sources), ignore_case=False) if sources else None
+    return ActionMatcher(values, frozenset(exact), regex, None if prefixes is None else frozenset(prefixes))
+
+
+@dataclass(slots=True)
+class ResourceMatcher:
+    """Resource / NotResource values; policy variables are filled per request."""
+
+    values: tuple[str, ...]
+    any: bool  # a bare "*" is present
+    exact: frozenset[str]
+    regex: re.Pattern[str] | None
+    templates: tuple[Template, ...]
+    cache: RegexCache = field(default_factory=RegexCache)
+
+    def matches(self, resource: str, ctx: RequestContext) -> bool:
+        if self.any or resource in self.exact:
+            return True
+        if self.regex is not None and self.regex.fullmatch(resource) is not None:
+            return True
+        for t in self.templates:
+            segs = t.segments(ctx)
+            if segs is None:
+                continue  # a variable without a value matches nothing
+            if self.cache.compile(_resource_regex_source(segs), ignore_case=False).fullmatch(resource):
+                return True
+        return False
+
+    def unresolved_keys(self, ctx: RequestContext) -> tuple[str, ...]:
+        """Context keys of policy variables that have no value (for MissingContextValues)."""
+        out: list[str] = []
+        for t in self.templates:
+            for written in t.unresolved(ctx):
+                key = written[2:-1].split(",", 1)[0].strip() if written.startswith("${") else written
+                if key not in out:
+                    out.append(key)
+        return tuple(out)
+
+
+def _compile_resources(values: tuple[str, ...], *, variables: bool) -> ResourceMatcher:
+    exact: set[str] = set()
+    sources: list[str] = []
+    templates: list[Template] = []
+    has_any = False
+    for v in values:
+        if v == "*":
+            has_any = True
+            continue
+        t = Template(v, variables=variables)
+        if t.has_variables:
+            templates.append(t)
+        elif "*" in v or "?" in v:
+            sources.append(_resource_regex_source([(v, True)]))
+        else:
+            exact.add(v)
+    regex = compile_source("|".join(f"(?:{s})" for s in sources), ignore_case=False) if sources else None
+    return ResourceMatcher(values, has_any, frozenset(exact), regex, tuple(templates))
+
+
+@dataclass(slots=True)
+class CompiledStatement:
+    index: int  # 0-based position in the Statement list
+    sid: str | None
+    deny: bool
+    actions: ActionMatcher
+    not_action: bool
+    resources: ResourceMatcher | None  # None: no Resource element (trust-style resource policy)
+    not_resource: bool
+    principals: CompiledPrincipals | None
+    not_principal: bool
+    conditions: CompiledConditions
+    start: Position
+    end: Position
+
+    @property
+    def effect(self) -> str:
+        return "Deny" if self.deny else "Allow"
+
+    def action_matches(self, action_lower: str) -> bool:
+        return self.actions.matches(action_lower) != self.not_action
+
+    def resource_matches(self, resource: str, ctx: RequestContext) -> bool:
+        if self.resources is None:
+            return True
+        return self.resources.matches(resource, ctx) != self.not_resource
+
+
+@dataclass(slots=True)
+class CompiledPolicy:
+    source: PolicySource
+    version: str | None
+    policy_id: str | None
+    statements: tuple[CompiledStatement, ...]
+    # Statements that can match an action of a given service, in document order;
+    # `_wild` holds those whose Action (or NotAction) may match any service.
+    _by_service: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
+    _wild: tuple[CompiledStatement, ...] = ()
+    _by_action: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
+    # Lower-cased condition keys referenced anywhere in the policy.
+    condition_keys: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        by_service: dict[str, list[CompiledStatement]] = {}
+        wild: list[CompiledStatement] = []
+        keys: set[str] = set()
+        for st in self.statements:
+            keys |= st.conditions.keys
+            keys |= st.conditions.variable_keys
+            if st.resources is not None:
+                for t in st.resources.templates:
+                    keys |= t.variable_keys
+            if st.not_action or st.actions.prefixes is None:
+                wild.append(st)
+            else:
+                for p in st.actions.prefixes:
+                    by_service.setdefault(p, []).append(st)
+        self._wild = tuple(wild)
+        self._by_service = {k: tuple(v) for k, v in by_service.items()}
+        self.condition_keys = frozenset(keys)
+
+    def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
+        """Statements whose Action/NotAction element matches, in document order.
+
+        Action matching does not depend on the resource or context, so the
+        answer is kept per action on this (per-engine) object.
+        """
+        found = self._by_action.get(action_lower)
+        if found is not None:
+            return found
+        service = action_lower.split(":", 1)[0]
+        candidates = self._by_service.get(service, ())
+        if self._wild:
+            candidates = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
+        found = tuple(st for st in candidates if st.action_matches(action_lower))
+        if len(self._by_action) > 4096:
+            self._by_action.clear()
+        self._by_action[action_lower] = found
+        return found
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+
+
+def _as_string_list(value: object, *, policy_id: str, index: int, element: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise MalformedPolicyDocument(
+            f"{element} must not be empty", policy_id=policy_id, statement=index, element=element
+        )
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise MalformedPolicyDocument(
+                f"{element} values must be non-empty strings, got {item!r}",
+                policy_id=policy_id,
+                statement=index,
+                element=element,
+            )
+        out.append(item)
+    return tuple(out)
+
+
+def _one_of(
+    stmt: dict[str, object], a: str, b: str, *, policy_id: str, index: int, required: bool
+) -> str | None:
+    if a in stmt and b in stmt:
+        raise MalformedPolicyDocument(
+            f"a statement may have {a} or {b}, not both", policy_id=policy_id, statement=index, element=a
+        )
+    if a in stmt:
+        return a
+    if b in stmt:
+        return b
+    if required:
+        raise MalformedPolicyDocument(
+            f"statement has neither {a} nor {b}", policy_id=policy_id, statement=index, element=a
+        )
+    return None
+
+
+def _compile_statement(
+    raw: object,
+    index: int,
+    span: tuple[Position, Position],
+    *,
+    source: PolicySource,
+    version: str | None,
+) -> CompiledStatement:
+    pid = source.source_id
+    if not isinstance(raw, dict):
+        raise MalformedPolicyDocument("a statement must be a JSON object", policy_id=pid, statement=index)
+    unknown = sorted(set(raw) - _STATEMENT_KEYS)
+    if unknown:
+        raise MalformedPolicyDocument(
+            f"unknown element {unknown[0]!r}", policy_id=pid, statement=index, element=unknown[0]
+        )
+    sid = raw.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise MalformedPolicyDocument("Sid must be a string", policy_id=pid, statement=index, element="Sid")
+    effect = raw.get("Effect")
+    if effect not in ("Allow", "Deny"):
+        raise MalformedPolicyDocument(
+            f"Effect must be 'Allow' or 'Deny', got {effect!r}",
+            policy_id=pid,
+            statement=index,
+            element="Effect",
+        )
+
+    action_el = _one_of(raw, "Action", "NotAction", policy_id=pid, index=index, required=True)
+    assert action_el is not None
+    actions = _as_string_list(raw[action_el], policy_id=pid, index=index, element=action_el)
+    for a in actions:
+        if a != "*" and not _ACTION_RE.match(a):
+            raise MalformedPolicyDocument(
+                f"action {a!r} must be 'service:action' or '*'",
+                policy_id=pid,
+                statement=index,
+                element=action_el,
+            )
+
+    # Resource-based policies attached to roles (trust policies) have no
+    # Resource element; every other kind needs one.
+    resource_el = _one_of(
+        raw,
+        "Resource",
+        "NotResource",
+        policy_id=pid,
+        index=index,
+        required=source.kind != PolicyKind.RESOURCE,
+    )
+    resources = None
+    if resource_el is not None:
+        values = _as_string_list(raw[resource_el], policy_id=pid, index=index, element=resource_el)
+        for v in values:
+            if v != "*" and not v.startswith("arn:"):
+                raise MalformedPolicyDocument(
+                    f"resource {v!r} must be an ARN or '*'",
+                    policy_id=pid,
+                    statement=index,
+                    element=resource_el,
+                )
+        resources = _compile_resources(values, variables=variables_enabled(version))
+
+    principal_el = _one_of(
+        raw,
+        "Principal",
+        "NotPrincipal",
+        policy_id=pid,
+        index=index,
+        required=source.kind in _PRINCIPAL_REQUIRED,
+    )
+    principals = None
+    if principal_el is not None:
+        if source.kind not in _PRINCIPAL_ALLOWED:
+            raise MalformedPolicyDocument(
+                f"a {source.kind.value} policy must not specify a principal",
+                policy_id=pid,
+                statement=index,
+                element=principal_el,
+            )
+        principals = compile_principals(
+            raw[principal_el], policy_id=pid, statement=index, element=principal_el
+        )
+
+    try:
+        conditions = compile_conditions(raw.get("Condition"), policy_version=version)
+    except MalformedPolicyDocument as exc:
+        raise MalformedPolicyDocument(
+            exc.message, policy_id=pid, statement=index, element="Condition"
+        ) from None
+
+    return CompiledStatement(
+        index=index,
+        sid=sid,
+        deny=effect == "Deny",
+        actions=_compile_actions(actions),
+        not_action=action_el == "NotAction",
+        resources=resources,
+        not_resource=resource_el == "NotResource",
+        principals=principals,
+        not_principal=principal_el == "NotPrincipal",
+        conditions=conditions,
+        start=span[0],
+        end=span[1],
+    )
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    seen: dict[str, object] = {}
+    for k, v in pairs:
+        if k in seen:
+            raise MalformedPolicyDocument(f"duplicate key {k!r}", element=k)
+        seen[k] = v
+    return seen
+
+
+def compile_policy(source: PolicySource) -> CompiledPolicy:
+    """Parse `source.text` and compile every statement; raise MalformedPolicyDocument."""
+    pid = source.source_id
+    try:
+        doc = json.loads(source.text, object_pairs_hook=_reject_duplicate_keys)
+    except MalformedPolicyDocument as exc:
+        raise MalformedPolicyDocument(exc.message, policy_id=pid, element=exc.element) from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise MalformedPolicyDocument(f"not valid JSON: {exc}", policy_id=pid) from None
+    if not isinstance(doc, dict):
+        raise MalformedPolicyDocument("a policy must be a JSON object", policy_id=pid)
+    unknown = sorted(set(doc) - _TOP_LEVEL)
+    if unknown:
+        raise MalformedPolicyDocument(
+            f"unknown top-level element {unknown[0]!r}", policy_id=pid, element=unknown[0]
+        )
+    version = doc.get("Version")
+    if version is not None and version not in VERSIONS:
+        raise MalformedPolicyDocument(
+            f"Version must be one of {', '.join(VERSIONS)}, got {version!r}", policy_id=pid, element="Version"
+        )
+    policy_id = doc.get("Id")
+    if policy_id is not None and not isinstance(policy_id, str):
+        raise MalformedPolicyDocument("Id must be a string", policy_id=pid, element="Id")
+    if "Statement" not in doc:
+        raise MalformedPolicyDocument("missing Statement", policy_id=pid, element="Statement")
+    raw_statements = doc["Statement"]
+    if isinstance(raw_statements, dict):
+        raw_statements = [raw_statements]
+    if not isinstance(raw_statements, list):
+        raise MalformedPolicyDocument(
+            "Statement must be an object or a list of objects", policy_id=pid, element="Statement"
+        )
+    spans = scan_statement_spans(source.text)
+    if len(spans) != len(raw_statements):  # pragma: no cover - the scanner follows json.loads
+        spans = [(Position(0, 0), Position(0, 0))] * len(raw_statements)
+    compiled = tuple(
+        _compile_statement(raw, i, spans[i], source=source, version=version)
+        for i, raw in enumerate(raw_statements)
+    )
+    return CompiledPolicy(source=source, version=version, policy_id=policy_id, statements=compiled)

@@ -1,0 +1,132 @@
+"""Policy grammar: what parses, what is rejected, and where the fault is reported."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from engine_builders import allow, policy
+
+from harness.engine import MalformedPolicyDocument, PolicyKind, PolicySource, compile_policy
+
+
+def _compile(doc: object, kind: PolicyKind = PolicyKind.IDENTITY) -> object:
+    text = doc if isinstance(doc, str) else json.dumps(doc)
+    return compile_policy(PolicySource(text, "PolicyInputList.1", "IAM Policy", kind))
+
+
+def test_statement_as_single_object_is_accepted() -> None:
+    compiled = _compile({"Version": "2012-10-17", "Statement": allow("s3:GetObject")})
+    assert len(compiled.statements) == 1
+
+
+def test_statement_list_keeps_document_order_and_sids() -> None:
+    compiled = _compile(policy(allow("s3:A", Sid="one"), allow("s3:B", Sid="two")))
+    assert [s.sid for s in compiled.statements] == ["one", "two"]
+
+
+def test_version_2008_and_absent_are_accepted() -> None:
+    assert _compile(policy(allow("s3:A"), version="2008-10-17")).version == "2008-10-17"
+    assert _compile(policy(allow("s3:A"), version=None)).version is None
+
+
+def test_unknown_version_is_rejected_naming_version() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A"), version="2020-01-01"))
+    assert exc.value.element == "Version"
+
+
+def test_invalid_json_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument, match="not valid JSON"):
+        _compile('{"Statement": [')
+
+
+def test_missing_statement_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile({"Version": "2012-10-17"})
+    assert exc.value.element == "Statement"
+
+
+def test_bad_effect_names_statement_index_and_element() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A"), {"Effect": "Permit", "Action": "s3:A", "Resource": "*"}))
+    assert exc.value.statement == 1
+    assert exc.value.element == "Effect"
+    assert "Statement[1] Effect" in str(exc.value)
+
+
+def test_action_and_notaction_together_are_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy({"Effect": "Allow", "Action": "s3:A", "NotAction": "s3:B", "Resource": "*"}))
+    assert exc.value.element == "Action"
+
+
+def test_missing_action_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument, match="neither Action nor NotAction"):
+        _compile(policy({"Effect": "Allow", "Resource": "*"}))
+
+
+def test_missing_resource_in_identity_policy_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy({"Effect": "Allow", "Action": "s3:A"}))
+    assert exc.value.element == "Resource"
+
+
+def test_action_without_service_prefix_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("GetObject")))
+    assert exc.value.element == "Action"
+
+
+def test_resource_that_is_not_an_arn_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A", "my-bucket")))
+    assert exc.value.element == "Resource"
+
+
+def test_principal_in_identity_policy_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A", Principal="*")))
+    assert exc.value.element == "Principal"
+
+
+def test_resource_policy_requires_a_principal() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A")), PolicyKind.RESOURCE)
+    assert exc.value.element == "Principal"
+
+
+def test_wildcard_inside_principal_arn_is_rejected() -> None:
+    doc = policy(allow("s3:A", Principal={"AWS": "arn:aws:iam::111122223333:role/*"}))
+    with pytest.raises(MalformedPolicyDocument, match="invalid principal"):
+        _compile(doc, PolicyKind.RESOURCE)
+
+
+def test_unknown_statement_element_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A", Effects="Allow")))
+    assert exc.value.element == "Effects"
+
+
+def test_bad_condition_reports_statement_and_condition_element() -> None:
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(policy(allow("s3:A"), allow("s3:B", Condition={"StringEqualsish": {"aws:x": "y"}})))
+    assert (exc.value.statement, exc.value.element) == (1, "Condition")
+
+
+def test_empty_action_list_is_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument):
+        _compile(policy(allow([])))
+
+
+def test_duplicate_keys_are_rejected() -> None:
+    with pytest.raises(MalformedPolicyDocument, match="duplicate"):
+        _compile(
+            '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Effect":"Deny","Action":"s3:A","Resource":"*"}}'
+        )
+
+
+def test_statements_are_indexed_by_service_prefix() -> None:
+    compiled = _compile(policy(allow("s3:GetObject"), allow("kms:Decrypt"), allow("*")))
+    assert [s.index for s in compiled.statements_for("kms:decrypt")] == [1, 2]
+    assert [s.index for s in compiled.statements_for("s3:getobject")] == [0, 2]

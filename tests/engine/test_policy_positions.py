@@ -1,0 +1,56 @@
+"""Statement positions in the submitted JSON, as AWS reports them.
+
+AWS CLI's simulate-custom-policy example: a one-line policy whose statement
+object spans characters 37..166 is reported as StartPosition Column 38 and
+EndPosition Column 167 (1-based, just past each brace).
+"""
+
+from __future__ import annotations
+
+from harness.engine import Position
+from harness.engine.policy import scan_statement_spans
+
+AWS_EXAMPLE = (
+    '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
+    '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}'
+)
+
+
+def test_single_line_policy_matches_aws_cli_example() -> None:
+    assert scan_statement_spans(AWS_EXAMPLE) == [(Position(1, 38), Position(1, 167))]
+
+
+def test_multi_line_statement_list_positions() -> None:
+    text = "\n".join(
+        [
+            "{",
+            '  "Version": "2012-10-17",',
+            '  "Statement": [',
+            '    {"Effect": "Allow",',
+            '     "Action": "s3:A", "Resource": "*"},',
+            '    {"Effect": "Deny", "Action": "s3:B", "Resource": "*"}',
+            "  ]",
+            "}",
+        ]
+    )
+    spans = scan_statement_spans(text)
+    assert spans[0] == (Position(4, 6), Position(5, 40))
+    assert spans[1][0] == Position(6, 6)
+
+
+def test_crlf_line_endings_count_one_line_each() -> None:
+    text = '{\r\n"Statement":\r\n{"Effect":"Allow","Action":"s3:A","Resource":"*"}\r\n}'
+    assert scan_statement_spans(text)[0][0] == Position(3, 2)
+
+
+def test_braces_inside_strings_do_not_confuse_the_scanner() -> None:
+    text = '{"Id":"{[}","Statement":[{"Sid":"}{","Effect":"Allow","Action":"s3:A","Resource":"*"}]}'
+    start, end = scan_statement_spans(text)[0]
+    assert text[start.column - 2] == "{"
+    assert text[end.column - 2] == "}"
+
+
+def test_statement_key_after_other_keys_with_nested_objects() -> None:
+    text = '{"Id":{"a":[1,{"b":2}]},"Statement":{"Effect":"Allow","Action":"s3:A","Resource":"*"}}'
+    start, _ = scan_statement_spans(text)[0]
+    assert text[start.column - 2 :].startswith('{"Effect"')
