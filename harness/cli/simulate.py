@@ -103,10 +103,9 @@ def run_custom(args: argparse.Namespace) -> int:
 
 def run_principal(args: argparse.Namespace) -> int:
     operation = "SimulatePrincipalPolicy"
-    # harness.scenarios first: importing harness.account on its own runs into
-    # a circular import between the two packages.
-    from harness.scenarios.errors import ScenarioFileErrors  # isort: skip
-    from harness.account import load_account_model  # isort: skip
+    # Imported here so that custom-policy simulation does not load YAML support.
+    from harness.account import load_account_model
+    from harness.scenarios.errors import ScenarioFileErrors
 
     try:
         req = _read_request(args.cli_input_json)

@@ -3,22 +3,34 @@
 Public API: ScenarioLoader(overrides, account_override).load(path) ->
 ScenarioFile; ScenarioError / ScenarioFileErrors for mistakes;
 looks_like_scenario_file(text) for collection.
+
+Names are resolved on first use: the account model shares this package's
+low-level modules (errors, variables, YAML source), and importing the loader
+here eagerly would make `import harness.account` circular.
 """
 
-from pathlib import Path
+from __future__ import annotations
 
-from harness.scenarios.errors import ScenarioError, ScenarioFileErrors
-from harness.scenarios.loader import ScenarioLoader, looks_like_scenario_file
-from harness.scenarios.model import ScenarioFile
+import importlib
+from pathlib import Path
+from typing import Any
 
 # JSON Schema of the scenario file format (shipped as package data).
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
-__all__ = [
-    "SCHEMA_PATH",
-    "ScenarioError",
-    "ScenarioFile",
-    "ScenarioFileErrors",
-    "ScenarioLoader",
-    "looks_like_scenario_file",
-]
+_EXPORTS = {
+    "ScenarioError": "harness.scenarios.errors",
+    "ScenarioFileErrors": "harness.scenarios.errors",
+    "ScenarioLoader": "harness.scenarios.loader",
+    "looks_like_scenario_file": "harness.scenarios.loader",
+    "ScenarioFile": "harness.scenarios.model",
+}
+
+__all__ = ["SCHEMA_PATH", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'harness.scenarios' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
