@@ -248,3 +248,21 @@ def format_summary(outcomes: list[CaseOutcome]) -> str:
         f"agreement {totals['agree']}/{run} (+{totals['divergence']} documented divergences)"
     )
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m harness.conformance [FOLDER]`: print agreement by group; exit 1 on a disagreement."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0]) if args else Path("../shared/conformance/iam-simulate")
+    if not folder.is_dir():
+        print(f"conformance cases not found at {folder}", file=sys.stderr)
+        return 2
+    outcomes = run_folder(folder)
+    print(format_summary(outcomes))
+    return 1 if any(o.status in ("disagree", "error") for o in outcomes) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
