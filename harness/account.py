@@ -398,7 +398,10 @@ class _ModelLoader:
     def _str(self, node: LDict, key: str, where: str) -> str:
         if key not in node or node[key] is None:
             return ""
-        value = _text(node, key)
+        return self._substituted(_text(node, key), node, key, where)
+
+    def _substituted(self, value: str, node: LDict, key: str, where: str) -> str:
+        """`${name}` variables in a list item (aliases), reported at the list's line."""
         try:
             return substitute(value, self.variables)
         except UndefinedVariable as exc:
@@ -465,7 +468,9 @@ class _ModelLoader:
                         kind=PolicyKind.RESOURCE,
                         origin=f"{self.file}: {rw} {arn}",
                     )
-            aliases = tuple(str(a) for a in self._list(entry, "Aliases", rw))
+            aliases = tuple(
+                self._substituted(str(a), entry, "Aliases", rw) for a in self._list(entry, "Aliases", rw)
+            )
             account.resources[arn] = ResourceEntry(arn, policy, aliases, self._tags(entry, rw))
         self._check_references(account, where, raw)
         return account

@@ -54,6 +54,8 @@ class CellRecord:
     other: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     context: list[dict[str, Any]] = field(default_factory=list)
+    # True when the scenario judged the enforced decision (what the service does), not the simulator's.
+    check_enforced: bool = False
     # Account the cell was evaluated in; empty means metadata["account"] (set by `report merge`).
     account: str = ""
 
@@ -82,6 +84,7 @@ class CellRecord:
             error=result.error,
             other=dict(result.other),
             tags=list(cell.tags),
+            check_enforced=cell.check_enforced,
             context=[{"key": e.key, "values": list(e.values), "type": e.type} for e in cell.context],
         )
 

@@ -13,12 +13,17 @@ from harness.runresult import CellRecord
 
 
 def cell_text(record: CellRecord) -> str:
-    if record.outcome == "passed":
-        return record.actual
+    """The decision the cell was judged on; the other one alongside where the two differ."""
     if record.outcome == "error":
         return "ERROR"
-    shown = record.enforced if record.enforced and record.actual != record.enforced else record.actual
-    return f"FAIL {shown} (want {record.expected})"
+    differs = bool(record.enforced) and record.enforced != record.actual
+    if record.check_enforced and differs:
+        shown = f"{record.enforced} (enforced; simulator {record.actual})"
+    elif differs:
+        shown = f"{record.actual} (enforced {record.enforced})"
+    else:
+        shown = record.actual
+    return shown if record.outcome == "passed" else f"FAIL {shown} (want {record.expected})"
 
 
 def matrix_tables(records: list[CellRecord]) -> list[tuple[str, str]]:
