@@ -129,6 +129,8 @@ class CellResult:
     error: str | None = None
     # compare mode: the other backend's answer, for the failure message
     other: dict[str, str] = field(default_factory=dict)
+    # compare mode: set when the backends disagree; such a cell fails whatever was expected
+    disagreement: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -139,6 +141,8 @@ def judge(cell: Cell, result: CellResult) -> Outcome:
     """Pass, fail or error: the only place that turns a decision into a test outcome."""
     if result.is_error:
         return Outcome.ERROR
+    if result.disagreement:
+        return Outcome.FAILED
     decision = result.decision
     if cell.check_enforced and result.enforced_decision:
         decision = result.enforced_decision

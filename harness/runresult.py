@@ -54,6 +54,8 @@ class CellRecord:
     other: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     context: list[dict[str, Any]] = field(default_factory=list)
+    # compare mode: why the offline engine and AWS disagreed (the cell then fails).
+    disagreement: str | None = None
     # True when the scenario judged the enforced decision (what the service does), not the simulator's.
     check_enforced: bool = False
     # Account the cell was evaluated in; empty means metadata["account"] (set by `report merge`).
@@ -85,6 +87,7 @@ class CellRecord:
             other=dict(result.other),
             tags=list(cell.tags),
             check_enforced=cell.check_enforced,
+            disagreement=result.disagreement,
             context=[{"key": e.key, "values": list(e.values), "type": e.type} for e in cell.context],
         )
 

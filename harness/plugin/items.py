@@ -101,6 +101,8 @@ def describe_failure(cell: Cell, result: CellResult) -> str:
             else ""
         ),
     ]
+    if result.disagreement:
+        lines.append(f"  backends disagree: {result.disagreement}")
     if cell.check_enforced:
         lines.append("  judged on the enforced decision (enforced: true)")
     if cell.reason:

@@ -1,0 +1,296 @@
+"""The AWS backend: cells answered by IAM's Policy Simulator in a real account.
+
+Per `evaluate` call: wildcard actions are expanded from the catalog, cells
+are grouped into batches (harness.batching), each batch is planned into
+requests (requests.py), identical requests are sent once per backend (the
+answers are kept on this object, so a second scenario file asking the same
+question costs nothing), and requests run on a bounded thread pool, paced by
+one adaptive rate limiter. Any failure becomes error cells naming the cause;
+the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from harness.backends.aws.client import CallFailed, CallStats, RetryingCaller, classify
+from harness.backends.aws.options import AwsOptions
+from harness.backends.aws.pagination import PaginationError, fetch_all
+from harness.backends.aws.ratelimit import AdaptiveRateLimiter
+from harness.backends.aws.requests import (
+    RCP_GAP,
+    ROLE_CALLER_GAP,
+    TRUST_GAP,
+    PlannedRequest,
+    RequestRefused,
+    plan_batch,
+)
+from harness.backends.aws.results import BACKEND, cell_result, combine_expanded, index_results
+from harness.backends.aws.session import AwsSession, SessionError, open_session
+from harness.batching import group_cells
+from harness.model import Cell, CellResult, error_result
+
+SIMULATOR_GAPS = (TRUST_GAP, RCP_GAP, ROLE_CALLER_GAP)
+
+
+class ActionExpander(Protocol):
+    def __call__(self, pattern: str) -> list[str]: ...
+
+
+@dataclasses.dataclass
+class _Answer:
+    """A request's outcome: its indexed results, or why it failed."""
+
+    index: dict[tuple[str, str], Any] | None = None
+    error: str | None = None
+
+
+class AwsBackend:
+    name = BACKEND
+
+    def __init__(
+        self,
+        options: AwsOptions | None = None,
+        *,
+        session_factory: Callable[[AwsOptions], AwsSession] = open_session,
+        expand_action: ActionExpander | None = None,
+    ) -> None:
+        self.options = options or AwsOptions()
+        self._session_factory = session_factory
+        self._expand_action = expand_action
+        self._session: AwsSession | None = None
+        self._caller: RetryingCaller | None = None
+        self._identity: dict[str, str] = {}
+        self.stats = CallStats()
+        self.limiter = AdaptiveRateLimiter(
+            self.options.initial_rate,
+            min_rate=self.options.min_rate,
+            max_rate=self.options.max_rate,
+            backoff_base=self.options.backoff_base,
+            backoff_cap=self.options.backoff_cap,
+        )
+        self._answers: dict[str, Future[_Answer]] = {}
+        self._answers_lock = threading.Lock()
+        self.cells = 0
+        self.requests = 0
+        self.requests_reused = 0
+        self.pages = 0
+        self.started: dt.datetime | None = None
+        self.finished: dt.datetime | None = None
+        self.gaps_seen: set[str] = set()
+
+    # -- Backend interface ----------------------------------------------
+
+    def evaluate(self, cells: Sequence[Cell]) -> list[CellResult]:
+        if self.started is None:
+            self.started = _now()
+        try:
+            return self._evaluate(cells)
+        except Exception as exc:  # a bug here must become error cells, never a crashed run
+            message = f"internal error in the AWS backend: {type(exc).__name__}: {exc}"
+            return [error_result(c, self.name, message) for c in cells]
+        finally:
+            self.finished = _now()
+            self.cells += len(cells)
+
+    def metadata(self) -> dict[str, object]:
+        session = self._session
+        return {
+            "backend": self.name,
+            "account": self._identity.get("Account"),
+            "caller_arn": self._identity.get("Arn"),
+            "region": session.region if session else self.options.region,
+            "partition": session.partition if session else None,
+            "assumed_role": self.options.assume_role_arn,
+            "started": self.started.isoformat() if self.started else None,
+            "finished": self.finished.isoformat() if self.finished else None,
+            **self.stats.as_dict(),
+            "requests": self.requests,
+            "requests_reused": self.requests_reused,
+            "pages": self.pages,
+            "cells": self.cells,
+            # A string, so merging metadata from several workers does not add rates up.
+            "learned_rate_per_second": _rate_text(self.limiter),
+            "simulator_gaps": sorted(self.gaps_seen) or None,
+        }
+
+    # -- internals ------------------------------------------------------
+
+    def _evaluate(self, cells: Sequence[Cell]) -> list[CellResult]:
+        if not cells:
+            return []
+        failure = self._connect()
+        if failure is not None:
+            return [error_result(c, self.name, failure) for c in cells]
+        concrete, expansions, results = self._expand(cells)
+        planned: list[PlannedRequest] = []
+        # Keyed by the concrete cell object: ids are unique in a run, but nothing here relies on it.
+        refused: dict[int, tuple[Cell, str]] = {}
+        for batch in group_cells(concrete):
+            try:
+                planned.extend(
+                    plan_batch(
+                        batch,
+                        partition=self._session.partition if self._session else "aws",
+                        max_actions=self.options.max_actions,
+                        max_resources=self.options.max_resources,
+                    )
+                )
+            except RequestRefused as exc:
+                for cell in batch.cells:
+                    refused[id(cell)] = (cell, str(exc))
+                self._note_gaps(str(exc))
+        answers = self._send(planned)
+        by_cell: dict[int, CellResult] = {}
+        for request in planned:
+            answer = answers[request.key]
+            for gap in request.warnings:
+                self._note_gaps(gap)
+            for cell in request.cells:
+                if answer.error is not None:
+                    by_cell[id(cell)] = error_result(cell, self.name, answer.error)
+                else:
+                    found = (answer.index or {}).get((cell.action.lower(), cell.resource))
+                    by_cell[id(cell)] = cell_result(
+                        cell, found, origins=request.origins, warnings=request.warnings
+                    )
+        for key, (cell, message) in refused.items():
+            by_cell[key] = error_result(cell, self.name, message)
+        out: list[CellResult] = []
+        for i, cell in enumerate(cells):
+            if i in results:
+                out.append(results[i])
+                continue
+            parts = [(a, _with_id(by_cell[id(sub)], cell.id)) for a, sub in expansions[i]]
+            plain = len(parts) == 1 and parts[0][0] == cell.action
+            out.append(parts[0][1] if plain else combine_expanded(cell, parts))
+        return out
+
+    def _connect(self) -> str | None:
+        """Open the session and learn who we are; the failure message if that is impossible."""
+        if self._caller is not None:
+            return None
+        try:
+            session = self._session_factory(self.options)
+        except SessionError as exc:
+            return f"{exc.cause}: {exc.message}"
+        caller = RetryingCaller(
+            session.client("iam"), self.limiter, self.stats, max_attempts=self.options.max_attempts
+        )
+        sts = RetryingCaller(
+            session.client("sts"), self.limiter, self.stats, max_attempts=self.options.max_attempts
+        )
+        try:
+            identity = sts("GetCallerIdentity", {})
+        except CallFailed as exc:
+            return f"sts:GetCallerIdentity failed: {exc}"
+        except Exception as exc:  # an unexpected client failure must still be an error cell
+            return f"sts:GetCallerIdentity failed: {classify(exc).describe()}"
+        self._identity = {k: str(identity.get(k, "")) for k in ("Account", "Arn", "UserId")}
+        self._session, self._caller = session, caller
+        return None
+
+    def _expand(
+        self, cells: Sequence[Cell]
+    ) -> tuple[list[Cell], dict[int, list[tuple[str, Cell]]], dict[int, CellResult]]:
+        """Concrete cells to send; per input cell its (action, concrete cell) parts, or a ready error."""
+        concrete: list[Cell] = []
+        expansions: dict[int, list[tuple[str, Cell]]] = {}
+        results: dict[int, CellResult] = {}
+        for i, cell in enumerate(cells):
+            if "*" not in cell.action and "?" not in cell.action:
+                concrete.append(cell)
+                expansions[i] = [(cell.action, cell)]
+                continue
+            try:
+                actions = self._expander()(cell.action)
+            except Exception as exc:
+                results[i] = error_result(cell, self.name, f"cannot expand {cell.action}: {exc}")
+                continue
+            parts = []
+            for action in actions:
+                sub = dataclasses.replace(cell, id=f"{cell.id}#{action}", action=action)
+                concrete.append(sub)
+                parts.append((action, sub))
+            if not parts:
+                results[i] = error_result(cell, self.name, f"{cell.action} matches no action")
+            else:
+                expansions[i] = parts
+        return concrete, expansions, results
+
+    def _expander(self) -> ActionExpander:
+        if self._expand_action is None:
+            from harness.catalog import Catalog
+
+            catalog = Catalog()
+            self._expand_action = lambda pattern: [a.full_name for a in catalog.expand(pattern)]
+        return self._expand_action
+
+    def _send(self, planned: list[PlannedRequest]) -> dict[str, _Answer]:
+        """Run every distinct request once (across the backend's lifetime) on the bounded pool."""
+        mine: list[tuple[PlannedRequest, Future[_Answer]]] = []
+        futures: dict[str, Future[_Answer]] = {}
+        with self._answers_lock:
+            for request in planned:
+                key = request.key
+                if key in futures:
+                    continue
+                existing = self._answers.get(key)
+                if existing is not None:
+                    self.requests_reused += 1
+                    futures[key] = existing
+                    continue
+                future: Future[_Answer] = Future()
+                self._answers[key] = futures[key] = future
+                mine.append((request, future))
+                self.requests += 1
+        if mine:
+            with ThreadPoolExecutor(
+                max_workers=min(self.options.max_concurrency, len(mine)), thread_name_prefix="iam-sim"
+            ) as pool:
+                for request, future in mine:
+                    pool.submit(self._run_one, request, future)
+        return {key: f.result() for key, f in futures.items()}
+
+    def _run_one(self, request: PlannedRequest, future: Future[_Answer]) -> None:
+        assert self._caller is not None
+        try:
+            pages = fetch_all(self._caller, request.operation, request.params, self.options.max_items)
+        except CallFailed as exc:
+            answer = _Answer(error=f"{request.operation} failed: {exc}")
+        except PaginationError as exc:
+            answer = _Answer(error=f"{request.operation} pagination failed: {exc}")
+        except Exception as exc:  # a bug here must become error cells, never a crashed run
+            answer = _Answer(error=f"{request.operation} failed: {classify(exc).describe()}")
+        else:
+            with self._answers_lock:
+                self.pages += pages.pages
+            answer = _Answer(index=index_results(pages.evaluation_results))
+        if answer.error is not None:
+            # Failures are not cached: a later file may retry once the cause is gone.
+            with self._answers_lock:
+                self._answers.pop(request.key, None)
+        future.set_result(answer)
+
+    def _note_gaps(self, text: str) -> None:
+        for gap in SIMULATOR_GAPS:
+            if gap in text:
+                self.gaps_seen.add(gap)
+
+
+def _with_id(result: CellResult, cell_id: str) -> CellResult:
+    return result if result.cell_id == cell_id else dataclasses.replace(result, cell_id=cell_id)
+
+
+def _rate_text(limiter: AdaptiveRateLimiter) -> str | None:
+    ceiling = limiter.snapshot()["learned_ceiling"]
+    return None if ceiling is None else f"{ceiling}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

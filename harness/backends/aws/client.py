@@ -1,0 +1,196 @@
+"""One simulator call with retries, and every way it can fail, named.
+
+botocore's own retries are off (session.py), so each throttle reaches the
+rate limiter. Throttling, 5xx and network errors are retried with backoff up
+to `max_attempts`; anything else fails at once. A failure carries a `cause`
+that the report shows on each error cell: "throttled", "access denied",
+"no such entity", "invalid input", "malformed policy", "expired credentials",
+"invalid credentials", "missing credentials", "network error",
+"service error", or "error".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from harness.backends.aws.ratelimit import AdaptiveRateLimiter
+
+THROTTLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "SlowDown",
+        "PriorRequestNotComplete",
+    }
+)
+EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired", "InvalidToken"}
+)
+BAD_CREDENTIAL_CODES = frozenset(
+    {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "AuthFailure"}
+)
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+TRANSIENT_CODES = frozenset(
+    {
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalError",
+        "RequestTimeout",
+    }
+)
+NETWORK_ERRORS: tuple[type[Exception], ...] = (
+    botocore.exceptions.EndpointConnectionError,
+    botocore.exceptions.ConnectionClosedError,
+    botocore.exceptions.ReadTimeoutError,
+    botocore.exceptions.ConnectTimeoutError,
+    botocore.exceptions.ProxyConnectionError,
+    botocore.exceptions.HTTPClientError,
+)
+
+
+@dataclass(frozen=True)
+class Failure:
+    cause: str
+    message: str
+    retryable: bool = False
+    throttle: bool = False
+
+    def describe(self) -> str:
+        return f"{self.cause}: {self.message}"
+
+
+class CallFailed(Exception):
+    """A call that failed for good; `failure.cause` names why."""
+
+    def __init__(self, failure: Failure, attempts: int) -> None:
+        suffix = f" (after {attempts} attempts)" if attempts > 1 else ""
+        super().__init__(failure.describe() + suffix)
+        self.failure = failure
+        self.attempts = attempts
+
+
+def classify(exc: BaseException) -> Failure:
+    """Name the cause of a failed AWS call and say whether retrying can help."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        message = f"{code}: {err.get('Message', '')}".rstrip(": ")
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        if code in THROTTLE_CODES or status == 429:
+            return Failure("throttled", message, retryable=True, throttle=True)
+        if code in EXPIRED_CODES:
+            return Failure("expired credentials", message)
+        if code in BAD_CREDENTIAL_CODES:
+            return Failure("invalid credentials", message)
+        if code in DENIED_CODES:
+            return Failure("access denied", message)
+        if code == "NoSuchEntity":
+            return Failure("no such entity", message)
+        if code == "MalformedPolicyDocument":
+            return Failure("malformed policy", message)
+        if code in ("InvalidInput", "ValidationError", "InvalidParameterValue"):
+            return Failure("invalid input", message)
+        if code in TRANSIENT_CODES or status >= 500:
+            return Failure("service error", message, retryable=True)
+        return Failure("error", message)
+    if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
+        return Failure("missing credentials", f"{exc} (configure a profile, environment or role)")
+    if isinstance(
+        exc,
+        botocore.exceptions.TokenRetrievalError
+        | botocore.exceptions.UnauthorizedSSOTokenError
+        | botocore.exceptions.SSOTokenLoadError,
+    ):
+        return Failure("expired credentials", str(exc))
+    if isinstance(exc, botocore.exceptions.CredentialRetrievalError):
+        return Failure("missing credentials", str(exc))
+    if isinstance(exc, NETWORK_ERRORS):
+        return Failure("network error", str(exc), retryable=True)
+    if isinstance(exc, botocore.exceptions.ParamValidationError):
+        return Failure("invalid input", str(exc))
+    return Failure("error", f"{type(exc).__name__}: {exc}")
+
+
+@dataclass
+class CallStats:
+    """Counters for the run metadata; shared by worker threads."""
+
+    api_calls: int = 0
+    retries: int = 0
+    throttles: int = 0
+    failures: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **counts: int) -> None:
+        with self._lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+    def as_dict(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                "api_calls": self.api_calls,
+                "retries": self.retries,
+                "throttles": self.throttles,
+                "failed_calls": self.failures,
+            }
+
+
+class RetryingCaller:
+    """Calls `client.<operation>(**params)` paced by the limiter, retrying what can be retried."""
+
+    def __init__(
+        self,
+        client: Any,
+        limiter: AdaptiveRateLimiter,
+        stats: CallStats,
+        *,
+        max_attempts: int = 8,
+    ) -> None:
+        self.client = client
+        self.limiter = limiter
+        self.stats = stats
+        self.max_attempts = max_attempts
+
+    def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        method: Callable[..., dict[str, Any]] = getattr(self.client, _snake(operation))
+        attempt = 0
+        while True:
+            attempt += 1
+            sent = self.limiter.acquire()
+            self.stats.add(api_calls=1)
+            try:
+                response = method(**params)
+            except Exception as exc:
+                failure = classify(exc)
+                if failure.throttle:
+                    self.stats.add(throttles=1)
+                    self.limiter.on_throttle(sent)
+                if not failure.retryable or attempt >= self.max_attempts:
+                    self.stats.add(failures=1)
+                    raise CallFailed(failure, attempt) from None
+                self.stats.add(retries=1)
+                self.limiter.sleep_backoff(attempt)
+                continue
+            self.limiter.on_success()
+            return response
+
+
+def _snake(operation: str) -> str:
+    out = []
+    for i, ch in enumerate(operation):
+        if ch.isupper() and i:
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)

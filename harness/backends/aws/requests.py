@@ -1,0 +1,245 @@
+"""Batches of cells -> simulator requests, within what the API accepts.
+
+Which parameters go where, per the IAM API reference
+(API_SimulatePrincipalPolicy.html, API_SimulateCustomPolicy.html):
+
+- Principal mode (SimulatePrincipalPolicy): PolicySourceArn is the identity;
+  PolicyInputList adds policies; PolicyExclusionList leaves account policies
+  out (managed by ARN; inline by name with AttachmentType/AttachmentName).
+  There is no input for SCPs: AWS applies the account's own.
+- Custom mode (SimulateCustomPolicy): PolicyInputList is required; SCP levels
+  go in OrderedOrganizationPolicyInputList, root first (at most 7 levels).
+- CallerArn accepts only an IAM user ARN. It is required with a
+  ResourcePolicy unless PolicySourceArn is itself a user, so a role caller
+  cannot be simulated against a resource policy.
+- ResourceOwner is an account ARN (`arn:PARTITION:iam::ACCOUNT:root`); a
+  bare account id is turned into one.
+- ContextEntries carry a ContextKeyType from the API's enum.
+- Neither API has an input for session policies or RCPs. Session policies only
+  restrict, so a cell with one is an error (AWS would over-report access);
+  RCPs are noted as a simulator gap on the result.
+
+A batch (cells sharing everything but action and resource) becomes one or
+more requests over ActionNames x ResourceArns: resources that are asked the
+same actions share a request, and lists are split at `max_actions` x
+`max_resources`. Parameters are canonical (sorted), so identical requests
+from different scenario files have the same key and are sent once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.batching import Batch
+from harness.engine.types import PolicySource
+from harness.model import Cell
+
+CONTEXT_KEY_TYPES = (
+    "string",
+    "stringList",
+    "numeric",
+    "numericList",
+    "boolean",
+    "booleanList",
+    "ip",
+    "ipList",
+    "binary",
+    "binaryList",
+    "date",
+    "dateList",
+)
+_TYPE_BY_LOWER = {t.lower(): t for t in CONTEXT_KEY_TYPES}
+IAM_USER_ARN = re.compile(r"^arn:[\w-]+:iam::\d{12}:user/.+$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+MAX_SCP_LEVELS = 7
+
+ROLE_CALLER_GAP = (
+    "AWS's simulator cannot simulate a role (or any non-user) caller against a resource policy: "
+    "CallerArn accepts only IAM users"
+)
+RCP_GAP = "AWS's simulator does not evaluate resource control policies (RCPs): they were not applied"
+TRUST_GAP = (
+    "AWS's simulator ignores role trust policies for sts:AssumeRole*: the answer reflects "
+    "identity policies only"
+)
+
+
+class RequestRefused(Exception):
+    """This batch cannot be sent to AWS as written; every cell in it is an error."""
+
+
+@dataclass
+class PlannedRequest:
+    """One logical request (all its pages) and the cells it answers."""
+
+    operation: str
+    params: dict[str, Any]
+    cells: list[Cell]
+    origins: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.operation + json.dumps(self.params, sort_keys=True, separators=(",", ":"))
+
+
+def plan_batch(batch: Batch, *, partition: str, max_actions: int, max_resources: int) -> list[PlannedRequest]:
+    """The requests that answer `batch`; raises RequestRefused when AWS cannot answer it."""
+    operation, common, origins, warnings = _common_params(batch, partition)
+    out: list[PlannedRequest] = []
+    for actions, resources in _shapes(batch.cells):
+        for a_start in range(0, len(actions), max_actions):
+            chunk_actions = actions[a_start : a_start + max_actions]
+            for r_start in range(0, len(resources), max_resources):
+                chunk_resources = resources[r_start : r_start + max_resources]
+                wanted_a, wanted_r = set(chunk_actions), set(chunk_resources)
+                cells = [c for c in batch.cells if c.action in wanted_a and c.resource in wanted_r]
+                if not cells:
+                    continue
+                params = dict(common)
+                params["ActionNames"] = list(chunk_actions)
+                params["ResourceArns"] = list(chunk_resources)
+                cell_warnings = list(warnings)
+                if any(a.lower().startswith("sts:assumerole") for a in chunk_actions):
+                    cell_warnings.append(TRUST_GAP)
+                out.append(PlannedRequest(operation, params, cells, origins, tuple(cell_warnings)))
+    return out
+
+
+def _shapes(cells: list[Cell]) -> list[tuple[list[str], list[str]]]:
+    """(actions, resources) rectangles covering the cells; resources asked the same actions share one."""
+    by_resource: dict[str, set[str]] = {}
+    for cell in cells:
+        by_resource.setdefault(cell.resource, set()).add(cell.action)
+    by_actions: dict[tuple[str, ...], list[str]] = {}
+    for resource, actions in by_resource.items():
+        by_actions.setdefault(tuple(sorted(actions)), []).append(resource)
+    return [(list(actions), sorted(resources)) for actions, resources in by_actions.items()]
+
+
+def _common_params(batch: Batch, partition: str) -> tuple[str, dict[str, Any], dict[str, str], list[str]]:
+    key = batch.key
+    subject = key.subject
+    params: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    warnings: list[str] = []
+    if subject.session_policies:
+        raise RequestRefused(
+            "AWS's simulator has no input for session policies, so its answer would ignore them "
+            "(a session policy only restricts); evaluate this scenario with --iam-backend offline"
+        )
+    if key.rcp_levels:
+        warnings.append(RCP_GAP)
+    if subject.mode == "principal":
+        operation = "SimulatePrincipalPolicy"
+        params["PolicySourceArn"] = subject.principal_arn
+        if key.scp_levels:
+            raise RequestRefused(
+                "SimulatePrincipalPolicy takes no SCP input (AWS applies the account's own SCPs); "
+                "write the scenario in custom mode (policies:) to test given SCPs"
+            )
+        if key.policy_exclusions:
+            params["PolicyExclusionList"] = [
+                _exclusion(e, subject.principal_arn or "") for e in key.policy_exclusions
+            ]
+    else:
+        operation = "SimulateCustomPolicy"
+        if not subject.identity_policies:
+            raise RequestRefused("SimulateCustomPolicy needs at least one identity policy (PolicyInputList)")
+        if key.policy_exclusions:
+            raise RequestRefused("policy exclusions apply only to principal mode (SimulatePrincipalPolicy)")
+        if key.scp_levels:
+            if len(key.scp_levels) > MAX_SCP_LEVELS:
+                raise RequestRefused(
+                    f"{len(key.scp_levels)} SCP levels: OrderedOrganizationPolicyInputList "
+                    f"accepts at most {MAX_SCP_LEVELS}"
+                )
+            params["OrderedOrganizationPolicyInputList"] = [
+                {"ServiceControlPolicyInputList": [p.text for p in level]} for level in key.scp_levels
+            ]
+    if subject.identity_policies:
+        params["PolicyInputList"] = [p.text for p in subject.identity_policies]
+        _name(origins, "PolicyInputList", subject.identity_policies)
+    if subject.permissions_boundaries:
+        params["PermissionsBoundaryPolicyInputList"] = [p.text for p in subject.permissions_boundaries]
+        _name(origins, "PermissionsBoundaryPolicyInputList", subject.permissions_boundaries)
+    if key.resource_policy is not None:
+        params["ResourcePolicy"] = key.resource_policy.text
+        origins["ResourcePolicy"] = key.resource_policy.origin or "ResourcePolicy"
+    if key.resource_owner:
+        params["ResourceOwner"] = _owner_arn(key.resource_owner, partition)
+    caller = _caller(batch, warnings)
+    if caller:
+        params["CallerArn"] = caller
+    if key.context:
+        params["ContextEntries"] = [_context_entry(e.key, e.values, e.type) for e in key.context]
+    return operation, params, origins, warnings
+
+
+def _caller(batch: Batch, warnings: list[str]) -> str | None:
+    key = batch.key
+    subject = key.subject
+    caller = subject.caller_arn
+    principal_is_user = bool(subject.principal_arn and IAM_USER_ARN.match(subject.principal_arn))
+    if caller and IAM_USER_ARN.match(caller):
+        return caller
+    if key.resource_policy is not None and not principal_is_user:
+        who = caller or subject.principal_arn or "no caller"
+        raise RequestRefused(f"{ROLE_CALLER_GAP} (caller: {who}); use the offline backend for this scenario")
+    if caller:
+        warnings.append(f"CallerArn {caller} not sent: AWS's simulator accepts only IAM user ARNs")
+    return None
+
+
+def _owner_arn(owner: str, partition: str) -> str:
+    return f"arn:{partition}:iam::{owner}:root" if ACCOUNT_ID.match(owner) else owner
+
+
+_ATTACHED = re.compile(r"^(?P<type>user|group|role)/(?P<name>[^:]+):(?P<policy>.+)$")
+_PRINCIPAL = re.compile(
+    r"^arn:[\w-]+:(?:iam|sts)::\d{12}:(?P<kind>user|group|role|assumed-role)/(?P<rest>.+)$"
+)
+
+
+def _exclusion(entry: str, principal_arn: str) -> dict[str, Any]:
+    """A PolicyIdentifier: a managed policy by ARN, or an inline policy with where it is attached.
+
+    The API wants an inline policy's AttachmentType and AttachmentName; a bare
+    name means the principal's own inline policy, `group/NAME:POLICY` one of
+    its groups' (or `user/`, `role/`).
+    """
+    if entry.startswith("arn:"):
+        return {"PolicyArn": entry}
+    attached = _ATTACHED.match(entry)
+    if attached:
+        kind, name, policy = attached["type"], attached["name"], attached["policy"]
+    else:
+        principal = _PRINCIPAL.match(principal_arn)
+        if principal is None:
+            raise RequestRefused(
+                f"cannot exclude inline policy {entry!r}: {principal_arn} is not an IAM identity"
+            )
+        kind = "role" if principal["kind"] == "assumed-role" else principal["kind"]
+        rest = principal["rest"]
+        name = rest.split("/", 1)[0] if principal["kind"] == "assumed-role" else rest.rsplit("/", 1)[-1]
+        policy = entry
+    return {"InlinePolicyIdentifier": {"PolicyName": policy, "AttachmentType": kind, "AttachmentName": name}}
+
+
+def _context_entry(key: str, values: tuple[str, ...], key_type: str) -> dict[str, Any]:
+    api_type = _TYPE_BY_LOWER.get((key_type or "string").lower())
+    if api_type is None:
+        raise RequestRefused(
+            f"context key {key}: type {key_type!r} is not a ContextKeyType "
+            f"(one of {', '.join(CONTEXT_KEY_TYPES)})"
+        )
+    return {"ContextKeyName": key, "ContextKeyValues": list(values), "ContextKeyType": api_type}
+
+
+def _name(origins: dict[str, str], parameter: str, docs: tuple[PolicySource, ...]) -> None:
+    # AWS names a submitted document by its parameter and 1-based position.
+    for i, doc in enumerate(docs, 1):
+        origins[f"{parameter}.{i}"] = doc.origin or doc.source_id

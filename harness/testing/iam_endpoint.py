@@ -1,0 +1,461 @@
+"""A local IAM/STS endpoint on 127.0.0.1 for tests and benchmarks: moto plus the offline engine.
+
+boto3 talks real HTTP to this endpoint. Every request goes to a moto server
+(users, roles, groups, policies, KMS keys, STS) except the two simulate
+actions, which moto does not implement: those are parsed from the query
+protocol with botocore's own service model and answered by the offline engine
+over the account moto holds (read with GetAccountAuthorizationDetails).
+
+`Faults` injects what a real account does to a heavy user: latency per call,
+a request-rate limit that answers `Throttling`, scripted errors (N throttles
+then success, throttling that never ends, AccessDenied, ExpiredToken, dropped
+connections). Every simulate request is recorded, parsed, for assertions on
+the exact parameters sent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import json
+import logging
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
+
+import boto3
+import botocore.session
+
+from harness.engine import Engine
+from harness.engine.apishape import input_from_api, output_to_api, principal_request_fields
+from harness.engine.errors import SimulationError
+
+if TYPE_CHECKING:
+    from harness.account import AccountModel
+
+SIMULATE_ACTIONS = frozenset({"SimulatePrincipalPolicy", "SimulateCustomPolicy"})
+IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
+_READ_PREFIXES = ("Get", "List", "Simulate")
+
+
+@dataclass(frozen=True)
+class ScriptedError:
+    code: str
+    message: str = "injected"
+    status: int = 400
+    drop: bool = False  # close the connection without an answer (a network error)
+
+
+THROTTLE = ScriptedError("Throttling", "Rate exceeded", 400)
+
+
+@dataclass
+class Faults:
+    """What the endpoint does to requests before answering them (thread-safe via the endpoint lock)."""
+
+    latency: float = 0.0  # seconds added to each simulate call
+    rate_limit: float | None = None  # simulate requests per second before `Throttling`
+    burst: float = 1.0
+    throttle_forever: bool = False
+    # action name or "*" -> errors to return, one per request, before answering normally
+    scripted: dict[str, list[ScriptedError]] = field(default_factory=dict)
+    _tokens: float = 0.0
+    _refilled: float = 0.0
+
+    def script(self, action: str, *errors: ScriptedError) -> None:
+        self.scripted.setdefault(action, []).extend(errors)
+
+    def take(self, action: str) -> ScriptedError | None:
+        for key in (action, "*"):
+            queue = self.scripted.get(key)
+            if queue:
+                return queue.pop(0)
+        if action in SIMULATE_ACTIONS:
+            if self.throttle_forever:
+                return THROTTLE
+            if self.rate_limit is not None and not self._take_token():
+                return THROTTLE
+        return None
+
+    def _take_token(self) -> bool:
+        # Token bucket: `rate_limit` per second, at most `burst` saved; refused requests cost nothing.
+        now = time.monotonic()
+        assert self.rate_limit is not None
+        if self._refilled == 0.0:
+            self._tokens, self._refilled = self.burst, now
+        self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.rate_limit)
+        self._refilled = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        return False
+
+
+class LocalIamEndpoint:
+    """Start with `with LocalIamEndpoint() as ep:`; point boto3 at `ep.url`."""
+
+    def __init__(self, faults: Faults | None = None, *, engine: Engine | None = None) -> None:
+        self.faults = faults or Faults()
+        self.engine = engine or Engine(explain=False)
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.calls: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self._engine_lock = threading.Lock()
+        self._model: AccountModel | None = None
+        self._generation = 0
+        self._model_generation = -1
+        self._moto: Any = None
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.moto_url = ""
+        self.url = ""
+        self._service_model = botocore.session.get_session().get_service_model("iam")
+
+    # -- lifecycle ------------------------------------------------------
+
+    def start(self) -> LocalIamEndpoint:
+        from moto.server import ThreadedMotoServer
+
+        # werkzeug logs every request moto serves; tests and benchmarks read results, not logs.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.moto_url = f"http://{host}:{port}"
+        # moto keeps its state per process: start every endpoint from an empty account.
+        _post(self.moto_url, "/moto-api/reset", b"")
+        endpoint = self
+
+        class Handler(_Handler):
+            owner = endpoint
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def reset(self, faults: Faults | None = None) -> None:
+        """Empty account, no faults, no recorded requests: a fresh endpoint without a restart."""
+        _post(self.moto_url, "/moto-api/reset", b"")
+        with self.lock:
+            self.faults = faults or Faults()
+            self.requests.clear()
+            self.calls.clear()
+            self._model = None
+            self._generation += 1
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._moto is not None:
+            self._moto.stop()
+
+    def __enter__(self) -> LocalIamEndpoint:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        """A boto3 client for setting up the account (talks to moto directly, not counted)."""
+        return boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+        ).client(service, endpoint_url=self.moto_url, region_name=region)
+
+    def simulate_requests(self) -> list[tuple[str, dict[str, Any]]]:
+        with self.lock:
+            return [(a, p) for a, p in self.requests if a in SIMULATE_ACTIONS]
+
+    # -- answering ------------------------------------------------------
+
+    def handle(self, action: str, form: Mapping[str, str]) -> tuple[int, bytes] | None:
+        """An answer for a simulate action, an injected fault, or None to forward to moto."""
+        params = self.parse(action, form) if action in SIMULATE_ACTIONS else dict(form)
+        with self.lock:
+            self.calls[action] += 1
+            self.requests.append((action, params))
+            fault = self.faults.take(action)
+            if not action.startswith(_READ_PREFIXES):
+                self._generation += 1
+        if action in SIMULATE_ACTIONS and self.faults.latency:
+            time.sleep(self.faults.latency)
+        if fault is not None:
+            if fault.drop:
+                return (-1, b"")
+            return fault.status, _error_xml(fault.code, fault.message, fault.status)
+        if action not in SIMULATE_ACTIONS:
+            return None
+        try:
+            body = self.simulate(action, params)
+        except SimulationError as exc:
+            status = 404 if exc.code == "NoSuchEntity" else 400
+            return status, _error_xml(exc.code, exc.message, status)
+        return 200, _response_xml(action, body, self._service_model)
+
+    def simulate(self, action: str, req: dict[str, Any]) -> dict[str, Any]:
+        max_items = int(req.get("MaxItems") or 100)  # the API's default page size
+        marker = req.get("Marker")
+        if action == "SimulateCustomPolicy":
+            inp = input_from_api(req)
+        else:
+            fields = principal_request_fields(req)
+            inp = self.account_model().simulation_input_for(
+                fields["policy_source_arn"],
+                fields["action_names"],
+                fields["resource_arns"],
+                context=fields["context"],
+                resource_policy=fields["resource_policy"],
+                resource_owner=fields["resource_owner"],
+                caller_arn=fields["caller_arn"],
+                policy_exclusions=fields["policy_exclusions"],
+            )
+            inp = dataclasses.replace(
+                inp,
+                identity_policies=inp.identity_policies + fields["extra_policies"],
+                permissions_boundaries=fields["permissions_boundaries"] or inp.permissions_boundaries,
+                resource_handling_option=fields["resource_handling_option"],
+            )
+        with self._engine_lock:  # one engine, not made for concurrent use; the GIL serialises it anyway
+            output = self.engine.simulate(inp)
+        return output_to_api(output, harness=False, max_items=max_items, marker=marker)
+
+    def account_model(self) -> AccountModel:
+        with self.lock:
+            if self._model is not None and self._model_generation == self._generation:
+                return self._model
+            generation = self._generation
+        model = account_model_from_moto(self.client("iam"))
+        with self.lock:
+            self._model, self._model_generation = model, generation
+        return model
+
+    def parse(self, action: str, form: Mapping[str, str]) -> dict[str, Any]:
+        shape = self._service_model.operation_model(action).input_shape
+        return _parse_structure(shape, form, "")
+
+
+def account_model_from_moto(iam: Any) -> AccountModel:
+    """The account moto holds, as the offline account model (same data as GetAccountAuthorizationDetails)."""
+    # Imported here: importing harness.account first, on its own, runs into an import cycle.
+    import harness.scenarios  # noqa: F401
+    from harness.account import Account, AccountModel, Identity, InlinePolicy, ManagedPolicy
+
+    details: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": []}
+    details["Policies"] = []
+    for page in iam.get_paginator("get_account_authorization_details").paginate(
+        Filter=["User", "Role", "Group", "LocalManagedPolicy"]
+    ):
+        for key in details:
+            details[key].extend(page.get(key, []))
+    account_id = "123456789012"
+    for key in ("UserDetailList", "RoleDetailList", "GroupDetailList"):
+        for entry in details[key]:
+            account_id = entry["Arn"].split(":")[4]
+            break
+    account = Account(account_id=account_id, organization_path=())
+    attached_arns: set[str] = set()
+    for key, kind, name_key, policies_key, table in (
+        ("UserDetailList", "user", "UserName", "UserPolicyList", account.users),
+        ("GroupDetailList", "group", "GroupName", "GroupPolicyList", account.groups),
+        ("RoleDetailList", "role", "RoleName", "RolePolicyList", account.roles),
+    ):
+        for entry in details[key]:
+            ident = Identity(kind=kind, name=entry[name_key], arn=entry["Arn"])
+            for p in entry.get(policies_key, []):
+                ident.inline.append(
+                    InlinePolicy(p["PolicyName"], _doc(p["PolicyDocument"]), f"moto {p['PolicyName']}")
+                )
+            ident.attached = [a["PolicyArn"] for a in entry.get("AttachedManagedPolicies", [])]
+            attached_arns.update(ident.attached)
+            boundary = entry.get("PermissionsBoundary")
+            if boundary:
+                ident.boundary_arn = boundary["PermissionsBoundaryArn"]
+                attached_arns.add(ident.boundary_arn)
+            ident.tags = {t["Key"]: t["Value"] for t in entry.get("Tags", [])}
+            ident.groups = list(entry.get("GroupList", []))
+            table[ident.name] = ident
+    for p in details["Policies"]:
+        version = next((v for v in p["PolicyVersionList"] if v.get("IsDefaultVersion")), None)
+        if version is not None:
+            account.policies[p["Arn"]] = ManagedPolicy(
+                p["Arn"], p["PolicyName"], _doc(version["Document"]), f"moto {p['Arn']}"
+            )
+    for arn in attached_arns - set(account.policies):  # AWS managed policies, fetched only when used
+        policy = iam.get_policy(PolicyArn=arn)["Policy"]
+        version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
+        account.policies[arn] = ManagedPolicy(
+            arn, policy["PolicyName"], _doc(version["PolicyVersion"]["Document"]), f"moto {arn}"
+        )
+    return AccountModel(path="moto", accounts={account_id: account})
+
+
+def _doc(document: Any) -> str:
+    if isinstance(document, str):
+        return urllib.parse.unquote(document) if document.startswith("%7B") else document
+    return json.dumps(document, indent=2)
+
+
+# -- query protocol ---------------------------------------------------------
+
+
+def _parse_structure(shape: Any, form: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, member in shape.members.items():
+        key = f"{prefix}{member.serialization.get('name', name)}"
+        value = _parse_value(member, form, key)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _parse_value(shape: Any, form: Mapping[str, str], key: str) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        if not any(k.startswith(key + ".") for k in form):
+            return None
+        return _parse_structure(shape, form, key + ".")
+    if kind == "list":
+        if form.get(key) == "":
+            return []
+        items = []
+        i = 1
+        while True:
+            item = _parse_value(shape.member, form, f"{key}.member.{i}")
+            if item is None:
+                break
+            items.append(item)
+            i += 1
+        return items or None
+    if kind == "map":
+        out = {}
+        i = 1
+        while f"{key}.entry.{i}.key" in form:
+            out[form[f"{key}.entry.{i}.key"]] = _parse_value(shape.value, form, f"{key}.entry.{i}.value")
+            i += 1
+        return out or None
+    if key not in form:
+        return None
+    raw = form[key]
+    if kind in ("integer", "long"):
+        return int(raw)
+    if kind == "boolean":
+        return raw.lower() == "true"
+    return raw
+
+
+def _response_xml(action: str, body: Mapping[str, Any], model: Any) -> bytes:
+    shape = model.operation_model(action).output_shape
+    inner = "".join(
+        _xml_member(name, member, body[name]) for name, member in shape.members.items() if name in body
+    )
+    return (
+        f'<{action}Response xmlns="{IAM_NS}"><{action}Result>{inner}</{action}Result>'
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></{action}Response>"
+    ).encode()
+
+
+def _xml_member(name: str, shape: Any, value: Any) -> str:
+    return f"<{name}>{_xml_value(shape, value)}</{name}>"
+
+
+def _xml_value(shape: Any, value: Any) -> str:
+    kind = shape.type_name
+    if kind == "structure":
+        return "".join(_xml_member(n, m, value[n]) for n, m in shape.members.items() if n in value)
+    if kind == "list":
+        return "".join(f"<member>{_xml_value(shape.member, v)}</member>" for v in value)
+    if kind == "map":
+        return "".join(
+            f"<entry><key>{escape(str(k))}</key><value>{_xml_value(shape.value, v)}</value></entry>"
+            for k, v in value.items()
+        )
+    if kind == "boolean":
+        return "true" if value else "false"
+    return escape(str(value))
+
+
+def _error_xml(code: str, message: str, status: int) -> bytes:
+    kind = "Sender" if status < 500 else "Receiver"
+    return (
+        f'<ErrorResponse xmlns="{IAM_NS}"><Error><Type>{kind}</Type><Code>{escape(code)}</Code>'
+        f"<Message>{escape(message)}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    ).encode()
+
+
+# -- HTTP -------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: LocalIamEndpoint
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read results, not logs
+        return
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def do_POST(self) -> None:
+        body = self._body()
+        form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
+        action = form.get("Action", "")
+        answer = self.owner.handle(action, form) if action else None
+        if answer is None:
+            self._forward("POST", body)
+            return
+        status, payload = answer
+        if status < 0:
+            self.close_connection = True
+            self.connection.close()
+            return
+        self._send(status, payload, "text/xml")
+
+    def do_GET(self) -> None:
+        self._forward("GET", b"")
+
+    def _forward(self, method: str, body: bytes) -> None:
+        parsed = urllib.parse.urlparse(self.owner.moto_url)
+        conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        headers["Host"] = parsed.netloc
+        conn.request(method, self.path, body=body, headers=headers)
+        resp = conn.getresponse()
+        payload = resp.read()
+        conn.close()
+        self._send(resp.status, payload, resp.getheader("Content-Type") or "text/xml")
+
+    def _send(self, status: int, payload: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _post(base: str, path: str, body: bytes) -> None:
+    parsed = urllib.parse.urlparse(base)
+    conn = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+    conn.request("POST", path, body=body)
+    conn.getresponse().read()
+    conn.close()
+
+
+@contextmanager
+def local_iam_endpoint(faults: Faults | None = None) -> Iterator[LocalIamEndpoint]:
+    endpoint = LocalIamEndpoint(faults)
+    with endpoint:
+        yield endpoint

@@ -1,0 +1,205 @@
+"""Planning simulator requests from batches: parameters, limits and refusals, without any call."""
+
+from __future__ import annotations
+
+import pytest
+from aws_builders import (
+    BUCKET,
+    ROLE_ARN,
+    USER_ARN,
+    allow,
+    cell,
+    context,
+    custom,
+    deny,
+    grid,
+    identity_policy,
+    principal,
+    resource_policy,
+)
+
+from harness.backends.aws.requests import RequestRefused, plan_batch
+from harness.batching import group_cells
+from harness.model import Subject
+
+
+def _plan(cells, **limits):
+    [batch] = group_cells(cells)
+    return plan_batch(
+        batch,
+        partition=limits.pop("partition", "aws"),
+        max_actions=limits.pop("max_actions", 1000),
+        max_resources=limits.pop("max_resources", 50),
+    )
+
+
+DOC = identity_policy(allow("s3:*"))
+
+
+def test_a_full_grid_of_actions_and_resources_is_one_request() -> None:
+    cells = grid(principal(), ["s3:GetObject", "s3:PutObject"], [f"{BUCKET}/a", f"{BUCKET}/b"])
+    [request] = _plan(cells)
+    assert request.operation == "SimulatePrincipalPolicy"
+    assert request.params["PolicySourceArn"] == USER_ARN
+    assert request.params["ActionNames"] == ["s3:GetObject", "s3:PutObject"]
+    assert request.params["ResourceArns"] == [f"{BUCKET}/a", f"{BUCKET}/b"]
+    assert len(request.cells) == 4
+
+
+def test_actions_are_split_at_max_actions() -> None:
+    actions = [f"s3:Action{i}" for i in range(5)]
+    requests = _plan(grid(custom(DOC), actions, ["*"]), max_actions=2)
+    assert [len(r.params["ActionNames"]) for r in requests] == [2, 2, 1]
+    assert sum(len(r.cells) for r in requests) == 5
+
+
+def test_resources_are_split_at_max_resources() -> None:
+    resources = [f"{BUCKET}/k{i}" for i in range(5)]
+    requests = _plan(grid(custom(DOC), ["s3:GetObject"], resources), max_resources=3)
+    assert [len(r.params["ResourceArns"]) for r in requests] == [3, 2]
+
+
+def test_resources_asked_different_actions_get_separate_requests() -> None:
+    cells = [
+        cell(custom(DOC), "s3:GetObject", f"{BUCKET}/a"),
+        cell(custom(DOC), "s3:PutObject", f"{BUCKET}/b"),
+    ]
+    requests = _plan(cells)
+    assert [(r.params["ActionNames"], r.params["ResourceArns"]) for r in requests] == [
+        (["s3:GetObject"], [f"{BUCKET}/a"]),
+        (["s3:PutObject"], [f"{BUCKET}/b"]),
+    ]
+
+
+def test_the_same_question_from_two_scenarios_has_the_same_key() -> None:
+    one = _plan([cell(custom(DOC), "s3:GetObject", "*", cell_id="one")])
+    two = _plan([cell(custom(DOC), "s3:GetObject", "*", cell_id="two")])
+    assert one[0].key == two[0].key
+
+
+def test_custom_mode_names_each_document_by_its_parameter_position() -> None:
+    second = identity_policy(deny("s3:PutObject"), name="second")
+    [request] = _plan([cell(custom(DOC, second), "s3:GetObject")])
+    assert request.params["PolicyInputList"] == [DOC.text, second.text]
+    assert request.origins == {
+        "PolicyInputList.1": "policies/doc.json",
+        "PolicyInputList.2": "policies/second.json",
+    }
+
+
+def test_caller_arn_is_sent_when_it_is_an_iam_user() -> None:
+    [request] = _plan([cell(custom(DOC, caller=USER_ARN), "s3:GetObject")])
+    assert request.params["CallerArn"] == USER_ARN
+
+
+def test_a_role_caller_is_not_sent_and_is_noted() -> None:
+    [request] = _plan([cell(custom(DOC, caller=ROLE_ARN), "s3:GetObject")])
+    assert "CallerArn" not in request.params
+    assert any("only IAM user" in w for w in request.warnings)
+
+
+def test_a_role_caller_against_a_resource_policy_is_refused() -> None:
+    rp = resource_policy(
+        {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "s3:*", "Resource": "*"}
+    )
+    with pytest.raises(RequestRefused, match="CallerArn accepts only IAM users"):
+        _plan([cell(custom(DOC, caller=ROLE_ARN), "s3:GetObject", resource_policy=rp)])
+
+
+def test_a_role_principal_against_a_resource_policy_is_refused() -> None:
+    rp = resource_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"})
+    with pytest.raises(RequestRefused, match="role"):
+        _plan([cell(principal(ROLE_ARN), "s3:GetObject", resource_policy=rp)])
+
+
+def test_a_user_principal_against_a_resource_policy_needs_no_caller() -> None:
+    rp = resource_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"})
+    [request] = _plan([cell(principal(USER_ARN), "s3:GetObject", resource_policy=rp)])
+    assert request.params["ResourcePolicy"] == rp.text
+    assert "CallerArn" not in request.params
+
+
+def test_context_entries_carry_their_context_key_type() -> None:
+    entries = (
+        context("aws:MultiFactorAuthPresent", "true", type="boolean"),
+        context("aws:SourceIp", "10.0.0.1", type="IP"),
+    )
+    [request] = _plan([cell(custom(DOC), "s3:GetObject", context=entries)])
+    assert request.params["ContextEntries"] == [
+        {
+            "ContextKeyName": "aws:MultiFactorAuthPresent",
+            "ContextKeyValues": ["true"],
+            "ContextKeyType": "boolean",
+        },
+        {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1"], "ContextKeyType": "ip"},
+    ]
+
+
+def test_a_context_type_the_api_lacks_is_refused() -> None:
+    with pytest.raises(RequestRefused, match="not a ContextKeyType"):
+        _plan([cell(custom(DOC), "s3:GetObject", context=(context("aws:SourceArn", "arn:x", type="arn"),))])
+
+
+def test_scp_levels_go_to_the_ordered_organization_policy_input_list() -> None:
+    root, ou = identity_policy(allow("*"), name="root"), identity_policy(deny("s3:*"), name="ou")
+    [request] = _plan([cell(custom(DOC), "s3:GetObject", scp_levels=((root,), (ou,)))])
+    assert request.operation == "SimulateCustomPolicy"
+    assert request.params["OrderedOrganizationPolicyInputList"] == [
+        {"ServiceControlPolicyInputList": [root.text]},
+        {"ServiceControlPolicyInputList": [ou.text]},
+    ]
+
+
+def test_more_than_seven_scp_levels_are_refused() -> None:
+    levels = tuple((identity_policy(allow("*")),) for _ in range(8))
+    with pytest.raises(RequestRefused, match="at most 7"):
+        _plan([cell(custom(DOC), "s3:GetObject", scp_levels=levels)])
+
+
+def test_scp_levels_in_principal_mode_are_refused() -> None:
+    with pytest.raises(RequestRefused, match="no SCP input"):
+        _plan([cell(principal(), "s3:GetObject", scp_levels=((DOC,),))])
+
+
+def test_policy_exclusions_go_to_the_policy_exclusion_list() -> None:
+    managed = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    exclusions = (managed, "inline-one", "group/admins:admin-inline")
+    [request] = _plan([cell(principal(), "s3:GetObject", policy_exclusions=exclusions)])
+    assert request.params["PolicyExclusionList"] == [
+        {"PolicyArn": managed},
+        {
+            "InlinePolicyIdentifier": {
+                "PolicyName": "inline-one",
+                "AttachmentType": "user",
+                "AttachmentName": "alice",
+            }
+        },
+        {
+            "InlinePolicyIdentifier": {
+                "PolicyName": "admin-inline",
+                "AttachmentType": "group",
+                "AttachmentName": "admins",
+            }
+        },
+    ]
+
+
+def test_session_policies_are_refused() -> None:
+    subject = Subject(identity_policies=(DOC,), session_policies=(identity_policy(deny("*")),))
+    with pytest.raises(RequestRefused, match="session policies"):
+        _plan([cell(subject, "s3:GetObject")])
+
+
+def test_custom_mode_without_a_policy_is_refused() -> None:
+    with pytest.raises(RequestRefused, match="at least one identity policy"):
+        _plan([cell(Subject(caller_arn=USER_ARN), "s3:GetObject")])
+
+
+def test_a_bare_account_owner_becomes_its_root_arn_in_the_partition() -> None:
+    [request] = _plan([cell(custom(DOC), "s3:GetObject", resource_owner="123456789012")], partition="aws-cn")
+    assert request.params["ResourceOwner"] == "arn:aws-cn:iam::123456789012:root"
+
+
+def test_assume_role_actions_note_that_trust_policies_are_ignored() -> None:
+    [request] = _plan([cell(custom(DOC), "sts:AssumeRole", ROLE_ARN)])
+    assert any("trust policies" in w for w in request.warnings)
