@@ -37,6 +37,15 @@ class HarnessOptions:
     render_reports: bool
 
 
+# (flag, backend option key, metavar, help) for settings of the aws backend that
+# deserve their own flag; each also exists as an ini key `iam_<key>`.
+_AWS_SHORTHANDS = (
+    ("--iam-assume-role", "assume_role", "ARN", "role to assume before simulating (checks another account)."),
+    ("--iam-external-id", "external_id", "ID", "external id for --iam-assume-role."),
+    ("--iam-max-concurrency", "max_concurrency", "N", "simulator calls in flight per process (default 4)."),
+)
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("iam-harness", "IAM permission scenarios")
     group.addoption(
@@ -70,8 +79,25 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="write run.json only; do not render the HTML/Markdown/CSV reports.",
     )
-    group.addoption("--iam-aws-profile", default=None, help="AWS profile for the aws/compare backends.")
-    group.addoption("--iam-aws-region", default=None, help="AWS region for the aws/compare backends.")
+    group.addoption(
+        "--iam-profile",
+        "--iam-aws-profile",
+        dest="iam_aws_profile",
+        metavar="NAME",
+        default=None,
+        help="AWS profile for the aws/compare backends (default: boto3's credential chain).",
+    )
+    group.addoption(
+        "--iam-region",
+        "--iam-aws-region",
+        dest="iam_aws_region",
+        metavar="REGION",
+        default=None,
+        help="AWS region for the aws/compare backends.",
+    )
+    # Shorthands for the AWS backend's most used settings (the same as --iam-backend-opt KEY=VALUE).
+    for flag, key, metavar, text in _AWS_SHORTHANDS:
+        group.addoption(flag, dest=f"iam_{key}", metavar=metavar, default=None, help=text)
     group.addoption(
         "--iam-backend-opt",
         metavar="KEY=VALUE",
@@ -87,6 +113,8 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("iam_aws_profile", "AWS profile for the aws/compare backends", default="")
     parser.addini("iam_aws_region", "AWS region for the aws/compare backends", default="")
     parser.addini("iam_backend_opts", "backend-specific KEY=VALUE lines", type="linelist", default=[])
+    for _flag, key, _metavar, text in _AWS_SHORTHANDS:
+        parser.addini(f"iam_{key}", text, default="")
     parser.addini("iam_render_reports", "render reports after writing run.json", type="bool", default=True)
     parser.addini(
         "iam_xdist_loadfile",
@@ -125,6 +153,10 @@ def resolve(config: pytest.Config) -> HarnessOptions:
         variables.update(parse_assignments(config.getoption("iam_var"), "--iam-var"))
         backend_opts = parse_assignments(list(config.getini("iam_backend_opts")), "iam_backend_opts (ini)")
         backend_opts.update(_assignments(config.getoption("iam_backend_opt")))
+        for _flag, key, _metavar, _text in _AWS_SHORTHANDS:
+            value = config.getoption(f"iam_{key}") or str(config.getini(f"iam_{key}") or "").strip()
+            if value:
+                backend_opts[key] = value
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
     matrix = config.getoption("iam_matrix") or str(config.getini("iam_matrix") or "auto").strip()

@@ -83,3 +83,19 @@ def test_large_runs_print_counts_instead_of_the_matrix(pytester, basic_pack):
     result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "--iam-matrix", "none")
     assert "principal    resource" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*IAM cells (offline): 3 passed*"])
+
+
+def test_assume_role_flags_become_aws_backend_options(pytester):
+    from harness.plugin.options import resolve
+
+    config = pytester.parseconfigure(
+        "--iam-assume-role", "arn:aws:iam::222222222222:role/audit", "--iam-external-id", "x-1",
+        "--iam-max-concurrency", "8", "--iam-profile", "prod", "--iam-region", "eu-west-3",
+    )  # fmt: skip
+    options = resolve(config)
+    assert dict(options.backend_opts) == {
+        "assume_role": "arn:aws:iam::222222222222:role/audit",
+        "external_id": "x-1",
+        "max_concurrency": "8",
+    }
+    assert (options.aws_profile, options.aws_region) == ("prod", "eu-west-3")
