@@ -30,10 +30,11 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from harness.engine.apishape import principal_request_fields
 from harness.engine.errors import NoSuchEntity
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
 from harness.scenarios.errors import ErrorSink, ScenarioError
@@ -145,6 +146,31 @@ class AccountModel:
             hint = f"; did you mean {close[0]}?" if close else ""
             raise NoSuchEntity(f"{principal_arn} is not in the account model {self.path}{hint}")
         return account, identity
+
+    def simulation_input_from_api(self, request: Mapping[str, Any]) -> SimulationInput:
+        """A SimulatePrincipalPolicy request (API/CLI JSON) answered from this model.
+
+        PolicyInputList adds policies to the principal's own; a boundary given in
+        the request replaces the one attached (IAM API reference,
+        SimulatePrincipalPolicy).
+        """
+        fields = principal_request_fields(request)
+        inp = self.simulation_input_for(
+            fields["policy_source_arn"],
+            fields["action_names"],
+            fields["resource_arns"],
+            context=fields["context"],
+            resource_policy=fields["resource_policy"],
+            resource_owner=fields["resource_owner"],
+            caller_arn=fields["caller_arn"],
+            policy_exclusions=fields["policy_exclusions"],
+        )
+        return replace(
+            inp,
+            identity_policies=inp.identity_policies + fields["extra_policies"],
+            permissions_boundaries=fields["permissions_boundaries"] or inp.permissions_boundaries,
+            resource_handling_option=fields["resource_handling_option"],
+        )
 
     def simulation_input_for(
         self,

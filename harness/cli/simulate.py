@@ -10,14 +10,13 @@ CLI's wording: `An error occurred (InvalidInput) when calling the ... operation:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from harness.engine import Engine, SimulationError
-from harness.engine.apishape import input_from_api, output_to_api, principal_request_fields
+from harness.engine.apishape import input_from_api, output_to_api
 from harness.engine.errors import InvalidInput
 
 
@@ -109,7 +108,6 @@ def run_principal(args: argparse.Namespace) -> int:
 
     try:
         req = _read_request(args.cli_input_json)
-        fields = principal_request_fields(req)
         try:
             model = load_account_model(args.account)
         except ScenarioFileErrors as exc:
@@ -117,25 +115,7 @@ def run_principal(args: argparse.Namespace) -> int:
             return 2
         except OSError as exc:
             raise InvalidInput(f"cannot read account model {args.account}: {exc.strerror or exc}") from None
-        inp = model.simulation_input_for(
-            fields["policy_source_arn"],
-            fields["action_names"],
-            fields["resource_arns"],
-            context=fields["context"],
-            resource_policy=fields["resource_policy"],
-            resource_owner=fields["resource_owner"],
-            caller_arn=fields["caller_arn"],
-            policy_exclusions=fields["policy_exclusions"],
-        )
-        # PolicyInputList adds policies to the principal's own; a boundary given
-        # in the request replaces the one attached (SimulatePrincipalPolicy).
-        inp = dataclasses.replace(
-            inp,
-            identity_policies=inp.identity_policies + fields["extra_policies"],
-            permissions_boundaries=fields["permissions_boundaries"] or inp.permissions_boundaries,
-            resource_handling_option=fields["resource_handling_option"],
-        )
-        out = Engine().simulate(inp)
+        out = Engine().simulate(model.simulation_input_from_api(req))
         max_items, marker = _paging(req)
         _print(output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker))
     except SimulationError as exc:

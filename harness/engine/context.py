@@ -15,6 +15,22 @@ from dataclasses import dataclass
 
 from harness.engine.types import ContextEntry
 
+# ContextKeyType values the IAM API accepts, spelled as the API spells them.
+CONTEXT_KEY_TYPES = (
+    "string",
+    "stringList",
+    "numeric",
+    "numericList",
+    "boolean",
+    "booleanList",
+    "ip",
+    "ipList",
+    "binary",
+    "binaryList",
+    "date",
+    "dateList",
+)
+
 LIST_TYPES = frozenset(
     {"stringlist", "numericlist", "booleanlist", "iplist", "binarylist", "datelist", "arnlist"}
 )

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from harness.engine.context import ContextValue, RequestContext
+from harness.engine.context import CONTEXT_KEY_TYPES, ContextValue, RequestContext
 from harness.engine.enforcement import resource_class, service_rule
 from harness.engine.errors import InvalidInput
 from harness.engine.evaluate import CompiledInputs, Evaluation, Hit, Request, evaluate_request
@@ -56,23 +56,7 @@ _SEVERITY = {Decision.ALLOWED: 0, Decision.IMPLICIT_DENY: 1, Decision.EXPLICIT_D
 _ACTION_NAME = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9_-]+$")
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
 _OWNER = re.compile(r"^(?:arn:[^:]+:iam::(\d{12}):root|(\d{12}))$")
-CONTEXT_TYPES = frozenset(
-    t.lower()
-    for t in [
-        "string",
-        "stringList",
-        "numeric",
-        "numericList",
-        "boolean",
-        "booleanList",
-        "ip",
-        "ipList",
-        "binary",
-        "binaryList",
-        "date",
-        "dateList",
-    ]
-)
+CONTEXT_TYPES = frozenset(t.lower() for t in CONTEXT_KEY_TYPES)
 
 # ResourceHandlingOption scenarios and the resource types each requires
 # (SimulateCustomPolicy, ResourceHandlingOption).

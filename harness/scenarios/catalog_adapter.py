@@ -13,24 +13,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from harness.engine.context import CONTEXT_KEY_TYPES
+
 ACTION_SHAPE = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$")
-CONTEXT_TYPES = {
-    t.lower(): t
-    for t in (
-        "string",
-        "stringList",
-        "numeric",
-        "numericList",
-        "boolean",
-        "booleanList",
-        "ip",
-        "ipList",
-        "binary",
-        "binaryList",
-        "date",
-        "dateList",
-    )
-}
+CONTEXT_TYPES = {t.lower(): t for t in CONTEXT_KEY_TYPES}
 
 
 class CatalogProblem(Exception):

@@ -15,7 +15,6 @@ the exact parameters sent.
 
 from __future__ import annotations
 
-import dataclasses
 import http.client
 import json
 import logging
@@ -35,7 +34,7 @@ import boto3
 import botocore.session
 
 from harness.engine import Engine
-from harness.engine.apishape import input_from_api, output_to_api, principal_request_fields
+from harness.engine.apishape import input_from_api, output_to_api
 from harness.engine.errors import SimulationError
 
 if TYPE_CHECKING:
@@ -211,23 +210,7 @@ class LocalIamEndpoint:
         if action == "SimulateCustomPolicy":
             inp = input_from_api(req)
         else:
-            fields = principal_request_fields(req)
-            inp = self.account_model().simulation_input_for(
-                fields["policy_source_arn"],
-                fields["action_names"],
-                fields["resource_arns"],
-                context=fields["context"],
-                resource_policy=fields["resource_policy"],
-                resource_owner=fields["resource_owner"],
-                caller_arn=fields["caller_arn"],
-                policy_exclusions=fields["policy_exclusions"],
-            )
-            inp = dataclasses.replace(
-                inp,
-                identity_policies=inp.identity_policies + fields["extra_policies"],
-                permissions_boundaries=fields["permissions_boundaries"] or inp.permissions_boundaries,
-                resource_handling_option=fields["resource_handling_option"],
-            )
+            inp = self.account_model().simulation_input_from_api(req)
         with self._engine_lock:  # one engine, not made for concurrent use; the GIL serialises it anyway
             output = self.engine.simulate(inp)
         return output_to_api(output, harness=False, max_items=max_items, marker=marker)

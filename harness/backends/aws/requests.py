@@ -34,23 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.batching import Batch
+from harness.engine.context import CONTEXT_KEY_TYPES
 from harness.engine.types import PolicySource
 from harness.model import Cell
 
-CONTEXT_KEY_TYPES = (
-    "string",
-    "stringList",
-    "numeric",
-    "numericList",
-    "boolean",
-    "booleanList",
-    "ip",
-    "ipList",
-    "binary",
-    "binaryList",
-    "date",
-    "dateList",
-)
 _TYPE_BY_LOWER = {t.lower(): t for t in CONTEXT_KEY_TYPES}
 IAM_USER_ARN = re.compile(r"^arn:[\w-]+:iam::\d{12}:user/.+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
