@@ -26,6 +26,10 @@ Documented rules this module implements (IAM User Guide):
   multivalued page). We read a positive operator as "some value matches" and
   a negated one as its negation, "no value matches"; for one value both are
   the plain comparison.
+- A policy variable with no value (policy variables page: the statement may
+  be invalid): a positive operator never matches it, and a negated operator
+  whose values hold such a variable fails, so an Allow cannot grant because a
+  value was missing.
 - Operator names are case-sensitive: IAM rejects `stringEquals` with
   "MalformedPolicyDocument: Invalid Condition type" (observed in
   ministryofjustice/modernisation-platform-environments PR #8893), so an
@@ -446,6 +450,7 @@ class _Clause:
         "qualifier",
         "templates",
         "type_name",
+        "variable_templates",
     )
 
     def __init__(
@@ -475,6 +480,7 @@ class _Clause:
         self.null_expect = null_expect
         self.type_name = type_name
         self.templates = templates
+        self.variable_templates = tuple(t for t in templates if t.has_variables)
 
     def holds(self, ctx: RequestContext) -> bool:
         cv = ctx.get(self.lkey)
@@ -494,6 +500,15 @@ class _Clause:
                 return self.if_exists
             return self.if_exists or self.negated
         negated = self.negated
+        if negated and self.variable_templates:
+            # A policy variable without a value may make the statement invalid
+            # (IAM User Guide, policy variables). For a negated operator "matches
+            # none of the values" would read a missing value as a match and let
+            # an Allow grant; the clause fails instead, so the statement does not
+            # apply. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+            for t in self.variable_templates:
+                if t.unresolved(ctx):
+                    return False
         if self.qualifier == _NONE and not negated:
             # Positive operator: any value matching any policy value. For a
             # single-valued key this is the plain comparison. (A plain loop: this

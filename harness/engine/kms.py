@@ -20,6 +20,9 @@ account identity and resource allows are a union. KMS does not. Sources
   for the operations listed there. Each operation's page in the AWS KMS API
   Reference has a "Cross-account use: Yes/No" line; CROSS_ACCOUNT_ACTIONS is
   that list (ReEncrypt is authorized as ReEncryptFrom and ReEncryptTo).
+- A key operation requested on an alias ARN is authorized on the key the
+  alias points to; an alias ARN in Resource never names a key
+  (cmks-in-iam-policies.html). See key_behind_alias.
 - Condition keys kms:CallerAccount, kms:ViaService, kms:GrantIsForAWSResource,
   kms:ResourceAliases (conditions-kms.html) are ordinary condition keys to the
   engine; kms:CallerAccount is filled from the caller's account when the
@@ -69,6 +72,28 @@ _KEY_ARN = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)/.+$")
 # has no key policy); the key they point at is a separate authorization
 # (https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
 ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:deletealias", "kms:updatealias"})
+
+
+_ALIAS_ARN = re.compile(r"^(arn:[^:]+:kms:[^:]*:[^:]*:)alias/(.+)$")
+
+
+def key_behind_alias(action_lower: str, resource: str) -> str | None:
+    """For a key operation requested on an alias ARN, a stand-in ARN for the key the alias points to.
+
+    KMS authorizes key operations against the key ARN: an IAM policy cannot
+    identify a key by its alias ARN, and an alias ARN in Resource only controls
+    the alias operations (CreateAlias, UpdateAlias, DeleteAlias)
+    (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html).
+    The key's id is not known offline, so the stand-in matches only Resource
+    patterns that cover every key of that account and Region (`*`,
+    `arn:aws:kms:*:ACCOUNT:key/*`), never one that names the alias.
+    """
+    if not is_kms_key_request(action_lower, resource):
+        return None
+    m = _ALIAS_ARN.match(resource)
+    if m is None:
+        return None
+    return f"{m.group(1)}key/(key behind alias/{m.group(2)})"
 
 
 def is_kms_key_request(action_lower: str, resource: str) -> bool:

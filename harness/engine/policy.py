@@ -328,6 +328,13 @@ class CompiledStatement:
     def resource_matches(self, resource: str, ctx: RequestContext) -> bool:
         if self.resources is None:
             return True
+        if self.not_resource and self.resources.unresolved_keys(ctx):
+            # IAM User Guide, policy variables: a variable AWS cannot resolve may
+            # make the whole statement invalid. Under NotResource "matches no
+            # listed resource" would otherwise read as "applies to everything",
+            # turning a missing value into a grant, so the statement does not apply.
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+            return False
         return self.resources.matches(resource, ctx) != self.not_resource
 
 

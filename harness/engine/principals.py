@@ -19,8 +19,9 @@ Rules from "AWS JSON policy elements: Principal"
 
 NotPrincipal (reference_policies_elements_notprincipal.html): with Deny, a
 request is excluded from the deny only if the NotPrincipal list names the
-principal's account as well as the principal itself (user ARN or session
-ARN), because the request is evaluated as coming from each of them. And a
+principal's account as well as the principal itself (user ARN or role ARN),
+because the request is evaluated as coming from each of them; a role session
+is evaluated as account, role and session, so all three must be named. And a
 principal with a permissions boundary is never excluded by NotPrincipal in a
 Deny (access_policies_boundaries.html, "Important" box).
 
@@ -208,9 +209,13 @@ class CompiledPrincipals:
             if caller.kind == "root":
                 return caller.account in self.accounts
             account_named = caller.account in self.accounts
-            own_named = caller.arn in self.exact or (
-                caller.kind == "role" and (caller.partition, caller.account, caller.role_name) in self.roles
-            )
+            role_named = (caller.partition, caller.account, caller.role_name) in self.roles
+            if caller.kind == "assumed-role":
+                # A role session is evaluated as the account, then the role,
+                # then the session: all three must be named to escape the deny
+                # (reference_policies_elements_notprincipal.html, role example).
+                return account_named and role_named and caller.arn in self.exact
+            own_named = caller.arn in self.exact or (caller.kind == "role" and role_named)
             return account_named and own_named
         # With Allow (which AWS advises against) any way of naming the caller
         # keeps them out of the grant: the narrower reading.

@@ -31,6 +31,7 @@ KMS's own rules apply to key requests (kms.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -39,7 +40,7 @@ from harness.engine.enforcement import resource_class, service_rule
 from harness.engine.errors import InvalidInput
 from harness.engine.evaluate import CompiledInputs, Evaluation, Hit, Request, evaluate_request
 from harness.engine.explain import explain_templates, render
-from harness.engine.kms import enforce, is_kms_key_request
+from harness.engine.kms import enforce, is_kms_key_request, key_behind_alias
 from harness.engine.policy import CompiledPolicy
 from harness.engine.principals import Caller, parse_caller
 from harness.engine.types import (
@@ -70,6 +71,12 @@ RESOURCE_HANDLING = {
 
 IAM_POLICY_TYPE = "IAM Policy"
 RESOURCE_POLICY_TYPE = "Resource Policy"
+
+
+def _is_service_linked_role(caller: Caller | None) -> bool:
+    """A service-linked role lives under the path /aws-service-role/ (using-service-linked-roles.html);
+    a session ARN does not carry the path, so only the role ARN is recognised."""
+    return caller is not None and caller.kind == "role" and ":role/aws-service-role/" in caller.arn
 
 
 def worst(decisions: list[Decision]) -> Decision:
@@ -306,6 +313,7 @@ class Simulator:
         sig: list[object] = [req.resource_account, is_kms_key_request(req.action_lower, resource)]
         sig.extend(resource_class(resource))
         ctx = req.ctx
+        stand_in = key_behind_alias(req.action_lower, resource)
         for policy in inputs.all_policies():
             for st in policy.statements_for(req.action_lower):
                 rm = st.resources
@@ -314,6 +322,10 @@ class Simulator:
                 sig.append(st.resource_matches(resource, ctx))
                 if rm.templates and enforced_ctx is not None:
                     sig.append(st.resource_matches(resource, enforced_ctx))
+                if stand_in is not None:
+                    sig.append(
+                        st.resource_matches(stand_in, enforced_ctx if enforced_ctx is not None else ctx)
+                    )
         return tuple(sig)
 
     def _one(
@@ -354,14 +366,23 @@ class Simulator:
         ev = evaluate_request(inputs, req, explain=self._explain)
         enforced_ev = ev
         advisory: str | None = None
-        if enforced_ctx is not None:
+        stand_in = key_behind_alias(req.action_lower, req.resource)
+        enforced_inputs = inputs
+        if inputs.scp_levels and _is_service_linked_role(req.caller):
+            # SCPs do not restrict service-linked roles: the service acts with
+            # them whatever the organization's SCPs say
+            # (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
+            # "Tasks and entities not restricted by SCPs"). The simulator is given
+            # the SCPs as input, so only the enforced decision drops them.
+            enforced_inputs = dataclasses.replace(inputs, scp_levels=())
+        if enforced_ctx is not None or stand_in is not None or enforced_inputs is not inputs:
             enforced_ev = evaluate_request(
-                inputs,
+                enforced_inputs,
                 Request(
                     action=req.action,
-                    resource=req.resource,
+                    resource=stand_in or req.resource,
                     caller=req.caller,
-                    ctx=enforced_ctx,
+                    ctx=enforced_ctx if enforced_ctx is not None else req.ctx,
                     principal_account=req.principal_account,
                     resource_account=req.resource_account,
                     has_boundary=req.has_boundary,
@@ -377,6 +398,14 @@ class Simulator:
             rule = service_rule(enforced_ev)
             if rule is not None:
                 enforced, note = rule
+        if enforced is not ev.decision and stand_in is not None:
+            note = (
+                f"KMS authorizes {req.action} on the key the alias points to: policy statements are "
+                "matched against the key ARN, and an alias ARN in Resource does not name the key "
+                "(simulate with the key ARN)" + (f"; {note}" if note else "")
+            )
+        if enforced is not ev.decision and enforced_inputs is not inputs and note is None:
+            note = "SCPs do not restrict a service-linked role"
         if enforced is not ev.decision:
             advisory = note or (
                 f"{enforced.value} once the request carries "

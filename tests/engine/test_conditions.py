@@ -267,10 +267,11 @@ def test_variable_without_value_never_matches() -> None:
     assert not holds(block, ctx(s3__prefix="home//a"))
 
 
-def test_variable_without_value_makes_negated_operator_true() -> None:
-    # The unresolvable value matches nothing, so the key matches none of the values.
+def test_variable_without_value_makes_negated_operator_false() -> None:
+    # AWS: an unresolvable variable may invalidate the statement; reading it as
+    # "matches none of the values" would turn a missing value into a grant.
     block = one("StringNotEquals", "aws:ResourceTag/owner", "${aws:username}")
-    assert holds(block, ctx(aws__ResourceTag_S_owner="alice"))
+    assert not holds(block, ctx(aws__ResourceTag_S_owner="alice"))
 
 
 def test_variable_default_applies_in_condition_value() -> None:
