@@ -108,7 +108,9 @@ class RunResult:
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
             "metadata": self.metadata,
-            "cells": [asdict(c) for c in self.cells],
+            # Shallow copies: the fields are JSON values already, and asdict's deep
+            # copy dominated writing large runs.
+            "cells": [dict(vars(c)) for c in self.cells],
             "errors": self.errors,
         }
 
