@@ -87,7 +87,12 @@ def _yaml_hint(problem: str) -> str:
 
 def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves `<<: *anchor` merge keys
+        # Keys written in this mapping, as opposed to keys brought in by `<<: *anchor`:
+        # an explicit key may override a merged one (YAML merge semantics), but
+        # two explicit keys with the same name are a mistake.
+        own = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+        loader.flatten_mapping(node)  # resolves merge keys: merged pairs first, later ones win
+        explicit: set[str] = set()
         out = LDict()
         out.line = node.start_mark.line + 1
         out.key_lines = {}
@@ -97,7 +102,8 @@ def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
             if not isinstance(key, str):
                 key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else str(key)
             line = key_node.start_mark.line + 1
-            if key in out:
+            is_own = id(key_node) in own
+            if key in out and is_own and key in explicit:
                 raise ScenarioError(
                     file,
                     line,
@@ -105,6 +111,8 @@ def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
                     f"duplicate key {key!r} (first written on line {out.key_lines[key]})",
                     "remove one of them: YAML would silently keep only the last",
                 )
+            if is_own:
+                explicit.add(key)
             child = f"{path}.{key}" if path else key
             out[key] = _convert(loader, value_node, file, child)
             out.key_lines[key] = line

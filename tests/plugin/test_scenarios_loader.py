@@ -192,6 +192,18 @@ def test_duplicate_yaml_key_is_an_error_not_a_silent_overwrite(tmp_path):
     assert "duplicate key 'expect'" in err.message
 
 
+def test_explicit_key_overrides_a_yaml_merge_key(tmp_path):
+    text = HEAD + (
+        "  - &base {name: s, principal: a, actions: [kms:Decrypt], expect: allowed}\n"
+        "  - <<: *base\n    name: s2\n    expect: denied\n"
+    )
+    cells = load(tmp_path, text).cells
+    assert [(c.source.scenario, c.expected) for c in cells] == [
+        ("s", Expectation.ALLOWED),
+        ("s2", Expectation.DENIED),
+    ]
+
+
 def test_missing_policy_file_suggests_a_sibling(tmp_path):
     text = (
         HEAD.replace("  p: {", "  f: policies/kye.json\n  p: {")
