@@ -1,4 +1,9 @@
-"""The table printed at the end of a run: principal x action marks, counts, drift and failures.
+"""Terminal tables.
+
+`scenario_tables` / `scenario_counts_table`: what pytest prints at the end of
+a run, one principal x resource by action table per scenario, each cell the
+decision it was judged on. `matrix_table`: the whole run as principal x action
+marks with counts, drift and failures (`harness report export`).
 
 Plain ASCII so it survives any CI log. Wide matrices are split into blocks of
 columns rather than wrapped, and long lists are cut with a count of the rest.
@@ -11,7 +16,7 @@ from tabulate import tabulate
 from harness.reports.drift import Drift, DriftKind, diff
 from harness.reports.redact import redact_text
 from harness.reports.view import build_grid, counts, decision_text, ordered_cells
-from harness.runresult import RunResult
+from harness.runresult import CellRecord, RunResult
 
 _DECISION_MARK = {"allowed": "A", "explicitDeny": "X", "implicitDeny": "d", "error": "E"}
 _OUTCOME_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR"}
@@ -121,3 +126,47 @@ def matrix_table(
         if len(bad) > max_listed:
             out.append(f"... and {len(bad) - max_listed} more")
     return redact_text("\n".join(out)) + "\n"
+
+
+def cell_text(record: CellRecord) -> str:
+    """The decision the cell was judged on; the other one alongside where the two differ."""
+    if record.outcome == "error":
+        return "ERROR"
+    differs = bool(record.enforced) and record.enforced != record.actual
+    if record.check_enforced and differs:
+        shown = f"{record.enforced} (enforced; simulator {record.actual})"
+    elif differs:
+        shown = f"{record.actual} (enforced {record.enforced})"
+    else:
+        shown = record.actual
+    return shown if record.outcome == "passed" else f"FAIL {shown} (want {record.expected})"
+
+
+def scenario_tables(records: list[CellRecord]) -> list[tuple[str, str]]:
+    """One (title, table) per scenario: rows principal x resource, columns actions."""
+    scenarios: dict[tuple[str, str], list[CellRecord]] = {}
+    for r in records:
+        scenarios.setdefault((r.file, r.scenario), []).append(r)
+    out = []
+    for (file, scenario), rows in scenarios.items():
+        actions = list(dict.fromkeys(r.action for r in rows))
+        grid: dict[tuple[str, str], dict[str, str]] = {}
+        for r in rows:
+            grid.setdefault((r.principal, r.resource), {})[r.action] = cell_text(r)
+        body = [[p, res, *(cells.get(a, "") for a in actions)] for (p, res), cells in grid.items()]
+        out.append(
+            (
+                f"{file} :: {scenario}",
+                tabulate(body, headers=["principal", "resource", *actions], tablefmt="simple"),
+            )
+        )
+    return out
+
+
+def scenario_counts_table(records: list[CellRecord]) -> str:
+    per: dict[tuple[str, str], dict[str, int]] = {}
+    for r in records:
+        row = per.setdefault((r.file, r.scenario), {"passed": 0, "failed": 0, "error": 0})
+        row[r.outcome] = row.get(r.outcome, 0) + 1
+    body = [[f, s, c["passed"], c["failed"], c["error"]] for (f, s), c in per.items()]
+    return tabulate(body, headers=["file", "scenario", "passed", "failed", "error"], tablefmt="simple")

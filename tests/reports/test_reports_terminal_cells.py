@@ -1,4 +1,4 @@
-from harness.plugin.terminal import cell_text
+from harness.reports.terminal import cell_text
 from harness.runresult import CellRecord
 
 
