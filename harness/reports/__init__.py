@@ -10,24 +10,33 @@ Entry points:
 - `SCHEMA_PATH`: the run result's JSON Schema (draft 2020-12).
 """
 
-from pathlib import Path
+from __future__ import annotations
 
-from harness.reports.drift import Drift, DriftKind, diff
-from harness.reports.export import FORMATS, render_all
-from harness.reports.load import RunInputError, load_run
-from harness.reports.merge import MergeResult, merge
+import importlib
+from pathlib import Path
+from typing import Any
 
 SCHEMA_PATH = Path(__file__).with_name("run-result.schema.json")
 
-__all__ = [
-    "FORMATS",
-    "SCHEMA_PATH",
-    "Drift",
-    "DriftKind",
-    "MergeResult",
-    "RunInputError",
-    "diff",
-    "load_run",
-    "merge",
-    "render_all",
-]
+# Resolved on first use, so that importing one module (the pytest plugin needs
+# only the terminal tables) does not load jinja2 and every renderer.
+_EXPORTS = {
+    "Drift": "harness.reports.drift",
+    "DriftKind": "harness.reports.drift",
+    "diff": "harness.reports.drift",
+    "FORMATS": "harness.reports.export",
+    "render_all": "harness.reports.export",
+    "RunInputError": "harness.reports.load",
+    "load_run": "harness.reports.load",
+    "MergeResult": "harness.reports.merge",
+    "merge": "harness.reports.merge",
+}
+
+__all__ = ["SCHEMA_PATH", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'harness.reports' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
