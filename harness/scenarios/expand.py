@@ -358,7 +358,9 @@ class ScenarioExpander:
             return None
         ok = True
         for name in value:
-            if name not in self.principals and not name.startswith("arn:"):
+            if name in self.loader.broken_principals:
+                ok = False  # its own error is already reported
+            elif name not in self.principals and not name.startswith("arn:"):
                 self.error(
                     line,
                     field,

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.account import AccountModel, load_account_model
+from harness.engine.errors import MalformedPolicyDocument
+from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
 from harness.model import Subject
 from harness.scenarios.catalog_adapter import ActionCatalog
@@ -123,6 +125,10 @@ class _FileLoader:
         self.sink = ErrorSink()
         # Policies that failed to load: already reported, so uses of them add no second error.
         self.broken_policies: set[str] = set()
+        # Principals that failed to build: already reported, so scenarios naming them add no error.
+        self.broken_principals: set[str] = set()
+        # (policy name, kind) already checked against the policy grammar; None when it was malformed.
+        self.checked_policies: dict[tuple[str, PolicyKind], bool] = {}
 
     def error(self, line: int, field: str, message: str, hint: str = "") -> None:
         self.sink.add(ScenarioError(self.file, line, field, message, hint))
@@ -385,9 +391,40 @@ class _FileLoader:
             )
             return None
         origin = f"policies.{name}" + ("" if doc.origin == "inline" else f" ({doc.origin})")
-        return PolicySource(
+        source = PolicySource(
             text=doc.text, source_id=source_id, source_type=source_type, kind=kind, origin=origin
         )
+        if not self.policy_is_well_formed(name, doc, source, line, field):
+            return None
+        return source
+
+    def policy_is_well_formed(
+        self, name: str, doc: PolicyDocument, source: PolicySource, line: int, field: str
+    ) -> bool:
+        """Check the document against the policy grammar for the role it is used in.
+
+        A malformed policy is a mistake in the scenario file, reported where the
+        policy is written, not a cell that fails to evaluate later. The role
+        matters: a resource policy needs `Principal`, an identity policy must
+        not have one.
+        """
+        key = (name, source.kind)
+        known = self.checked_policies.get(key)
+        if known is None:
+            try:
+                compile_policy(source)
+                known = True
+            except MalformedPolicyDocument as exc:
+                known = False
+                where = f" ({doc.origin})" if doc.origin != "inline" else ""
+                self.error(
+                    doc.line,
+                    f"policies.{name}",
+                    f"malformed {source.kind.value} policy{where}: {_grammar_message(exc)} "
+                    f"(used at line {line}, {field})",
+                )
+            self.checked_policies[key] = known
+        return known
 
     @staticmethod
     def name_hint(name: str, known: Mapping[str, Any]) -> str:
@@ -423,6 +460,8 @@ class _FileLoader:
             subject = self.subject(spec, raw.line_of(name), f"principals.{name}")
             if subject is not None:
                 out[name] = subject
+            else:
+                self.broken_principals.add(name)
         return out
 
     def subject(self, spec: Any, line: int, field: str) -> Subject | None:
@@ -574,3 +613,14 @@ def _policy_actions(text: str) -> list[str]:
             elif isinstance(value, list):
                 actions.extend(v for v in value if isinstance(v, str))
     return actions
+
+
+def _grammar_message(exc: MalformedPolicyDocument) -> str:
+    """The engine's message without its policy id (the scenario file names the policy)."""
+    where = ""
+    if exc.statement is not None:
+        where = f"Statement[{exc.statement}]"
+    if exc.element:
+        where = f"{where} {exc.element}".strip()
+    message = exc.message.split(": ", 1)[1] if exc.policy_id and ": " in exc.message else exc.message
+    return f"{where}: {message}" if where else message

@@ -204,6 +204,24 @@ def test_explicit_key_overrides_a_yaml_merge_key(tmp_path):
     ]
 
 
+def test_malformed_policy_is_reported_where_the_policy_is_written(tmp_path):
+    text = (
+        HEAD.replace("Effect: Allow", "Effect: Alow")
+        + "  - {name: s, principal: a, actions: [kms:Decrypt], expect: allowed}\n"
+    )
+    [err] = errors(tmp_path, text)
+    assert (err.line, err.field) == (5, "policies.p")
+    assert "Effect must be 'Allow' or 'Deny', got 'Alow'" in err.message
+    assert "principals.a.policies" in err.message
+
+
+def test_resource_policy_without_principal_is_malformed_only_where_used_as_one(tmp_path):
+    text = HEAD + "  - {name: s, principal: a, actions: [kms:Decrypt], resource_policy: p, expect: allowed}\n"
+    [err] = errors(tmp_path, text)
+    assert err.field == "policies.p"
+    assert "malformed resource policy" in err.message
+
+
 def test_missing_policy_file_suggests_a_sibling(tmp_path):
     text = (
         HEAD.replace("  p: {", "  f: policies/kye.json\n  p: {")
