@@ -12,9 +12,9 @@ Entry points:
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
+
+from harness.lazy import lazy_exports
 
 SCHEMA_PATH = Path(__file__).with_name("run-result.schema.json")
 
@@ -35,8 +35,4 @@ _EXPORTS = {
 __all__ = ["SCHEMA_PATH", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'harness.reports' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

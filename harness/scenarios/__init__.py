@@ -11,9 +11,9 @@ here eagerly would make `import harness.account` circular.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
+
+from harness.lazy import lazy_exports
 
 # JSON Schema of the scenario file format (shipped as package data).
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -29,8 +29,4 @@ _EXPORTS = {
 __all__ = ["SCHEMA_PATH", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'harness.scenarios' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
