@@ -67,3 +67,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         payload = {"file": item.nodeid.split("::", 1)[0], "errors": [e.to_dict() for e in item.errors]}
         report.user_properties.append((PROP_FILE_ERROR, payload))
     return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> Any:
+    # An invalid scenario file is never filtered away: `-k`, `-m` or `--lf`
+    # deselecting its error item would turn a broken file into a green run.
+    broken = [item for item in items if isinstance(item, FileErrorItem)]
+    result = yield
+    kept = {id(item) for item in items}
+    items.extend(item for item in broken if id(item) not in kept)
+    return result
