@@ -163,14 +163,19 @@ def resolve(config: pytest.Config) -> HarnessOptions:
     if matrix not in MATRIX_MODES:
         raise pytest.UsageError(f"iam_matrix = {matrix!r}: choose one of {', '.join(MATRIX_MODES)}")
     report_dir = path_option(config.getoption("iam_report_dir"), "iam_report_dir") or (root / "reports")
-    baseline = config.getoption("iam_baseline")
+    baseline_arg = config.getoption("iam_baseline")
+    baseline = (cwd / baseline_arg).resolve() if baseline_arg else None
+    if baseline is not None and not baseline.is_file():
+        raise pytest.UsageError(f"--iam-baseline: {baseline} not found (a run.json from an earlier run)")
+    if report_dir.exists() and not report_dir.is_dir():
+        raise pytest.UsageError(f"--iam-report-dir: {report_dir} exists and is not a directory")
     return HarnessOptions(
         backend=backend,
         account=account,
         report_dir=report_dir,
         variables=variables,
         matrix=matrix,
-        baseline=(cwd / baseline).resolve() if baseline else None,
+        baseline=baseline,
         aws_profile=config.getoption("iam_aws_profile") or (str(config.getini("iam_aws_profile")) or None),
         aws_region=config.getoption("iam_aws_region") or (str(config.getini("iam_aws_region")) or None),
         backend_opts=tuple(sorted(backend_opts.items())),

@@ -48,10 +48,13 @@ class RunHooks:
             write_atomically(target, run.dumps())
         except OSError as exc:
             harness.report_error = f"cannot write {target}: {exc}"
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
             return
         harness.run_json = target
         if harness.options.render_reports:
             self._render(run, harness.options.report_dir)
+        if harness.report_error:  # the job was asked for reports and did not get them
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
         # Exit codes for schedulers: 0 as expected, 1 expectation failures, 2 a
         # cell or file could not be evaluated (pytest's "interrupted/usage" code),
         # so "could not check" is never read as "policy changed".
@@ -70,7 +73,11 @@ class RunHooks:
         baseline = None
         try:
             if harness.options.baseline is not None:
-                baseline = RunResult.load(harness.options.baseline)
+                try:
+                    baseline = RunResult.load(harness.options.baseline)
+                except (OSError, ValueError) as exc:
+                    harness.report_error = f"--iam-baseline {harness.options.baseline}: {exc}"
+                    return
             harness.report_paths = [Path(p) for p in render_all(run, outdir, baseline=baseline)]
         except Exception as exc:  # a report bug must not hide the test results
             harness.report_error = f"{type(exc).__name__}: {exc}"

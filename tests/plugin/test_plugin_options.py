@@ -99,3 +99,16 @@ def test_assume_role_flags_become_aws_backend_options(pytester):
         "max_concurrency": "8",
     }
     assert (options.aws_profile, options.aws_region) == ("prod", "eu-west-3")
+
+
+def test_missing_baseline_is_a_usage_error(pytester, basic_pack):
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "--iam-baseline", "nothere.json")
+    result.stderr.fnmatch_lines(["*--iam-baseline:*nothere.json not found*"])
+    assert result.ret == 4  # pytest's usage-error code
+
+
+def test_unreadable_baseline_fails_the_run_with_2(pytester, basic_pack):
+    pytester.path.joinpath("bad.json").write_text('{"trunc')
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "--iam-baseline", "bad.json")
+    result.stdout.fnmatch_lines(["*reports not rendered: --iam-baseline*bad.json*"])
+    assert result.ret == 2
