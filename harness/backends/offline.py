@@ -157,7 +157,9 @@ class OfflineBackend:
             for m in source.matched_statements
         )
         enforced = source.enforced_decision or er.enforced_decision
-        explanation = tuple(dict.fromkeys((*er.explanation, *(rr.explanation if rr is not None else ()))))
+        # The action-level explanation covers every resource of the batch; a cell
+        # is about one resource, so its own lines come from its resource result.
+        explanation = source.explanation
         missing = tuple(dict.fromkeys((*er.missing_context_values, *source.missing_context_values)))
         return CellResult(
             cell_id=cell.id,

@@ -138,3 +138,17 @@ def test_missing_aws_backend_module_is_a_clear_usage_error(monkeypatch):
         assert "use --iam-backend offline" in str(exc)
     else:
         raise AssertionError("expected BackendUnavailable")
+
+
+def test_cell_explanation_speaks_only_of_its_own_resource():
+    deny_b = (
+        '{"Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},'
+        ' {"Sid": "NoB", "Effect": "Deny", "Action": "kms:Decrypt",'
+        ' "Resource": "arn:aws:kms:eu-west-3:012345678910:key/b"}]}'
+    )
+    subject = Subject(identity_policies=(PolicySource(deny_b, "PolicyInputList.1", "IAM Policy"),))
+    a, b = "arn:aws:kms:eu-west-3:012345678910:key/a", "arn:aws:kms:eu-west-3:012345678910:key/b"
+    results = OfflineBackend().evaluate([cell("kms:Decrypt", a, subject), cell("kms:Decrypt", b, subject)])
+    assert results[1].decision == "explicitDeny"
+    assert not any(a in line for line in results[1].explanation)
+    assert len(results[1].explanation) == len(set(results[1].explanation))
