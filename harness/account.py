@@ -356,6 +356,28 @@ def _with_principal_tags(
 # -- loading ------------------------------------------------------------
 
 
+# Keys each mapping may hold. Entries take every member of AWS's own
+# GetAccountAuthorizationDetails output shapes (botocore's IAM model), so a real
+# snapshot loads unchanged, plus our documented additions; anything else is a
+# typo that would otherwise silently drop a boundary or a whole SCP table.
+_TOP_KEYS = frozenset({"vars", "accounts", "Organization"})
+_ORGANIZATION_KEYS = frozenset({"ManagementAccountId", "ServiceControlPolicies", "ResourceControlPolicies"})
+_ACCOUNT_ADDITIONS = frozenset({"AccountId", "OrganizationPath", "ResourcePolicies"})
+_RESOURCE_POLICY_KEYS = frozenset({"Arn", "Policy", "Aliases", "Tags"})
+
+
+def _aws_keys() -> dict[str, frozenset[str]]:
+    """Members of the GetAccountAuthorizationDetails response ("") and of each list's entries."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("iam")
+    shape = model.operation_model("GetAccountAuthorizationDetails").output_shape
+    keys = {"": frozenset(shape.members)}
+    for name in ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"):
+        keys[name] = frozenset(shape.members[name].member.members)
+    return keys
+
+
 def load_account_model(path: str | Path, variables: Mapping[str, str] | None = None) -> AccountModel:
     """Load and check an account model; raise ScenarioFileErrors listing every mistake."""
     return _ModelLoader(Path(path), dict(variables or {})).load()
@@ -368,9 +390,15 @@ class _ModelLoader:
         self.overrides = overrides
         self.variables: dict[str, str] = dict(overrides)
         self.sink = ErrorSink()
+        self._aws: dict[str, frozenset[str]] | None = None
 
     def error(self, line: int, where: str, message: str, hint: str = "") -> None:
         self.sink.add(ScenarioError(self.file, line, where, message, hint))
+
+    def _aws_members(self, list_name: str = "") -> frozenset[str]:
+        if self._aws is None:
+            self._aws = _aws_keys()
+        return self._aws[list_name]
 
     def load(self) -> AccountModel:
         from harness.scenarios.errors import ScenarioFileErrors
@@ -391,6 +419,7 @@ class _ModelLoader:
                     )
                 ]
             )
+        self._known_keys(doc, _TOP_KEYS, "")
         vars_node = doc.get("vars")
         if isinstance(vars_node, LDict):
             self.variables = {str(k): _text(vars_node, k) for k in vars_node} | self.overrides
@@ -407,6 +436,7 @@ class _ModelLoader:
                 model.accounts[account.account_id] = account
         org = doc.get("Organization")
         if isinstance(org, LDict):
+            self._known_keys(org, _ORGANIZATION_KEYS, "Organization")
             model.management_account = self._str(org, "ManagementAccountId", "Organization") or None
             for key, attr in (("ServiceControlPolicies", "scps"), ("ResourceControlPolicies", "rcps")):
                 table = org.get(key)
@@ -420,6 +450,17 @@ class _ModelLoader:
         return model
 
     # helpers
+
+    def _known_keys(self, node: LDict, allowed: frozenset[str], where: str) -> None:
+        for key in node:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                self.error(
+                    node.line_of(key),
+                    f"{where}.{key}" if where else str(key),
+                    f"unknown key {key!r}",
+                    f"did you mean {close[0]}?" if close else "see docs/account-model.md",
+                )
 
     def _str(self, node: LDict, key: str, where: str) -> str:
         if key not in node or node[key] is None:
@@ -437,6 +478,7 @@ class _ModelLoader:
             return value
 
     def _account(self, raw: LDict, where: str) -> Account | None:
+        self._known_keys(raw, self._aws_members() | _ACCOUNT_ADDITIONS, where)
         account_id = self._str(raw, "AccountId", where)
         if not re.fullmatch(r"\d{12}", account_id):
             self.error(
@@ -456,6 +498,7 @@ class _ModelLoader:
             if not isinstance(p, LDict):
                 self.error(raw["Policies"].line_of(p_i), pw, "must be a mapping")
                 continue
+            self._known_keys(p, self._aws_members("Policies"), pw)
             arn = self._str(p, "Arn", pw)
             name = self._str(p, "PolicyName", pw) or arn.rsplit("/", 1)[-1]
             text = self._default_version(p, pw)
@@ -471,6 +514,7 @@ class _ModelLoader:
                 if not isinstance(entry, LDict):
                     self.error(raw[key].line_of(e_i), ew, "must be a mapping")
                     continue
+                self._known_keys(entry, self._aws_members(key), ew)
                 ident = self._identity(entry, ew, kind, name_key, policies_key, account_id)
                 if ident is not None:
                     table[ident.name] = ident
@@ -479,6 +523,7 @@ class _ModelLoader:
             if not isinstance(entry, LDict):
                 self.error(raw["ResourcePolicies"].line_of(r_i), rw, "must be a mapping with Arn and Policy")
                 continue
+            self._known_keys(entry, _RESOURCE_POLICY_KEYS, rw)
             arn = self._str(entry, "Arn", rw)
             if not arn:
                 self.error(entry.line, f"{rw}.Arn", "Arn is required")

@@ -156,3 +156,40 @@ def test_unquoted_account_id_that_lost_its_zero_is_reported(tmp_path):
     with pytest.raises(ScenarioFileErrors) as info:
         load_account_model(path)
     assert info.value.errors[0].line == 2 and "12 digits" in info.value.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("typo", "field", "hint"),
+    [
+        ("Organization:", "Organisation", "Organization"),
+        ("PermissionsBoundary:", "PermissionsBoundry", "PermissionsBoundary"),
+        ("RoleDetailList:", "RoleDetailLists", "RoleDetailList"),
+        ("Aliases:", "Alias", "Aliases"),
+    ],
+)
+def test_misspelled_key_is_an_error_not_a_silently_dropped_control(tmp_path, typo, field, hint):
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)
+    path = tmp_path / "account.yaml"
+    path.write_text(MODEL.replace(typo, f"{field}:", 1))
+    with pytest.raises(ScenarioFileErrors) as info:
+        load_account_model(path)
+    [err] = info.value.errors
+    assert err.field.endswith(field) and f"unknown key {field!r}" in err.message
+    assert hint in err.suggestion
+
+
+def test_snapshot_fields_aws_returns_are_accepted(tmp_path):
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)
+    path = tmp_path / "account.yaml"
+    extra = (
+        "        RoleId: AROAEXAMPLE\n        CreateDate: 2026-01-01T00:00:00Z\n        RoleLastUsed: {}\n"
+    )
+    path.write_text(
+        MODEL.replace(
+            "        Arn: arn:aws:iam::111122223333:role/app\n",
+            "        Arn: arn:aws:iam::111122223333:role/app\n" + extra,
+        )
+    )
+    assert "app" in load_account_model(path).accounts["111122223333"].roles
