@@ -40,7 +40,14 @@ class LList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver."""
+    """SafeLoader without the timestamp resolver; counts the nodes it expands."""
+
+    expanded = 0
+
+
+# Aliases can make a small file expand exponentially ("billion laughs"); real
+# scenario and account files are far below this.
+MAX_NODES = 200_000
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -86,6 +93,15 @@ def _yaml_hint(problem: str) -> str:
 
 
 def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
+    loader.expanded += 1
+    if loader.expanded > MAX_NODES:
+        raise ScenarioError(
+            file,
+            node.start_mark.line + 1,
+            path or "(document)",
+            f"the document expands to more than {MAX_NODES:,} YAML nodes",
+            "YAML aliases (*name) repeated inside each other multiply; write the values out",
+        )
     if isinstance(node, yaml.MappingNode):
         # Keys written in this mapping, as opposed to keys brought in by `<<: *anchor`:
         # an explicit key may override a merged one (YAML merge semantics), but

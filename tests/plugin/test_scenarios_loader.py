@@ -288,3 +288,10 @@ def test_the_example_in_docs_scenarios_md_loads(tmp_path):
         "not outside EBS",
         "who may touch the key",
     }
+
+
+def test_alias_bomb_is_refused_instead_of_hanging(tmp_path):
+    lines = ["version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    [err] = errors(tmp_path, "\n".join([*lines, "scenarios: [*a8]"]) + "\n")
+    assert "expands to more than" in err.message
