@@ -87,15 +87,14 @@ class ActionCatalog:
             raise CatalogProblem(message, hint) from None
 
     def context_warnings(self, key: str, actions: Sequence[str]) -> list[str]:
+        """An unknown key (with the nearest known ones) or a key none of the actions use."""
         if not actions:
             return []
         catalog = self._catalog
         try:
-            if catalog.context_key_applies(key, list(actions)):
-                return []
+            return list(catalog.context_key_warnings(key, list(actions)))
         except self._errors:
             return []
-        return [f"context key {key} does not apply to any of {', '.join(actions[:5])}"]
 
     def resource_warnings(self, action: str, resource: str) -> list[str]:
         catalog = self._catalog
