@@ -168,7 +168,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export",
         help="write audit reports (html, md, json, csv) with metadata and a SHA-256 manifest",
         description="Write audit reports with run metadata and a SHA-256 manifest. "
-        "Exit 0: all as expected; 1: failures or error cells; 2: usage or input error.",
+        "Exit 0: all as expected; 1: expectation failures; 2: error cells, unloadable scenario "
+        "files, or a usage or input error.",
     )
     p.add_argument("run", metavar="RUN.json", help="run result written by the pytest plugin")
     _add_format_option(p)
