@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import ipaddress
 import operator as op
 import re
@@ -666,7 +667,9 @@ def compile_conditions(block: object, *, policy_version: str | None) -> Compiled
         else:
             spec = _OPERATORS.get(base)
             if spec is None:
-                raise _malformed(f"unknown condition operator {opname!r}")
+                close = difflib.get_close_matches(base, [*_OPERATORS, _NULL], n=1)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise _malformed(f"unknown condition operator {opname!r}{hint}")
         if not isinstance(keys, dict):
             raise _malformed(f"{opname}: expected an object of condition keys, not {type(keys).__name__}")
         for key, raw in keys.items():

@@ -39,6 +39,8 @@ class MalformedPolicyDocument(SimulationError):
         if element:
             where += f" {element}"
         super().__init__(f"{where.strip()}: {message}" if where.strip() else message)
+        # The bare message, so a caller that adds the location again does not repeat it.
+        self.detail = message
         self.policy_id = policy_id
         self.statement = statement
         self.element = element

@@ -520,7 +520,7 @@ def _compile_statement(
         conditions = compile_conditions(raw.get("Condition"), policy_version=version)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(
-            exc.message, policy_id=pid, statement=index, element="Condition"
+            exc.detail, policy_id=pid, statement=index, element="Condition"
         ) from None
 
     return CompiledStatement(
@@ -554,7 +554,9 @@ def compile_policy(source: PolicySource) -> CompiledPolicy:
     try:
         doc = json.loads(source.text, object_pairs_hook=_reject_duplicate_keys)
     except MalformedPolicyDocument as exc:
-        raise MalformedPolicyDocument(exc.message, policy_id=pid, element=exc.element) from None
+        raise MalformedPolicyDocument(
+            exc.detail, policy_id=pid, statement=exc.statement, element=exc.element
+        ) from None
     except (json.JSONDecodeError, RecursionError) as exc:
         raise MalformedPolicyDocument(f"not valid JSON: {exc}", policy_id=pid) from None
     if not isinstance(doc, dict):

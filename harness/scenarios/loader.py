@@ -622,5 +622,4 @@ def _grammar_message(exc: MalformedPolicyDocument) -> str:
         where = f"Statement[{exc.statement}]"
     if exc.element:
         where = f"{where} {exc.element}".strip()
-    message = exc.message.split(": ", 1)[1] if exc.policy_id and ": " in exc.message else exc.message
-    return f"{where}: {message}" if where else message
+    return f"{where}: {exc.detail}" if where else exc.detail

@@ -130,3 +130,19 @@ def test_statements_are_indexed_by_service_prefix() -> None:
     compiled = _compile(policy(allow("s3:GetObject"), allow("kms:Decrypt"), allow("*")))
     assert [s.index for s in compiled.statements_for("kms:decrypt")] == [1, 2]
     assert [s.index for s in compiled.statements_for("s3:getobject")] == [0, 2]
+
+
+def test_misspelled_condition_operator_names_the_place_once_and_suggests_the_operator() -> None:
+    from harness.engine import MalformedPolicyDocument, PolicySource, compile_policy
+
+    doc = (
+        '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*",'
+        ' "Condition": {"StringEqual": {"a:b": "c"}}}]}'
+    )
+    try:
+        compile_policy(PolicySource(doc, "PolicyInputList.1", "IAM Policy"))
+    except MalformedPolicyDocument as exc:
+        assert str(exc).count("Condition:") == 1
+        assert "did you mean StringEquals?" in str(exc)
+    else:
+        raise AssertionError("a misspelled operator must be malformed")
