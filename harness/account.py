@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.engine.apishape import principal_request_fields
-from harness.engine.errors import NoSuchEntity
+from harness.engine.errors import MalformedPolicyDocument, NoSuchEntity
+from harness.engine.policy import compile_policy
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
 from harness.scenarios.errors import ErrorSink, ScenarioError
 from harness.scenarios.variables import UndefinedVariable, substitute
@@ -539,6 +540,17 @@ class _ModelLoader:
                         kind=PolicyKind.RESOURCE,
                         origin=f"{self.file}: {rw} {arn}",
                     )
+                    try:  # reported here, with its line, rather than on every cell that uses it
+                        compile_policy(policy)
+                    except MalformedPolicyDocument as exc:
+                        where = f"Statement[{exc.statement}] " if exc.statement is not None else ""
+                        element = f"{exc.element}: " if exc.element else ""
+                        self.error(
+                            entry.line_of("Policy"),
+                            f"{rw}.Policy",
+                            f"malformed resource policy: {where}{element}{exc.detail}",
+                        )
+                        policy = None
             aliases = tuple(
                 self._substituted(str(a), entry, "Aliases", rw) for a in self._list(entry, "Aliases", rw)
             )

@@ -15,6 +15,9 @@ from harness.engine.types import ContextEntry, PolicyKind
 from harness.scenarios.errors import ScenarioFileErrors
 
 ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+RESOURCE_ALLOW = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
+)
 ENCODED = urllib.parse.quote(
     '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 )
@@ -54,7 +57,7 @@ accounts:
       - Arn: arn:aws:kms:eu-west-3:111122223333:key/k1
         Aliases: [alias/app]
         Tags: [{{Key: env, Value: prod}}]
-        Policy: '{ALLOW_ALL}'
+        Policy: '{RESOURCE_ALLOW}'
 Organization:
   ManagementAccountId: "999999999999"
   ServiceControlPolicies:
@@ -67,7 +70,7 @@ Organization:
 @pytest.fixture
 def model(tmp_path: Path):
     (tmp_path / "policies").mkdir()
-    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)
+    (tmp_path / "policies/bucket.json").write_text(RESOURCE_ALLOW)
     path = tmp_path / "account.yaml"
     path.write_text(MODEL)
     return load_account_model(path)
@@ -169,7 +172,7 @@ def test_unquoted_account_id_that_lost_its_zero_is_reported(tmp_path):
 )
 def test_misspelled_key_is_an_error_not_a_silently_dropped_control(tmp_path, typo, field, hint):
     (tmp_path / "policies").mkdir()
-    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)
+    (tmp_path / "policies/bucket.json").write_text(RESOURCE_ALLOW)
     path = tmp_path / "account.yaml"
     path.write_text(MODEL.replace(typo, f"{field}:", 1))
     with pytest.raises(ScenarioFileErrors) as info:
@@ -181,7 +184,7 @@ def test_misspelled_key_is_an_error_not_a_silently_dropped_control(tmp_path, typ
 
 def test_snapshot_fields_aws_returns_are_accepted(tmp_path):
     (tmp_path / "policies").mkdir()
-    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)
+    (tmp_path / "policies/bucket.json").write_text(RESOURCE_ALLOW)
     path = tmp_path / "account.yaml"
     extra = (
         "        RoleId: AROAEXAMPLE\n        CreateDate: 2026-01-01T00:00:00Z\n        RoleLastUsed: {}\n"
@@ -193,3 +196,14 @@ def test_snapshot_fields_aws_returns_are_accepted(tmp_path):
         )
     )
     assert "app" in load_account_model(path).accounts["111122223333"].roles
+
+
+def test_resource_policy_without_principal_is_reported_at_its_line(tmp_path):
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/bucket.json").write_text(ALLOW_ALL)  # no Principal: malformed as a resource policy
+    path = tmp_path / "account.yaml"
+    path.write_text(MODEL)
+    with pytest.raises(ScenarioFileErrors) as info:
+        load_account_model(path)
+    assert [e.field for e in info.value.errors] == ["accounts[0].ResourcePolicies[0].Policy"]
+    assert "Principal" in info.value.errors[0].message
