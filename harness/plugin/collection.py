@@ -6,6 +6,7 @@ that fails to load yields a single error item, so the other files still run.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,8 @@ class ScenarioFileNode(pytest.File):
         except ScenarioFileErrors as exc:
             yield FileErrorItem.from_parent(self, name="scenario file", errors=exc.errors)
             return
+        self.harness.files_loaded += 1
+        self.harness.variable_names |= variables_mentioned(self.loaded)
         for warning in self.loaded.warnings:
             warnings.warn_explicit(
                 IamHarnessWarning(warning.message), IamHarnessWarning, str(self.path), warning.line
@@ -124,3 +127,20 @@ class ScenarioFileNode(pytest.File):
             "account_model": str(loaded.account_model_path) if loaded.account_model_path else "",
             "policies": list(seen.values()),
         }
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def variables_mentioned(loaded: ScenarioFile) -> set[str]:
+    """Names under `vars:` or written as `${name}` in the file, its policy files, its account model."""
+    names = set(loaded.declared_variables)
+    paths = [loaded.path, *loaded.policy_files]
+    if loaded.account_model_path is not None:
+        paths.append(loaded.account_model_path)
+    for path in paths:
+        try:
+            names.update(_VARIABLE.findall(path.read_text(encoding="utf-8")))
+        except OSError:
+            continue
+    return names

@@ -7,6 +7,7 @@ Thin wiring only: options (options.py), collection (collection.py), items
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,20 @@ def pytest_collection_modifyitems(
     kept = {id(item) for item in items}
     items.extend(item for item in broken if id(item) not in kept)
     return result
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    harness: HarnessSession = session.config.stash[HARNESS_KEY]
+    # Every xdist worker collects the same files: the first one speaks for all.
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
+    if not harness.files_loaded or worker != "gw0":
+        return
+    for name in sorted(set(harness.options.variables) - harness.variable_names):
+        known = ", ".join(sorted(harness.variable_names)) or "none"
+        warnings.warn(
+            IamHarnessWarning(
+                f"variable {name!r} (--iam-var, IAM_HARNESS_VAR_{name} or iam_vars) is used by no "
+                f"scenario file, policy or account model; known: {known}"
+            ),
+            stacklevel=1,
+        )

@@ -36,6 +36,9 @@ class HarnessSession:
         self.report_paths: list[Path] = []
         self.run_json: Path | None = None
         self.report_error: str | None = None
+        # `${name}` variables the collected files declare or use, to catch a misspelled --iam-var.
+        self.variable_names: set[str] = set()
+        self.files_loaded = 0
 
     # -- backends -------------------------------------------------------
 

@@ -200,6 +200,7 @@ class _FileLoader:
                     self.error(raw.line_of(name), f"vars.{name}", "a variable's value is a string")
                     continue
                 values[name] = raw.raw.get(name, "" if value is None else str(value))
+        self.out.declared_variables = {*values, "partition"}
         values.update(self.owner.overrides)
         # ${partition} is predefined (policies are written for any partition); defaults.partition sets it.
         if "partition" not in values:

@@ -37,6 +37,8 @@ class ScenarioFile:
     sha256: str
     description: str = ""
     variables: dict[str, str] = field(default_factory=dict)
+    # Names under the file's own `vars:` (plus the predefined `partition`), overrides aside.
+    declared_variables: set[str] = field(default_factory=set)
     partition: str = "aws"
     account: str = ""
     region: str = ""

@@ -15,9 +15,7 @@ from harness.engine.types import ContextEntry, PolicyKind
 from harness.scenarios.errors import ScenarioFileErrors
 
 ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
-RESOURCE_ALLOW = (
-    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
-)
+RESOURCE_ALLOW = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
 ENCODED = urllib.parse.quote(
     '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
 )

@@ -67,7 +67,9 @@ def test_junitxml_has_one_testcase_per_cell_without_the_raw_record(pytester, bas
 def test_invalid_file_is_reported_even_when_k_or_m_deselects_everything(pytester, basic_pack):
     pytester.makefile(
         ".yaml",
-        **{"scenarios/broken": "version: 1\nscenarios:\n  - {name: s, principal: arn:aws:iam::012345678910:role/r, actions: [kms:Decrypt], expect: deny}\n"},
+        **{
+            "scenarios/broken": "version: 1\nscenarios:\n  - {name: s, principal: arn:aws:iam::012345678910:role/r, actions: [kms:Decrypt], expect: deny}\n"
+        },
     )
     for selection in (["-k", "kms:Decrypt"], ["-m", "guardrail"]):
         result = pytester.runpytest("scenarios", *selection, "-p", "no:cacheprovider")

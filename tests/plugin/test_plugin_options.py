@@ -112,3 +112,9 @@ def test_unreadable_baseline_fails_the_run_with_2(pytester, basic_pack):
     result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "--iam-baseline", "bad.json")
     result.stdout.fnmatch_lines(["*reports not rendered: --iam-baseline*bad.json*"])
     assert result.ret == 2
+
+
+def test_misspelled_cli_variable_warns_with_the_known_names(pytester):
+    pytester.makefile(".yaml", **{"scenarios/v": VAR_SCENARIO})
+    result = pytester.runpytest("scenarios", "-p", "no:cacheprovider", "--iam-var", "acount_id=222222222222")
+    result.stdout.fnmatch_lines(["*variable 'acount_id'*is used by no scenario file*known: account_id*"])

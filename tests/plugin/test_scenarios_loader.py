@@ -298,6 +298,9 @@ def test_alias_bomb_is_refused_instead_of_hanging(tmp_path):
 
 
 def test_misspelled_context_key_warns_with_the_nearest_key(tmp_path):
-    text = HEAD + "  - {name: s, principal: a, actions: [kms:Decrypt], context: {kms:ViaServices: ec2.eu-west-3.amazonaws.com}, expect: allowed}\n"
+    text = (
+        HEAD
+        + "  - {name: s, principal: a, actions: [kms:Decrypt], context: {kms:ViaServices: ec2.eu-west-3.amazonaws.com}, expect: allowed}\n"
+    )
     loaded = load(tmp_path, text)
     assert any("did you mean kms:ViaService" in w.message for w in loaded.warnings)
