@@ -543,12 +543,10 @@ class _ModelLoader:
                     try:  # reported here, with its line, rather than on every cell that uses it
                         compile_policy(policy)
                     except MalformedPolicyDocument as exc:
-                        where = f"Statement[{exc.statement}] " if exc.statement is not None else ""
-                        element = f"{exc.element}: " if exc.element else ""
                         self.error(
                             entry.line_of("Policy"),
                             f"{rw}.Policy",
-                            f"malformed resource policy: {where}{element}{exc.detail}",
+                            f"malformed resource policy: {exc.within_policy}",
                         )
                         policy = None
             aliases = tuple(

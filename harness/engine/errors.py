@@ -33,17 +33,25 @@ class MalformedPolicyDocument(SimulationError):
         statement: int | None = None,
         element: str | None = None,
     ) -> None:
-        where = policy_id
-        if statement is not None:
-            where += f" Statement[{statement}]"
-        if element:
-            where += f" {element}"
-        super().__init__(f"{where.strip()}: {message}" if where.strip() else message)
         # The bare message, so a caller that adds the location again does not repeat it.
         self.detail = message
         self.policy_id = policy_id
         self.statement = statement
         self.element = element
+        located = self.within_policy
+        if policy_id:
+            located = f"{policy_id} {located}" if located != message else f"{policy_id}: {message}"
+        super().__init__(located)
+
+    @property
+    def within_policy(self) -> str:
+        """`Statement[0] Effect: message`: where in the document, for callers that name the document."""
+        where = " ".join(
+            part
+            for part in (f"Statement[{self.statement}]" if self.statement is not None else "", self.element)
+            if part
+        )
+        return f"{where}: {self.detail}" if where else self.detail
 
 
 class NoSuchEntity(SimulationError):

@@ -421,7 +421,7 @@ class _FileLoader:
                 self.error(
                     doc.line,
                     f"policies.{name}",
-                    f"malformed {source.kind.value} policy{where}: {_grammar_message(exc)} "
+                    f"malformed {source.kind.value} policy{where}: {exc.within_policy} "
                     f"(used at line {line}, {field})",
                 )
             self.checked_policies[key] = known
@@ -614,13 +614,3 @@ def _policy_actions(text: str) -> list[str]:
             elif isinstance(value, list):
                 actions.extend(v for v in value if isinstance(v, str))
     return actions
-
-
-def _grammar_message(exc: MalformedPolicyDocument) -> str:
-    """The engine's message without its policy id (the scenario file names the policy)."""
-    where = ""
-    if exc.statement is not None:
-        where = f"Statement[{exc.statement}]"
-    if exc.element:
-        where = f"{where} {exc.element}".strip()
-    return f"{where}: {exc.detail}" if where else exc.detail
