@@ -39,7 +39,13 @@ from harness.engine.errors import MalformedPolicyDocument, NoSuchEntity
 from harness.engine.policy import compile_policy
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
 from harness.scenarios.errors import ErrorSink, ScenarioError
-from harness.scenarios.variables import UndefinedVariable, substitute
+from harness.scenarios.variables import (
+    UndefinedVariable,
+    check_value,
+    substitute,
+    substitute_json,
+    substitute_tree,
+)
 from harness.scenarios.yamlsource import LDict, LList, load_located_file, plain
 
 ARN_IDENTITY = re.compile(
@@ -424,6 +430,11 @@ class _ModelLoader:
         vars_node = doc.get("vars")
         if isinstance(vars_node, LDict):
             self.variables = {str(k): _text(vars_node, k) for k in vars_node} | self.overrides
+        for name, value in self.variables.items():
+            refused = check_value(name, value)
+            if refused:
+                line = vars_node.line_of(name) if isinstance(vars_node, LDict) else 0
+                self.error(line, f"vars.{name}", refused)
         model = AccountModel(path=self.file, accounts={})
         for i, raw in enumerate(doc["accounts"]):
             where = f"accounts[{i}]"
@@ -630,8 +641,14 @@ class _ModelLoader:
             self.error(line, f"{where}.{key}", "policy document is missing")
             return None
         if isinstance(value, dict):
-            text = json.dumps(plain(value), indent=2)
-        elif isinstance(value, str):
+            # Substituted in the parsed document, never in text that is parsed afterwards.
+            try:
+                tree = substitute_tree(plain(value), self.variables)
+            except UndefinedVariable as exc:
+                self.error(line, f"{where}.{key}", f"undefined variable ${{{exc.name}}}", exc.suggestion())
+                return None
+            return json.dumps(tree, indent=2)
+        if isinstance(value, str):
             text = value.strip()
             if text.startswith("%7B") or text.startswith("%7b"):
                 text = urllib.parse.unquote(text)
@@ -648,16 +665,17 @@ class _ModelLoader:
             self.error(line, f"{where}.{key}", "a policy document is a mapping, JSON text or a file path")
             return None
         try:
-            text = substitute(text, self.variables)
+            text = substitute_json(text, self.variables)
         except UndefinedVariable as exc:
             self.error(line, f"{where}.{key}", f"undefined variable ${{{exc.name}}}", exc.suggestion())
             return None
-        try:
-            parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             self.error(line, f"{where}.{key}", f"policy is not valid JSON: {exc.msg} at line {exc.lineno}")
             return None
-        if not isinstance(parsed, dict):
+        return self._object(text, line, where, key)
+
+    def _object(self, text: str, line: int, where: str, key: str) -> str | None:
+        if not isinstance(json.loads(text), dict):
             self.error(line, f"{where}.{key}", "a policy document is a JSON object")
             return None
         return text

@@ -24,7 +24,13 @@ from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
 from harness.scenarios.expand import ScenarioExpander
 from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
-from harness.scenarios.variables import UndefinedVariable, substitute
+from harness.scenarios.variables import (
+    UndefinedVariable,
+    check_value,
+    substitute,
+    substitute_json,
+    substitute_tree,
+)
 from harness.scenarios.yamlsource import LDict, LList, load_located, plain
 
 SUPPORTED_VERSIONS = (1,)
@@ -200,7 +206,14 @@ class _FileLoader:
                     self.error(raw.line_of(name), f"vars.{name}", "a variable's value is a string")
                     continue
                 values[name] = raw.raw.get(name, "" if value is None else str(value))
+                refused = check_value(name, values[name])
+                if refused:
+                    self.error(raw.line_of(name), f"vars.{name}", refused)
         self.out.declared_variables = {*values, "partition"}
+        for name, value in self.owner.overrides.items():
+            refused = check_value(name, value)
+            if refused:
+                self.error(0, f"vars.{name}", f"{refused} (set by --iam-var, IAM_HARNESS_VAR_ or iam_vars)")
         values.update(self.owner.overrides)
         # ${partition} is predefined (policies are written for any partition); defaults.partition sets it.
         if "partition" not in values:
@@ -210,8 +223,9 @@ class _FileLoader:
         self.out.variables = values
 
     def _substitute_all(self) -> None:
+        # Policies are substituted when they are parsed (_policy), inside their strings.
         for key in self.doc:
-            if key != "vars":
+            if key not in ("vars", "policies"):
                 self.doc[key] = self._subst(self.doc[key], self.doc, key, key)
 
     def _subst(self, value: Any, parent: Any, index: Any, path: str) -> Any:
@@ -325,13 +339,19 @@ class _FileLoader:
     def _policy(self, name: str, value: Any, line: int) -> PolicyDocument | None:
         field = f"policies.{name}"
         if isinstance(value, dict):
-            return self._checked_policy(name, json.dumps(plain(value), indent=2), "inline", line, field)
+            try:
+                tree = substitute_tree(plain(value), self.out.variables)
+            except UndefinedVariable as exc:
+                self.error(line, field, f"undefined variable ${{{exc.name}}}", exc.suggestion())
+                return None
+            return self._checked_policy(name, json.dumps(tree, indent=2), "inline", line, field)
         if not isinstance(value, str) or not value.strip():
             self.error(line, field, "a policy is a mapping, a JSON string or a path to a JSON file")
             return None
         stripped = value.strip()
         if stripped.startswith("{"):
-            return self._checked_policy(name, stripped, "inline", line, field)
+            return self._substituted_policy(name, stripped, "inline", line, field)
+        stripped = self._subst_text(stripped, line, field)
         path = (self.base / stripped).resolve()
         try:
             text = path.read_text(encoding="utf-8")
@@ -342,21 +362,32 @@ class _FileLoader:
             self.error(line, field, f"policy file {stripped} not found", hint)
             return None
         self.out.policy_files.append(path)
+        return self._substituted_policy(name, text, str(path), line, field)
+
+    def _substituted_policy(
+        self, name: str, text: str, origin: str, line: int, field: str
+    ) -> PolicyDocument | None:
+        """Parse a policy's JSON text, then substitute variables inside its strings."""
         try:
-            text = substitute(text, self.out.variables)
+            text = substitute_json(text, self.out.variables)
+        except json.JSONDecodeError as exc:
+            where = f"{origin}:{exc.lineno}" if origin != "inline" else "inline JSON"
+            self.error(line, field, f"policy is not valid JSON ({where}: {exc.msg})")
+            return None
         except UndefinedVariable as exc:
-            where = text.find("${" + exc.name + "}")
+            at = text.find("${" + exc.name + "}")
+            file_line = text.count("\n", 0, at) + 1 if at >= 0 else 0
             self.sink.add(
                 ScenarioError(
-                    str(path),
-                    text.count("\n", 0, where) + 1 if where >= 0 else 0,
+                    origin if origin != "inline" else self.file,
+                    file_line if origin != "inline" else line,
                     field,
                     f"undefined variable ${{{exc.name}}}",
                     exc.suggestion(),
                 )
             )
             return None
-        return self._checked_policy(name, text, str(path), line, field)
+        return self._checked_policy(name, text, origin, line, field)
 
     def _checked_policy(
         self, name: str, text: str, origin: str, line: int, field: str
