@@ -1,26 +1,9 @@
-"""The account model: what offline principal mode knows about an AWS account.
+"""Load and check an account model file (docs/account-model.md).
 
-The format is the output of IAM `GetAccountAuthorizationDetails`
-(https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html)
-with the same keys and nesting, one entry per account under `accounts:`,
-plus documented additions (docs/account-model.md): `OrganizationPath`,
-`ResourcePolicies`, and a top-level `Organization` with SCPs and RCPs per
-root/OU/account id. A snapshot of a real account can be pasted in as is.
-
-Evaluation rules this module applies, from the IAM User Guide:
-- An identity's identity-based policies are its inline policies, its attached
-  managed policies and, for a user, those of every group it belongs to
-  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html).
-- A role session (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`) carries
-  the permissions of its role
-  (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html).
-- `aws:PrincipalTag/key` holds the tags attached to the principal
-  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag).
-- SCPs apply at every level from the root down to the account, and an action
-  must be allowed at each level; they do not apply to the management account
-  (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
-  RCPs follow the same inheritance, for the account that owns the resource
-  (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+The file is the output of IAM `GetAccountAuthorizationDetails`, one entry per
+account under `accounts:`, plus documented additions; every mistake becomes a
+ScenarioError naming file, line and field. What the loaded model means is in
+harness/account/model.py.
 """
 
 from __future__ import annotations
@@ -29,15 +12,21 @@ import difflib
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from harness.engine.apishape import principal_request_fields
-from harness.engine.errors import MalformedPolicyDocument, NoSuchEntity
+from harness.account.model import (
+    Account,
+    AccountModel,
+    Identity,
+    InlinePolicy,
+    ManagedPolicy,
+    ResourceEntry,
+)
+from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
-from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
+from harness.engine.types import PolicyKind, PolicySource
 from harness.scenarios.errors import ErrorSink, ScenarioError
 from harness.scenarios.variables import (
     UndefinedVariable,
@@ -47,321 +36,6 @@ from harness.scenarios.variables import (
     substitute_tree,
 )
 from harness.scenarios.yamlsource import LDict, LList, load_located_file, plain
-
-ARN_IDENTITY = re.compile(
-    r"^arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
-    r"(?P<kind>user|role|group|assumed-role)/(?P<rest>.+)$"
-)
-
-
-@dataclass(frozen=True)
-class ManagedPolicy:
-    arn: str
-    name: str
-    text: str
-    origin: str
-
-    @property
-    def source_type(self) -> str:
-        # IAM API Statement.SourcePolicyType: aws-managed for AWS's own policies.
-        return "aws-managed" if ":iam::aws:policy/" in self.arn else "user-managed"
-
-
-@dataclass(frozen=True)
-class InlinePolicy:
-    name: str
-    text: str
-    origin: str
-
-
-@dataclass
-class Identity:
-    kind: str  # user | group | role
-    name: str
-    arn: str
-    inline: list[InlinePolicy] = field(default_factory=list)
-    attached: list[str] = field(default_factory=list)  # managed policy ARNs
-    boundary_arn: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    groups: list[str] = field(default_factory=list)  # users only
-    line: int = 0  # where the entry is written, for load errors
-
-
-@dataclass
-class ResourceEntry:
-    arn: str
-    policy: PolicySource | None
-    aliases: tuple[str, ...] = ()
-    tags: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Account:
-    account_id: str
-    organization_path: tuple[str, ...]
-    users: dict[str, Identity] = field(default_factory=dict)
-    groups: dict[str, Identity] = field(default_factory=dict)
-    roles: dict[str, Identity] = field(default_factory=dict)
-    policies: dict[str, ManagedPolicy] = field(default_factory=dict)
-    resources: dict[str, ResourceEntry] = field(default_factory=dict)
-
-    def identities(self) -> Iterable[Identity]:
-        yield from self.users.values()
-        yield from self.groups.values()
-        yield from self.roles.values()
-
-
-@dataclass(eq=False)
-class AccountModel:
-    """One or more accounts and their organization; answers principal-mode questions."""
-
-    path: str
-    accounts: dict[str, Account]
-    scps: dict[str, tuple[PolicySource, ...]] = field(default_factory=dict)
-    rcps: dict[str, tuple[PolicySource, ...]] = field(default_factory=dict)
-    has_scps: bool = False
-    has_rcps: bool = False
-    management_account: str | None = None
-
-    # -- principal mode -------------------------------------------------
-
-    def find_identity(self, principal_arn: str) -> tuple[Account, Identity]:
-        match = ARN_IDENTITY.match(principal_arn)
-        if not match:
-            raise NoSuchEntity(
-                f"{principal_arn} is not an IAM user, role, group or assumed-role session ARN "
-                f"(account model {self.path})"
-            )
-        account = self.accounts.get(match["account"])
-        if account is None:
-            known = ", ".join(sorted(self.accounts)) or "none"
-            raise NoSuchEntity(
-                f"account {match['account']} of {principal_arn} is not in the account model "
-                f"{self.path} (accounts: {known})"
-            )
-        kind, rest = match["kind"], match["rest"]
-        if kind == "assumed-role":
-            role_name = rest.split("/", 1)[0]
-            table, wanted = account.roles, role_name
-        else:
-            table = {"user": account.users, "role": account.roles, "group": account.groups}[kind]
-            wanted = rest.rsplit("/", 1)[-1]
-        identity = table.get(wanted)
-        if identity is None:
-            known_arns = [i.arn for i in account.identities()]
-            close = difflib.get_close_matches(principal_arn, known_arns, n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            raise NoSuchEntity(f"{principal_arn} is not in the account model {self.path}{hint}")
-        return account, identity
-
-    def simulation_input_from_api(self, request: Mapping[str, Any]) -> SimulationInput:
-        """A SimulatePrincipalPolicy request (API/CLI JSON) answered from this model.
-
-        PolicyInputList adds policies to the principal's own; a boundary given in
-        the request replaces the one attached (IAM API reference,
-        SimulatePrincipalPolicy).
-        """
-        fields = principal_request_fields(request)
-        inp = self.simulation_input_for(
-            fields["policy_source_arn"],
-            fields["action_names"],
-            fields["resource_arns"],
-            context=fields["context"],
-            resource_policy=fields["resource_policy"],
-            resource_owner=fields["resource_owner"],
-            caller_arn=fields["caller_arn"],
-            policy_exclusions=fields["policy_exclusions"],
-        )
-        return replace(
-            inp,
-            identity_policies=inp.identity_policies + fields["extra_policies"],
-            permissions_boundaries=fields["permissions_boundaries"] or inp.permissions_boundaries,
-            resource_handling_option=fields["resource_handling_option"],
-        )
-
-    def simulation_input_for(
-        self,
-        principal_arn: str,
-        action_names: Sequence[str],
-        resource_arns: Sequence[str],
-        *,
-        context: Sequence[ContextEntry],
-        resource_policy: PolicySource | None = None,
-        resource_owner: str | None = None,
-        caller_arn: str | None = None,
-        policy_exclusions: Sequence[str] = (),
-        scp_levels: Sequence[Sequence[PolicySource]] | None = None,
-        rcp_levels: Sequence[Sequence[PolicySource]] | None = None,
-    ) -> SimulationInput:
-        """The SimulatePrincipalPolicy-shaped request for an identity in this model."""
-        account, identity = self.find_identity(principal_arn)
-        excluded = {e.lower() for e in policy_exclusions}
-        identity_policies = [
-            p
-            for p in self._identity_policies(account, identity)
-            if p.source_id.lower() not in excluded and p.origin.rsplit(" ", 1)[-1].lower() not in excluded
-        ]
-        boundaries: tuple[PolicySource, ...] = ()
-        if identity.boundary_arn:
-            boundary = self._managed(account, identity.boundary_arn, identity)
-            boundaries = (
-                PolicySource(
-                    text=boundary.text,
-                    source_id=boundary.name,
-                    source_type=boundary.source_type,
-                    kind=PolicyKind.PERMISSIONS_BOUNDARY,
-                    origin=boundary.origin,
-                ),
-            )
-        if scp_levels is None:
-            scps = self.scp_levels_for(account.account_id)
-        else:
-            scps = tuple(tuple(level) for level in scp_levels)
-        if rcp_levels is None:
-            owner_account = _account_of(resource_owner) or account.account_id
-            rcps = self.rcp_levels_for(owner_account)
-        else:
-            rcps = tuple(tuple(level) for level in rcp_levels)
-        return SimulationInput(
-            action_names=tuple(action_names),
-            resource_arns=tuple(resource_arns),
-            identity_policies=tuple(identity_policies),
-            permissions_boundaries=boundaries,
-            resource_policy=resource_policy,
-            scp_levels=scps,
-            rcp_levels=rcps,
-            principal_arn=principal_arn,
-            caller_arn=caller_arn,
-            resource_owner=resource_owner,
-            context=_with_principal_tags(tuple(context), identity.tags),
-        )
-
-    def _identity_policies(self, account: Account, identity: Identity) -> list[PolicySource]:
-        out = self._own_policies(account, identity)
-        for group_name in identity.groups:
-            group = account.groups.get(group_name)
-            if group is not None:  # checked at load time; a missing group cannot reach here
-                out.extend(self._own_policies(account, group))
-        return out
-
-    def _own_policies(self, account: Account, identity: Identity) -> list[PolicySource]:
-        out = [
-            PolicySource(text=p.text, source_id=p.name, source_type=identity.kind, origin=p.origin)
-            for p in identity.inline
-        ]
-        for arn in identity.attached:
-            managed = self._managed(account, arn, identity)
-            out.append(
-                PolicySource(
-                    text=managed.text,
-                    source_id=managed.name,
-                    source_type=managed.source_type,
-                    origin=managed.origin,
-                )
-            )
-        return out
-
-    def _managed(self, account: Account, arn: str, identity: Identity) -> ManagedPolicy:
-        policy = account.policies.get(arn)
-        if policy is None:
-            raise NoSuchEntity(f"managed policy {arn} used by {identity.arn} is not in {self.path}")
-        return policy
-
-    # -- organization ---------------------------------------------------
-
-    def scp_levels_for(self, account_id: str) -> tuple[tuple[PolicySource, ...], ...]:
-        return self._levels(account_id, self.scps, self.has_scps)
-
-    def rcp_levels_for(self, account_id: str) -> tuple[tuple[PolicySource, ...], ...]:
-        return self._levels(account_id, self.rcps, self.has_rcps)
-
-    def _levels(
-        self, account_id: str, table: Mapping[str, tuple[PolicySource, ...]], enabled: bool
-    ) -> tuple[tuple[PolicySource, ...], ...]:
-        account = self.accounts.get(account_id)
-        if not enabled or account is None or account_id == self.management_account:
-            return ()
-        # A level with no policy attached allows nothing, exactly as in AWS.
-        return tuple(table.get(level, ()) for level in (*account.organization_path, account_id))
-
-    # -- resources ------------------------------------------------------
-
-    def _resource(self, arn: str) -> ResourceEntry | None:
-        for account in self.accounts.values():
-            entry = account.resources.get(arn)
-            if entry is not None:
-                return entry
-        if arn.startswith("arn:") and ":s3:::" in arn and "/" in arn:
-            # An object's bucket policy is the bucket's.
-            return self._resource(arn.split("/", 1)[0])
-        if ":kms:" in arn and ":alias/" in arn:
-            alias = arn.rsplit(":", 1)[-1]
-            for account in self.accounts.values():
-                for entry in account.resources.values():
-                    if alias in entry.aliases:
-                        return entry
-        return None
-
-    def resource_policy_for(self, arn: str) -> PolicySource | None:
-        entry = self._resource(arn)
-        return entry.policy if entry else None
-
-    def resource_context_for(self, arn: str) -> tuple[ContextEntry, ...]:
-        """Context the resource itself supplies: kms:ResourceAliases, aws:ResourceTag/*."""
-        entry = self._resource(arn)
-        if entry is None:
-            return ()
-        out: list[ContextEntry] = []
-        if entry.aliases:
-            out.append(ContextEntry("kms:ResourceAliases", entry.aliases, "stringList"))
-        for key, value in entry.tags.items():
-            out.append(ContextEntry(f"aws:ResourceTag/{key}", (value,), "string"))
-        return tuple(out)
-
-    def principal_arns(self) -> list[str]:
-        return [i.arn for a in self.accounts.values() for i in a.identities()]
-
-    def documents(self) -> list[PolicySource]:
-        """Every policy in the model, for run metadata (sha256 of each document)."""
-        out: list[PolicySource] = []
-        for account in self.accounts.values():
-            for ident in account.identities():
-                out.extend(
-                    PolicySource(text=p.text, source_id=p.name, source_type=ident.kind, origin=p.origin)
-                    for p in ident.inline
-                )
-            out.extend(
-                PolicySource(text=p.text, source_id=p.name, source_type=p.source_type, origin=p.origin)
-                for p in account.policies.values()
-            )
-            out.extend(e.policy for e in account.resources.values() if e.policy)
-        for levels in (self.scps, self.rcps):
-            for docs in levels.values():
-                out.extend(docs)
-        return out
-
-
-def _account_of(arn: str | None) -> str | None:
-    if not arn:
-        return None
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 and parts[4] else None
-
-
-def _with_principal_tags(
-    context: tuple[ContextEntry, ...], tags: Mapping[str, str]
-) -> tuple[ContextEntry, ...]:
-    present = {e.key.lower() for e in context}
-    extra = [
-        ContextEntry(f"aws:PrincipalTag/{k}", (v,), "string")
-        for k, v in tags.items()
-        if f"aws:principaltag/{k}".lower() not in present
-    ]
-    return context + tuple(extra)
-
-
-# -- loading ------------------------------------------------------------
-
 
 # Keys each mapping may hold. Entries take every member of AWS's own
 # GetAccountAuthorizationDetails output shapes (botocore's IAM model), so a real
