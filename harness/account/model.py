@@ -80,6 +80,9 @@ class ResourceEntry:
     policy: PolicySource | None
     aliases: tuple[str, ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+    # Why the capture could not read what this resource's answer depends on (its policy): a
+    # cell on it is an error cell naming this, never evaluated as if the policy were absent.
+    gap: str | None = None
 
 
 @dataclass
@@ -292,6 +295,11 @@ class AccountModel:
     def resource_policy_for(self, arn: str) -> PolicySource | None:
         entry = self._resource(arn)
         return entry.policy if entry else None
+
+    def resource_gap(self, arn: str) -> str | None:
+        """Why this resource's policy is not known (a capture gap), or None."""
+        entry = self._resource(arn)
+        return entry.gap if entry else None
 
     def resource_context_for(self, arn: str) -> tuple[ContextEntry, ...]:
         """Context the resource itself supplies: kms:ResourceAliases, aws:ResourceTag/*."""
