@@ -20,7 +20,13 @@ Documented rules this module implements (IAM User Guide):
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html
 - Missing key (operators page, "Important" box): a positive operator is
   false, a negated one (StringNotLike, ArnNotLike, ...) is true; `...IfExists`
-  is true; Null tests presence itself.
+  is true, except under ForAnyValue, which is false for an absent key with or
+  without IfExists (a live test, see `holds`); Null tests presence itself.
+- A context value that is not an ARN under ArnNotEquals/ArnNotLike (a reading:
+  the docs do not say): it matches no ARN pattern, so the negated operator,
+  defined as "negated matching", is true. A Deny carve-out such as
+  `ArnNotLike aws:PrincipalArn` then still denies when the value is garbage
+  (often a `${..., 'default'}` fallback), rather than silently stop denying.
 - A multivalued key without ForAllValues/ForAnyValue is not documented beyond
   "multivalued context keys require a condition set operator" (single- vs
   multivalued page). We read a positive operator as "some value matches" and
@@ -495,10 +501,15 @@ class _Clause:
             # a missing key makes a positive operator false and a negated one
             # true; IfExists makes it true. ForAllValues is true for an absent
             # or empty key, ForAnyValue false (single- vs multivalued page).
+            # ForAnyValue stays false with IfExists too: IfExists is applied to
+            # each value inside the set loop, and with no value there is nothing
+            # to apply it to. A live test published on AWS re:Post ("ForAnyValue:
+            # StringEqualsIfExists behaving unexpectedly") saw exactly this
+            # pattern deny; a live result outranks a reading of the operators page.
             if self.qualifier == _ALL:
                 return True
             if self.qualifier == _ANY:
-                return self.if_exists
+                return False
             return self.if_exists or self.negated
         negated = self.negated
         if negated and self.variable_templates:

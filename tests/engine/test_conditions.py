@@ -711,8 +711,22 @@ def test_foranyvalue_stringnotequals_is_true_when_some_value_is_not_listed() -> 
     assert not holds(block, ctx(aws__TagKeys=["a"]))
 
 
-def test_foranyvalue_ifexists_with_absent_key_is_true() -> None:
-    assert holds(one("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", "env"), ctx())
+def test_foranyvalue_ifexists_with_absent_key_is_false() -> None:
+    # Live test on AWS re:Post, "ForAnyValue:StringEqualsIfExists behaving unexpectedly".
+    assert not holds(one("ForAnyValue:StringEqualsIfExists", "aws:TagKeys", "env"), ctx())
+    assert not holds(one("ForAnyValue:StringLikeIfExists", "aws:TagKeys", "Owner"), ctx())
+
+
+def test_forallvalues_ifexists_with_absent_key_is_true() -> None:
+    assert holds(one("ForAllValues:StringEqualsIfExists", "aws:TagKeys", "env"), ctx())
+
+
+def test_arn_negation_of_a_value_that_is_not_an_arn_is_true() -> None:
+    # A reading (docs/engine.md): a non-ARN matches no ARN pattern, so "negated matching" holds.
+    garbage = ctx(aws__PrincipalArn="boop", aws__SourceArn="not-an-arn")
+    assert holds(one("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::*:role/Admin"), garbage)
+    assert holds(one("ArnNotEquals", "aws:SourceArn", "arn:aws:s3:::b"), garbage)
+    assert not holds(one("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/*"), garbage)
 
 
 def test_forallvalues_ifexists_with_present_key_compares_every_value() -> None:
