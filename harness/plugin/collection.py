@@ -46,23 +46,13 @@ class ScenarioFileNode(pytest.File):
     loaded: ScenarioFile | None = None
     _results: dict[str, CellResult] | None = None
     meta_sent: bool = False
-    _warned: set[str] | None = None
-
-    def first_warning(self, message: str) -> bool:
-        """True the first time this file reports `message`."""
-        if self._warned is None:
-            self._warned = set()
-        if message in self._warned:
-            return False
-        self._warned.add(message)
-        return True
 
     @property
     def harness(self) -> HarnessSession:
         return self.config.stash[HARNESS_KEY]
 
     def collect(self) -> Iterator[pytest.Item]:
-        display = display_path(self.path, self.config.rootpath)
+        display = display_path(self.path, self.harness.options.root.path)
         try:
             self.loaded = self.harness.loader.load(self.path, display)
         except ScenarioFileErrors as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -45,12 +44,8 @@ class CellItem(pytest.Item):
         loaded = self.file_node.loaded
         if loaded is not None and loaded.account:
             self.record.account = loaded.account
-        for note in result.warnings:
-            # Once per file and message: a batch's warning applies to all its cells alike.
-            if self.file_node.first_warning(note):
-                warnings.warn_explicit(
-                    IamHarnessWarning(note), IamHarnessWarning, str(self.path), self.cell.source.line
-                )
+        # A result's warnings (caveats) travel with its record; the terminal summary counts them per
+        # distinct caveat (caveats.py) rather than raising one pytest warning per cell.
         if result.is_error:
             pytest.fail(describe_error(self.cell, result), pytrace=False)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness.plugin.collection import ScenarioFileNode, is_scenario_path
+from harness.plugin.collection import ScenarioFileNode, display_path, is_scenario_path
 from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.options import add_options, dist_explicit, resolve
 from harness.plugin.results import PROP_CELL, PROP_FILE, PROP_FILE_ERROR, record_dict
@@ -34,6 +34,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", f"default::{IamHarnessWarning.__module__}.{IamHarnessWarning.__name__}"
     )
+    root = options.root
+    if root.moved and not hasattr(config, "workerinput"):
+        config.issue_config_time_warning(
+            IamHarnessWarning(
+                f"pytest chose rootdir {root.pytest_rootdir} from an option's value; the harness names "
+                f"files and writes reports relative to {root.path} (write --iam-baseline=PATH, or pass the "
+                "scenario paths or --rootdir, to put pytest's rootdir and cache there too)"
+            ),
+            stacklevel=2,
+        )
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "iam-harness-xdist")
         # One worker per file keeps "one backend call per file"; the user's --dist wins.
@@ -47,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if is_scenario_path(file_path):
+        root = parent.config.stash[HARNESS_KEY].options.root
+        if root.moved:  # ids relative to the harness root, whatever pytest's rootdir became
+            return ScenarioFileNode.from_parent(
+                parent, path=file_path, nodeid=display_path(file_path, root.path)
+            )
         return ScenarioFileNode.from_parent(parent, path=file_path)
     return None
 
@@ -85,6 +100,7 @@ def pytest_collection_modifyitems(
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     harness: HarnessSession = session.config.stash[HARNESS_KEY]
+    harness.selection.collected = sum(1 for item in session.items if isinstance(item, CellItem))
     # Every xdist worker collects the same files: the first one speaks for all.
     worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
     if not harness.files_loaded or worker != "gw0":

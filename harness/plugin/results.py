@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.plugin.caveats import CaveatTally
 from harness.runresult import CellRecord, RunResult
 
 PROP_CELL = "iam_cell"
@@ -41,6 +42,7 @@ class RunCollector:
         self.errors: dict[tuple[str, int, str, str], dict[str, Any]] = {}
         self.backend_metadata: list[dict[str, Any]] = []
         self.broken_files: set[str] = set()
+        self.caveats = CaveatTally()
 
     def take(self, user_properties: Iterable[Any]) -> None:
         for prop in user_properties:
@@ -51,6 +53,8 @@ class RunCollector:
             if name == PROP_CELL:
                 record = value["record"]
                 self.cells[record["id"]] = (record["file"], int(value["index"]), record)
+                for warning in record.get("warnings") or ():
+                    self.caveats.add(warning, f"{record['file']}:{record['line']}")
             elif name == PROP_FILE:
                 self.files.setdefault(value["path"], value)
             elif name == PROP_FILE_ERROR:

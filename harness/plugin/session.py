@@ -15,6 +15,7 @@ from harness.backends.registry import BackendOptions, BackendUnavailable, make_b
 from harness.model import Cell, CellResult, error_result
 from harness.plugin.options import HarnessOptions
 from harness.plugin.results import RunCollector
+from harness.plugin.selection import SelectionCounts
 from harness.scenarios import ScenarioLoader
 
 if TYPE_CHECKING:
@@ -39,6 +40,11 @@ class HarnessSession:
         # `${name}` variables the collected files declare or use, to catch a misspelled --iam-var.
         self.variable_names: set[str] = set()
         self.files_loaded = 0
+        self.selection = SelectionCounts()
+        # "drift: 2 new access, ..." for the terminal summary when --iam-baseline is given.
+        self.drift_line: str | None = None
+        # "partial run: selected by -k ..." when the run result is partial (runselection.py).
+        self.partial_line: str | None = None
 
     # -- backends -------------------------------------------------------
 

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (scenario YAML written inline reads best on one line)
 """Override selectors match each field with IAM's own case rules: ARNs exactly, action names in any case."""
 
 from __future__ import annotations
