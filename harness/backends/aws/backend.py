@@ -74,6 +74,7 @@ class AwsBackend:
             max_rate=self.options.max_rate,
             backoff_base=self.options.backoff_base,
             backoff_cap=self.options.backoff_cap,
+            max_stall=self.options.max_stall,
         )
         self._answers: dict[str, Future[_Answer]] = {}
         self._answers_lock = threading.Lock()
