@@ -55,6 +55,14 @@ def selection_text(metadata: Mapping[str, Any]) -> str:
     return text or "a subset of the cells"
 
 
+def baseline_refusal(metadata: Mapping[str, Any], name: str) -> str | None:
+    """Why the run result `name` is no baseline: it came from a subset run, so drift against it would
+    miss every change outside the subset. None when it may serve."""
+    if not is_partial(metadata):
+        return None
+    return f"{name} is the result of a partial run ({selection_text(metadata)})"
+
+
 def partial_banner(metadata: Mapping[str, Any]) -> str | None:
     """The line every report shows for a partial run; None for a complete one."""
     if not is_partial(metadata):

@@ -207,15 +207,13 @@ def partial_baseline_refusal(path: Path) -> str | None:
     """Why the run result at `path` is no baseline: it came from a subset run. None when it is fine
     (or unreadable: reading it for the reports says what is wrong then)."""
     from harness.runresult import RunResult
-    from harness.runselection import selection_text
+    from harness.runselection import baseline_refusal
 
     try:
         run = RunResult.load(path)
     except (OSError, ValueError):
         return None
-    if run.metadata.get("complete", True) is not False:
-        return None
-    return f"{path} is the result of a partial run ({selection_text(run.metadata)})"
+    return baseline_refusal(run.metadata, str(path))
 
 
 def _assignments(items: list[str]) -> dict[str, str]:
