@@ -45,9 +45,9 @@ def selection_text(metadata: Mapping[str, Any]) -> str:
     text = "selected by " + " ".join(parts) if parts else ""
     details = []
     if selection.get("deselected"):
-        details.append(f"{selection['deselected']} cells deselected")
+        details.append(_cells(selection["deselected"], "deselected"))
     if selection.get("not_run"):
-        details.append(f"{selection['not_run']} collected cells not run")
+        details.append(_cells(selection["not_run"], "collected but not run"))
     if details:
         text = "; ".join(([text] if text else []) + details)
     if not is_partial(metadata):
@@ -68,3 +68,7 @@ def partial_banner(metadata: Mapping[str, Any]) -> str | None:
     if not is_partial(metadata):
         return None
     return f"partial run: {selection_text(metadata)}; cells outside the selection were not evaluated"
+
+
+def _cells(count: int, what: str) -> str:
+    return f"{count} cell{'s' if count != 1 else ''} {what}"
