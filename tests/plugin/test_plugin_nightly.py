@@ -209,3 +209,18 @@ def test_a_bad_backend_option_is_one_error_per_file_and_exits_2(pytester, basic_
     run = _run_json(pytester)
     assert len(run["cells"]) == 6 and {c["outcome"] for c in run["cells"]} == {"error"}
     assert run["metadata"]["complete"] is True
+
+
+def test_with_xdist_an_absolute_baseline_keeps_ids_and_a_keyword_run_is_partial(
+    pytester, basic_pack, tmp_path_factory
+):
+    pytester.runpytest("scenarios", *NO_CACHE)
+    first = _run_json(pytester)
+    baseline = _baseline_elsewhere(pytester, tmp_path_factory)
+    args = ("scenarios", *NO_CACHE, "-n", "2", "--iam-baseline", str(baseline), "-k", "Decrypt")
+    result = pytester.runpytest_subprocess(*args, "--iam-baseline-partial-ok")
+    result.assert_outcomes(passed=2)
+    second = _run_json(pytester)
+    assert {c["id"] for c in second["cells"]} <= {c["id"] for c in first["cells"]}
+    assert second["metadata"]["complete"] is False
+    assert second["metadata"]["selection"]["deselected"] == 1
