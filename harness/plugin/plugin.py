@@ -39,8 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.issue_config_time_warning(
             IamHarnessWarning(
                 f"pytest chose rootdir {root.pytest_rootdir} from an option's value; the harness names "
-                f"files and writes reports relative to {root.path} (write --iam-baseline=PATH, or pass the "
-                "scenario paths or --rootdir, to put pytest's rootdir and cache there too)"
+                f"files and writes reports relative to {root.path} (write the option as one word, "
+                "--iam-baseline=PATH, or pass --rootdir, to put pytest's rootdir and cache there too)"
             ),
             stacklevel=2,
         )
