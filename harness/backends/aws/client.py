@@ -195,6 +195,9 @@ class RetryingCaller:
                 raise CallFailed(Failure("throttled", message, throttle=True), max(attempt, 1))
             attempt += 1
             sent = self.limiter.acquire()
+            if watch.stalled() is not None:
+                attempt -= 1  # gave up while this call waited for its slot: fail above, send nothing
+                continue
             self.stats.add(api_calls=1)
             try:
                 response = method(**params)
