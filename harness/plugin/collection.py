@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.model import Cell, CellResult
+from harness.plugin.caveats import group_warnings
 from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.results import sha256_text
 from harness.plugin.session import HARNESS_KEY, HarnessSession
@@ -60,9 +61,9 @@ class ScenarioFileNode(pytest.File):
             return
         self.harness.files_loaded += 1
         self.harness.variable_names |= variables_mentioned(self.loaded)
-        for warning in self.loaded.warnings:
+        for group in group_warnings(self.loaded.warnings):
             warnings.warn_explicit(
-                IamHarnessWarning(warning.message), IamHarnessWarning, str(self.path), warning.line
+                IamHarnessWarning(group.text()), IamHarnessWarning, str(self.path), group.first.line
             )
         self._register_markers(self.loaded.tags)
         for index, cell in enumerate(self.loaded.cells):

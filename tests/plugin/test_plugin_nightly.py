@@ -224,3 +224,14 @@ def test_with_xdist_an_absolute_baseline_keeps_ids_and_a_keyword_run_is_partial(
     assert {c["id"] for c in second["cells"]} <= {c["id"] for c in first["cells"]}
     assert second["metadata"]["complete"] is False
     assert second["metadata"]["selection"]["deselected"] == 1
+
+
+def test_the_same_file_warning_for_many_cells_of_a_scenario_is_one_warning_with_a_count(pytester, write_pack):
+    keys = '["arn:aws:kms:eu-west-3:012345678910:key/a", "arn:aws:kms:eu-west-3:012345678910:key/b"]'
+    write_pack(pytester.path, {"scenarios/s3.yaml": S3_SCENARIO.replace('["arn:aws:s3:::bucket/k"]', keys)})
+    result = pytester.runpytest("scenarios", *NO_CACHE)
+    out = result.stdout.str()
+    assert out.count("matches none of the resource types") == 1
+    result.stdout.fnmatch_lines(
+        ["*matches none of the resource types*(and 3 more like it in this file, lines *"]
+    )
