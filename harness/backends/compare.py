@@ -39,6 +39,11 @@ class CompareBackend:
         self.cells += len(cells)
         return out
 
+    def unavailable_reason(self) -> str | None:
+        """AWS's side cannot be reached at all (no credentials, no session): nothing can be compared."""
+        check = getattr(self.aws, "unavailable_reason", None)
+        return check() if check is not None else None
+
     def metadata(self) -> dict[str, object]:
         meta: dict[str, object] = {"backend": self.name, "cells": self.cells}
         meta["disagreements"] = self.disagreements

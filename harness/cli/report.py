@@ -6,6 +6,11 @@ Exit codes (for schedulers; the same numbers pytest uses where they overlap):
   (as pytest fails such a test); 2 usage or input error, or the run itself
   records scenario files that could not be loaded (pytest: collection errors).
 - diff:   0 no decision changed; 1 decisions changed (by `--fail-on`); 2 usage or input error.
+
+A baseline (diff's OLD, export's --iam-baseline) from a partial run (`-k`, `-m`,
+`--lf`, node ids: metadata.complete false) is refused with exit 2 unless
+`--baseline-partial-ok` / `--iam-baseline-partial-ok` says it is meant: drift
+against a subset misses every change outside it.
 - merge:  0 merged; 1 conflicting duplicates (the merged file is still written,
   the first input wins, every conflict is listed); 2 usage or input error.
 
@@ -26,6 +31,7 @@ from harness.reports.merge import merge
 from harness.reports.redact import redact_text
 from harness.reports.terminal import matrix_table
 from harness.reports.view import counts
+from harness.runselection import baseline_refusal, partial_banner
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -67,8 +73,24 @@ def _print_written(paths: list[Path]) -> None:
         print(f"wrote {path}")
 
 
+def _refuse_partial_baseline(path: str | None, allowed: bool, flag: str) -> bool:
+    """True (after saying why) when `path` is a partial run and `flag` was not given."""
+    if path is None or allowed:
+        return False
+    try:
+        baseline, _ = load_run(path)
+    except RunInputError:
+        return False  # the command's own loading reports it
+    refusal = baseline_refusal(baseline.metadata, path)
+    if refusal:
+        _err(f"{refusal}; pass {flag} to use it as the baseline")
+    return refusal is not None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     outdir = Path(args.out) if args.out else Path(args.run).parent
+    if _refuse_partial_baseline(args.iam_baseline, args.iam_baseline_partial_ok, "--iam-baseline-partial-ok"):
+        return EXIT_USAGE
     try:
         run, drift, written = export(
             args.run, outdir, formats=_chosen_formats(args), baseline_path=args.iam_baseline
@@ -100,6 +122,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     except RunInputError as exc:
         _err(str(exc))
         return EXIT_USAGE
+    if _refuse_partial_baseline(args.old, args.baseline_partial_ok, "--baseline-partial-ok"):
+        return EXIT_USAGE
     old, new = redacted(old), redacted(new)
     drift = diff(old, new)
     if args.json:
@@ -110,7 +134,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f"{s['new_access']} new access, {s['lost_access']} lost access, {s['new_error']} new errors, "
             f"{s['deny_changed']} deny changed, {s['error_resolved']} errors resolved "
             f"({s['added']} added, {s['removed']} removed)"
+            + (f"; {drift.outside_selection} not in the partial NEW run" if drift.outside_selection else "")
         )
+        for label, run in (("OLD", old), ("NEW", new)):
+            banner = partial_banner(run.metadata)
+            if banner:
+                print(f"{label}: {banner}")
         for ch in drift.decision_changes:
             print(f"  {ch.label:14} {ch.principal}  {ch.action}  {ch.resource}  {ch.before} -> {ch.after}")
     if args.out:
@@ -175,6 +204,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_format_option(p)
     p.add_argument("--out", "-o", metavar="DIR", help="output directory (default: the run file's directory)")
     p.add_argument("--iam-baseline", metavar="OLD.json", help="previous run: changed decisions come first")
+    p.add_argument(
+        "--iam-baseline-partial-ok",
+        action="store_true",
+        help="accept a baseline from a partial run (-k, -m, --lf, node ids); refused otherwise",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the matrix")
     p.set_defaults(func=cmd_export)
 
@@ -191,6 +225,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("any", "new-access", "none"),
         default="any",
         help="which changes exit 1: any decision change (default), only new access, or none",
+    )
+    p.add_argument(
+        "--baseline-partial-ok",
+        action="store_true",
+        help="accept an OLD run from a partial run (-k, -m, --lf, node ids); refused otherwise",
     )
     p.add_argument("--json", action="store_true", help="print the drift as JSON")
     p.add_argument("--out", "-o", metavar="DIR", help="also write reports of NEW with the drift marked")

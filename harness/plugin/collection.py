@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.model import Cell, CellResult
+from harness.plugin.caveats import group_warnings
 from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.results import sha256_text
 from harness.plugin.session import HARNESS_KEY, HarnessSession
@@ -46,23 +47,13 @@ class ScenarioFileNode(pytest.File):
     loaded: ScenarioFile | None = None
     _results: dict[str, CellResult] | None = None
     meta_sent: bool = False
-    _warned: set[str] | None = None
-
-    def first_warning(self, message: str) -> bool:
-        """True the first time this file reports `message`."""
-        if self._warned is None:
-            self._warned = set()
-        if message in self._warned:
-            return False
-        self._warned.add(message)
-        return True
 
     @property
     def harness(self) -> HarnessSession:
         return self.config.stash[HARNESS_KEY]
 
     def collect(self) -> Iterator[pytest.Item]:
-        display = display_path(self.path, self.config.rootpath)
+        display = display_path(self.path, self.harness.options.root.path)
         try:
             self.loaded = self.harness.loader.load(self.path, display)
         except ScenarioFileErrors as exc:
@@ -70,9 +61,9 @@ class ScenarioFileNode(pytest.File):
             return
         self.harness.files_loaded += 1
         self.harness.variable_names |= variables_mentioned(self.loaded)
-        for warning in self.loaded.warnings:
+        for group in group_warnings(self.loaded.warnings):
             warnings.warn_explicit(
-                IamHarnessWarning(warning.message), IamHarnessWarning, str(self.path), warning.line
+                IamHarnessWarning(group.text()), IamHarnessWarning, str(self.path), group.first.line
             )
         self._register_markers(self.loaded.tags)
         for index, cell in enumerate(self.loaded.cells):

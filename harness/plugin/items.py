@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.model import Cell, CellResult, Outcome, judge
+from harness.model import Cell, CellResult, Outcome, error_result, judge
 from harness.runresult import CellRecord
 from harness.scenarios.errors import ScenarioError
 
@@ -45,12 +44,9 @@ class CellItem(pytest.Item):
         loaded = self.file_node.loaded
         if loaded is not None and loaded.account:
             self.record.account = loaded.account
-        for note in result.warnings:
-            # Once per file and message: a batch's warning applies to all its cells alike.
-            if self.file_node.first_warning(note):
-                warnings.warn_explicit(
-                    IamHarnessWarning(note), IamHarnessWarning, str(self.path), self.cell.source.line
-                )
+        self.user_properties.extend(junit_properties(self.record))
+        # A result's warnings (caveats) travel with its record; the terminal summary counts them per
+        # distinct caveat (caveats.py) rather than raising one pytest warning per cell.
         if result.is_error:
             pytest.fail(describe_error(self.cell, result), pytrace=False)
 
@@ -87,6 +83,56 @@ class FileErrorItem(pytest.Item):
     def reportinfo(self) -> tuple[Any, int, str]:
         first = self.errors[0].line if self.errors else 1
         return self.path, max(first - 1, 0), "invalid scenario file"
+
+
+class BackendErrorItem(pytest.Item):
+    """Stands for a file's selected cells when the backend cannot be used at all (no credentials, an
+    AWS session that cannot be opened): one ERROR naming the cause instead of one per cell. Its cells
+    still reach the run result, as error cells."""
+
+    def __init__(self, *, cells: list[tuple[int, Cell]], backend: str, cause: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cells = cells
+        self.backend = backend
+        self.cause = cause
+        self.records: list[tuple[int, CellRecord]] = []
+
+    @property
+    def file_node(self) -> ScenarioFileNode:
+        return self.parent  # type: ignore[return-value]
+
+    def setup(self) -> None:
+        loaded = self.file_node.loaded
+        for index, cell in self.cells:
+            record = CellRecord.from_cell(cell, error_result(cell, self.backend, self.cause))
+            if loaded is not None and loaded.account:
+                record.account = loaded.account
+            self.records.append((index, record))
+        count = len(self.cells)
+        pytest.fail(
+            f"{count} cell{'s' if count != 1 else ''} of this file could not be evaluated "
+            f"({self.backend}): {self.cause}",
+            pytrace=False,
+        )
+
+    def runtest(self) -> None:  # pragma: no cover - setup always fails
+        raise AssertionError("unreachable")
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        return self.path, 0, f"{self.backend} backend unavailable"
+
+
+# What a CI dashboard groups JUnit testcases by (`<property name=... value=...>`; pytest writes
+# an item's user_properties into the JUnit XML).
+JUNIT_FIELDS = ("principal", "action", "resource", "expected", "actual", "enforced")
+
+
+def junit_properties(record: CellRecord) -> list[tuple[str, str]]:
+    from harness.reports.redact import redact_text  # JUnit XML is published like any report
+
+    props = [(name, redact_text(str(getattr(record, name) or ""))) for name in JUNIT_FIELDS]
+    props.append(("tags", ",".join(record.tags)))
+    return props
 
 
 def describe_failure(cell: Cell, result: CellResult) -> str:

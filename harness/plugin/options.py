@@ -2,7 +2,8 @@
 
 Every option exists on the command line and in `[tool.pytest.ini_options]`
 (the command line wins). Paths from the command line are relative to the
-current directory, paths from ini to the rootdir.
+current directory, paths from ini to the harness root (rootdir.py: pytest's
+rootdir rules over the scenario paths, never over an option's value).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.backends.registry import _LAZY_MODULES, BACKEND_NAMES
+from harness.plugin.rootdir import HarnessRoot, harness_root
 from harness.scenarios.variables import environment_overrides, parse_assignments
 
 MATRIX_MODES = ("auto", "full", "none")
@@ -35,6 +37,9 @@ class HarnessOptions:
     backend_opts: tuple[tuple[str, str], ...]
     xdist_loadfile: bool
     render_reports: bool
+    root: HarnessRoot
+    # A baseline from a subset run (-k, -m, --lf, node ids) is refused unless this is set.
+    baseline_partial_ok: bool = False
 
 
 # (flag, backend option key, metavar, help) for settings of the aws backend that
@@ -72,6 +77,12 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--iam-baseline", metavar="RUN_JSON", default=None, help="previous run.json to diff reports against."
+    )
+    group.addoption(
+        "--iam-baseline-partial-ok",
+        action="store_true",
+        default=False,
+        help="accept a --iam-baseline from a subset run (-k, -m, --lf, node ids); refused otherwise.",
     )
     group.addoption(
         "--iam-no-reports",
@@ -126,7 +137,8 @@ def add_options(parser: pytest.Parser) -> None:
 
 def resolve(config: pytest.Config) -> HarnessOptions:
     """Read options; raise pytest.UsageError with a clear message for bad values."""
-    root = config.rootpath
+    anchor = harness_root(config)
+    root = anchor.path
     cwd = config.invocation_params.dir
 
     def path_option(cli: str | None, ini_name: str) -> Path | None:
@@ -167,6 +179,11 @@ def resolve(config: pytest.Config) -> HarnessOptions:
     baseline = (cwd / baseline_arg).resolve() if baseline_arg else None
     if baseline is not None and not baseline.is_file():
         raise pytest.UsageError(f"--iam-baseline: {baseline} not found (a run.json from an earlier run)")
+    partial_ok = bool(config.getoption("iam_baseline_partial_ok"))
+    if baseline is not None and not partial_ok:
+        refusal = partial_baseline_refusal(baseline)
+        if refusal:
+            raise pytest.UsageError(f"--iam-baseline: {refusal}; pass --iam-baseline-partial-ok to use it")
     if report_dir.exists() and not report_dir.is_dir():
         raise pytest.UsageError(f"--iam-report-dir: {report_dir} exists and is not a directory")
     return HarnessOptions(
@@ -181,7 +198,22 @@ def resolve(config: pytest.Config) -> HarnessOptions:
         backend_opts=tuple(sorted(backend_opts.items())),
         xdist_loadfile=bool(config.getini("iam_xdist_loadfile")),
         render_reports=not (config.getoption("iam_no_reports") or not config.getini("iam_render_reports")),
+        root=anchor,
+        baseline_partial_ok=partial_ok,
     )
+
+
+def partial_baseline_refusal(path: Path) -> str | None:
+    """Why the run result at `path` is no baseline: it came from a subset run. None when it is fine
+    (or unreadable: reading it for the reports says what is wrong then)."""
+    from harness.runresult import RunResult
+    from harness.runselection import baseline_refusal
+
+    try:
+        run = RunResult.load(path)
+    except (OSError, ValueError):
+        return None
+    return baseline_refusal(run.metadata, str(path))
 
 
 def _assignments(items: list[str]) -> dict[str, str]:

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from harness.plugin.collection import ScenarioFileNode, is_scenario_path
-from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
+from harness.plugin.collection import ScenarioFileNode, display_path, is_scenario_path
+from harness.plugin.items import BackendErrorItem, CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.options import add_options, dist_explicit, resolve
 from harness.plugin.results import PROP_CELL, PROP_FILE, PROP_FILE_ERROR, record_dict
 from harness.plugin.run_hooks import RunHooks
@@ -34,6 +34,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "filterwarnings", f"default::{IamHarnessWarning.__module__}.{IamHarnessWarning.__name__}"
     )
+    root = options.root
+    if root.moved and not hasattr(config, "workerinput"):
+        config.issue_config_time_warning(
+            IamHarnessWarning(
+                f"pytest chose rootdir {root.pytest_rootdir} from an option's value; the harness names "
+                f"files and writes reports relative to {root.path} (write the option as one word, "
+                "--iam-baseline=PATH, or pass --rootdir, to put pytest's rootdir and cache there too)"
+            ),
+            stacklevel=2,
+        )
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(XdistHooks(config), "iam-harness-xdist")
         # One worker per file keeps "one backend call per file"; the user's --dist wins.
@@ -47,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if is_scenario_path(file_path):
+        root = parent.config.stash[HARNESS_KEY].options.root
+        if root.moved:  # ids relative to the harness root, whatever pytest's rootdir became
+            return ScenarioFileNode.from_parent(
+                parent, path=file_path, nodeid=display_path(file_path, root.path)
+            )
         return ScenarioFileNode.from_parent(parent, path=file_path)
     return None
 
@@ -64,6 +79,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.user_properties.append(
                 (PROP_CELL, {"index": item.index, "record": record_dict(item.record)})
             )
+    elif isinstance(item, BackendErrorItem) and call.when == "setup" and item.records:
+        report.user_properties.append((PROP_FILE, item.file_node.file_meta()))
+        for index, record in item.records:
+            report.user_properties.append((PROP_CELL, {"index": index, "record": record_dict(record)}))
     elif isinstance(item, FileErrorItem) and call.when == "setup":
         payload = {"file": item.nodeid.split("::", 1)[0], "errors": [e.to_dict() for e in item.errors]}
         report.user_properties.append((PROP_FILE_ERROR, payload))
@@ -80,11 +99,47 @@ def pytest_collection_modifyitems(
     result = yield
     kept = {id(item) for item in items}
     items.extend(item for item in broken if id(item) not in kept)
+    if not config.getoption("collectonly"):
+        items[:] = _backend_failures_per_file(config.stash[HARNESS_KEY], items)
     return result
+
+
+def _backend_failures_per_file(harness: HarnessSession, items: list[pytest.Item]) -> list[pytest.Item]:
+    """A file whose backend cannot be used at all gets one error item naming the cause, not one per cell."""
+    out: list[pytest.Item] = []
+    replaced: dict[int, BackendErrorItem | None] = {}
+    for item in items:
+        if not isinstance(item, CellItem):
+            out.append(item)
+            continue
+        node = item.file_node
+        key = id(node)
+        if key not in replaced:
+            cause = harness.unavailable_cause(node)
+            replaced[key] = (
+                None
+                if cause is None
+                else BackendErrorItem.from_parent(
+                    node,
+                    name=f"{harness.options.backend} backend",
+                    cells=[],
+                    backend=harness.options.backend,
+                    cause=cause,
+                )
+            )
+            if replaced[key] is not None:
+                out.append(replaced[key])  # type: ignore[arg-type]
+        stand_in = replaced[key]
+        if stand_in is None:
+            out.append(item)
+        else:
+            stand_in.cells.append((item.index, item.cell))
+    return out
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     harness: HarnessSession = session.config.stash[HARNESS_KEY]
+    harness.selection.collected = sum(1 for item in session.items if isinstance(item, CellItem))
     # Every xdist worker collects the same files: the first one speaks for all.
     worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
     if not harness.files_loaded or worker != "gw0":

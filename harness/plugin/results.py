@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.plugin.caveats import CaveatTally
 from harness.runresult import CellRecord, RunResult
 
 PROP_CELL = "iam_cell"
@@ -41,6 +42,7 @@ class RunCollector:
         self.errors: dict[tuple[str, int, str, str], dict[str, Any]] = {}
         self.backend_metadata: list[dict[str, Any]] = []
         self.broken_files: set[str] = set()
+        self.caveats = CaveatTally()
 
     def take(self, user_properties: Iterable[Any]) -> None:
         for prop in user_properties:
@@ -51,6 +53,8 @@ class RunCollector:
             if name == PROP_CELL:
                 record = value["record"]
                 self.cells[record["id"]] = (record["file"], int(value["index"]), record)
+                for warning in record.get("warnings") or ():
+                    self.caveats.add(warning, f"{record['file']}:{record['line']}")
             elif name == PROP_FILE:
                 self.files.setdefault(value["path"], value)
             elif name == PROP_FILE_ERROR:
@@ -109,7 +113,12 @@ def _common(values: Iterable[Any]) -> str:
 
 
 def merge_metadata(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Sum counters; other values: the one value, or the sorted distinct values (order-independent)."""
+    """One backend metadata from several (xdist workers, backends per account model).
+
+    Counters add up; `*started` is the earliest, `*finished` the latest; lists are merged into one
+    sorted list of distinct items; other values: the one value, or the sorted distinct values.
+    Never a list of lists, whatever the number of parts.
+    """
     sums: dict[str, float] = {}
     others: dict[str, list[Any]] = {}
     for part in parts:
@@ -118,12 +127,21 @@ def merge_metadata(parts: list[dict[str, Any]]) -> dict[str, Any]:
                 sums[key] = sums.get(key, 0) + value
             elif value is not None:
                 bucket = others.setdefault(key, [])
-                if value not in bucket:
-                    bucket.append(value)
+                for item in value if isinstance(value, list) else [value]:
+                    if item not in bucket:
+                        bucket.append(item)
+    listed = {k for part in parts for k, v in part.items() if isinstance(v, list)}
     out: dict[str, Any] = {}
     for key, values in others.items():
         values = sorted(values, key=repr)
-        out[key] = values[0] if len(values) == 1 else values
+        if key in listed:
+            out[key] = values
+        elif key.endswith("started"):
+            out[key] = min(values, key=str)
+        elif key.endswith("finished"):
+            out[key] = max(values, key=str)
+        else:
+            out[key] = values[0] if len(values) == 1 else values
     for key, total in sums.items():
         out[key] = round(total, 6) if isinstance(total, float) else total
     return dict(sorted(out.items()))

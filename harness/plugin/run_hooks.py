@@ -5,14 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from harness.plugin.items import CellItem
 from harness.plugin.results import write_atomically
+from harness.plugin.selection import selection_metadata
 from harness.plugin.session import HarnessSession
 from harness.plugin.terminal import write_summary
 from harness.plugin.xdist_hooks import export_worker_output
 from harness.runresult import RunResult
+from harness.runselection import partial_banner
+
+if TYPE_CHECKING:
+    from harness.reports.drift import Drift
 
 RUN_JSON = "run.json"
 
@@ -24,6 +31,10 @@ class RunHooks:
     @pytest.hookimpl
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.harness.started = dt.datetime.now(dt.UTC)
+
+    @pytest.hookimpl
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.harness.selection.deselected += sum(1 for item in items if isinstance(item, CellItem))
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -43,6 +54,15 @@ class RunHooks:
         if not collector.backend_metadata:  # no xdist: this process ran the backends
             collector.backend_metadata.extend(harness.backend_metadata())
         run = collector.run_result(harness.options.backend, harness.started, dt.datetime.now(dt.UTC))
+        run.metadata.update(selection_metadata(harness.config, harness.selection, len(collector.cells)))
+        harness.partial_line = partial_banner(run.metadata)
+        baseline = self._baseline()
+        drift = None
+        if baseline is not None:
+            from harness.reports.drift import diff
+
+            drift = diff(baseline, run)
+            harness.drift_line = drift_line(drift)
         target = harness.options.report_dir / RUN_JSON
         try:
             write_atomically(target, run.dumps())
@@ -52,7 +72,7 @@ class RunHooks:
             return
         harness.run_json = target
         if harness.options.render_reports:
-            self._render(run, harness.options.report_dir)
+            self._render(run, harness.options.report_dir, drift)
         if harness.report_error:  # the job was asked for reports and did not get them
             session.exitstatus = pytest.ExitCode.INTERRUPTED
         # Exit codes for schedulers: 0 as expected, 1 expectation failures, 2 a
@@ -61,8 +81,20 @@ class RunHooks:
         if (run.errors or any(c.outcome == "error" for c in run.cells)) and session.exitstatus in (0, 1):
             session.exitstatus = pytest.ExitCode.INTERRUPTED
 
-    def _render(self, run: RunResult, outdir: Path) -> None:
+    def _baseline(self) -> RunResult | None:
+        path = self.harness.options.baseline
+        if path is None:
+            return None
+        try:
+            return RunResult.load(path)
+        except (OSError, ValueError) as exc:
+            self.harness.report_error = f"--iam-baseline {path}: {exc}"
+            return None
+
+    def _render(self, run: RunResult, outdir: Path, drift: Drift | None) -> None:
         harness = self.harness
+        if harness.options.baseline is not None and drift is None:
+            return  # the baseline could not be read: report_error says why
         try:
             reports = importlib.import_module("harness.reports")
         except ImportError:
@@ -70,15 +102,8 @@ class RunHooks:
         render_all = getattr(reports, "render_all", None)
         if render_all is None:
             return
-        baseline = None
         try:
-            if harness.options.baseline is not None:
-                try:
-                    baseline = RunResult.load(harness.options.baseline)
-                except (OSError, ValueError) as exc:
-                    harness.report_error = f"--iam-baseline {harness.options.baseline}: {exc}"
-                    return
-            harness.report_paths = [Path(p) for p in render_all(run, outdir, baseline=baseline)]
+            harness.report_paths = [Path(p) for p in render_all(run, outdir, drift=drift)]
         except Exception as exc:  # a report bug must not hide the test results
             harness.report_error = f"{type(exc).__name__}: {exc}"
 
@@ -89,3 +114,15 @@ class RunHooks:
         write_summary(
             self.harness, terminalreporter.write, lambda title: terminalreporter.write_sep("=", title)
         )
+
+
+def drift_line(drift: Drift) -> str:
+    """One line for a CI log, new access first: `drift: 2 new access, 0 lost, ...`."""
+    s = drift.summary()
+    line = (
+        f"drift: {s['new_access']} new access, {s['lost_access']} lost, {s['new_error']} new errors, "
+        f"{s['deny_changed'] + s['error_resolved']} other changes ({s['added']} added, {s['removed']} removed"
+    )
+    if drift.outside_selection:
+        line += f", {drift.outside_selection} outside this partial run"
+    return line + ")"

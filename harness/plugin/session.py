@@ -15,6 +15,7 @@ from harness.backends.registry import BackendOptions, BackendUnavailable, make_b
 from harness.model import Cell, CellResult, error_result
 from harness.plugin.options import HarnessOptions
 from harness.plugin.results import RunCollector
+from harness.plugin.selection import SelectionCounts
 from harness.scenarios import ScenarioLoader
 
 if TYPE_CHECKING:
@@ -39,13 +40,21 @@ class HarnessSession:
         # `${name}` variables the collected files declare or use, to catch a misspelled --iam-var.
         self.variable_names: set[str] = set()
         self.files_loaded = 0
+        self.selection = SelectionCounts()
+        # "drift: 2 new access, ..." for the terminal summary when --iam-baseline is given.
+        self.drift_line: str | None = None
+        # "partial run: selected by -k ..." when the run result is partial (runselection.py).
+        self.partial_line: str | None = None
 
     # -- backends -------------------------------------------------------
 
     def backend_for(
         self, account_path: Path | None, model: AccountModel | None
     ) -> Backend | BackendUnavailable:
-        found = self._backends.get(account_path)
+        # The aws backend never reads the account model: one backend (one session, one
+        # sts:GetCallerIdentity, one rate limiter) serves every file of the run.
+        key = None if self.options.backend == "aws" else account_path
+        found = self._backends.get(key)
         if found is None:
             opts = BackendOptions(
                 account_model_path=account_path,
@@ -58,7 +67,7 @@ class HarnessSession:
                 found = make_backend(self.options.backend, opts)
             except BackendUnavailable as exc:
                 found = exc
-            self._backends[account_path] = found
+            self._backends[key] = found
         return found
 
     def evaluate(self, node: ScenarioFileNode, cells: Sequence[Cell]) -> list[CellResult]:
@@ -81,6 +90,22 @@ class HarnessSession:
                 error_result(c, backend.name, "backend returned the wrong number of results") for c in cells
             ]
         return results
+
+    def unavailable_cause(self, node: ScenarioFileNode) -> str | None:
+        """Why no cell of `node` can be evaluated at all (bad backend option, no AWS session), or None."""
+        loaded = node.loaded
+        backend = self.backend_for(
+            loaded.account_model_path if loaded else None, loaded.account_model if loaded else None
+        )
+        if isinstance(backend, BackendUnavailable):
+            return str(backend)
+        check = getattr(backend, "unavailable_reason", None)  # optional: backends that open a session
+        if check is None:
+            return None
+        try:
+            return check()
+        except Exception as exc:  # a failing check is a cause, never a crash
+            return f"backend {backend.name} check failed: {type(exc).__name__}: {exc}"
 
     def backend_metadata(self) -> list[dict[str, object]]:
         out = []

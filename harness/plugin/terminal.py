@@ -31,6 +31,15 @@ def write_summary(harness: HarnessSession, write: Callable[..., None], section: 
     if collector.broken_files:
         summary += f"; {len(collector.broken_files)} invalid scenario file(s)"
     write(summary + "\n", bold=True, red=bool(counts["failed"] or counts["error"] or collector.errors))
+    if harness.partial_line:
+        write(harness.partial_line + "\n", yellow=True)
+    if harness.drift_line:
+        write(harness.drift_line + "\n", bold=True)
+    caveats = collector.caveats.lines()
+    if caveats:
+        write(f"caveats ({len(caveats)} distinct; expected differences, not failures):\n")
+        for line in caveats:
+            write(f"  {line}\n")
     if harness.run_json is not None:
         write(f"run result: {_shown(harness.run_json)}\n")
     for path in harness.report_paths:

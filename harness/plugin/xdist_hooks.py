@@ -23,10 +23,16 @@ class XdistHooks:
     def pytest_testnodedown(self, node: Any, error: object | None) -> None:
         output = getattr(node, "workeroutput", None) or {}
         data = output.get(WORKER_OUTPUT_KEY) or {}
-        self.config.stash[HARNESS_KEY].collector.backend_metadata.extend(data.get("backend_metadata", []))
+        harness = self.config.stash[HARNESS_KEY]
+        harness.collector.backend_metadata.extend(data.get("backend_metadata", []))
+        harness.selection.merge_worker(data.get("selection", {}))
 
 
 def export_worker_output(config: pytest.Config) -> None:
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:
-        workeroutput[WORKER_OUTPUT_KEY] = {"backend_metadata": config.stash[HARNESS_KEY].backend_metadata()}
+        harness = config.stash[HARNESS_KEY]
+        workeroutput[WORKER_OUTPUT_KEY] = {
+            "backend_metadata": harness.backend_metadata(),
+            "selection": harness.selection.as_dict(),
+        }

@@ -10,6 +10,10 @@ scenario does not look like drift. Decisions compared are the effective ones
 - deny changed: explicit <-> implicit deny (access unchanged, the reason changed);
 - new error / error resolved: the cell could or could no longer be evaluated;
 - added / removed: the request is only in one of the runs (scenario change, not drift).
+
+When the current run is partial (runselection.py), a baseline request it does
+not hold was not evaluated, not removed: it is counted in
+`Drift.outside_selection` instead.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from harness.reports.view import DENIES, cell_account, effective_decision, request_key
 from harness.runresult import CellRecord, RunResult
+from harness.runselection import is_partial
 
 
 class DriftKind(StrEnum):
@@ -96,6 +101,8 @@ class DriftChange:
 class Drift:
     changes: list[DriftChange]
     baseline: dict[str, Any] = field(default_factory=dict)  # the baseline's metadata, for the report header
+    # Baseline requests a partial current run did not evaluate (not "removed").
+    outside_selection: int = 0
     _by_key: dict[str, DriftChange] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -191,7 +198,12 @@ def diff(baseline: RunResult, current: RunResult) -> Drift:
         kind = _classify(old[key][0], after)
         if kind:
             change(key, kind, old[key][0], after, current, cells)
+    partial = is_partial(current.metadata)
+    outside = 0
     for key, (before, cells) in old.items():
         if key not in new:
-            change(key, DriftKind.REMOVED, before, None, baseline, cells)
-    return Drift(changes=changes, baseline=dict(baseline.metadata))
+            if partial:
+                outside += 1
+            else:
+                change(key, DriftKind.REMOVED, before, None, baseline, cells)
+    return Drift(changes=changes, baseline=dict(baseline.metadata), outside_selection=outside)

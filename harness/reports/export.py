@@ -179,7 +179,9 @@ def render_all(
             "schema_version": 1,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "tool_version": __version__,
-            "run": {k: safe.metadata.get(k) for k in ("backend", "account", "started", "finished")},
+            "run": {
+                k: safe.metadata.get(k) for k in ("backend", "account", "started", "finished", "complete")
+            },
             **redact_data(provenance or {}),
             "drift": drift.summary() if drift is not None else None,
             "files": entries,

@@ -24,11 +24,13 @@ from harness.reports.view import (
     counts,
     effective_decision,
     multi_account,
+    names_in_several_files,
     ordered_cells,
     principal_label,
     statement_label,
 )
 from harness.runresult import RunResult
+from harness.runselection import partial_banner
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -88,12 +90,13 @@ def build_payload(run: RunResult, drift: Drift | None = None) -> dict[str, Any]:
     documents = list(run.metadata.get("policy_documents", []))
     index = PolicyIndex(documents)
     multi = multi_account(run)
+    shared = names_in_several_files(run)
     cells = []
     for cell in ordered_cells(run, drift):
         change = drift.for_cell(run, cell) if drift else None
         cells.append(
             {
-                "p": p_index[principal_label(run, cell, multi)],
+                "p": p_index[principal_label(run, cell, multi, shared)],
                 "a": a_index[cell.action],
                 "id": cell.id,
                 "account": cell_account(run, cell),
@@ -166,6 +169,7 @@ def render_html(run: RunResult, *, drift: Drift | None = None) -> str:
         counts=counts(run),
         meta=meta,
         drift=drift.summary() if drift else None,
+        partial=partial_banner(meta),
         tool_version=__version__,
         data_json=script_json(build_payload(run, drift)),
     )

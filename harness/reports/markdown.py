@@ -13,6 +13,7 @@ import re
 from harness.reports.drift import Drift, DriftKind
 from harness.reports.view import build_grid, counts, decision_text, ordered_cells, statement_label
 from harness.runresult import RunResult
+from harness.runselection import partial_banner
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _OUTCOME_MARK = {"passed": "✅", "failed": "❌", "error": "⚠️"}
@@ -73,6 +74,10 @@ def render_markdown(
             f"{k}: **{md(', '.join(map(str, v)) if isinstance(v, list) else v)}**" for k, v in facts if v
         )
     )
+
+    banner = partial_banner(meta)
+    if banner:
+        out += ["", f"> **{md(banner)}**"]
 
     if drift is not None:
         s = drift.summary()

@@ -86,6 +86,8 @@ def _merged_metadata(inputs: Sequence[tuple[str, RunResult]]) -> dict[str, Any]:
         # ISO-8601 timestamps in UTC compare correctly as strings.
         "started": min(started) if started else None,
         "finished": max(finished) if finished else None,
+        # Partial inputs may or may not add up to a whole: only all-complete inputs make a complete merge.
+        "complete": all(m.get("complete", True) is not False for _, m in metas),
         "scenario_files": _union(
             [f for _, m in metas for f in m.get("scenario_files", [])], ("path", "sha256")
         ),
@@ -105,6 +107,7 @@ def _merged_metadata(inputs: Sequence[tuple[str, RunResult]]) -> dict[str, Any]:
                         "started",
                         "finished",
                         "tool_version",
+                        "complete",
                     )
                 },
                 "shard": m.get("shard"),

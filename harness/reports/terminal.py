@@ -17,6 +17,7 @@ from harness.reports.drift import Drift, DriftKind, diff
 from harness.reports.redact import redact_text
 from harness.reports.view import build_grid, counts, decision_text, ordered_cells
 from harness.runresult import CellRecord, RunResult
+from harness.runselection import partial_banner
 
 _DECISION_MARK = {"allowed": "A", "explicitDeny": "X", "implicitDeny": "d", "error": "E"}
 _OUTCOME_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR"}
@@ -28,8 +29,10 @@ _DRIFT_MARK = {
     DriftKind.ERROR_RESOLVED: "~",
 }
 LEGEND = (
-    "marks: ok/FAIL/ERR = outcome; A allowed, X explicit deny, d implicit deny, E error; "
-    "drift: + new access, - lost access, ! new error, ~ other change"
+    "legend: each cell is <outcome> <decisions>[xN]: outcome ok (as expected), FAIL (not as expected), "
+    "ERR (not evaluated); decisions A allowed, X explicit deny, d implicit deny, E error, one letter per "
+    "distinct decision among the cell's requests; xN: N requests (resources, contexts) share the cell; "
+    "a leading mark is drift since the baseline: + new access, - lost access, ! new error, ~ other change"
 )
 
 
@@ -65,8 +68,12 @@ def matrix_table(
             f"{s['new_error']} new errors, {s['deny_changed'] + s['error_resolved']} other changes "
             f"({s['added']} added, {s['removed']} removed)"
         )
+    banner = partial_banner(run.metadata)
+    if banner:
+        out.append(banner)
     if not run.cells:
         return redact_text("\n".join(out)) + "\n"
+    out.append(LEGEND)  # before the matrix: a long matrix must not push it out of sight
 
     principals = grid.principals[:max_rows]
     for start in range(0, len(grid.actions), columns_per_block):
@@ -88,8 +95,6 @@ def matrix_table(
         out.append(tabulate(rows, headers=["principal \\ action", *actions], tablefmt="simple"))
     if len(grid.principals) > max_rows:
         out.append(f"... {len(grid.principals) - max_rows} more principals (see the HTML report)")
-    out.append("")
-    out.append(LEGEND)
 
     if drift is not None and drift.decision_changes:
         out.append("")

@@ -72,12 +72,26 @@ def multi_account(run: RunResult) -> bool:
     return len({cell_account(run, c) for c in run.cells}) > 1
 
 
-def principal_label(run: RunResult, cell: CellRecord, multi: bool) -> str:
-    """Row label; in a merged run of several accounts a label without the account gets it as a prefix."""
+def names_in_several_files(run: RunResult) -> frozenset[str]:
+    """Principal names that two scenario files both define: different identities, so different rows."""
+    files: dict[str, set[str]] = {}
+    for cell in run.cells:
+        files.setdefault(cell.principal, set()).add(cell.file)
+    return frozenset(name for name, found in files.items() if len(found) > 1)
+
+
+def principal_label(
+    run: RunResult, cell: CellRecord, multi: bool, shared: frozenset[str] = frozenset()
+) -> str:
+    """Row label; in a merged run of several accounts a label without the account gets it as a prefix,
+    and a name that several files define (`shared`) gets its file."""
+    label = cell.principal
+    if cell.principal in shared and cell.file:
+        label = f"{label} ({cell.file})"
     account = cell_account(run, cell)
     if multi and account and account not in cell.principal:
-        return f"{account}:{cell.principal}"
-    return cell.principal
+        return f"{account}:{label}"
+    return label
 
 
 @dataclass
@@ -111,11 +125,12 @@ class Grid:
 def build_grid(run: RunResult, drift: Drift | None = None) -> Grid:
     """Principal x action grid; rows and columns holding drift or failures come first."""
     multi = multi_account(run)
+    shared = names_in_several_files(run)
     grid: dict[tuple[str, str], GridCell] = {}
     row_rank: dict[str, tuple[int, int]] = {}
     col_rank: dict[str, tuple[int, int]] = {}
     for cell in ordered_cells(run, drift):
-        p = principal_label(run, cell, multi)
+        p = principal_label(run, cell, multi, shared)
         gc = grid.setdefault((p, cell.action), GridCell())
         gc.cells.append(cell)
         change = drift.changed(run, cell) if drift else None

@@ -113,7 +113,7 @@ def scalar_text(value: Any) -> str:
     return str(value)
 
 
-def wildcard_regex(pattern: str) -> re.Pattern[str]:
-    """IAM-style wildcards (`*`, `?`), case-insensitive, for override selectors."""
+def wildcard_regex(pattern: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    """IAM-style wildcards (`*`, `?`) for override selectors; case-insensitive unless told otherwise."""
     regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(regex, flags=re.IGNORECASE | re.DOTALL)
+    return re.compile(regex, flags=(re.IGNORECASE if ignore_case else 0) | re.DOTALL)

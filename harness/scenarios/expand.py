@@ -78,9 +78,12 @@ class _Rule:
     by_pattern: bool = False
 
     def __post_init__(self) -> None:
-        # Compiled once per rule: a scenario applies every rule to every cell.
+        # Compiled once per rule: a scenario applies every rule to every cell. Each field follows IAM's
+        # case rules: action names are case-insensitive, ARNs (resources) case-sensitive
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html,
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
         self._action_re = wildcard_regex(self.action) if self.action else None
-        self._resource_re = wildcard_regex(self.resource) if self.resource else None
+        self._resource_re = wildcard_regex(self.resource, ignore_case=False) if self.resource else None
 
     def applies(self, principal: str, action: str, resource: str) -> bool:
         return (

@@ -18,6 +18,8 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import socket
+import struct
 import threading
 import time
 import urllib.parse
@@ -51,6 +53,8 @@ class ScriptedError:
     message: str = "injected"
     status: int = 400
     drop: bool = False  # close the connection without an answer (a network error)
+    truncate: bool = False  # answer 200 with a Content-Length larger than the body sent, then close
+    reset: bool = False  # reset the connection (TCP RST) instead of answering
 
 
 THROTTLE = ScriptedError("Throttling", "Rate exceeded", 400)
@@ -194,6 +198,10 @@ class LocalIamEndpoint:
         if fault is not None:
             if fault.drop:
                 return (-1, b"")
+            if fault.reset:
+                return (-3, b"")
+            if fault.truncate and action in SIMULATE_ACTIONS:
+                return (-2, _response_xml(action, self.simulate(action, params), self._service_model))
             return fault.status, _error_xml(fault.code, fault.message, fault.status)
         if action not in SIMULATE_ACTIONS:
             return None
@@ -401,6 +409,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._forward("POST", body)
             return
         status, payload = answer
+        if status == -2:  # cut off mid-body: the promised length never arrives
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(payload) + 100))
+            self.end_headers()
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+        if status == -3:  # linger 0: close() sends RST, the client sees a reset connection
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         if status < 0:
             self.close_connection = True
             self.connection.close()

@@ -143,7 +143,7 @@ def test_metadata_names_account_caller_region_and_counts(endpoint: LocalIamEndpo
     meta = backend.metadata()
     assert meta["account"] == "123456789012"
     assert str(meta["caller_arn"]).startswith("arn:aws:sts::123456789012:")
-    assert meta["region"] == "us-east-1"
+    assert meta["api_region"] == "us-east-1"
     assert meta["partition"] == "aws"
     assert meta["api_calls"] == 2  # GetCallerIdentity + one simulate call
     assert meta["retries"] == meta["throttles"] == 0

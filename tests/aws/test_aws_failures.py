@@ -148,3 +148,61 @@ def test_an_internal_failure_becomes_error_cells(endpoint: LocalIamEndpoint) -> 
     wildcard, plain = backend.evaluate(cells)
     assert wildcard.is_error and "catalog exploded" in (wildcard.error or "")
     assert plain.decision == "allowed"
+
+
+def test_a_response_cut_off_mid_body_is_retried_as_a_network_error(endpoint: LocalIamEndpoint) -> None:
+    endpoint.faults.script("SimulateCustomPolicy", ScriptedError("", truncate=True))
+    backend = aws_backend(endpoint.url)
+    [result] = backend.evaluate(_custom_cells())
+    assert result.decision == "allowed"
+    assert backend.metadata()["retries"] == 1
+    assert endpoint.calls["SimulateCustomPolicy"] == 2
+
+
+def test_a_reset_connection_is_retried_as_a_network_error(endpoint: LocalIamEndpoint) -> None:
+    endpoint.faults.script("SimulateCustomPolicy", ScriptedError("", reset=True))
+    backend = aws_backend(endpoint.url)
+    [result] = backend.evaluate(_custom_cells())
+    assert result.decision == "allowed"
+    assert backend.metadata()["retries"] == 1
+
+
+def test_responses_cut_off_every_time_end_as_network_error_cells(endpoint: LocalIamEndpoint) -> None:
+    endpoint.faults.script("SimulateCustomPolicy", *[ScriptedError("", truncate=True)] * 3)
+    [result] = aws_backend(endpoint.url, max_attempts=3).evaluate(_custom_cells())
+    assert result.is_error
+    assert "network error" in (result.error or "")
+
+
+def test_endless_throttling_stops_after_max_stall_with_error_cells(endpoint: LocalIamEndpoint) -> None:
+    endpoint.faults.throttle_forever = True
+    backend = aws_backend(endpoint.url, max_attempts=1_000_000, max_stall=0.2)
+    cells = [
+        cell(custom(identity_policy(allow("s3:GetObject"), name=f"doc{i}")), "s3:GetObject", f"{BUCKET}/k")
+        for i in range(6)
+    ]
+    results = backend.evaluate(cells)
+    assert all(r.is_error and "throttled: no successful call for" in (r.error or "") for r in results)
+    assert backend.metadata()["api_calls"] < 1_000_000
+
+
+def test_after_a_stall_later_cells_fail_without_calling_aws(endpoint: LocalIamEndpoint) -> None:
+    endpoint.faults.throttle_forever = True
+    backend = aws_backend(endpoint.url, max_attempts=1_000_000, max_stall=0.2)
+    backend.evaluate(_custom_cells())
+    calls = endpoint.calls["SimulateCustomPolicy"]
+    endpoint.faults.throttle_forever = False
+    [later] = backend.evaluate([cell(custom(identity_policy(allow("s3:PutObject"))), "s3:PutObject", BUCKET)])
+    assert later.is_error and "no successful call" in (later.error or "")
+    assert endpoint.calls["SimulateCustomPolicy"] == calls
+
+
+def test_missing_credentials_are_found_once_per_backend(
+    endpoint: LocalIamEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    backend = aws_backend(endpoint.url)
+    assert "missing credentials" in (backend.unavailable_reason() or "")
+    [result] = backend.evaluate(_custom_cells())
+    assert result.is_error and "missing credentials" in (result.error or "")

@@ -53,3 +53,51 @@ def test_an_access_denied_simulator_makes_errors_not_passes(pytester, endpoint: 
     assert outcomes.get("passed", 0) == 0
     assert outcomes["errors"] == 450
     result.stdout.fnmatch_lines(["*access denied: AccessDenied*"])
+
+
+def test_missing_credentials_are_one_error_per_file_and_the_run_exits_2(
+    pytester, endpoint: LocalIamEndpoint, monkeypatch
+) -> None:
+    _copy_scenarios(pytester)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    result = pytester.runpytest(
+        "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws",
+        "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
+    )  # fmt: skip
+    result.assert_outcomes(errors=1)
+    assert result.ret == 2
+    result.stdout.fnmatch_lines(
+        ["*450 cells of this file could not be evaluated (aws): *missing credentials*"]
+    )
+    assert result.stdout.str().count("missing credentials") < 5  # not once per cell
+    run = json.loads((pytester.path / "reports" / "run.json").read_text())
+    assert len(run["cells"]) == 450
+    assert {c["outcome"] for c in run["cells"]} == {"error"}
+
+
+def test_caller_identity_is_asked_once_per_run(pytester, endpoint: LocalIamEndpoint) -> None:
+    _copy_scenarios(pytester)
+    shutil.copy(
+        pytester.path / "scenarios" / "least-privilege.yaml", pytester.path / "scenarios" / "again.yaml"
+    )
+    result = pytester.runpytest(
+        "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws",
+        "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
+    )  # fmt: skip
+    result.assert_outcomes(passed=900)
+    assert endpoint.calls["GetCallerIdentity"] == 1
+
+
+def test_run_metadata_names_the_scenario_region_and_the_api_region_apart(
+    pytester, endpoint: LocalIamEndpoint
+) -> None:
+    _copy_scenarios(pytester)
+    pytester.runpytest(
+        "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws", "--iam-aws-region", "us-east-1",
+        "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
+    )  # fmt: skip
+    meta = json.loads((pytester.path / "reports" / "run.json").read_text())["metadata"]
+    assert "region" not in meta["backend_metadata"]
+    assert meta["backend_metadata"]["api_region"] == "us-east-1"
+    assert isinstance(meta["backend_metadata"]["started"], str)

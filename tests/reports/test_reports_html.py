@@ -91,3 +91,15 @@ def test_header_values_are_autoescaped(make_cell, make_run):
     html = render_html(make_run([make_cell()], account="<b>x</b>", region="<i>r</i>"))
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert "<i>r</i>" not in html
+
+
+def test_same_named_principals_of_two_files_are_two_rows():
+    from dataclasses import replace
+
+    from harness.reports.view import build_grid
+    from tests.reports.conftest import cell, run_of
+
+    run = run_of([replace(cell("alice"), file="a.yaml"), replace(cell("alice"), file="b.yaml"), cell("bob")])
+    rows = build_payload(run)["principals"]
+    assert sorted(rows) == ["alice (a.yaml)", "alice (b.yaml)", "bob"]  # bob is in one file only
+    assert sorted(build_grid(run).principals) == sorted(rows)

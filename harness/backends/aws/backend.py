@@ -66,6 +66,7 @@ class AwsBackend:
         self._session: AwsSession | None = None
         self._caller: RetryingCaller | None = None
         self._identity: dict[str, str] = {}
+        self._connect_failure: str | None = None  # tried once per backend: no GetCallerIdentity per file
         self.stats = CallStats()
         self.limiter = AdaptiveRateLimiter(
             self.options.initial_rate,
@@ -73,6 +74,7 @@ class AwsBackend:
             max_rate=self.options.max_rate,
             backoff_base=self.options.backoff_base,
             backoff_cap=self.options.backoff_cap,
+            max_stall=self.options.max_stall,
         )
         self._answers: dict[str, Future[_Answer]] = {}
         self._answers_lock = threading.Lock()
@@ -98,13 +100,18 @@ class AwsBackend:
             self.finished = _now()
             self.cells += len(cells)
 
+    def unavailable_reason(self) -> str | None:
+        """Why no cell can be evaluated at all (no credentials, no session), or None once connected."""
+        return self._connect()
+
     def metadata(self) -> dict[str, object]:
         session = self._session
         return {
             "backend": self.name,
             "account": self._identity.get("Account"),
             "caller_arn": self._identity.get("Arn"),
-            "region": session.region if session else self.options.region,
+            # Where STS/IAM were called; the run's top-level `region` is the scenarios' own.
+            "api_region": session.region if session else self.options.region,
             "partition": session.partition if session else None,
             "assumed_role": self.options.assume_role_arn,
             "started": self.started.isoformat() if self.started else None,
@@ -175,6 +182,11 @@ class AwsBackend:
         """Open the session and learn who we are; the failure message if that is impossible."""
         if self._caller is not None:
             return None
+        if self._connect_failure is None:
+            self._connect_failure = self._open()
+        return self._connect_failure
+
+    def _open(self) -> str | None:
         try:
             session = self._session_factory(self.options)
         except SessionError as exc:

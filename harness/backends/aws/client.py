@@ -11,14 +11,17 @@ that the report shows on each error cell: "throttled", "access denied",
 
 from __future__ import annotations
 
+import http.client
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
+import botocore.parsers
+import urllib3.exceptions
 
-from harness.backends.aws.ratelimit import AdaptiveRateLimiter
+from harness.backends.aws.ratelimit import AdaptiveRateLimiter, ProgressWatch
 
 THROTTLE_CODES = frozenset(
     {
@@ -49,7 +52,15 @@ TRANSIENT_CODES = frozenset(
         "RequestTimeout",
     }
 )
+# A response cut off mid-body (Content-Length larger than what arrived) surfaces as botocore's
+# ResponseParserError or an IncompleteRead; a reset connection as ConnectionResetError. Both are
+# the network failing, not IAM answering: retried like any network error.
 NETWORK_ERRORS: tuple[type[Exception], ...] = (
+    botocore.parsers.ResponseParserError,
+    http.client.IncompleteRead,
+    urllib3.exceptions.IncompleteRead,
+    urllib3.exceptions.ProtocolError,
+    ConnectionResetError,
     botocore.exceptions.EndpointConnectionError,
     botocore.exceptions.ConnectionClosedError,
     botocore.exceptions.ReadTimeoutError,
@@ -165,15 +176,37 @@ class RetryingCaller:
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         method: Callable[..., dict[str, Any]] = getattr(self.client, _snake(operation))
+        watch = self.limiter.watch
+        watch.begin()
+        try:
+            return self._call(method, params, watch)
+        finally:
+            watch.end()
+
+    def _call(
+        self, method: Callable[..., dict[str, Any]], params: dict[str, Any], watch: ProgressWatch
+    ) -> dict[str, Any]:
         attempt = 0
         while True:
+            stalled = watch.stalled()
+            if stalled is not None:  # no progress for max_stall: this and every later call give up
+                self.stats.add(failures=1)
+                message = f"no successful call for {stalled:.0f} s (max_stall {watch.max_stall:g} s)"
+                raise CallFailed(Failure("throttled", message, throttle=True), max(attempt, 1))
             attempt += 1
             sent = self.limiter.acquire()
+            if watch.stalled() is not None:
+                attempt -= 1  # gave up while this call waited for its slot: fail above, send nothing
+                continue
             self.stats.add(api_calls=1)
             try:
                 response = method(**params)
             except Exception as exc:
                 failure = classify(exc)
+                if failure.retryable:
+                    watch.on_failure()
+                else:
+                    watch.on_success()  # IAM answered (AccessDenied, NoSuchEntity, ...): that is progress
                 if failure.throttle:
                     self.stats.add(throttles=1)
                     self.limiter.on_throttle(sent)
@@ -183,6 +216,7 @@ class RetryingCaller:
                 self.stats.add(retries=1)
                 self.limiter.sleep_backoff(attempt)
                 continue
+            watch.on_success()
             self.limiter.on_success()
             return response
 

@@ -26,7 +26,10 @@ class AwsOptions:
     `max_items` per page (the API allows 1 to 1000). Rate: `max_concurrency`
     requests in flight, `initial_rate` requests per second to start from,
     `max_attempts` per request before a throttled/transient failure becomes an
-    error cell, `backoff_base`/`backoff_cap` in seconds.
+    error cell, `backoff_base`/`backoff_cap` in seconds. `max_stall`: seconds of
+    attempted calls without one succeeding after which every remaining call
+    fails at once as "throttled" (ratelimit.ProgressWatch), so a run that is
+    throttled without end stops instead of taking hours.
     """
 
     profile: str | None = None
@@ -45,6 +48,7 @@ class AwsOptions:
     max_rate: float = 1000.0
     backoff_base: float = 0.02
     backoff_cap: float = 2.0
+    max_stall: float = 120.0
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
 
@@ -54,7 +58,7 @@ class AwsOptions:
         for name in ("max_concurrency", "max_actions", "max_resources", "max_attempts"):
             if getattr(self, name) < 1:
                 raise AwsOptionError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("initial_rate", "min_rate", "max_rate", "backoff_base", "backoff_cap"):
+        for name in ("initial_rate", "min_rate", "max_rate", "backoff_base", "backoff_cap", "max_stall"):
             if getattr(self, name) <= 0:
                 raise AwsOptionError(f"{name} must be positive, got {getattr(self, name)}")
         if self.external_id and not self.assume_role_arn:

@@ -15,6 +15,14 @@ all threads) and adjusts the rate:
 
 Retries wait a millisecond-scale exponential backoff with jitter on top of
 the pacing; nothing ever sleeps for minutes.
+
+Progress is bounded too (`ProgressWatch`, `max_stall` seconds, default 120):
+once calls have been attempted for that long without one succeeding (every
+call throttled, say), the backend gives up: the call in hand and every later
+one fail at once as "throttled: no successful call for N s", so the
+remaining cells become error cells and the run ends instead of crawling on
+at the floor rate. Time when no call is being attempted (between files,
+while the offline part of compare mode runs) does not count.
 """
 
 from __future__ import annotations
@@ -25,12 +33,60 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+# A call starting after this long with no call in flight starts a fresh stall clock: nobody was trying.
+IDLE_RESET_SECONDS = 5.0
+
+
+class ProgressWatch:
+    """How long calls have been attempted without one succeeding; shared by the backend's threads."""
+
+    def __init__(self, max_stall: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_stall = max_stall
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failing_since: float | None = None
+        self._in_flight = 0
+        self._last_activity = float("-inf")
+        self.gave_up_after: float | None = None  # once set, every later call fails at once
+
+    def begin(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._in_flight == 0 and now - self._last_activity > IDLE_RESET_SECONDS:
+                self._failing_since = None
+            self._in_flight += 1
+            self._last_activity = now
+
+    def end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._last_activity = self._clock()
+
+    def on_success(self) -> None:
+        with self._lock:
+            self._failing_since = None
+
+    def on_failure(self) -> None:
+        with self._lock:
+            if self._failing_since is None:
+                self._failing_since = self._clock()
+
+    def stalled(self) -> float | None:
+        """Seconds without a success once that reaches `max_stall` (for good), else None."""
+        with self._lock:
+            if self.gave_up_after is None and self._failing_since is not None:
+                waited = self._clock() - self._failing_since
+                if waited >= self.max_stall:
+                    self.gave_up_after = waited
+            return self.gave_up_after
+
 
 class AdaptiveRateLimiter:
     def __init__(
         self,
         initial_rate: float = 20.0,
         *,
+        max_stall: float = 120.0,
         min_rate: float = 0.5,
         max_rate: float = 1000.0,
         decrease: float = 0.8,
@@ -52,6 +108,7 @@ class AdaptiveRateLimiter:
         self.waited = 0.0
         self._clock = clock
         self._sleep = sleep
+        self.watch = ProgressWatch(max_stall, clock)
         self._rng = rng or random.Random()
         self._lock = threading.Lock()
         self._next_slot = clock()
@@ -127,4 +184,5 @@ class AdaptiveRateLimiter:
                 "learned_ceiling": round(self.ceiling, 3) if self.ceiling is not None else None,
                 "throttles": self.throttles,
                 "decreases": self.decreases,
+                "gave_up_after_stall": self.watch.gave_up_after is not None,
             }
