@@ -146,7 +146,8 @@ def no_match_error(text: str, model: AccountModel) -> SelectionError:
             f"{text!r} selects no identity: the account model {model.path} has no users or roles",
             "add RoleDetailList / UserDetailList entries to the model (docs/account-model.md)",
         )
-    shown = ", ".join(_short(a) for a in known[:5]) + (f" and {len(known) - 5} more" if len(known) > 5 else "")
+    more = f" and {len(known) - 5} more" if len(known) > 5 else ""
+    shown = ", ".join(_short(a) for a in known[:5]) + more
     return SelectionError(
         f"{text!r} matches no user or role of the account model {model.path}",
         f"its principals: {shown}",
