@@ -378,7 +378,8 @@ class ScenarioExpander:
                 item_line = value.line_of(i) if isinstance(value, LList) else line
                 selected = self._select(name, item_line, field, selectors)
                 ok = ok and selected is not None
-                names.extend(arn for arn in selected or () if arn not in names)
+                present = set(names)
+                names.extend(arn for arn in selected or () if arn not in present)
                 continue
             elif name not in self.principals and not name.startswith("arn:"):
                 self.error(
