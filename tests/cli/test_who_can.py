@@ -48,6 +48,14 @@ def test_the_key_policy_of_a_kms_key_comes_from_the_model(capsys):
     assert [s["sid"] for s in admin["deciding_statements"]] == ["Allow key administration"]
 
 
+def test_an_alias_arn_is_answered_with_the_key_policy_of_the_key_it_names(capsys):
+    alias = "arn:aws:kms:eu-west-3:012345678910:alias/forensics-ebs"
+    code, out = run_json(capsys, "kms:Decrypt", alias, "--account", PACK_MODEL)
+    assert code == 0
+    assert out["allowed_identities"] == [IR_ROLE]
+    assert "Allow required KMS permissions" in {s["sid"] for s in out["answers"][0]["deciding_statements"]}
+
+
 def test_context_values_are_typed_from_the_catalog_and_change_the_answer(capsys):
     _, without = run_json(capsys, "kms:CreateGrant", EVIDENCE_KEY, "--account", PACK_MODEL)
     _, with_ctx = run_json(
