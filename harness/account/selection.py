@@ -18,7 +18,6 @@ Rules (docs/scenarios.md, "Selecting principals from the account model"):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -50,7 +49,7 @@ class Selector:
     text: str
     form: SelectorForm
     kind: str | None  # for KIND: user | role
-    pattern: re.Pattern[str] | None  # None for ALL
+    pattern: str  # casefolded glob; "" for ALL
 
     def matches_arn(self, arn: str) -> bool:
         """Does this selector name the user or role with this ARN?"""
@@ -59,17 +58,18 @@ class Selector:
             return False
         if self.form is SelectorForm.ALL:
             return True
-        assert self.pattern is not None
         if self.form is SelectorForm.ARN:
-            return self.pattern.fullmatch(arn) is not None
+            return glob_match(self.pattern, arn)
         kind, rest = match["kind"], match["rest"]  # rest: PATH/NAME
         name = rest.rsplit("/", 1)[-1]
         if self.form is SelectorForm.KIND:
             # `role/x` selects by name; `role/service-role/*` by path and name.
-            return kind == self.kind and (
-                self.pattern.fullmatch(name) is not None or self.pattern.fullmatch(rest) is not None
-            )
-        return self.pattern.fullmatch(name) is not None
+            return kind == self.kind and (glob_match(self.pattern, name) or glob_match(self.pattern, rest))
+        return glob_match(self.pattern, name)
+
+    def matches_label(self, label: str) -> bool:
+        """A bare name or glob against a principal's name under a scenario's `principals:`."""
+        return self.form is SelectorForm.NAME and glob_match(self.pattern, label)
 
     def select(self, model: AccountModel) -> list[Identity]:
         """The model's users and roles this selector names, in the model's order."""
@@ -97,11 +97,11 @@ def parse_selector(text: str) -> Selector:
     if not text:
         raise SelectionError("an empty principal selector", "write all, role/NAME, user/GLOB or an ARN")
     if text == ALL:
-        return Selector(text, SelectorForm.ALL, None, None)
+        return Selector(text, SelectorForm.ALL, None, "")
     if text.startswith("arn:"):
         if ":group/" in text:
             raise _group_error(text)
-        return Selector(text, SelectorForm.ARN, None, _glob(text))
+        return Selector(text, SelectorForm.ARN, None, text.casefold())
     if "/" in text:
         kind, _, rest = text.partition("/")
         kind = kind.lower()
@@ -112,8 +112,8 @@ def parse_selector(text: str) -> Selector:
                 f"{text!r} is not a principal selector",
                 "write role/NAME, user/NAME (wildcards * and ? allowed), all, or an ARN",
             )
-        return Selector(text, SelectorForm.KIND, kind, _glob(rest))
-    return Selector(text, SelectorForm.NAME, None, _glob(text))
+        return Selector(text, SelectorForm.KIND, kind, rest.casefold())
+    return Selector(text, SelectorForm.NAME, None, text.casefold())
 
 
 def principal_identities(model: AccountModel) -> Iterable[Identity]:
@@ -166,6 +166,27 @@ def _group_error(text: str) -> SelectionError:
     )
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile(regex, flags=re.IGNORECASE | re.DOTALL)
+def glob_match(pattern: str, text: str) -> bool:
+    """`*` / `?` glob match of a casefolded pattern, without regard to case.
+
+    Two pointers with one backtrack point (the last `*`): O(len(pattern) x len(text)) at
+    worst, so a hostile selector such as `*a*a*a*...b` cannot make a regex backtrack for ever.
+    """
+    text = text.casefold()
+    p = t = 0
+    star, mark = -1, 0
+    while t < len(text):
+        if p < len(pattern) and pattern[p] == "*":
+            star, mark = p, t
+            p += 1
+        elif p < len(pattern) and pattern[p] in ("?", text[t]):
+            p += 1
+            t += 1
+        elif star >= 0:
+            p, mark = star + 1, mark + 1
+            t = mark
+        else:
+            return False
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)

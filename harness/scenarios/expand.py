@@ -429,9 +429,7 @@ class ScenarioExpander:
         hits = set()
         for pname in principals:
             arn = self.principals[pname].principal_arn if pname in self.principals else pname
-            if (arn and selector.matches_arn(arn)) or (
-                selector.pattern is not None and "/" not in text and selector.pattern.fullmatch(pname)
-            ):
+            if (arn and selector.matches_arn(arn)) or selector.matches_label(pname):
                 hits.add(pname)
         if not hits:
             self.error(line, field, f"{text!r} is not a principal of this scenario")

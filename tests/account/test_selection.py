@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+
 import pytest
 
 from harness.account import Account, AccountModel, Identity
 from harness.account.selection import (
     SelectionError,
+    glob_match,
     is_selector,
     parse_selector,
     principal_identities,
@@ -148,3 +152,22 @@ def test_a_selector_never_matches_a_group_arn():
 )
 def test_which_texts_are_selections_over_the_model(text, expected):
     assert is_selector(text) is expected
+
+
+def _reference(pattern: str, text: str) -> bool:
+    regex = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    return re.fullmatch(regex, text, flags=re.IGNORECASE | re.DOTALL) is not None
+
+
+def test_glob_match_agrees_with_wildcard_semantics_on_every_short_pattern():
+    patterns = ["".join(p) for n in range(5) for p in itertools.product("aB*?", repeat=n)]
+    texts = ["".join(t) for n in range(5) for t in itertools.product("Ab", repeat=n)]
+    for pattern in patterns:
+        for text in texts:
+            assert glob_match(pattern.casefold(), text) is _reference(pattern, text), (pattern, text)
+
+
+def test_a_hostile_glob_is_answered_without_regex_backtracking():
+    # As a regex this pattern backtracks exponentially on a long name that does not match.
+    assert not glob_match("*a" * 30 + "*b", "a" * 64)
+    assert glob_match("*a" * 30 + "*", "a" * 64)
