@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from harness.account.selection import SelectionError, is_selector, parse_selector, select_identities
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource
 from harness.model import Cell, Expectation, SourceRef, Subject
 from harness.scenarios.catalog_adapter import (
@@ -91,6 +92,16 @@ class _Rule:
             and (self._action_re is None or self._action_re.fullmatch(action) is not None)
             and (self._resource_re is None or self._resource_re.fullmatch(resource) is not None)
         )
+
+
+@dataclass
+class _SelectedRule(_Rule):
+    """An override whose `principal` is a name, ARN or glob naming several of the scenario's principals."""
+
+    selected: frozenset[str] = frozenset()
+
+    def applies(self, principal: str, action: str, resource: str) -> bool:
+        return principal in self.selected and super().applies(principal, action, resource)
 
 
 # (principal names, [(action pattern, expanded actions)], resources, expectation rules)
@@ -347,22 +358,32 @@ class ScenarioExpander:
                     "`principal` is a name from `principals:` or an ARN",
                 )
                 return None
-            return self._name_list([value], spec.line_of("principal"), f"{label}.principal")
+            return self._name_list([value], spec.line_of("principal"), f"{label}.principal", selectors=True)
         if "principals" in spec:
-            return self._name_list(spec["principals"], spec.line_of("principals"), f"{label}.principals")
+            return self._name_list(
+                spec["principals"], spec.line_of("principals"), f"{label}.principals", selectors=True
+            )
         self.error(spec.line, label, "a scenario needs `principal` or `principals`")
         return None
 
-    def _name_list(self, value: Any, line: int, field: str) -> list[str] | None:
+    def _name_list(self, value: Any, line: int, field: str, selectors: bool = False) -> list[str] | None:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             self.error(line, field, "expected a non-empty list of principal names (or ARNs)")
             return None
         ok = True
-        for name in value:
+        names: list[str] = []
+        for i, name in enumerate(value):
             if name in self.loader.broken_principals:
                 ok = False  # its own error is already reported
+            elif name not in self.principals and is_selector(name):
+                item_line = value.line_of(i) if isinstance(value, LList) else line
+                selected = self._select(name, item_line, field, selectors)
+                ok = ok and selected is not None
+                present = set(names)
+                names.extend(arn for arn in selected or () if arn not in present)
+                continue
             elif name not in self.principals and not name.startswith("arn:"):
                 self.error(
                     line,
@@ -371,7 +392,51 @@ class ScenarioExpander:
                     self.loader.name_hint(name, self.principals),
                 )
                 ok = False
-        return list(value) if ok else None
+            names.append(name)
+        return names if ok else None
+
+    def _select(self, text: str, line: int, field: str, allowed: bool) -> list[str] | None:
+        """ARNs of the account model's users and roles that `all` / a glob names (never zero)."""
+        if not allowed:
+            self.error(
+                line,
+                field,
+                f"{text!r} selects principals from the account model; a matrix needs one row per principal",
+                "use the list form: principals, expect and overrides",
+            )
+            return None
+        model = self.loader.out.account_model
+        if model is None:
+            given = self.loader.owner.account_override is not None or "account" in self.loader.doc
+            self.error(
+                line,
+                field,
+                f"{text!r} selects principals from the account model, and "
+                + ("it could not be loaded (see its errors)" if given else "this file has none"),
+                "" if given else "set `account: accounts/FILE.yaml` in this file or pass --iam-account FILE",
+            )
+            return None
+        try:
+            return [i.arn for i in select_identities(model, [text])]
+        except SelectionError as exc:
+            self.error(line, field, exc.message, exc.hint)
+            return None
+
+    def _override_principals(self, text: str, line: int, field: str, principals: list[str]) -> frozenset[str]:
+        """The scenario's principals an override's `principal` names: by name, ARN or glob."""
+        try:
+            selector = parse_selector(text)
+        except SelectionError as exc:
+            self.error(line, field, exc.message, exc.hint)
+            return frozenset()
+        hits = set()
+        for pname in principals:
+            arn = self.principals[pname].principal_arn if pname in self.principals else pname
+            if (arn and selector.matches_arn(arn)) or selector.matches_label(pname):
+                hits.add(pname)
+        if not hits:
+            self.error(line, field, f"{text!r} is not a principal of this scenario")
+        return frozenset(hits)
 
     def _actions(self, value: Any, line: int, field: str) -> list[tuple[str, list[str]]] | None:
         if value is None:
@@ -447,13 +512,13 @@ class ScenarioExpander:
                 spec.line, field, "an override needs `action`, `resource` or `principal` to select cells"
             )
             return None
+        selected: frozenset[str] | None = None
         if principal and principal not in principals:
-            self.error(
-                spec.line_of("principal"),
-                f"{field}.principal",
-                f"{principal!r} is not a principal of this scenario",
+            selected = self._override_principals(
+                principal, spec.line_of("principal"), f"{field}.principal", principals
             )
-            return None
+            if not selected:
+                return None
         if action and "*" not in action and "?" not in action:
             try:
                 self.catalog.expand(action)
@@ -464,9 +529,10 @@ class ScenarioExpander:
         if expect is None:
             return None
         enforced = self._bool(spec, "enforced", field)
-        return _Rule(
-            principal, action, resource, expect, self.loader.text(spec, "reason"), enforced, spec.line, field
-        )
+        rest = (action, resource, expect, self.loader.text(spec, "reason"), enforced, spec.line, field)
+        if selected is not None:
+            return _SelectedRule(None, *rest, selected=selected)
+        return _Rule(principal, *rest)
 
     def _bool(self, spec: LDict, key: str, field: str) -> bool | None:
         if key not in spec:

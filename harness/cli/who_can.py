@@ -1,0 +1,231 @@
+"""`harness who-can ACTION [RESOURCE ...] --account MODEL`: who in the account model may do it.
+
+Every user and role of the model (or those `--principals` selects, same rules as a
+scenario's `principals:`) is asked, offline, exactly as a scenario cell would be
+(harness.who_can). Listed: each identity the simulator or the service allows, with both
+decisions and the deciding statements (policy, Sid, lines). `--all` lists the refused ones
+too; `--json` prints the same as JSON.
+
+Exit codes: 0 answered; 2 a usage error, a bad or unreadable model, or an identity that could
+not be evaluated (listed as an error: the list would otherwise be incomplete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from harness.model import DecidingStatement
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+
+
+class _Usage(Exception):
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "who-can",
+        help="list every identity of an account model allowed to do an action, offline",
+        description="Ask every user and role of an account model whether it may do ACTION on each "
+        "RESOURCE (default *), offline. The key policy of a KMS key (and any resource policy) comes "
+        "from the model. Shows the simulator's and the enforced decision and the deciding statements.",
+    )
+    parser.add_argument(
+        "action", metavar="ACTION", help="an action; a wildcard asks each action it expands to"
+    )
+    parser.add_argument("resources", nargs="*", metavar="RESOURCE", help='resource ARNs (default "*")')
+    parser.add_argument("--account", required=True, metavar="MODEL", help="account model file")
+    parser.add_argument(
+        "--principals",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="only these identities: all (default), role/NAME, user/ci-*, a name or an ARN glob; repeatable",
+    )
+    parser.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a request context value (type from the action catalog); repeat a key for a list",
+    )
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="a variable of the account model"
+    )
+    parser.add_argument("--all", action="store_true", help="also list the identities that are refused")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: `harness --help` need not load the engine, the catalog or YAML support.
+    from harness.account import load_account_model
+    from harness.account.selection import ALL, SelectionError
+    from harness.scenarios.catalog_adapter import ActionCatalog, CatalogProblem
+    from harness.scenarios.errors import ScenarioFileErrors
+    from harness.who_can import WhoCanQuestion, who_can
+
+    catalog = ActionCatalog()
+    try:
+        try:
+            actions = tuple(catalog.expand(args.action))
+        except CatalogProblem as exc:
+            raise _Usage(f"{args.action}: {exc.message}", exc.suggestion) from None
+        resources = tuple(_resources(args.resources))
+        context = _context(args.context, actions, catalog)
+        variables = _pairs(args.var, "--var")
+        try:
+            model = load_account_model(args.account, variables)
+        except ScenarioFileErrors as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_INPUT
+        question = WhoCanQuestion(actions, resources, context, tuple(args.principals) or (ALL,))
+        try:
+            report = who_can(model, question)
+        except SelectionError as exc:
+            raise _Usage(f"--principals: {exc.message}", exc.hint) from None
+    except _Usage as exc:
+        print(f"harness who-can: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return EXIT_INPUT
+    shown = [a for a in report.answers if args.all or a.allowed or a.error]
+    if args.json:
+        json.dump(_json(report, shown), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_table(report, shown)
+    for answer in report.errors:
+        print(
+            f"error: {_short(answer.principal_arn)} {answer.action} {answer.resource}: {answer.error}",
+            file=sys.stderr,
+        )
+    return EXIT_INPUT if report.errors else EXIT_OK
+
+
+def _resources(given: Sequence[str]) -> list[str]:
+    for value in given:
+        if value != "*" and not value.startswith("arn:"):
+            raise _Usage(f"{value!r} is not a resource ARN", 'write a full ARN or "*"')
+    return list(dict.fromkeys(given)) or ["*"]
+
+
+def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip():
+            raise _Usage(f"{option} {value!r}: expected NAME=VALUE")
+        out[key.strip()] = val
+    return out
+
+
+def _context(values: Sequence[str], actions: Sequence[str], catalog: Any) -> tuple[Any, ...]:
+    from harness.engine.types import ContextEntry
+    from harness.scenarios.catalog_adapter import CatalogProblem
+
+    raw: dict[str, list[str]] = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        key = key.strip()
+        if not sep or ":" not in key:
+            raise _Usage(
+                f"--context {value!r}: expected KEY=VALUE with a condition key",
+                "e.g. --context kms:ViaService=ec2.eu-west-3.amazonaws.com",
+            )
+        raw.setdefault(key, []).append(val)
+    entries = []
+    for key, vals in raw.items():
+        try:
+            ctype, parsed = catalog.parse_context(key, vals if len(vals) > 1 else vals[0], list(actions))
+        except CatalogProblem as exc:
+            raise _Usage(f"--context {key}: {exc.message}", exc.suggestion) from None
+        entries.append(ContextEntry(key, tuple(parsed), ctype))
+    return tuple(entries)
+
+
+def _short(arn: str) -> str:
+    # arn:aws:iam::111122223333:role/x -> role/x (111122223333)
+    parts = arn.split(":", 5)
+    return f"{parts[5]} ({parts[4]})" if len(parts) == 6 else arn
+
+
+def _statement_text(s: DecidingStatement) -> str:
+    sid = f" {s.sid!r}" if s.sid else ""
+    lines = f" lines {s.start_line}-{s.end_line}" if s.start_line else ""
+    return f"{s.effect} {s.policy_id}{sid}{lines}"
+
+
+def _print_table(report: Any, shown: Sequence[Any]) -> None:
+    from tabulate import tabulate
+
+    q = report.question
+    print(
+        f"who can {', '.join(q.actions)} on {', '.join(q.resources)} "
+        f"(account model {report.account_model}, {report.identities} identities)"
+    )
+    if shown:
+        rows = [
+            [
+                _short(a.principal_arn),
+                a.action,
+                a.resource,
+                a.decision,
+                a.enforced,
+                "; ".join(_statement_text(s) for s in a.deciding_statements) or (a.error or ""),
+            ]
+            for a in shown
+        ]
+        headers = ["principal", "action", "resource", "simulator", "enforced", "deciding statements"]
+        print(tabulate(rows, headers=headers))
+    allowed = {a.principal_arn for a in report.allowed}
+    errors = {a.principal_arn for a in report.errors}
+    print(f"{len(allowed)} of {report.identities} identities allowed; {len(errors)} could not be evaluated")
+
+
+def _json(report: Any, shown: Sequence[Any]) -> dict[str, Any]:
+    q = report.question
+    return {
+        "account_model": report.account_model,
+        "actions": list(q.actions),
+        "resources": list(q.resources),
+        "context": [{"key": e.key, "type": e.type, "values": list(e.values)} for e in q.context],
+        "principals": list(q.selectors),
+        "identities": report.identities,
+        "allowed_identities": sorted({a.principal_arn for a in report.allowed}),
+        "answers": [
+            {
+                "principal": a.principal_arn,
+                "kind": a.kind,
+                "action": a.action,
+                "resource": a.resource,
+                "allowed": a.allowed,
+                "decision": a.decision,
+                "enforced_decision": a.enforced,
+                "advisory": a.advisory,
+                "error": a.error,
+                "deciding_statements": [
+                    {
+                        "policy": s.policy_id,
+                        "policy_type": s.policy_type,
+                        "sid": s.sid,
+                        "effect": s.effect,
+                        "start_line": s.start_line,
+                        "end_line": s.end_line,
+                        "origin": s.origin,
+                    }
+                    for s in a.deciding_statements
+                ],
+            }
+            for a in shown
+        ],
+    }
