@@ -28,6 +28,7 @@ from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
 from harness.scenarios.errors import ErrorSink, ScenarioError
+from harness.scenarios.textfiles import FileProblem, read_text_checked
 from harness.scenarios.variables import (
     UndefinedVariable,
     check_value,
@@ -257,7 +258,7 @@ class _ModelLoader:
                 continue
             pname = self._str(p, "PolicyName", pw)
             text = self._document(p, "PolicyDocument", pw)
-            if pname and text is not None:
+            if pname and text is not None and self._compiles(text, p, f"{pw}.PolicyDocument"):
                 ident.inline.append(InlinePolicy(pname, text, f"{self.file}: {pw} {pname}"))
         for a_i, att in enumerate(self._list(entry, "AttachedManagedPolicies", where)):
             aw = f"{where}.AttachedManagedPolicies[{a_i}]"
@@ -272,6 +273,16 @@ class _ModelLoader:
         if kind == "user":
             ident.groups = [str(g) for g in self._list(entry, "GroupList", where)]
         return ident
+
+    def _compiles(self, text: str, node: LDict, where: str) -> bool:
+        """An identity policy checked against the grammar here, with its line, not when a cell uses it."""
+        try:
+            compile_policy(PolicySource(text=text, source_id=where, source_type="IAM Policy"))
+        except MalformedPolicyDocument as exc:
+            message = f"malformed identity policy: {exc.within_policy}"
+            self.error(node.line_of("PolicyDocument"), where, message)
+            return False
+        return True
 
     def _check_references(self, account: Account, where: str, raw: LDict) -> None:
         for ident in account.identities():
@@ -327,13 +338,13 @@ class _ModelLoader:
             if text.startswith("%7B") or text.startswith("%7b"):
                 text = urllib.parse.unquote(text)
             elif not text.startswith("{"):
-                file = (self.path.parent / text).resolve()
+                file = self.path.parent / text
                 try:
-                    text = file.read_text(encoding="utf-8")
-                except OSError:
-                    self.error(
-                        line, f"{where}.{key}", f"policy file {text} not found (relative to {self.file})"
-                    )
+                    text = read_text_checked(file)
+                except FileProblem as exc:
+                    problem = "not found" if exc.missing else exc.message
+                    message = f"policy file {text}: {problem} (relative to {self.file})"
+                    self.error(line, f"{where}.{key}", message)
                     return None
         else:
             self.error(line, f"{where}.{key}", "a policy document is a mapping, JSON text or a file path")
