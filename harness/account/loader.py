@@ -28,6 +28,7 @@ from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
 from harness.scenarios.errors import ErrorSink, ScenarioError
+from harness.scenarios.quotas import counted_size, inline_total_finding, policy_findings
 from harness.scenarios.textfiles import FileProblem, read_text_checked
 from harness.scenarios.variables import (
     UndefinedVariable,
@@ -260,6 +261,9 @@ class _ModelLoader:
             text = self._document(p, "PolicyDocument", pw)
             if pname and text is not None and self._compiles(text, p, f"{pw}.PolicyDocument"):
                 ident.inline.append(InlinePolicy(pname, text, f"{self.file}: {pw} {pname}"))
+        too_big = inline_total_finding(kind, sum(counted_size(p.text) for p in ident.inline))
+        if too_big is not None:  # IAM's aggregate quota for one identity's inline policies
+            self.error(entry.line_of(policies_key), f"{where}.{policies_key}", too_big.message)
         for a_i, att in enumerate(self._list(entry, "AttachedManagedPolicies", where)):
             aw = f"{where}.AttachedManagedPolicies[{a_i}]"
             arn_value = self._str(att, "PolicyArn", aw) if isinstance(att, LDict) else ""
@@ -282,7 +286,10 @@ class _ModelLoader:
             message = f"malformed identity policy: {exc.within_policy}"
             self.error(node.line_of("PolicyDocument"), where, message)
             return False
-        return True
+        refused = [f for f in policy_findings(text, PolicyKind.IDENTITY) if f.refused]
+        for finding in refused:
+            self.error(node.line_of("PolicyDocument"), where, finding.message)
+        return not refused
 
     def _check_references(self, account: Account, where: str, raw: LDict) -> None:
         for ident in account.identities():

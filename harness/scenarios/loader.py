@@ -24,6 +24,7 @@ from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
 from harness.scenarios.expand import ScenarioExpander
 from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
+from harness.scenarios.quotas import policy_findings
 from harness.scenarios.textfiles import (
     FileProblem,
     decode_utf8,
@@ -463,18 +464,26 @@ class _FileLoader:
         key = (name, source.kind)
         known = self.checked_policies.get(key)
         if known is None:
+            where = f" ({doc.origin})" if doc.origin != "inline" else ""
             try:
                 compile_policy(source)
                 known = True
             except MalformedPolicyDocument as exc:
                 known = False
-                where = f" ({doc.origin})" if doc.origin != "inline" else ""
                 self.error(
                     doc.line,
                     f"policies.{name}",
                     f"malformed {source.kind.value} policy{where}: {exc.within_policy} "
                     f"(used at line {line}, {field})",
                 )
+            for finding in policy_findings(doc.text, source.kind) if known else ():
+                used = f"(used at line {line}, {field})"
+                message = f"{source.kind.value} policy{where}: {finding.message} {used}"
+                if finding.refused:
+                    known = False
+                    self.error(doc.line, f"policies.{name}", message)
+                else:
+                    self.warn(doc.line, f"policies.{name}: {message}")
             self.checked_policies[key] = known
         return known
 
