@@ -46,7 +46,9 @@ def _bool(key: str, raw: object) -> str:
 
 def _numeric(key: str, raw: object) -> str:
     # YAML's .nan and .inf are floats, but no Numeric condition can compare them.
-    if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, float) and math.isfinite(raw):
         return str(raw)
     if isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()):
         return raw.strip()
