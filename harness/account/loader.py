@@ -190,7 +190,7 @@ class _ModelLoader:
             arn = self._str(p, "Arn", pw)
             name = self._str(p, "PolicyName", pw) or arn.rsplit("/", 1)[-1]
             text = self._default_version(p, pw)
-            if arn and text is not None:
+            if arn and text is not None and self._compiles(text, p, pw):
                 account.policies[arn] = ManagedPolicy(arn, name, text, f"{self.file}: {pw} {arn}")
         for key, kind, name_key, policies_key, table in (
             ("UserDetailList", "user", "UserName", "UserPolicyList", account.users),
