@@ -84,8 +84,9 @@ def load(path: Path, loader: ScenarioLoader | None = None) -> Outcome:
         return Outcome(errors=exc.errors)
 
 
-def assert_error(outcome: Outcome, pattern: str, *, file: str = "s.yaml", line: int | None = None,
-                 field: str | None = None) -> None:
+def assert_error(
+    outcome: Outcome, pattern: str, *, file: str = "s.yaml", line: int | None = None, field: str | None = None
+) -> None:
     """One error matches `pattern` and names `file`, a line (>= 1 unless line=0) and, if given, field."""
     assert outcome.loaded is None, "the file loaded, but it must be refused"
     assert outcome.errors, "refused without any error"
