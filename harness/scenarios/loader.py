@@ -355,7 +355,10 @@ class _FileLoader:
             except UndefinedVariable as exc:
                 self.error(line, field, f"undefined variable ${{{exc.name}}}", exc.suggestion())
                 return None
-            return self._checked_policy(name, json.dumps(tree, indent=2), "inline", line, field)
+            # ensure_ascii=False: the text holds the characters as written, so the policy character
+            # check (quotas.py) sees a U+2014 in an inline policy as it does in a policy file.
+            text = json.dumps(tree, indent=2, ensure_ascii=False)
+            return self._checked_policy(name, text, "inline", line, field)
         if not isinstance(value, str) or not value.strip():
             self.error(line, field, "a policy is a mapping, a JSON string or a path to a JSON file")
             return None

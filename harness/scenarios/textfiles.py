@@ -6,6 +6,7 @@ commands; no YAML here, so the CLI's JSON path does not import PyYAML.
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 
@@ -18,6 +19,9 @@ MAX_DEPTH = 64
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 def nesting_line(text: str, limit: int = MAX_DEPTH) -> int:
     """The line where flow collections (`[`, `{`; JSON too) nest deeper than `limit`, else 0.
 
@@ -28,12 +32,12 @@ def nesting_line(text: str, limit: int = MAX_DEPTH) -> int:
     if text.count("[") + text.count("{") <= limit:
         return 0
     depth = 0
-    for i, ch in enumerate(text):
-        if ch in "[{":
+    for match in _BRACKETS.finditer(text):  # only the brackets, not every character
+        if match.group() in "[{":
             depth += 1
             if depth > limit:
-                return text.count("\n", 0, i) + 1
-        elif ch in "]}":
+                return text.count("\n", 0, match.start()) + 1
+        else:
             depth = max(0, depth - 1)
     return 0
 
