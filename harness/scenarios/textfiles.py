@@ -79,11 +79,13 @@ def read_bytes_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         raise FileProblem(f"the file has {info.st_size:,} bytes, more than the {max_bytes:,} allowed")
     try:
         with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+            # One byte more than stat said, so a file that grew while we looked is noticed
+            # (and never read past the cap); read() allocates what it is asked for.
+            data = handle.read(info.st_size + 1)
     except OSError as exc:
         raise FileProblem(f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:  # grew while we looked
-        raise FileProblem(f"the file has more than the {max_bytes:,} bytes allowed")
+    if len(data) > info.st_size:
+        raise FileProblem("the file changed while it was read")
     return data
 
 

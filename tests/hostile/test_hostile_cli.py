@@ -102,3 +102,24 @@ def test_principal_request_with_a_hostile_account_model_is_refused(tmp_path: Pat
 def test_a_good_request_still_answers(capsys):
     assert main(["simulate-custom-policy", "--cli-input-json", json.dumps(GOOD)]) == 0
     assert json.loads(capsys.readouterr().out)["EvaluationResults"][0]["EvalDecision"] == "allowed"
+
+
+@pytest.mark.parametrize(
+    ("data", "pattern"),
+    [
+        (b"[" * 100_000, "nested too deeply"),
+        (b'{"schema": "caf\xe9"}', "not UTF-8"),
+        (b"[]", "not a run result"),
+    ],
+    ids=["nested-100000", "latin1", "array"],
+)
+def test_report_export_of_a_hostile_run_file_is_one_line_and_exit_2(tmp_path: Path, capsys, data, pattern):
+    (tmp_path / "run.json").write_bytes(data)
+    code = main(["report", "export", str(tmp_path / "run.json"), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and pattern in err and "Traceback" not in err, err
+
+
+def test_report_export_of_a_device_is_refused(tmp_path: Path, capsys):
+    assert main(["report", "export", "/dev/zero", "--out", str(tmp_path / "out")]) == 2
+    assert "not a regular file" in capsys.readouterr().err
