@@ -20,9 +20,10 @@ from hostile_builders import BLOCKS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harness.account import load_account_model
 from harness.cli.main import main
 from harness.engine import Engine, SimulationError
-from harness.engine.apishape import CUSTOM_FIELDS, input_from_api
+from harness.engine.apishape import CUSTOM_FIELDS, PRINCIPAL_FIELDS, input_from_api
 from harness.scenarios import ScenarioFileErrors, ScenarioLoader
 
 # IAM_HARNESS_FUZZ_EXAMPLES=5000 for a longer hunt on a developer machine.
@@ -162,3 +163,22 @@ def test_simulate_custom_policy_answers_or_exits_2_without_a_traceback(text: str
         code = main(["simulate-custom-policy", f"--cli-input-json={text}"])
     assert code in (0, 2)
     assert "Traceback" not in err.getvalue() and "bug in iam-harness" not in err.getvalue(), err.getvalue()
+
+
+_MODEL = load_account_model(
+    Path(__file__).parents[2] / "scenarios" / "examples" / "accounts" / "example-account.yaml"
+)
+PRINCIPAL_REQUESTS = st.dictionaries(
+    st.sampled_from(sorted(PRINCIPAL_FIELDS)),
+    REQUEST_VALUES
+    | st.sampled_from(["arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:user/alice"]),
+    max_size=6,
+)
+
+
+@FUZZ
+@given(PRINCIPAL_REQUESTS)
+def test_principal_request_parsing_raises_only_simulation_errors(request: dict[str, Any]):
+    base = {"PolicySourceArn": "arn:aws:iam::111122223333:role/app", "ActionNames": ["kms:Decrypt"]}
+    with contextlib.suppress(SimulationError):
+        Engine().simulate(_MODEL.simulation_input_from_api({**base, **request}))
