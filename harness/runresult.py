@@ -102,6 +102,9 @@ class RunResult:
     metadata: dict[str, Any]
     cells: list[CellRecord]
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # True once harness.reports.redact.redact_run has scrubbed this data (not serialised): the
+    # one redaction pass happens on the data, before any format is written, and is not repeated.
+    redacted: bool = field(default=False, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -28,6 +28,8 @@ from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
 from harness.scenarios.errors import ErrorSink, ScenarioError
+from harness.scenarios.quotas import counted_size, inline_total_finding, policy_findings
+from harness.scenarios.textfiles import FileProblem, read_text_checked
 from harness.scenarios.variables import (
     UndefinedVariable,
     check_value,
@@ -188,7 +190,7 @@ class _ModelLoader:
             arn = self._str(p, "Arn", pw)
             name = self._str(p, "PolicyName", pw) or arn.rsplit("/", 1)[-1]
             text = self._default_version(p, pw)
-            if arn and text is not None:
+            if arn and text is not None and self._compiles(text, p, pw):
                 account.policies[arn] = ManagedPolicy(arn, name, text, f"{self.file}: {pw} {arn}")
         for key, kind, name_key, policies_key, table in (
             ("UserDetailList", "user", "UserName", "UserPolicyList", account.users),
@@ -257,8 +259,11 @@ class _ModelLoader:
                 continue
             pname = self._str(p, "PolicyName", pw)
             text = self._document(p, "PolicyDocument", pw)
-            if pname and text is not None:
+            if pname and text is not None and self._compiles(text, p, f"{pw}.PolicyDocument"):
                 ident.inline.append(InlinePolicy(pname, text, f"{self.file}: {pw} {pname}"))
+        too_big = inline_total_finding(kind, sum(counted_size(p.text) for p in ident.inline))
+        if too_big is not None:  # IAM's aggregate quota for one identity's inline policies
+            self.error(entry.line_of(policies_key), f"{where}.{policies_key}", too_big.message)
         for a_i, att in enumerate(self._list(entry, "AttachedManagedPolicies", where)):
             aw = f"{where}.AttachedManagedPolicies[{a_i}]"
             arn_value = self._str(att, "PolicyArn", aw) if isinstance(att, LDict) else ""
@@ -272,6 +277,19 @@ class _ModelLoader:
         if kind == "user":
             ident.groups = [str(g) for g in self._list(entry, "GroupList", where)]
         return ident
+
+    def _compiles(self, text: str, node: LDict, where: str) -> bool:
+        """An identity policy checked against the grammar here, with its line, not when a cell uses it."""
+        try:
+            compile_policy(PolicySource(text=text, source_id=where, source_type="IAM Policy"))
+        except MalformedPolicyDocument as exc:
+            message = f"malformed identity policy: {exc.within_policy}"
+            self.error(node.line_of("PolicyDocument"), where, message)
+            return False
+        refused = [f for f in policy_findings(text, PolicyKind.IDENTITY) if f.refused]
+        for finding in refused:
+            self.error(node.line_of("PolicyDocument"), where, finding.message)
+        return not refused
 
     def _check_references(self, account: Account, where: str, raw: LDict) -> None:
         for ident in account.identities():
@@ -327,13 +345,13 @@ class _ModelLoader:
             if text.startswith("%7B") or text.startswith("%7b"):
                 text = urllib.parse.unquote(text)
             elif not text.startswith("{"):
-                file = (self.path.parent / text).resolve()
+                file = self.path.parent / text
                 try:
-                    text = file.read_text(encoding="utf-8")
-                except OSError:
-                    self.error(
-                        line, f"{where}.{key}", f"policy file {text} not found (relative to {self.file})"
-                    )
+                    text = read_text_checked(file)
+                except FileProblem as exc:
+                    problem = "not found" if exc.missing else exc.message
+                    message = f"policy file {text}: {problem} (relative to {self.file})"
+                    self.error(line, f"{where}.{key}", message)
                     return None
         else:
             self.error(line, f"{where}.{key}", "a policy document is a mapping, JSON text or a file path")

@@ -17,6 +17,7 @@ import base64
 import binascii
 import datetime as dt
 import ipaddress
+import math
 import re
 
 from harness.catalog.types import InvalidContextValue, KeyType
@@ -44,7 +45,10 @@ def _bool(key: str, raw: object) -> str:
 
 
 def _numeric(key: str, raw: object) -> str:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+    # YAML's .nan and .inf are floats, but no Numeric condition can compare them.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, float) and math.isfinite(raw):
         return str(raw)
     if isinstance(raw, str) and _NUMBER.fullmatch(raw.strip()):
         return raw.strip()
@@ -146,3 +150,28 @@ def parse_values(key: str, key_type: KeyType, raw: object) -> tuple[str, ...]:
             )
         out.append(parse(key, item))
     return tuple(out)
+
+
+# ContextKeyType (the API's names, without "List") -> the Service Authorization Reference base type
+# whose parser checks a value of it.
+_API_BASE_TYPES = {
+    "string": "String",
+    "numeric": "Numeric",
+    "boolean": "Bool",
+    "date": "Date",
+    "ip": "IPAddress",
+    "binary": "Binary",
+}
+
+
+def parse_typed_values(key: str, context_key_type: str, raw: object) -> tuple[str, ...]:
+    """Values of an entry whose type the scenario states (`{type: numeric, value: ...}`).
+
+    Checked exactly like a catalog-typed value: `{type: numeric, value: abc}` or
+    `{type: date, value: yesterday}` is refused, never sent as a value that
+    silently matches nothing.
+    """
+    multivalued = context_key_type.endswith("List")
+    base = _API_BASE_TYPES.get(context_key_type.removesuffix("List").lower(), "String")
+    key_type = KeyType(key, ("ArrayOf" if multivalued else "") + base, "explicit")
+    return parse_values(key, key_type, raw)

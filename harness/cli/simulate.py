@@ -18,6 +18,7 @@ from typing import Any
 from harness.engine import Engine, SimulationError
 from harness.engine.apishape import input_from_api, output_to_api
 from harness.engine.errors import InvalidInput
+from harness.scenarios.textfiles import FileProblem, nesting_line, read_text_checked
 
 
 def register(subparsers: Any) -> None:
@@ -48,22 +49,45 @@ def register(subparsers: Any) -> None:
     principal.set_defaults(func=run_principal)
 
 
+# A request nested deeper than this is no SimulateCustomPolicy request (its deepest member, a
+# ContextEntries value list, sits three levels down); refusing it keeps json.loads from recursing.
+MAX_REQUEST_DEPTH = 64
+
+
 def _read_request(value: str) -> Any:
     if value.startswith("file://"):
         path = Path(value[len("file://") :])
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from None
+            text = read_text_checked(path)
+        except FileProblem as exc:
+            at = f" line {exc.line}" if exc.line else ""
+            raise InvalidInput(f"cannot read {path}{at}: {exc.message}") from None
         where = str(path)
     else:
         text, where = value, "--cli-input-json"
+    deep = nesting_line(text, MAX_REQUEST_DEPTH)
+    if deep:
+        raise InvalidInput(
+            f"{where}: line {deep}: the request nests more than {MAX_REQUEST_DEPTH} levels deep"
+        )
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{where}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InvalidInput(f"{where}: the request nests too deeply to read") from None
+
+
+def _internal(operation: str, exc: Exception) -> int:
+    """Any other exception on hostile input: one line and exit 2, never a traceback."""
+    print(
+        f"harness {operation}: could not process the request ({type(exc).__name__}: {exc}); "
+        "this is a bug in iam-harness, please report it with the request",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def _fail(operation: str, exc: SimulationError) -> int:
@@ -97,6 +121,8 @@ def run_custom(args: argparse.Namespace) -> int:
         _print(output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker))
     except SimulationError as exc:
         return _fail(operation, exc)
+    except Exception as exc:
+        return _internal(operation, exc)
     return 0
 
 
@@ -120,4 +146,6 @@ def run_principal(args: argparse.Namespace) -> int:
         _print(output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker))
     except SimulationError as exc:
         return _fail(operation, exc)
+    except Exception as exc:
+        return _internal(operation, exc)
     return 0

@@ -414,6 +414,45 @@ def _as_string_list(value: object, *, policy_id: str, index: int, element: str) 
     return tuple(out)
 
 
+def _is_resource_arn(value: str) -> bool:
+    """An ARN as the Resource element takes it: arn:partition:service:region:account:resource.
+
+    IAM refuses a value that is not in ARN format ("Resource ... must be in ARN
+    format or '*'"; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+    gives the six fields). Region and account may be empty (`arn:aws:s3:::bucket`).
+    Our reading, where the docs say nothing more: fewer than six fields is
+    accepted only when the value ends in `*` (`arn:aws:kms:*`), since a
+    segment-final `*` may expand past the colons that follow; `arn:aws:kms`
+    is refused like `not-an-arn`.
+    """
+    parts = value.split(":", 5)
+    if parts[0] != "arn" or len(parts) < 2:
+        return False
+    if len(parts) == 6:
+        return bool(parts[1]) and bool(parts[2])
+    return value.endswith("*") and all(parts[1:-1])
+
+
+def _reject_duplicate_sids(statements: tuple[CompiledStatement, ...], policy_id: str) -> None:
+    """In IAM, the Sid value must be unique within a JSON policy
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+    Applied to every kind of policy: a second statement with the same Sid is
+    almost always a copy-paste whose edit was meant for the first.
+    """
+    seen: dict[str, int] = {}
+    for st in statements:
+        if st.sid is None:
+            continue
+        if st.sid in seen:
+            raise MalformedPolicyDocument(
+                f"duplicate Sid {st.sid!r} (also Statement[{seen[st.sid]}]); a Sid is unique within a policy",
+                policy_id=policy_id,
+                statement=st.index,
+                element="Sid",
+            )
+        seen[st.sid] = st.index
+
+
 def _one_of(
     stmt: dict[str, object], a: str, b: str, *, policy_id: str, index: int, required: bool
 ) -> str | None:
@@ -486,7 +525,7 @@ def _compile_statement(
     if resource_el is not None:
         values = _as_string_list(raw[resource_el], policy_id=pid, index=index, element=resource_el)
         for v in values:
-            if v != "*" and not v.startswith("arn:"):
+            if v != "*" and not _is_resource_arn(v):
                 raise MalformedPolicyDocument(
                     f"resource {v!r} must be an ARN or '*'",
                     policy_id=pid,
@@ -590,4 +629,5 @@ def compile_policy(source: PolicySource) -> CompiledPolicy:
         _compile_statement(raw, i, spans[i], source=source, version=version)
         for i, raw in enumerate(raw_statements)
     )
+    _reject_duplicate_sids(compiled, pid)
     return CompiledPolicy(source=source, version=version, policy_id=policy_id, statements=compiled)

@@ -7,6 +7,7 @@ that fails to load yields a single error item, so the other files still run.
 from __future__ import annotations
 
 import re
+import stat
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,17 +20,33 @@ from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.results import sha256_text
 from harness.plugin.session import HARNESS_KEY, HarnessSession
 from harness.scenarios import ScenarioFile, ScenarioFileErrors, looks_like_scenario_file
+from harness.scenarios.errors import ScenarioError
+from harness.scenarios.textfiles import MAX_FILE_BYTES, FileProblem, read_text_checked
 
 SUFFIXES = (".yaml", ".yml")
 
 
 def is_scenario_path(path: Path) -> bool:
+    """A .yaml/.yml file with a top-level `scenarios:` key, in whatever encoding it was saved.
+
+    A UTF-16 scenario file (or one with NUL bytes) is collected so the loader
+    reports it as an error: skipping it would turn a broken file into a green run.
+    A path that is not a regular file (given on the command line) is collected
+    for the same reason; it is never opened, so a FIFO cannot block collection.
+    """
     if path.suffix.lower() not in SUFFIXES:
         return False
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return True
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES)
+    except (OSError, RuntimeError):
         return False
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = data.decode("utf-16", errors="replace")
+    else:
+        head = data.replace(b"\0", b"").decode("utf-8", errors="replace")
     return looks_like_scenario_file(head)
 
 
@@ -58,6 +75,16 @@ class ScenarioFileNode(pytest.File):
             self.loaded = self.harness.loader.load(self.path, display)
         except ScenarioFileErrors as exc:
             yield FileErrorItem.from_parent(self, name="scenario file", errors=exc.errors)
+            return
+        except Exception as exc:  # one bad file is one error item, whatever the exception
+            problem = ScenarioError(
+                display,
+                0,
+                "",
+                f"could not load the file ({type(exc).__name__}: {exc})",
+                "this is a bug in iam-harness: please report it with the file",
+            )
+            yield FileErrorItem.from_parent(self, name="scenario file", errors=[problem])
             return
         self.harness.files_loaded += 1
         self.harness.variable_names |= variables_mentioned(self.loaded)
@@ -130,8 +157,8 @@ def variables_mentioned(loaded: ScenarioFile) -> set[str]:
     if loaded.account_model_path is not None:
         paths.append(loaded.account_model_path)
     for path in paths:
-        try:
-            names.update(_VARIABLE.findall(path.read_text(encoding="utf-8")))
-        except OSError:
+        try:  # the loader has read these files already; a problem here was reported there
+            names.update(_VARIABLE.findall(read_text_checked(path)))
+        except FileProblem:
             continue
     return names

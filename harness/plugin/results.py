@@ -19,6 +19,7 @@ from typing import Any
 
 from harness import __version__
 from harness.plugin.caveats import CaveatTally
+from harness.reports.redact import redact_run
 from harness.runresult import CellRecord, RunResult
 
 PROP_CELL = "iam_cell"
@@ -103,7 +104,8 @@ class RunCollector:
             "counts": self.counts(),
         }
         errors = sorted(self.errors.values(), key=lambda e: (e.get("file", ""), e.get("line", 0)))
-        return RunResult(metadata=metadata, cells=self.records(), errors=errors)
+        # Redacted here, once, so run.json and every report are written from scrubbed data.
+        return redact_run(RunResult(metadata=metadata, cells=self.records(), errors=errors))
 
 
 def _common(values: Iterable[Any]) -> str:

@@ -26,7 +26,7 @@ from harness.reports.drift import Drift, diff
 from harness.reports.html import render_html
 from harness.reports.load import load_run
 from harness.reports.markdown import render_markdown
-from harness.reports.redact import redact_data, redact_text
+from harness.reports.redact import redact_data, redact_run
 from harness.reports.view import ordered_cells
 from harness.runresult import SCHEMA, SCHEMA_VERSION, RunResult
 
@@ -70,9 +70,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def redacted(run: RunResult) -> RunResult:
-    """A copy of the run with every credential-looking string scrubbed."""
-    data = redact_data(run.to_dict())
-    return RunResult.from_dict(data)
+    """A copy of the run with every credential-looking string scrubbed (once: see redact_run)."""
+    return redact_run(run)
 
 
 def enrich_metadata(metadata: dict[str, Any], *, base_dir: Path | None = None) -> dict[str, Any]:
@@ -147,8 +146,10 @@ def render_all(
 
     `baseline` (or a ready `drift`) marks cells whose decision changed. Files:
     report.md, report.html, report.csv, report.json (as asked), then
-    SHA256SUMS and manifest.json unless `manifest=False`. The run is
-    redacted before rendering, and each output is scrubbed once more.
+    SHA256SUMS and manifest.json unless `manifest=False`. The run's data is
+    redacted once before rendering (a no-op when the plugin already did it for
+    run.json); rendered text is never scrubbed again, so every format is
+    serialised from clean data and stays well-formed.
     """
     outdir = Path(outdir)
     formats = list(dict.fromkeys(formats))
@@ -161,7 +162,7 @@ def render_all(
     written: list[Path] = []
     entries: list[dict[str, Any]] = []
     for fmt in formats:
-        text = redact_text(_RENDERERS[fmt](safe, drift=drift))
+        text = _RENDERERS[fmt](safe, drift=drift)
         data = text.encode("utf-8")
         path = outdir / REPORT_FILES[fmt]
         atomic_write(path, data)

@@ -6,10 +6,18 @@ JavaScript line separators written as \\u escapes, so no value (a Sid, a
 condition value) can close the script element; the page script inserts values
 with `textContent` only, never as markup. The matrix is drawn client-side one
 page of rows x columns at a time, so thousands of cells stay responsive.
+
+Escaping is not the only defence: the page's Content-Security-Policy allows
+exactly one script, the report's own (templates/report.js), by its SHA-256
+(`script-src 'sha256-...'`, CSP Level 2), so no inline script or event
+handler that a value might smuggle in would run, and nothing is fetched.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -41,6 +49,14 @@ _JSON_ESCAPES = {
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
 }
+
+
+@functools.cache
+def page_script() -> tuple[str, str]:
+    """The report's own script and its CSP source expression ('sha256-<base64>' of its exact text)."""
+    text = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"sha256-{digest}"
 
 
 def script_json(value: Any) -> str:
@@ -160,6 +176,7 @@ def render_html(run: RunResult, *, drift: Drift | None = None) -> str:
         lstrip_blocks=True,
     )
     template = env.get_template("report.html.j2")
+    script, script_hash = page_script()
     meta = run.metadata
     account = meta.get("account")
     if isinstance(account, list):
@@ -172,4 +189,6 @@ def render_html(run: RunResult, *, drift: Drift | None = None) -> str:
         partial=partial_banner(meta),
         tool_version=__version__,
         data_json=script_json(build_payload(run, drift)),
+        script=script,
+        script_hash=script_hash,
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.reports.redact import redact_text
 from harness.runresult import CellRecord, RunResult
+from harness.scenarios.textfiles import FileProblem, read_bytes_checked
 
 _REQUIRED = tuple(
     name
@@ -51,12 +52,14 @@ def parse_run(data: Any, path: Path | str) -> RunResult:
 def load_run(path: Path | str) -> tuple[RunResult, bytes]:
     """The run result at `path` and its raw bytes (for hashing)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise RunInputError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:  # a regular file (never a FIFO or /dev/zero); no size cap: a large run's file is large
+        raw = read_bytes_checked(path, max_bytes=1 << 40)
+    except FileProblem as exc:
+        raise RunInputError(path, f"cannot read: {exc.message}") from None
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise RunInputError(path, "not a run result (nested too deeply to read)") from None
     except UnicodeDecodeError:
         raise RunInputError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:

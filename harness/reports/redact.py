@@ -13,7 +13,10 @@ Unique ids such as AROA/AIDA are not secrets and are left alone.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.runresult import RunResult
 
 REDACTED = "[REDACTED]"
 
@@ -97,3 +100,20 @@ def redact_data(value: Any) -> Any:
         return item
 
     return scrub(value)
+
+
+def redact_run(run: RunResult) -> RunResult:
+    """The run with every credential-looking string scrubbed, in the data, once.
+
+    This is the only redaction pass for a run: run.json and every report
+    format are serialised from its result, so no format needs a second pass
+    over its text (which could break an escape sequence, e.g. a JSON `\\"`,
+    and make report.json invalid). A run already redacted is returned as is.
+    """
+    from harness.runresult import RunResult
+
+    if run.redacted:
+        return run
+    clean = RunResult.from_dict(redact_data(run.to_dict()))
+    clean.redacted = True
+    return clean

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from harness.account.selection import SelectionError, is_selector, parse_selector, select_identities
+from harness.catalog.types import InvalidContextValue
+from harness.catalog.values import parse_typed_values
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource
 from harness.model import Cell, Expectation, SourceRef, Subject
 from harness.scenarios.catalog_adapter import (
     CONTEXT_TYPES,
     ActionCatalog,
     CatalogProblem,
-    scalar_text,
     wildcard_regex,
 )
 from harness.scenarios.yamlsource import LDict, LList
@@ -601,7 +602,11 @@ class ScenarioExpander:
                     f"use {canonical}List",
                 )
                 return None
-            return ContextEntry(key, tuple(scalar_text(v) for v in values), canonical)
+            try:
+                return ContextEntry(key, parse_typed_values(key, canonical, values), canonical)
+            except InvalidContextValue as exc:
+                self.error(line, field, str(exc))
+                return None
         if value is None:
             self.error(
                 line, field, f"no value for {key}", "give a value, or remove the key to leave it absent"

@@ -24,6 +24,14 @@ from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
 from harness.scenarios.expand import ScenarioExpander
 from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
+from harness.scenarios.quotas import policy_findings
+from harness.scenarios.textfiles import (
+    FileProblem,
+    decode_utf8,
+    nesting_line,
+    read_bytes_checked,
+    read_text_checked,
+)
 from harness.scenarios.variables import (
     UndefinedVariable,
     check_value,
@@ -34,6 +42,9 @@ from harness.scenarios.variables import (
 from harness.scenarios.yamlsource import LDict, LList, load_located, plain
 
 SUPPORTED_VERSIONS = (1,)
+# Twice the simulator's largest policy (131,072 characters, each at most two UTF-8 bytes):
+# a larger file cannot be a policy the API would take, and is refused before it is read.
+MAX_POLICY_FILE_BYTES = 2 * 131_072
 TOP_KEYS = (
     "version",
     "description",
@@ -106,10 +117,10 @@ class ScenarioLoader:
     def load(self, path: Path, display: str | None = None) -> ScenarioFile:
         shown = display or str(path)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ScenarioFileErrors([ScenarioError(shown, 0, "", f"cannot read file: {exc}")]) from None
-        text = data.decode("utf-8", errors="replace")
+            data = read_bytes_checked(path)
+            text = decode_utf8(data)
+        except FileProblem as exc:
+            raise ScenarioFileErrors([ScenarioError(shown, exc.line, "", exc.message, exc.hint)]) from None
         try:
             doc = load_located(text, shown)
         except ScenarioError as exc:
@@ -344,7 +355,10 @@ class _FileLoader:
             except UndefinedVariable as exc:
                 self.error(line, field, f"undefined variable ${{{exc.name}}}", exc.suggestion())
                 return None
-            return self._checked_policy(name, json.dumps(tree, indent=2), "inline", line, field)
+            # ensure_ascii=False: the text holds the characters as written, so the policy character
+            # check (quotas.py) sees a U+2014 in an inline policy as it does in a policy file.
+            text = json.dumps(tree, indent=2, ensure_ascii=False)
+            return self._checked_policy(name, text, "inline", line, field)
         if not isinstance(value, str) or not value.strip():
             self.error(line, field, "a policy is a mapping, a JSON string or a path to a JSON file")
             return None
@@ -352,10 +366,15 @@ class _FileLoader:
         if stripped.startswith("{"):
             return self._substituted_policy(name, stripped, "inline", line, field)
         stripped = self._subst_text(stripped, line, field)
-        path = (self.base / stripped).resolve()
+        path = self.base / stripped
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
+            text = read_text_checked(path, MAX_POLICY_FILE_BYTES)
+            path = path.resolve()
+        except FileProblem as exc:
+            if not exc.missing:
+                where = f" at line {exc.line}" if exc.line else ""
+                self.error(line, field, f"policy file {stripped}{where}: {exc.message}", exc.hint)
+                return None
             siblings = sorted(p.name for p in path.parent.glob("*.json")) if path.parent.is_dir() else []
             close = difflib.get_close_matches(path.name, siblings, n=1)
             hint = f"did you mean {close[0]}?" if close else "the path is relative to the scenario file"
@@ -368,6 +387,11 @@ class _FileLoader:
         self, name: str, text: str, origin: str, line: int, field: str
     ) -> PolicyDocument | None:
         """Parse a policy's JSON text, then substitute variables inside its strings."""
+        deep = nesting_line(text)
+        if deep:
+            where = f"{origin}:{deep}" if origin != "inline" else "inline JSON"
+            self.error(line, field, f"policy nests deeper than any IAM policy ({where})")
+            return None
         try:
             text = substitute_json(text, self.out.variables)
         except json.JSONDecodeError as exc:
@@ -443,18 +467,26 @@ class _FileLoader:
         key = (name, source.kind)
         known = self.checked_policies.get(key)
         if known is None:
+            where = f" ({doc.origin})" if doc.origin != "inline" else ""
             try:
                 compile_policy(source)
                 known = True
             except MalformedPolicyDocument as exc:
                 known = False
-                where = f" ({doc.origin})" if doc.origin != "inline" else ""
                 self.error(
                     doc.line,
                     f"policies.{name}",
                     f"malformed {source.kind.value} policy{where}: {exc.within_policy} "
                     f"(used at line {line}, {field})",
                 )
+            for finding in policy_findings(doc.text, source.kind) if known else ():
+                used = f"(used at line {line}, {field})"
+                message = f"{source.kind.value} policy{where}: {finding.message} {used}"
+                if finding.refused:
+                    known = False
+                    self.error(doc.line, f"policies.{name}", message)
+                else:
+                    self.warn(doc.line, f"policies.{name}: {message}")
             self.checked_policies[key] = known
         return known
 

@@ -5,6 +5,11 @@ dicts and lists that also carry the line of each key and item, so that a
 validation error can name the exact line. Timestamps are not resolved (a
 policy's `Version: 2012-10-17` must stay a string), and the original text of
 every scalar is kept so `account: 012345678910` keeps its leading zero.
+
+Hostile input is normal input here: bytes that are not UTF-8, a NUL, a UTF-16
+file, a document nested thousands deep or a tag such as
+`!!python/object/apply` is one ScenarioError naming the file and line, never
+an exception that escapes (docs/scenarios.md, "What the loader refuses").
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import yaml
 
 from harness.scenarios.errors import ScenarioError
+from harness.scenarios.textfiles import MAX_DEPTH, FileProblem, nesting_line, read_text_checked
 
 
 class LDict(dict):
@@ -49,6 +55,13 @@ class _Loader(yaml.SafeLoader):
 # scenario and account files are far below this.
 MAX_NODES = 200_000
 
+# The YAML core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution) plus `<<` merge keys.
+# Any other tag (`!!python/object/apply`, `!!binary`, `!!set`, a local `!tag`) is refused: SafeLoader
+# would either ignore it or build a value of a type no field takes.
+STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge")
+)
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -58,12 +71,34 @@ _Loader.yaml_implicit_resolvers = {
 
 def load_located(text: str, file: str) -> Any:
     """Parse one YAML document into LDict/LList/scalars; raise ScenarioError on bad syntax."""
-    loader = _Loader(text)
+    too_deep = nesting_line(text)
+    if too_deep:
+        raise ScenarioError(
+            file,
+            too_deep,
+            "",
+            f"the document nests more than {MAX_DEPTH} levels deep",
+            "no scenario file, account model or policy needs this; look for unclosed [ or {",
+        )
+    loader: _Loader | None = None
     try:
+        # The reader checks for NUL and other non-printable characters as soon as it is built.
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return None
         return _convert(loader, node, file, "")
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioError(
+            file,
+            line,
+            "",
+            f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})",
+            "remove it; a file with NUL bytes is often UTF-16: save it as UTF-8",
+        ) from None
+    except RecursionError:
+        raise ScenarioError(file, 0, "", "the document nests too deeply to read") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -72,15 +107,16 @@ def load_located(text: str, file: str) -> Any:
     except yaml.YAMLError as exc:
         raise ScenarioError(file, 0, "", f"YAML syntax error: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_located_file(path: Path, display: str | None = None) -> Any:
     shown = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(shown, 0, "", f"cannot read file: {exc.strerror or exc}") from None
+        text = read_text_checked(path)
+    except FileProblem as exc:
+        raise ScenarioError(shown, exc.line, "", exc.message, exc.hint) from None
     return load_located(text, shown)
 
 
@@ -92,8 +128,28 @@ def _yaml_hint(problem: str) -> str:
     return ""
 
 
-def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
+def _check_tag(node: yaml.Node, file: str, path: str) -> None:
+    if node.tag not in STANDARD_TAGS:
+        raise ScenarioError(
+            file,
+            node.start_mark.line + 1,
+            path or "(document)",
+            f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed",
+            "only plain YAML values (strings, numbers, booleans, null, lists, mappings) are read; "
+            "quote the value if the ! is part of it",
+        )
+
+
+def _convert(loader: _Loader, node: yaml.Node, file: str, path: str, depth: int = 0) -> Any:
     loader.expanded += 1
+    _check_tag(node, file, path)
+    if depth > MAX_DEPTH:
+        raise ScenarioError(
+            file,
+            node.start_mark.line + 1,
+            path or "(document)",
+            f"the document nests more than {MAX_DEPTH} levels deep",
+        )
     if loader.expanded > MAX_NODES:
         raise ScenarioError(
             file,
@@ -114,6 +170,7 @@ def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
         out.key_lines = {}
         out.raw = {}
         for key_node, value_node in node.value:
+            _check_tag(key_node, file, path)
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else str(key)
@@ -130,7 +187,7 @@ def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
             if is_own:
                 explicit.add(key)
             child = f"{path}.{key}" if path else key
-            out[key] = _convert(loader, value_node, file, child)
+            out[key] = _convert(loader, value_node, file, child, depth + 1)
             out.key_lines[key] = line
             if isinstance(value_node, yaml.ScalarNode):
                 out.raw[key] = value_node.value
@@ -141,7 +198,7 @@ def _convert(loader: _Loader, node: yaml.Node, file: str, path: str) -> Any:
         seq.item_lines = []
         seq.raw = {}
         for i, item in enumerate(node.value):
-            seq.append(_convert(loader, item, file, f"{path}[{i}]"))
+            seq.append(_convert(loader, item, file, f"{path}[{i}]", depth + 1))
             seq.item_lines.append(item.start_mark.line + 1)
             if isinstance(item, yaml.ScalarNode):
                 seq.raw[i] = item.value

@@ -205,3 +205,20 @@ def test_resource_policy_without_principal_is_reported_at_its_line(tmp_path):
         load_account_model(path)
     assert [e.field for e in info.value.errors] == ["accounts[0].ResourcePolicies[0].Policy"]
     assert "Principal" in info.value.errors[0].message
+
+
+def test_malformed_inline_policy_is_reported_at_load_with_model_file_and_line(tmp_path):
+    from harness.account import load_account_model
+    from harness.scenarios.errors import ScenarioFileErrors
+
+    model = tmp_path / "a.yaml"
+    model.write_text(
+        'accounts:\n  - AccountId: "111122223333"\n    RoleDetailList:\n      - RoleName: app\n'
+        "        RolePolicyList:\n          - PolicyName: p\n            PolicyDocument:\n"
+        '              {Version: "2012-10-17", Statement: [{Effect: Maybe, Action: "kms:*", Resource: "*"}]}\n'
+    )
+    with pytest.raises(ScenarioFileErrors) as info:
+        load_account_model(model)
+    (error,) = info.value.errors
+    assert error.file == str(model) and error.line == 7
+    assert error.field.endswith("RolePolicyList[0].PolicyDocument") and "Effect" in error.message

@@ -96,3 +96,45 @@ def test_unknown_key_list_is_taken_as_string_list(catalog: Catalog) -> None:
 def test_null_value_is_refused(catalog: Catalog) -> None:
     with pytest.raises(InvalidContextValue, match="empty value"):
         catalog.parse_context_value("aws:PrincipalAccount", None)
+
+
+# -- explicitly typed entries ({type: numeric, value: ...}) are checked like catalog-typed ones
+
+
+@pytest.mark.parametrize(
+    ("ctype", "value"),
+    [
+        ("numeric", "abc"),
+        ("numeric", float("nan")),
+        ("date", "yesterday"),
+        ("boolean", "maybe"),
+        ("ip", "example.com"),
+        ("ip", "10.0.0.0/8"),
+        ("binary", "not base64!"),
+        ("numericList", [1, "two"]),
+        ("string", None),
+    ],
+)
+def test_typed_value_that_cannot_be_of_its_type_is_refused(ctype, value):
+    from harness.catalog.types import InvalidContextValue
+    from harness.catalog.values import parse_typed_values
+
+    with pytest.raises(InvalidContextValue):
+        parse_typed_values("x:k", ctype, value)
+
+
+@pytest.mark.parametrize(
+    ("ctype", "value", "expected"),
+    [
+        ("numeric", 10**40, (str(10**40),)),
+        ("date", "2026-01-01T00:00:00Z", ("2026-01-01T00:00:00Z",)),
+        ("boolean", True, ("true",)),
+        ("ip", "2001:db8::1", ("2001:db8::1",)),
+        ("binary", "aGVsbG8=", ("aGVsbG8=",)),
+        ("stringList", ["a", "b"], ("a", "b")),
+    ],
+)
+def test_typed_value_of_its_type_is_kept(ctype, value, expected):
+    from harness.catalog.values import parse_typed_values
+
+    assert parse_typed_values("x:k", ctype, value) == expected

@@ -146,3 +146,35 @@ def test_misspelled_condition_operator_names_the_place_once_and_suggests_the_ope
         assert "did you mean StringEquals?" in str(exc)
     else:
         raise AssertionError("a misspelled operator must be malformed")
+
+
+# -- Resource must be a full ARN; a Sid is unique within a policy
+
+
+def _identity(statements: list[dict]) -> PolicySource:
+    return PolicySource(
+        text=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        source_id="PolicyInputList.1",
+        source_type="IAM Policy",
+    )
+
+
+@pytest.mark.parametrize("resource", ["arn:aws:kms", "arn:aws", "arn:", "arn:aws::r:a:k", "not-an-arn"])
+def test_resource_that_is_not_a_full_arn_is_refused(resource):
+    statement = {"Effect": "Allow", "Action": "kms:*", "Resource": resource}
+    with pytest.raises(MalformedPolicyDocument, match="must be an ARN"):
+        compile_policy(_identity([statement]))
+
+
+@pytest.mark.parametrize(
+    "resource", ["arn:aws:kms:*", "arn:*", "arn:aws:s3:::b/*", "arn:aws:iam::1:role/${aws:username}"]
+)
+def test_full_arns_and_short_arns_ending_in_a_wildcard_are_accepted(resource):
+    compile_policy(_identity([{"Effect": "Allow", "Action": "kms:*", "Resource": resource}]))
+
+
+def test_duplicate_sid_is_refused_at_the_second_statement():
+    same = {"Sid": "Same", "Effect": "Allow", "Action": "kms:*", "Resource": "*"}
+    with pytest.raises(MalformedPolicyDocument) as info:
+        compile_policy(_identity([same, same]))
+    assert info.value.statement == 1 and info.value.element == "Sid"

@@ -103,3 +103,20 @@ def test_same_named_principals_of_two_files_are_two_rows():
     rows = build_payload(run)["principals"]
     assert sorted(rows) == ["alice (a.yaml)", "alice (b.yaml)", "bob"]  # bob is in one file only
     assert sorted(build_grid(run).principals) == sorted(rows)
+
+
+def test_csp_allows_only_the_report_script_by_its_sha256(sample_run):
+    import base64
+    import hashlib
+
+    html = render_html(sample_run)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    assert "'unsafe-inline'" not in next(d for d in csp.split(";") if "script-src" in d)
+    script = re.search(r"<script>(.*?)</script>", html, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in csp
+
+
+def test_page_has_no_inline_event_handlers(sample_run):
+    # An inline handler is a script the CSP's hash does not cover, so it would not run anyway.
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", render_html(sample_run).split('id="run-data"')[0])
