@@ -152,7 +152,7 @@ def test_a_broken_model_exits_2_naming_file_and_line(capsys, tmp_path):
 
 def test_a_missing_model_exits_2(capsys, tmp_path):
     assert main(["who-can", "kms:Decrypt", "--account", str(tmp_path / "none.yaml")]) == 2
-    assert "cannot read file" in capsys.readouterr().err
+    assert "no such file" in capsys.readouterr().err
 
 
 def test_a_selector_matching_nobody_exits_2(capsys):

@@ -112,13 +112,22 @@ def test_special_variables_are_literal_text_in_version_2008(decide) -> None:
     assert decide("s3:GetObject", identity=ident, resources=[f"{BUCKET}/*"]) == "implicitDeny"
 
 
-# In an ARN, wildcards match within a colon-delimited segment: '?' never matches ':'.
-# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
-def test_question_mark_never_matches_a_colon_in_an_arn(decide) -> None:
-    ident = [policy(allow("kms:Decrypt", f"arn:aws:kms:eu-west-?{A}:key/k"))]
-    assert decide("kms:Decrypt", identity=ident, resources=[f"arn:aws:kms:eu-west-3:{A}:key/k"]) == (
+# ARNs are compared per colon-delimited component, six of them; the sixth, the resource, is
+# everything after the fifth colon. A wildcard in one of the first five stays inside it; in the
+# resource part `?` is any one character, a colon included.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+def test_a_wildcard_in_the_region_never_reaches_into_the_account(decide) -> None:
+    ident = [policy(allow("kms:Decrypt", f"arn:aws:kms:*:{A}:key/k"))]
+    assert decide("kms:Decrypt", identity=ident, resources=[f"arn:aws:kms:eu-west-3:{A}:key/k"]) == "allowed"
+    assert decide("kms:Decrypt", identity=ident, resources=[f"arn:aws:kms:eu-west-3:{B}:key/k"]) == (
         "implicitDeny"
     )
+
+
+def test_question_mark_in_the_resource_part_matches_a_colon(decide) -> None:
+    ident = [policy(allow("logs:GetLogEvents", f"arn:aws:logs:eu-west-3:{A}:log-group:a?b"))]
+    out = decide("logs:GetLogEvents", identity=ident, resources=[f"arn:aws:logs:eu-west-3:{A}:log-group:a:b"])
+    assert out == "allowed"
 
 
 def test_question_mark_in_the_resource_type_part_matches_one_character(decide) -> None:
