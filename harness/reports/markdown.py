@@ -74,6 +74,13 @@ def render_markdown(
         )
     )
 
+    vias: dict[str, int] = {}
+    for cell in run.cells:
+        if cell.via:
+            vias[cell.via] = vias.get(cell.via, 0) + 1
+    for via, n in sorted(vias.items()):
+        out += ["", f"{n} cells answered via: {md(via)} (see docs/aws-backend.md)."]
+
     if drift is not None:
         s = drift.summary()
         out += ["", "## Changes since baseline", ""]
@@ -112,6 +119,8 @@ def render_markdown(
             why = cell.error or "; ".join(cell.explanation[:2])
             if cell.advisory:
                 why = f"{why} (advisory: {cell.advisory})" if why else f"advisory: {cell.advisory}"
+            if cell.via:
+                why = f"via: {cell.via}; {why}"
             rows.append(
                 [
                     f"{_OUTCOME_MARK.get(cell.outcome, '')} {md(cell.outcome)}",

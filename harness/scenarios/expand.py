@@ -199,6 +199,7 @@ class ScenarioExpander:
                             scps,
                             rcps,
                             exclusions,
+                            explicit_rp,
                         )
         for rule in rules:
             if not rule.used:
@@ -632,6 +633,7 @@ class ScenarioExpander:
         scps: tuple[tuple[PolicySource, ...], ...],
         rcps: tuple[tuple[PolicySource, ...], ...],
         exclusions: tuple[str, ...],
+        resource_policy_named: bool = False,
     ) -> None:
         out = self.loader.out
         base = f"{_clean(scenario)}[{_clean(pname)}|{action}|{resource}]"
@@ -661,6 +663,7 @@ class ScenarioExpander:
                 policy_exclusions=exclusions,
                 check_enforced=enforced,
                 tags=tags,
+                resource_policy_named=resource_policy_named,
             )
         )
 
