@@ -10,7 +10,9 @@ over the account moto holds (read with GetAccountAuthorizationDetails).
 a request-rate limit that answers `Throttling`, scripted errors (N throttles
 then success, throttling that never ends, AccessDenied, ExpiredToken, dropped
 connections). Every simulate request is recorded, parsed, for assertions on
-the exact parameters sent.
+the exact parameters sent. JSON-protocol calls (KMS: GetKeyPolicy,
+DescribeKey, ...) go to moto too; they are counted by operation name, recorded
+with their JSON body, and can be given scripted errors the same way.
 """
 
 from __future__ import annotations
@@ -204,6 +206,22 @@ class LocalIamEndpoint:
             return status, _error_xml(exc.code, exc.message, status)
         return 200, _response_xml(action, body, self._service_model)
 
+    def handle_json(self, operation: str, body: bytes) -> tuple[int, bytes] | None:
+        """A JSON-protocol call (KMS): recorded, maybe a scripted error, else None to forward to moto."""
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        with self.lock:
+            self.calls[operation] += 1
+            self.requests.append((operation, params))
+            fault = self.faults.take(operation)
+        if fault is None:
+            return None
+        if fault.drop:
+            return (-1, b"")
+        return fault.status, json.dumps({"__type": fault.code, "message": fault.message}).encode()
+
     def simulate(self, action: str, req: dict[str, Any]) -> dict[str, Any]:
         max_items = int(req.get("MaxItems") or 100)  # the API's default page size
         marker = req.get("Marker")
@@ -396,7 +414,16 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
         action = form.get("Action", "")
-        answer = self.owner.handle(action, form) if action else None
+        target = self.headers.get("X-Amz-Target") or ""
+        if action:
+            answer, content_type = self.owner.handle(action, form), "text/xml"
+        elif target:
+            answer, content_type = (
+                self.owner.handle_json(target.rsplit(".", 1)[-1], body),
+                "application/x-amz-json-1.1",
+            )
+        else:
+            answer, content_type = None, ""
         if answer is None:
             self._forward("POST", body)
             return
@@ -405,7 +432,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        self._send(status, payload, "text/xml")
+        self._send(status, payload, content_type)
 
     def do_GET(self) -> None:
         self._forward("GET", b"")

@@ -111,7 +111,9 @@ class KeyPolicies:
         if not isinstance(text, str) or not text.strip():
             return KeyPolicy(error=f"kms:GetKeyPolicy on {key_arn} returned no policy")
         return KeyPolicy(
-            policy=_as_key_policy(PolicySource(text, "ResourcePolicy"), f"kms:GetKeyPolicy {key_arn}")
+            policy=_as_key_policy(
+                PolicySource(text, "ResourcePolicy", "Resource Policy"), f"kms:GetKeyPolicy {key_arn}"
+            )
         )
 
 

@@ -211,7 +211,8 @@ def _stand_in(batch: Batch, plan: CallerPlan) -> standin.StandIn | None:
         return None
     if subject.caller_arn and subject.principal_arn and IAM_USER_ARN.match(subject.principal_arn):
         return None  # a user's own request: the existing rule (caller dropped) applies
-    found = standin.stand_in_for(who, plan.stand_in_user, role_arn=plan.policy_source_arn)
+    role_arn = plan.policy_source_arn if who == subject.principal_arn else None
+    found = standin.stand_in_for(who, plan.stand_in_user, role_arn=role_arn)
     if found is not None and plan.error:
         raise RequestRefused(f"cannot simulate {who} through a stand-in user: {plan.error}")
     return found
@@ -230,7 +231,7 @@ def _use_stand_in(
     assert key.resource_policy is not None
     given = [e.key for e in key.context]
     documents = (*subject.identity_policies, *subject.permissions_boundaries, key.resource_policy)
-    unshared = standin.unshared_keys(_referenced(documents) | plan.referenced, given)
+    unshared = standin.unshared_keys(referenced_keys(documents) | plan.referenced, given)
     if unshared:
         raise RequestRefused(
             f"cannot simulate {stand_in.caller.arn} through a stand-in user: the policies use "
@@ -254,7 +255,7 @@ def _use_stand_in(
     context.sort(key=lambda e: e["ContextKeyName"].lower())
 
 
-def _referenced(documents: tuple[PolicySource, ...]) -> frozenset[str]:
+def referenced_keys(documents: tuple[PolicySource, ...]) -> frozenset[str]:
     """Condition keys (and policy variables) the documents use; a malformed one is AWS's to report."""
     from harness.engine.errors import MalformedPolicyDocument
     from harness.engine.policy import compile_policy
