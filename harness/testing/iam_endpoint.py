@@ -119,6 +119,8 @@ class LocalIamEndpoint:
         self.moto_url = ""
         self.url = ""
         self._service_model = botocore.session.get_session().get_service_model("iam")
+        # moto accounts besides the default one whose identities the simulate calls can see.
+        self.accounts: list[str] = []
 
     # -- lifecycle ------------------------------------------------------
 
@@ -154,6 +156,7 @@ class LocalIamEndpoint:
             self.faults = faults or Faults()
             self.requests.clear()
             self.calls.clear()
+            self.accounts.clear()
             self._model = None
             self._generation += 1
 
@@ -170,11 +173,22 @@ class LocalIamEndpoint:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def client(self, service: str, region: str = "us-east-1") -> Any:
-        """A boto3 client for setting up the account (talks to moto directly, not counted)."""
-        return boto3.session.Session(
+    def client(self, service: str, region: str = "us-east-1", *, account: str | None = None) -> Any:
+        """A boto3 client for setting up the account (talks to moto directly, not counted).
+
+        `account` selects another moto account (moto's `x-moto-account-id` header); the
+        simulate calls see it once it is listed in `accounts`.
+        """
+        client = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
         ).client(service, endpoint_url=self.moto_url, region_name=region)
+        if account is not None:
+
+            def add_header(request: Any, **_: Any) -> None:
+                request.headers["x-moto-account-id"] = account
+
+            client.meta.events.register("before-sign", add_header)
+        return client
 
     def simulate_requests(self) -> list[tuple[str, dict[str, Any]]]:
         with self.lock:
@@ -239,6 +253,9 @@ class LocalIamEndpoint:
                 return self._model
             generation = self._generation
         model = account_model_from_moto(self.client("iam"))
+        for account in self.accounts:
+            other = account_model_from_moto(self.client("iam", account=account), account_id=account)
+            model.accounts.update(other.accounts)
         with self.lock:
             self._model, self._model_generation = model, generation
         return model
@@ -248,7 +265,7 @@ class LocalIamEndpoint:
         return _parse_structure(shape, form, "")
 
 
-def account_model_from_moto(iam: Any) -> AccountModel:
+def account_model_from_moto(iam: Any, account_id: str = "123456789012") -> AccountModel:
     """The account moto holds, as the offline account model (same data as GetAccountAuthorizationDetails)."""
     # Imported here: importing harness.account first, on its own, runs into an import cycle.
     import harness.scenarios  # noqa: F401
@@ -261,7 +278,6 @@ def account_model_from_moto(iam: Any) -> AccountModel:
     ):
         for key in details:
             details[key].extend(page.get(key, []))
-    account_id = "123456789012"
     for key in ("UserDetailList", "RoleDetailList", "GroupDetailList"):
         for entry in details[key]:
             account_id = entry["Arn"].split(":")[4]
