@@ -53,14 +53,14 @@ from harness.engine.principals import Caller, parse_caller
 VIA = "stand-in caller"
 DEFAULT_STAND_IN_USER = "iam-harness-stand-in-caller"
 
-# Lower-cased keys (or prefixes ending in "/") the stand-in would answer differently from the role.
+# Keys (or prefixes ending in "/") the stand-in would answer differently from the role, as AWS spells them.
 UNSHARED_KEYS = (
     "aws:userid",
     "aws:username",
-    "aws:principaltype",
-    "aws:principaltag/",
-    "aws:sourceidentity",
-    "aws:federatedprovider",
+    "aws:PrincipalType",
+    "aws:PrincipalTag/",
+    "aws:SourceIdentity",
+    "aws:FederatedProvider",
 )
 
 
@@ -206,14 +206,17 @@ def _check_not_principal(
 def unshared_keys(referenced: Iterable[str], context_keys: Iterable[str]) -> list[str]:
     """Keys policies use whose value the stand-in would not share with the role, not set by the scenario."""
     given = {k.lower() for k in context_keys}
-    out = []
+    out = set()
     for key in referenced:
         low = key.lower()
         if low in given:
             continue
-        if any(low == k or (k.endswith("/") and low.startswith(k)) for k in UNSHARED_KEYS):
-            out.append(key)
-    return sorted(set(out))
+        for known in UNSHARED_KEYS:
+            if low == known.lower():
+                out.add(known)
+            elif known.endswith("/") and low.startswith(known.lower()):
+                out.add(known + key[len(known) :])
+    return sorted(out)
 
 
 def added_context(stand_in: StandIn, context_keys: Iterable[str]) -> list[tuple[str, str]]:
