@@ -76,13 +76,15 @@ class AwsBackend:
         session_factory: Callable[[AwsOptions], AwsSession] = open_session,
         expand_action: ActionExpander | None = None,
         account_model: AccountModel | None = None,
+        enforce: bool = True,
     ) -> None:
         self.options = options or AwsOptions()
         # The account as captured (--iam-account): key policies, role facts, enforced decisions.
         self.account_model = account_model
         self._key_policies: KeyPolicies | None = None
         self._roles: Roles | None = None
-        self._enforcer = Enforcer(account_model, BACKEND)
+        # Compare mode takes the enforced decision from its own offline side.
+        self._enforcer = Enforcer(account_model, BACKEND) if enforce else None
         self.stand_in_cells = 0
         self._session_factory = session_factory
         self._expand_action = expand_action
@@ -212,7 +214,7 @@ class AwsBackend:
                 self.stand_in_cells += 1
                 combined = dataclasses.replace(combined, via=via)
             out.append(combined)
-        return self._enforcer.apply(cells, out)
+        return self._enforcer.apply(cells, out) if self._enforcer else out
 
     # -- account reads ----------------------------------------------------
 
