@@ -72,6 +72,14 @@ def test_a_key_in_another_account_is_an_error_without_a_call(endpoint: LocalIamE
     assert endpoint.calls["GetKeyPolicy"] == 0
 
 
+def test_a_key_pattern_is_not_a_key_and_reads_nothing(endpoint: LocalIamEndpoint) -> None:
+    [result] = aws_backend(endpoint.url).evaluate(
+        [cell(SUBJECT, "kms:Decrypt", f"arn:aws:kms:*:{ACCOUNT}:key/*")]
+    )
+    assert not result.is_error
+    assert endpoint.calls["GetKeyPolicy"] == 0 and endpoint.calls["DescribeKey"] == 0
+
+
 def test_a_scenario_naming_no_resource_policy_explicitly_gets_none(endpoint: LocalIamEndpoint) -> None:
     key = _key(endpoint)
     aws_backend(endpoint.url).evaluate([cell(SUBJECT, "kms:Decrypt", key, resource_policy_named=True)])

@@ -62,8 +62,8 @@ class KeyPolicies:
     def for_resource(self, arn: str) -> KeyPolicy | None:
         """The key policy for `arn`; None when `arn` is not a KMS key or alias ARN."""
         m = KMS_ARN.match(arn)
-        if m is None:
-            return None
+        if m is None or "*" in arn or "?" in arn:
+            return None  # a pattern names no one key: there is no policy to read
         capture = self._capture
         if capture is not None:
             gap = capture.resource_gap(arn)
