@@ -67,13 +67,17 @@ def test_entries_naming_someone_else_are_kept_as_written() -> None:
     text = _policy(
         _allow({"AWS": [*others, ROLE], "Service": "ec2.amazonaws.com"}),
         _allow("*"),
-        _allow({"AWS": f"arn:aws:iam::{ACCOUNT}:role/App"}),  # role ARNs are compared as written
     )
     out = rewrite_resource_policy(text, stand_in_for(ROLE, "iam-harness-stand-in-caller"), boundary=False)
-    first, star, case = _principals(out.text)
+    first, star = _principals(out.text)
     assert first == {"AWS": [*others, STAND_IN], "Service": "ec2.amazonaws.com"}
     assert star == "*"
-    assert case == {"AWS": f"arn:aws:iam::{ACCOUNT}:role/App"}
+
+
+def test_an_entry_differing_from_the_role_only_in_case_is_refused() -> None:
+    text = _policy(_allow({"AWS": f"arn:aws:iam::{ACCOUNT}:role/App"}, effect="Deny"))
+    with pytest.raises(NotFaithful, match="letter case"):
+        rewrite_resource_policy(text, stand_in_for(ROLE, "iam-harness-stand-in-caller"), boundary=False)
 
 
 def test_a_policy_not_naming_the_caller_is_sent_byte_for_byte() -> None:

@@ -144,7 +144,7 @@ def _rewrite_element(
             f"the resource policy already names the stand-in user {stand_in.user_arn} ({where}); "
             "choose another name with --iam-backend-opt stand_in_user=NAME"
         )
-    kinds = [_names(e, stand_in.caller) if isinstance(e, str) else None for e in entries]
+    kinds = [_names(e, stand_in.caller, where) if isinstance(e, str) else None for e in entries]
     if not any(kinds):
         return value, 0
     if element == "Principal" and not deny and "role" in kinds and boundary is not False:
@@ -166,17 +166,27 @@ def _rewrite_element(
     return new_value, replaced
 
 
-def _names(entry: str, caller: Caller) -> str | None:
-    """'role' or 'session' when `entry` names the caller that way, else None (engine's matching rules)."""
+def _names(entry: str, caller: Caller, where: str) -> str | None:
+    """'role' or 'session' when `entry` names the caller that way, else None (engine's matching rules).
+
+    Matching is on the exact text, as the engine does; an entry that differs from the role or
+    session only in letter case is refused, since IAM role names are unique regardless of case and
+    the documentation does not say whether such an entry names the role.
+    """
     if entry == caller.arn and caller.kind == "assumed-role":
         return "session"
     other = parse_caller(entry)
-    if other.kind == "role" and (other.partition, other.account, other.role_name) == (
-        caller.partition,
-        caller.account,
-        caller.role_name,
-    ):
+    if other.kind not in ("role", "assumed-role"):
+        return None
+    mine = (caller.partition, caller.account, caller.role_name)
+    theirs = (other.partition, other.account, other.role_name)
+    if other.kind == "role" and theirs == mine:
         return "role"
+    same_but_case = other.kind == "role" and str(theirs).lower() == str(mine).lower()
+    if caller.kind == "assumed-role" and other.kind == "assumed-role":
+        same_but_case = same_but_case or entry.lower() == caller.arn.lower()
+    if same_but_case:
+        raise NotFaithful(f"{where} names {entry}, which differs from the caller only in letter case")
     return None
 
 
