@@ -120,7 +120,7 @@ def render_markdown(
             if cell.advisory:
                 why = f"{why} (advisory: {cell.advisory})" if why else f"advisory: {cell.advisory}"
             if cell.via:
-                why = f"via: {cell.via}; {why}"
+                why = f"via: {cell.via}; {why}" if why else f"via: {cell.via}"
             rows.append(
                 [
                     f"{_OUTCOME_MARK.get(cell.outcome, '')} {md(cell.outcome)}",
