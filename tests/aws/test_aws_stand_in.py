@@ -190,3 +190,17 @@ def test_a_stand_in_user_name_iam_would_reject_is_a_usage_error() -> None:
 
     with pytest.raises(AwsOptionError, match="stand_in_user"):
         AwsOptions.from_mapping({"stand-in-user": "no/slashes"})
+
+
+def test_a_role_of_another_account_is_never_read_as_a_same_named_role_of_this_one(
+    endpoint: LocalIamEndpoint, reader: str
+) -> None:
+    foreign = "arn:aws:iam::444455556666:role/reader"
+    rp = _bucket_policy(foreign)
+    [result] = aws_backend(endpoint.url).evaluate(
+        [cell(Subject(principal_arn=foreign), "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
+    )
+    assert (
+        result.is_error and "444455556666" in (result.error or "") and "--iam-account" in (result.error or "")
+    )
+    assert endpoint.calls["GetRole"] == 0

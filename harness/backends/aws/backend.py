@@ -271,7 +271,9 @@ class AwsBackend:
         if not (is_session or needs_stand_in) or standin.stand_in_for(principal, plan.stand_in_user) is None:
             return plan
         if self._roles is None:
-            self._roles = Roles(self._caller, capture=self.account_model)
+            self._roles = Roles(
+                self._caller, own_account=self._identity.get("Account") or None, capture=self.account_model
+            )
         facts = self._roles.facts(principal)
         if facts.error:
             if is_session and not needs_stand_in:
