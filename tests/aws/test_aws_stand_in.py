@@ -75,7 +75,11 @@ def test_a_role_principal_is_simulated_as_a_stand_in_user(endpoint: LocalIamEndp
     assert {k: v for k, v in sent_policy["Statement"][0].items() if k != "Principal"} == {
         k: v for k, v in json.loads(rp.text)["Statement"][0].items() if k != "Principal"
     }
-    assert _context(params) == {"aws:PrincipalArn": [ROLE], "aws:PrincipalAccount": [ACCOUNT]}
+    assert _context(params) == {
+        "aws:PrincipalArn": [ROLE],
+        "aws:PrincipalAccount": [ACCOUNT],
+        "aws:PrincipalType": ["AssumedRole"],
+    }
     assert result.decision == "allowed"
     assert result.via == "stand-in caller"
 
@@ -106,7 +110,11 @@ def test_a_custom_mode_role_caller_goes_through_simulate_custom_policy(endpoint:
     assert operation == "SimulateCustomPolicy"
     assert params["CallerArn"] == STAND_IN
     assert json.loads(params["ResourcePolicy"])["Statement"][0]["Principal"] == {"AWS": [STAND_IN]}
-    assert _context(params) == {"aws:PrincipalArn": [ROLE_NO_PATH], "aws:PrincipalAccount": [ACCOUNT]}
+    assert _context(params) == {
+        "aws:PrincipalArn": [ROLE_NO_PATH],
+        "aws:PrincipalAccount": [ACCOUNT],
+        "aws:PrincipalType": ["AssumedRole"],
+    }
     assert result.decision == "allowed" and result.via == "stand-in caller"
     assert endpoint.calls["GetRole"] == 0  # custom mode: the scenario gives every policy
 

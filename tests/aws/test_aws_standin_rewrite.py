@@ -135,8 +135,15 @@ def test_only_roles_and_sessions_get_a_stand_in() -> None:
 
 def test_a_session_stands_for_its_role_in_aws_principal_arn() -> None:
     found = stand_in_for(SESSION, "x")
-    assert added_context(found, []) == [("aws:PrincipalArn", ROLE), ("aws:PrincipalAccount", ACCOUNT)]
-    assert added_context(found, ["AWS:PrincipalArn"]) == [("aws:PrincipalAccount", ACCOUNT)]
+    assert added_context(found, []) == [
+        ("aws:PrincipalArn", ROLE),
+        ("aws:PrincipalAccount", ACCOUNT),
+        ("aws:PrincipalType", "AssumedRole"),
+    ]
+    assert [k for k, _ in added_context(found, ["AWS:PrincipalArn"])] == [
+        "aws:PrincipalAccount",
+        "aws:PrincipalType",
+    ]
 
 
 def test_keys_the_stand_in_does_not_share_are_named_unless_the_scenario_sets_them() -> None:

@@ -284,7 +284,17 @@ class AwsBackend:
             policy_source_arn=facts.arn,
             boundary=facts.boundary,
             referenced=self._role_condition_keys(facts.arn),
+            role_policies_seen=self._holds(facts.arn),
         )
+
+    def _holds(self, role_arn: str | None) -> bool:
+        if self.account_model is None or not role_arn:
+            return False
+        try:
+            self.account_model.find_identity(role_arn)
+        except Exception:  # not in the model
+            return False
+        return True
 
     def _role_condition_keys(self, role_arn: str | None) -> frozenset[str]:
         """Condition keys of the role's own policies, when the account model holds them."""

@@ -51,6 +51,10 @@ ROLE_CALLER_GAP = (
     "AWS's simulator cannot simulate this caller against a resource policy: CallerArn accepts only "
     "IAM users, and a stand-in user answers only for roles and role sessions"
 )
+ROLE_POLICIES_UNSEEN = (
+    "the role's own policies were not checked for keys a stand-in user would not share "
+    "(aws:userid, aws:username, aws:PrincipalTag/*): pass --iam-account with a capture holding the role"
+)
 STAND_IN_GAP = (
     "AWS's simulator takes only IAM users as CallerArn: role and session callers were simulated "
     "through a stand-in user (via: stand-in caller)"
@@ -95,6 +99,7 @@ class CallerPlan:
     policy_source_arn: str | None = None
     boundary: bool | None = None
     referenced: frozenset[str] = frozenset()
+    role_policies_seen: bool = False
     error: str | None = None
 
 
@@ -192,7 +197,7 @@ def _common_params(
     stand_in = _stand_in(batch, plan)
     if stand_in is not None:
         via = standin.VIA
-        _use_stand_in(batch, plan, stand_in, params, origins, context)
+        _use_stand_in(batch, plan, stand_in, params, origins, context, warnings)
         warnings.append(STAND_IN_GAP)
     else:
         caller = _caller(batch, warnings)
@@ -225,6 +230,7 @@ def _use_stand_in(
     params: dict[str, Any],
     origins: dict[str, str],
     context: list[dict[str, Any]],
+    warnings: list[str],
 ) -> None:
     key = batch.key
     subject = key.subject
@@ -250,6 +256,8 @@ def _use_stand_in(
     if rewrite.rewritten:
         origins["ResourcePolicy"] = f"{origins.get('ResourcePolicy', 'ResourcePolicy')} (Principal rewritten)"
     params["CallerArn"] = stand_in.user_arn
+    if subject.mode == "principal" and not plan.role_policies_seen:
+        warnings.append(ROLE_POLICIES_UNSEEN)
     for name, value in standin.added_context(stand_in, given):
         context.append(_context_entry(name, (value,), "string"))
     context.sort(key=lambda e: e["ContextKeyName"].lower())

@@ -34,9 +34,11 @@ answered (docs/aws-backend.md, "Simulator gaps"):
   aws:FederatedProvider) refuse the cell when a policy the harness can see uses
   them and the scenario does not set them.
 - aws:PrincipalArn (the role's ARN, also for a session,
-  reference_policies_condition-keys.html#condition-keys-principalarn) and
-  aws:PrincipalAccount are added to the context unless the scenario sets them,
-  so no value of the stand-in's can stand for them.
+  reference_policies_condition-keys.html#condition-keys-principalarn),
+  aws:PrincipalAccount and aws:PrincipalType (AssumedRole: a role acts only
+  through sessions) are added to the context unless the scenario sets them,
+  so no value of the stand-in's can stand for them in policies the harness
+  cannot see (the role's own, in principal mode without a capture).
 
 The rewrite works on the parsed JSON; the new text is serialised from it.
 """
@@ -232,5 +234,11 @@ def unshared_keys(referenced: Iterable[str], context_keys: Iterable[str]) -> lis
 def added_context(stand_in: StandIn, context_keys: Iterable[str]) -> list[tuple[str, str]]:
     """(key, value) the real request carries about the caller and the scenario does not set."""
     given = {k.lower() for k in context_keys}
-    wanted = [("aws:PrincipalArn", stand_in.role_arn), ("aws:PrincipalAccount", stand_in.account)]
+    # A role acts only through sessions, so every real request of it has aws:PrincipalType
+    # AssumedRole (reference_policies_condition-keys.html#condition-keys-principaltype).
+    wanted = [
+        ("aws:PrincipalArn", stand_in.role_arn),
+        ("aws:PrincipalAccount", stand_in.account),
+        ("aws:PrincipalType", "AssumedRole"),
+    ]
     return [(k, v) for k, v in wanted if k.lower() not in given and v]
