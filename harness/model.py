@@ -91,6 +91,8 @@ class Cell:
     # Compare the enforced decision (what the service does) rather than the simulator's.
     check_enforced: bool = False
     tags: tuple[str, ...] = ()
+    # The scenario names `resource_policy` (a policy, or `none`): backends must not look one up.
+    resource_policy_named: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ class CellResult:
     other: dict[str, str] = field(default_factory=dict)
     # compare mode: set when the backends disagree; such a cell fails whatever was expected
     disagreement: str | None = None
+    # How the answer was obtained when not the plain way, e.g. "stand-in caller" (AWS backend).
+    via: str | None = None
 
     @property
     def is_error(self) -> bool:

@@ -60,6 +60,8 @@ class CellRecord:
     check_enforced: bool = False
     # Account the cell was evaluated in; empty means metadata["account"] (set by `report merge`).
     account: str = ""
+    # How the answer was obtained when not the plain way ("stand-in caller": AWS backend, role caller).
+    via: str | None = None
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
@@ -88,6 +90,7 @@ class CellRecord:
             tags=list(cell.tags),
             check_enforced=cell.check_enforced,
             disagreement=result.disagreement,
+            via=result.via,
             context=[{"key": e.key, "values": list(e.values), "type": e.type} for e in cell.context],
         )
 

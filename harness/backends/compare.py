@@ -99,6 +99,8 @@ def create_backend(options: BackendOptions) -> CompareBackend:
     from harness.backends.aws import AwsBackend, options_from
     from harness.backends.offline import OfflineBackend
 
+    capture = options.account_model if options.account_model_from_command_line else None
     return CompareBackend(
-        OfflineBackend(account_model=options.account_model), AwsBackend(options_from(options))
+        OfflineBackend(account_model=options.account_model),
+        AwsBackend(options_from(options), account_model=capture, enforce=False),
     )

@@ -42,6 +42,8 @@ class BackendOptions:
     aws_profile: str | None = None
     aws_region: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    # The account model came from --iam-account (a capture of the real account), not a file's `account:`.
+    account_model_from_command_line: bool = False
 
     @property
     def extra_map(self) -> Mapping[str, str]:

@@ -62,6 +62,7 @@ class HarnessSession:
                 aws_profile=self.options.aws_profile,
                 aws_region=self.options.aws_region,
                 extra=self.options.backend_opts,
+                account_model_from_command_line=self.options.account is not None,
             )
             try:
                 found = make_backend(self.options.backend, opts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,9 @@ def write_summary(harness: HarnessSession, write: Callable[..., None], section: 
         write(f"caveats ({len(caveats)} distinct; expected differences, not failures):\n")
         for line in caveats:
             write(f"  {line}\n")
+    vias = Counter(r.via for r in records if r.via)
+    for via, n in sorted(vias.items()):
+        write(f"{n} cells via: {via} (docs/aws-backend.md)\n")
     if harness.run_json is not None:
         write(f"run result: {_shown(harness.run_json)}\n")
     for path in harness.report_paths:

@@ -40,6 +40,7 @@ COLUMNS = (
     "mode",
     "reason",
     "tags",
+    "via",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -70,6 +71,7 @@ def render_csv(run: RunResult, *, drift: Drift | None = None) -> str:
             "enforced": cell.enforced or "",
             "effective": effective_decision(cell),
             "advisory": cell.advisory or "",
+            "via": cell.via or "",
             "outcome": cell.outcome,
             "backend": cell.backend,
             "deciding_statements": " | ".join(statement_label(s) for s in cell.deciding_statements),

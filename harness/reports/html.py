@@ -124,6 +124,7 @@ def build_payload(run: RunResult, drift: Drift | None = None) -> dict[str, Any]:
                 "enforced": cell.enforced,
                 "effective": effective_decision(cell),
                 "advisory": cell.advisory,
+                "via": cell.via,
                 "outcome": cell.outcome,
                 "backend": cell.backend,
                 "mode": cell.mode,

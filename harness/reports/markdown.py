@@ -78,6 +78,12 @@ def render_markdown(
     banner = partial_banner(meta)
     if banner:
         out += ["", f"> **{md(banner)}**"]
+    vias: dict[str, int] = {}
+    for cell in run.cells:
+        if cell.via:
+            vias[cell.via] = vias.get(cell.via, 0) + 1
+    for via, n in sorted(vias.items()):
+        out += ["", f"{n} cells answered via: {md(via)} (see docs/aws-backend.md)."]
 
     if drift is not None:
         s = drift.summary()
@@ -117,6 +123,8 @@ def render_markdown(
             why = cell.error or "; ".join(cell.explanation[:2])
             if cell.advisory:
                 why = f"{why} (advisory: {cell.advisory})" if why else f"advisory: {cell.advisory}"
+            if cell.via:
+                why = f"via: {cell.via}; {why}" if why else f"via: {cell.via}"
             rows.append(
                 [
                     f"{_OUTCOME_MARK.get(cell.outcome, '')} {md(cell.outcome)}",

@@ -214,6 +214,7 @@ class ScenarioExpander:
                             scps,
                             rcps,
                             exclusions,
+                            explicit_rp,
                         )
         for rule in rules:
             if not rule.used:
@@ -706,6 +707,7 @@ class ScenarioExpander:
         scps: tuple[tuple[PolicySource, ...], ...],
         rcps: tuple[tuple[PolicySource, ...], ...],
         exclusions: tuple[str, ...],
+        resource_policy_named: bool = False,
     ) -> None:
         out = self.loader.out
         base = f"{_clean(scenario)}[{_clean(pname)}|{action}|{resource}]"
@@ -735,6 +737,7 @@ class ScenarioExpander:
                 policy_exclusions=exclusions,
                 check_enforced=enforced,
                 tags=tags,
+                resource_policy_named=resource_policy_named,
             )
         )
 

@@ -10,7 +10,9 @@ over the account moto holds (read with GetAccountAuthorizationDetails).
 a request-rate limit that answers `Throttling`, scripted errors (N throttles
 then success, throttling that never ends, AccessDenied, ExpiredToken, dropped
 connections). Every simulate request is recorded, parsed, for assertions on
-the exact parameters sent.
+the exact parameters sent. JSON-protocol calls (KMS: GetKeyPolicy,
+DescribeKey, ...) go to moto too; they are counted by operation name, recorded
+with their JSON body, and can be given scripted errors the same way.
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ class LocalIamEndpoint:
         self.moto_url = ""
         self.url = ""
         self._service_model = botocore.session.get_session().get_service_model("iam")
+        # moto accounts besides the default one whose identities the simulate calls can see.
+        self.accounts: list[str] = []
 
     # -- lifecycle ------------------------------------------------------
 
@@ -156,6 +160,7 @@ class LocalIamEndpoint:
             self.faults = faults or Faults()
             self.requests.clear()
             self.calls.clear()
+            self.accounts.clear()
             self._model = None
             self._generation += 1
 
@@ -172,11 +177,22 @@ class LocalIamEndpoint:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def client(self, service: str, region: str = "us-east-1") -> Any:
-        """A boto3 client for setting up the account (talks to moto directly, not counted)."""
-        return boto3.session.Session(
+    def client(self, service: str, region: str = "us-east-1", *, account: str | None = None) -> Any:
+        """A boto3 client for setting up the account (talks to moto directly, not counted).
+
+        `account` selects another moto account (moto's `x-moto-account-id` header); the
+        simulate calls see it once it is listed in `accounts`.
+        """
+        client = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
         ).client(service, endpoint_url=self.moto_url, region_name=region)
+        if account is not None:
+
+            def add_header(request: Any, **_: Any) -> None:
+                request.headers["x-moto-account-id"] = account
+
+            client.meta.events.register("before-sign", add_header)
+        return client
 
     def simulate_requests(self) -> list[tuple[str, dict[str, Any]]]:
         with self.lock:
@@ -212,6 +228,22 @@ class LocalIamEndpoint:
             return status, _error_xml(exc.code, exc.message, status)
         return 200, _response_xml(action, body, self._service_model)
 
+    def handle_json(self, operation: str, body: bytes) -> tuple[int, bytes] | None:
+        """A JSON-protocol call (KMS): recorded, maybe a scripted error, else None to forward to moto."""
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            params = {}
+        with self.lock:
+            self.calls[operation] += 1
+            self.requests.append((operation, params))
+            fault = self.faults.take(operation)
+        if fault is None:
+            return None
+        if fault.drop:
+            return (-1, b"")
+        return fault.status, json.dumps({"__type": fault.code, "message": fault.message}).encode()
+
     def simulate(self, action: str, req: dict[str, Any]) -> dict[str, Any]:
         max_items = int(req.get("MaxItems") or 100)  # the API's default page size
         marker = req.get("Marker")
@@ -229,6 +261,9 @@ class LocalIamEndpoint:
                 return self._model
             generation = self._generation
         model = account_model_from_moto(self.client("iam"))
+        for account in self.accounts:
+            other = account_model_from_moto(self.client("iam", account=account), account_id=account)
+            model.accounts.update(other.accounts)
         with self.lock:
             self._model, self._model_generation = model, generation
         return model
@@ -238,7 +273,7 @@ class LocalIamEndpoint:
         return _parse_structure(shape, form, "")
 
 
-def account_model_from_moto(iam: Any) -> AccountModel:
+def account_model_from_moto(iam: Any, account_id: str = "123456789012") -> AccountModel:
     """The account moto holds, as the offline account model (same data as GetAccountAuthorizationDetails)."""
     # Imported here: importing harness.account first, on its own, runs into an import cycle.
     import harness.scenarios  # noqa: F401
@@ -251,7 +286,6 @@ def account_model_from_moto(iam: Any) -> AccountModel:
     ):
         for key in details:
             details[key].extend(page.get(key, []))
-    account_id = "123456789012"
     for key in ("UserDetailList", "RoleDetailList", "GroupDetailList"):
         for entry in details[key]:
             account_id = entry["Arn"].split(":")[4]
@@ -404,7 +438,16 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
         action = form.get("Action", "")
-        answer = self.owner.handle(action, form) if action else None
+        target = self.headers.get("X-Amz-Target") or ""
+        if action:
+            answer, content_type = self.owner.handle(action, form), "text/xml"
+        elif target:
+            answer, content_type = (
+                self.owner.handle_json(target.rsplit(".", 1)[-1], body),
+                "application/x-amz-json-1.1",
+            )
+        else:
+            answer, content_type = None, ""
         if answer is None:
             self._forward("POST", body)
             return
@@ -422,7 +465,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        self._send(status, payload, "text/xml")
+        self._send(status, payload, content_type)
 
     def do_GET(self) -> None:
         self._forward("GET", b"")

@@ -54,6 +54,8 @@ def cell(
     cell_id: str | None = None,
     **kwargs: Any,
 ) -> Cell:
+    # A cell given a resource policy is one whose scenario names it (no key policy is looked up).
+    kwargs.setdefault("resource_policy_named", "resource_policy" in kwargs)
     return Cell(
         id=cell_id or f"{subject.label}|{action}|{resource}",
         source=SourceRef("scenario.yaml", 1, "test"),

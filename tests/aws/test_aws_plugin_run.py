@@ -24,7 +24,7 @@ def test_least_privilege_scenario_passes_on_the_aws_backend(pytester, endpoint: 
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-aws-region", "us-east-1",
         "--iam-no-reports",
     )  # fmt: skip
-    result.assert_outcomes(passed=450)
+    result.assert_outcomes(passed=459)
     run = json.loads((pytester.path / "reports" / "run.json").read_text())
     meta = run["metadata"]["backend_metadata"]
     assert meta["account"] == "123456789012"
@@ -39,7 +39,7 @@ def test_compare_mode_fails_nothing_when_engine_and_simulator_agree(
         "scenarios", "-p", "no:cacheprovider", "--iam-backend", "compare",
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
     )  # fmt: skip
-    result.assert_outcomes(passed=450)
+    result.assert_outcomes(passed=459)
 
 
 def test_an_access_denied_simulator_makes_errors_not_passes(pytester, endpoint: LocalIamEndpoint) -> None:
@@ -51,7 +51,7 @@ def test_an_access_denied_simulator_makes_errors_not_passes(pytester, endpoint: 
     )  # fmt: skip
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) == 0
-    assert outcomes["errors"] == 450
+    assert outcomes["errors"] == 459
     result.stdout.fnmatch_lines(["*access denied: AccessDenied*"])
 
 

@@ -98,18 +98,19 @@ def test_a_role_caller_is_not_sent_and_is_noted() -> None:
     assert any("only IAM user" in w for w in request.warnings)
 
 
-def test_a_role_caller_against_a_resource_policy_is_refused() -> None:
+def test_a_service_caller_against_a_resource_policy_is_refused() -> None:
     rp = resource_policy(
-        {"Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "s3:*", "Resource": "*"}
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "s3:*", "Resource": "*"}
     )
-    with pytest.raises(RequestRefused, match="CallerArn accepts only IAM users"):
-        _plan([cell(custom(DOC, caller=ROLE_ARN), "s3:GetObject", resource_policy=rp)])
+    with pytest.raises(RequestRefused, match="CallerArn accepts only"):
+        _plan([cell(custom(DOC, caller="ec2.amazonaws.com"), "s3:GetObject", resource_policy=rp)])
 
 
-def test_a_role_principal_against_a_resource_policy_is_refused() -> None:
+def test_a_role_principal_against_a_resource_policy_goes_through_a_stand_in() -> None:
     rp = resource_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"})
-    with pytest.raises(RequestRefused, match="role"):
-        _plan([cell(principal(ROLE_ARN), "s3:GetObject", resource_policy=rp)])
+    [request] = _plan([cell(principal(ROLE_ARN), "s3:GetObject", resource_policy=rp)])
+    assert request.via == "stand-in caller"
+    assert request.params["CallerArn"].endswith(":user/iam-harness-stand-in-caller")
 
 
 def test_a_user_principal_against_a_resource_policy_needs_no_caller() -> None:

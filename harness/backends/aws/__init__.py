@@ -28,7 +28,10 @@ def options_from(options: BackendOptions) -> AwsOptions:
 
 
 def create_backend(options: BackendOptions) -> AwsBackend:
-    return AwsBackend(options_from(options))
+    # Only a model given with --iam-account describes the real account; a scenario file's own
+    # `account:` is an example for the offline engine.
+    model = options.account_model if options.account_model_from_command_line else None
+    return AwsBackend(options_from(options), account_model=model)
 
 
 __all__ = ["EXTRA_KEYS", "AwsBackend", "AwsOptionError", "AwsOptions", "create_backend", "options_from"]

@@ -7,6 +7,12 @@ answers are kept on this object, so a second scenario file asking the same
 question costs nothing), and requests run on a bounded thread pool, paced by
 one adaptive rate limiter. Any failure becomes error cells naming the cause;
 the rest of the run goes on.
+
+Before planning, a cell on a KMS key whose scenario names no resource policy
+gets the key's real policy (keypolicies.py); a role or session caller with a
+resource policy is planned through a stand-in user (standin.py, roles.py).
+After the answers, each cell gets the enforced decision computed offline on
+the same inputs (enforced.py).
 """
 
 from __future__ import annotations
@@ -16,26 +22,36 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from harness.backends.aws import standin
 from harness.backends.aws.client import CallFailed, CallStats, RetryingCaller, classify
+from harness.backends.aws.enforced import Enforcer
+from harness.backends.aws.keypolicies import KeyPolicies
 from harness.backends.aws.options import AwsOptions
 from harness.backends.aws.pagination import PaginationError, fetch_all
 from harness.backends.aws.ratelimit import AdaptiveRateLimiter
 from harness.backends.aws.requests import (
     RCP_GAP,
     ROLE_CALLER_GAP,
+    STAND_IN_GAP,
     TRUST_GAP,
+    CallerPlan,
     PlannedRequest,
     RequestRefused,
     plan_batch,
 )
 from harness.backends.aws.results import BACKEND, cell_result, combine_expanded, index_results
+from harness.backends.aws.roles import Roles
 from harness.backends.aws.session import AwsSession, SessionError, open_session
-from harness.batching import group_cells
+from harness.batching import Batch, group_cells
+from harness.engine.kms import is_kms_key_request
 from harness.model import Cell, CellResult, error_result
 
-SIMULATOR_GAPS = (TRUST_GAP, RCP_GAP, ROLE_CALLER_GAP)
+if TYPE_CHECKING:
+    from harness.account import AccountModel
+
+SIMULATOR_GAPS = (TRUST_GAP, RCP_GAP, ROLE_CALLER_GAP, STAND_IN_GAP)
 
 
 class ActionExpander(Protocol):
@@ -59,8 +75,17 @@ class AwsBackend:
         *,
         session_factory: Callable[[AwsOptions], AwsSession] = open_session,
         expand_action: ActionExpander | None = None,
+        account_model: AccountModel | None = None,
+        enforce: bool = True,
     ) -> None:
         self.options = options or AwsOptions()
+        # The account as captured (--iam-account): key policies, role facts, enforced decisions.
+        self.account_model = account_model
+        self._key_policies: KeyPolicies | None = None
+        self._roles: Roles | None = None
+        # Compare mode takes the enforced decision from its own offline side.
+        self._enforcer = Enforcer(account_model, BACKEND) if enforce else None
+        self.stand_in_cells = 0
         self._session_factory = session_factory
         self._expand_action = expand_action
         self._session: AwsSession | None = None
@@ -124,6 +149,14 @@ class AwsBackend:
             # A string, so merging metadata from several workers does not add rates up.
             "learned_rate_per_second": _rate_text(self.limiter),
             "simulator_gaps": sorted(self.gaps_seen) or None,
+            **self._reads_metadata(),
+        }
+
+    def _reads_metadata(self) -> dict[str, int]:
+        return {
+            "stand_in_cells": self.stand_in_cells,
+            "key_policy_reads": self._key_policies.reads if self._key_policies else 0,
+            "role_reads": self._roles.reads if self._roles else 0,
         }
 
     # -- internals ------------------------------------------------------
@@ -134,7 +167,12 @@ class AwsBackend:
         failure = self._connect()
         if failure is not None:
             return [error_result(c, self.name, failure) for c in cells]
+        cells, key_errors = self._with_key_policies(cells)
         concrete, expansions, results = self._expand(cells)
+        results.update(key_errors)
+        for i in key_errors:
+            expansions.pop(i, None)
+        concrete = [c for i, parts in expansions.items() for _, c in parts]
         planned: list[PlannedRequest] = []
         # Keyed by the concrete cell object: ids are unique in a run, but nothing here relies on it.
         refused: dict[int, tuple[Cell, str]] = {}
@@ -146,6 +184,7 @@ class AwsBackend:
                         partition=self._session.partition if self._session else "aws",
                         max_actions=self.options.max_actions,
                         max_resources=self.options.max_resources,
+                        caller=self._caller_plan(batch),
                     )
                 )
             except RequestRefused as exc:
@@ -163,8 +202,9 @@ class AwsBackend:
                     by_cell[id(cell)] = error_result(cell, self.name, answer.error)
                 else:
                     found = (answer.index or {}).get((cell.action.lower(), cell.resource))
-                    by_cell[id(cell)] = cell_result(
-                        cell, found, origins=request.origins, warnings=request.warnings
+                    by_cell[id(cell)] = dataclasses.replace(
+                        cell_result(cell, found, origins=request.origins, warnings=request.warnings),
+                        via=request.via,
                     )
         for key, (cell, message) in refused.items():
             by_cell[key] = error_result(cell, self.name, message)
@@ -175,8 +215,105 @@ class AwsBackend:
                 continue
             parts = [(a, _with_id(by_cell[id(sub)], cell.id)) for a, sub in expansions[i]]
             plain = len(parts) == 1 and parts[0][0] == cell.action
-            out.append(parts[0][1] if plain else combine_expanded(cell, parts))
-        return out
+            combined = parts[0][1] if plain else combine_expanded(cell, parts)
+            via = next((r.via for _, r in parts if r.via), None)
+            if via:
+                self.stand_in_cells += 1
+                combined = dataclasses.replace(combined, via=via)
+            out.append(combined)
+        return self._enforcer.apply(cells, out) if self._enforcer else out
+
+    # -- account reads ----------------------------------------------------
+
+    def _with_key_policies(self, cells: Sequence[Cell]) -> tuple[list[Cell], dict[int, CellResult]]:
+        """Cells on a KMS key whose scenario names no resource policy get the key's own; or an error."""
+        out: list[Cell] = []
+        errors: dict[int, CellResult] = {}
+        for i, cell in enumerate(cells):
+            if cell.resource_policy_named or not is_kms_key_request(cell.action.lower(), cell.resource):
+                out.append(cell)
+                continue
+            found = self._key_policy_reader().for_resource(cell.resource)
+            if found is None:
+                out.append(cell)
+            elif found.error is not None:
+                errors[i] = error_result(cell, self.name, found.error)
+                out.append(cell)
+            else:
+                out.append(dataclasses.replace(cell, resource_policy=found.policy))
+        return out, errors
+
+    def _key_policy_reader(self) -> KeyPolicies:
+        with self._answers_lock:
+            if self._key_policies is None:
+                session = self._session
+                assert session is not None
+                clients: dict[str, RetryingCaller] = {}
+                lock = threading.Lock()
+
+                def kms_for(region: str) -> RetryingCaller:
+                    with lock:
+                        if region not in clients:
+                            clients[region] = RetryingCaller(
+                                session.client("kms", region),
+                                self.limiter,
+                                self.stats,
+                                max_attempts=self.options.max_attempts,
+                            )
+                        return clients[region]
+
+                self._key_policies = KeyPolicies(
+                    kms_for, capture=self.account_model, own_account=self._identity.get("Account") or None
+                )
+            return self._key_policies
+
+    def _caller_plan(self, batch: Batch) -> CallerPlan:
+        """What the stand-in needs to know about a role principal: its ARN (with path) and boundary."""
+        subject = batch.key.subject
+        plan = CallerPlan(stand_in_user=self.options.stand_in_user)
+        principal = subject.principal_arn or ""
+        is_session = ":assumed-role/" in principal
+        is_role = ":role/" in principal
+        needs_stand_in = batch.key.resource_policy is not None and (is_session or is_role)
+        if not (is_session or needs_stand_in) or standin.stand_in_for(principal, plan.stand_in_user) is None:
+            return plan
+        if self._roles is None:
+            self._roles = Roles(
+                self._caller, own_account=self._identity.get("Account") or None, capture=self.account_model
+            )
+        facts = self._roles.facts(principal)
+        if facts.error:
+            if is_session and not needs_stand_in:
+                return plan  # AWS will answer for the session ARN as given (or refuse it)
+            return dataclasses.replace(plan, error=facts.error)
+        return dataclasses.replace(
+            plan,
+            policy_source_arn=facts.arn,
+            boundary=facts.boundary,
+            referenced=self._role_condition_keys(facts.arn),
+            role_policies_seen=self._holds(facts.arn),
+        )
+
+    def _holds(self, role_arn: str | None) -> bool:
+        if self.account_model is None or not role_arn:
+            return False
+        try:
+            self.account_model.find_identity(role_arn)
+        except Exception:  # not in the model
+            return False
+        return True
+
+    def _role_condition_keys(self, role_arn: str | None) -> frozenset[str]:
+        """Condition keys of the role's own policies, when the account model holds them."""
+        if self.account_model is None or not role_arn:
+            return frozenset()
+        from harness.backends.aws.requests import referenced_keys
+
+        try:
+            inp = self.account_model.simulation_input_for(role_arn, (), (), context=())
+        except Exception:  # not in the model: nothing more is known
+            return frozenset()
+        return referenced_keys((*inp.identity_policies, *inp.permissions_boundaries))
 
     def _connect(self) -> str | None:
         """Open the session and learn who we are; the failure message if that is impossible."""

@@ -7,9 +7,14 @@ turns them into one checked value. A bad value is a usage error naming the key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+
+from harness.backends.aws.standin import DEFAULT_STAND_IN_USER
+
+_USER_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 
 class AwsOptionError(ValueError):
@@ -37,6 +42,8 @@ class AwsOptions:
     assume_role_arn: str | None = None
     external_id: str | None = None
     role_session_name: str = "iam-harness"
+    # The IAM user that stands in for a role caller against a resource policy (standin.py).
+    stand_in_user: str = DEFAULT_STAND_IN_USER
     endpoint_url: str | None = None
     max_concurrency: int = 4
     max_actions: int = 1000
@@ -61,6 +68,11 @@ class AwsOptions:
         for name in ("initial_rate", "min_rate", "max_rate", "backoff_base", "backoff_cap", "max_stall"):
             if getattr(self, name) <= 0:
                 raise AwsOptionError(f"{name} must be positive, got {getattr(self, name)}")
+        if not _USER_NAME.fullmatch(self.stand_in_user or ""):
+            raise AwsOptionError(
+                "stand_in_user must be an IAM user name (1-64 of A-Z a-z 0-9 +=,.@_-), "
+                f"got {self.stand_in_user!r}"
+            )
         if self.external_id and not self.assume_role_arn:
             raise AwsOptionError("external_id needs assume_role (the role to assume)")
 

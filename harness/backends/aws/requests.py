@@ -10,8 +10,11 @@ Which parameters go where, per the IAM API reference
 - Custom mode (SimulateCustomPolicy): PolicyInputList is required; SCP levels
   go in OrderedOrganizationPolicyInputList, root first (at most 7 levels).
 - CallerArn accepts only an IAM user ARN. It is required with a
-  ResourcePolicy unless PolicySourceArn is itself a user, so a role caller
-  cannot be simulated against a resource policy.
+  ResourcePolicy unless PolicySourceArn is itself a user. A role or role
+  session caller is simulated through a stand-in user (standin.py): the role
+  as PolicySourceArn, the stand-in as CallerArn, the resource policy's
+  entries naming the role rewritten to the stand-in. PolicySourceArn takes a
+  user, group or role, so a session principal is sent as its role.
 - ResourceOwner is an account ARN (`arn:PARTITION:iam::ACCOUNT:root`); a
   bare account id is turned into one.
 - ContextEntries carry a ContextKeyType from the API's enum.
@@ -33,6 +36,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.backends.aws import standin
 from harness.batching import Batch
 from harness.engine.context import CONTEXT_KEY_TYPES
 from harness.engine.types import PolicySource
@@ -44,8 +48,16 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 MAX_SCP_LEVELS = 7
 
 ROLE_CALLER_GAP = (
-    "AWS's simulator cannot simulate a role (or any non-user) caller against a resource policy: "
-    "CallerArn accepts only IAM users"
+    "AWS's simulator cannot simulate this caller against a resource policy: CallerArn accepts only "
+    "IAM users, and a stand-in user answers only for roles and role sessions"
+)
+ROLE_POLICIES_UNSEEN = (
+    "the role's own policies were not checked for keys a stand-in user would not share "
+    "(aws:userid, aws:username, aws:PrincipalTag/*): pass --iam-account with a capture holding the role"
+)
+STAND_IN_GAP = (
+    "AWS's simulator takes only IAM users as CallerArn: role and session callers were simulated "
+    "through a stand-in user (via: stand-in caller)"
 )
 RCP_GAP = "AWS's simulator does not evaluate resource control policies (RCPs): they were not applied"
 TRUST_GAP = (
@@ -67,15 +79,35 @@ class PlannedRequest:
     cells: list[Cell]
     origins: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    via: str | None = None
 
     @property
     def key(self) -> str:
         return self.operation + json.dumps(self.params, sort_keys=True, separators=(",", ":"))
 
 
-def plan_batch(batch: Batch, *, partition: str, max_actions: int, max_resources: int) -> list[PlannedRequest]:
+@dataclass(frozen=True)
+class CallerPlan:
+    """How a role or session caller is presented to the simulator, learnt by the backend.
+
+    `policy_source_arn` replaces a session principal by its role; `boundary`
+    says whether the role has a permissions boundary (None: unknown);
+    `referenced` adds condition keys of the role's own policies when known.
+    """
+
+    stand_in_user: str = standin.DEFAULT_STAND_IN_USER
+    policy_source_arn: str | None = None
+    boundary: bool | None = None
+    referenced: frozenset[str] = frozenset()
+    role_policies_seen: bool = False
+    error: str | None = None
+
+
+def plan_batch(
+    batch: Batch, *, partition: str, max_actions: int, max_resources: int, caller: CallerPlan | None = None
+) -> list[PlannedRequest]:
     """The requests that answer `batch`; raises RequestRefused when AWS cannot answer it."""
-    operation, common, origins, warnings = _common_params(batch, partition)
+    operation, common, origins, warnings, via = _common_params(batch, partition, caller or CallerPlan())
     out: list[PlannedRequest] = []
     for actions, resources in _shapes(batch.cells):
         for a_start in range(0, len(actions), max_actions):
@@ -92,7 +124,7 @@ def plan_batch(batch: Batch, *, partition: str, max_actions: int, max_resources:
                 cell_warnings = list(warnings)
                 if any(a.lower().startswith("sts:assumerole") for a in chunk_actions):
                     cell_warnings.append(TRUST_GAP)
-                out.append(PlannedRequest(operation, params, cells, origins, tuple(cell_warnings)))
+                out.append(PlannedRequest(operation, params, cells, origins, tuple(cell_warnings), via))
     return out
 
 
@@ -107,7 +139,9 @@ def _shapes(cells: list[Cell]) -> list[tuple[list[str], list[str]]]:
     return [(list(actions), sorted(resources)) for actions, resources in by_actions.items()]
 
 
-def _common_params(batch: Batch, partition: str) -> tuple[str, dict[str, Any], dict[str, str], list[str]]:
+def _common_params(
+    batch: Batch, partition: str, plan: CallerPlan
+) -> tuple[str, dict[str, Any], dict[str, str], list[str], str | None]:
     key = batch.key
     subject = key.subject
     params: dict[str, Any] = {}
@@ -122,7 +156,7 @@ def _common_params(batch: Batch, partition: str) -> tuple[str, dict[str, Any], d
         warnings.append(RCP_GAP)
     if subject.mode == "principal":
         operation = "SimulatePrincipalPolicy"
-        params["PolicySourceArn"] = subject.principal_arn
+        params["PolicySourceArn"] = plan.policy_source_arn or subject.principal_arn
         if key.scp_levels:
             raise RequestRefused(
                 "SimulatePrincipalPolicy takes no SCP input (AWS applies the account's own SCPs); "
@@ -158,12 +192,89 @@ def _common_params(batch: Batch, partition: str) -> tuple[str, dict[str, Any], d
         origins["ResourcePolicy"] = key.resource_policy.origin or "ResourcePolicy"
     if key.resource_owner:
         params["ResourceOwner"] = _owner_arn(key.resource_owner, partition)
-    caller = _caller(batch, warnings)
-    if caller:
-        params["CallerArn"] = caller
-    if key.context:
-        params["ContextEntries"] = [_context_entry(e.key, e.values, e.type) for e in key.context]
-    return operation, params, origins, warnings
+    context = [_context_entry(e.key, e.values, e.type) for e in key.context]
+    via = None
+    stand_in = _stand_in(batch, plan)
+    if stand_in is not None:
+        via = standin.VIA
+        _use_stand_in(batch, plan, stand_in, params, origins, context, warnings)
+        warnings.append(STAND_IN_GAP)
+    else:
+        caller = _caller(batch, warnings)
+        if caller:
+            params["CallerArn"] = caller
+    if context:
+        params["ContextEntries"] = context
+    return operation, params, origins, warnings, via
+
+
+def _stand_in(batch: Batch, plan: CallerPlan) -> standin.StandIn | None:
+    """The stand-in for this batch's caller: only with a resource policy and a role or session caller."""
+    subject = batch.key.subject
+    who = subject.caller_arn or subject.principal_arn
+    if batch.key.resource_policy is None or not who or IAM_USER_ARN.match(who):
+        return None
+    if subject.caller_arn and subject.principal_arn and IAM_USER_ARN.match(subject.principal_arn):
+        return None  # a user's own request: the existing rule (caller dropped) applies
+    role_arn = plan.policy_source_arn if who == subject.principal_arn else None
+    found = standin.stand_in_for(who, plan.stand_in_user, role_arn=role_arn)
+    if found is not None and plan.error:
+        raise RequestRefused(f"cannot simulate {who} through a stand-in user: {plan.error}")
+    return found
+
+
+def _use_stand_in(
+    batch: Batch,
+    plan: CallerPlan,
+    stand_in: standin.StandIn,
+    params: dict[str, Any],
+    origins: dict[str, str],
+    context: list[dict[str, Any]],
+    warnings: list[str],
+) -> None:
+    key = batch.key
+    subject = key.subject
+    assert key.resource_policy is not None
+    given = [e.key for e in key.context]
+    documents = (*subject.identity_policies, *subject.permissions_boundaries, key.resource_policy)
+    unshared = standin.unshared_keys(referenced_keys(documents) | plan.referenced, given)
+    if unshared:
+        raise RequestRefused(
+            f"cannot simulate {stand_in.caller.arn} through a stand-in user: the policies use "
+            f"{', '.join(unshared)}, which the stand-in would not share with the role; set "
+            f"{'it' if len(unshared) == 1 else 'them'} in the scenario's context"
+        )
+    boundary = bool(subject.permissions_boundaries) or plan.boundary
+    if subject.mode == "custom":
+        boundary = bool(subject.permissions_boundaries)  # custom mode: the scenario gives every policy
+    try:
+        rewrite = standin.rewrite_resource_policy(key.resource_policy.text, stand_in, boundary=boundary)
+    except standin.NotFaithful as exc:
+        who = stand_in.caller.arn
+        raise RequestRefused(f"cannot simulate {who} through a stand-in user: {exc}") from None
+    params["ResourcePolicy"] = rewrite.text
+    if rewrite.rewritten:
+        origins["ResourcePolicy"] = f"{origins.get('ResourcePolicy', 'ResourcePolicy')} (Principal rewritten)"
+    params["CallerArn"] = stand_in.user_arn
+    if subject.mode == "principal" and not plan.role_policies_seen:
+        warnings.append(ROLE_POLICIES_UNSEEN)
+    for name, value in standin.added_context(stand_in, given):
+        context.append(_context_entry(name, (value,), "string"))
+    context.sort(key=lambda e: e["ContextKeyName"].lower())
+
+
+def referenced_keys(documents: tuple[PolicySource, ...]) -> frozenset[str]:
+    """Condition keys (and policy variables) the documents use; a malformed one is AWS's to report."""
+    from harness.engine.errors import MalformedPolicyDocument
+    from harness.engine.policy import compile_policy
+
+    out: set[str] = set()
+    for doc in documents:
+        try:
+            out |= compile_policy(doc).condition_keys
+        except MalformedPolicyDocument:
+            continue
+    return frozenset(out)
 
 
 def _caller(batch: Batch, warnings: list[str]) -> str | None:

@@ -45,7 +45,7 @@ class AwsSession:
     partition: str
     options: AwsOptions
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, region: str | None = None) -> Any:
         # botocore retries nothing: our own loop retries, so the rate limiter sees every throttle.
         config = botocore.config.Config(
             retries={"total_max_attempts": 1},
@@ -54,7 +54,7 @@ class AwsSession:
             max_pool_connections=max(10, self.options.max_concurrency * 2),
         )
         return self.session.client(
-            service, region_name=self.region, endpoint_url=self.options.endpoint_url, config=config
+            service, region_name=region or self.region, endpoint_url=self.options.endpoint_url, config=config
         )
 
 

@@ -153,6 +153,7 @@
     dlRow(dl, "action", c.action);
     dlRow(dl, "resource", c.resource);
     dlRow(dl, "backend", c.backend + " (" + c.mode + " mode)");
+    dlRow(dl, "via", c.via);
     dlRow(dl, "scenario", c.scenario);
     dlRow(dl, "where", c.file ? c.file + ":" + c.line : "");
     dlRow(dl, "reason", c.reason);
