@@ -68,11 +68,11 @@ def test_missing_credentials_are_one_error_per_file_and_the_run_exits_2(
     result.assert_outcomes(errors=1)
     assert result.ret == 2
     result.stdout.fnmatch_lines(
-        ["*450 cells of this file could not be evaluated (aws): *missing credentials*"]
+        ["*459 cells of this file could not be evaluated (aws): *missing credentials*"]
     )
     assert result.stdout.str().count("missing credentials") < 5  # not once per cell
     run = json.loads((pytester.path / "reports" / "run.json").read_text())
-    assert len(run["cells"]) == 450
+    assert len(run["cells"]) == 459
     assert {c["outcome"] for c in run["cells"]} == {"error"}
 
 
@@ -85,7 +85,7 @@ def test_caller_identity_is_asked_once_per_run(pytester, endpoint: LocalIamEndpo
         "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws",
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
     )  # fmt: skip
-    result.assert_outcomes(passed=900)
+    result.assert_outcomes(passed=918)
     assert endpoint.calls["GetCallerIdentity"] == 1
 
 
