@@ -7,6 +7,7 @@ instance metadata service is off, and every client is given the loopback moto se
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -75,6 +76,7 @@ class Moto:
 
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Moto]:
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # AWS managed policies exist, as in AWS
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
