@@ -124,7 +124,11 @@ def _managed(policy: dict[str, Any]) -> dict[str, Any]:
     chosen = next((v for v in versions if v.get("IsDefaultVersion")), None) or next(
         (v for v in versions if v.get("VersionId") == default_id), None
     )
-    out = {"PolicyName": policy["PolicyName"], "PolicyId": policy.get("PolicyId", ""), "Arn": policy["Arn"]}
+    # The name is the ARN's last segment; some emulators omit PolicyName and PolicyId.
+    out = {"PolicyName": policy.get("PolicyName") or policy["Arn"].rsplit("/", 1)[-1]}
+    if policy.get("PolicyId"):
+        out["PolicyId"] = policy["PolicyId"]
+    out["Arn"] = policy["Arn"]
     out["Path"] = policy.get("Path", "/")
     out["DefaultVersionId"] = default_id or (chosen or {}).get("VersionId", "v1")
     out["PolicyVersionList"] = (
