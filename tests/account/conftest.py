@@ -7,7 +7,6 @@ instance metadata service is off, and every client is given the loopback moto se
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import urllib.request
 from collections.abc import Iterator

@@ -131,7 +131,7 @@ def capture_account(
             if any(a["AccountId"] == target.account_id for a in collected.accounts):
                 continue  # two roles into one account: captured once
             collected.accounts.append(
-                _capture_one(target, regions, services, options, log, collected, progress)
+                _capture_one(target, base, regions, services, options, log, collected, progress)
             )
     finally:
         if progress is not None:
@@ -173,6 +173,7 @@ def capture_account(
 
 def _capture_one(
     target: _Target,
+    base: AwsSession,
     regions: list[str],
     services: list[str],
     options: CaptureOptions,
@@ -192,7 +193,7 @@ def _capture_one(
     iam = capture_iam(calls("iam"), account_id, page_size=options.page_size)
     if progress is not None:
         progress.set_description(f"{account_id} organizations")
-    org = capture_organization(calls("organizations"), account_id)
+    org = _organization(target, base, options, log)
     resources: list[dict[str, Any]] = []
     gaps = [*iam.gaps, *org.gaps]
     for region in regions:
@@ -223,6 +224,23 @@ def _capture_one(
     out.update(iam.details)
     out["ResourcePolicies"] = sorted(resources, key=lambda r: r["Arn"])
     return out
+
+
+def _organization(target: _Target, base: AwsSession, options: CaptureOptions, log: CallLog) -> Any:
+    """Organizations as the caller sees it, else as the captured account sees it.
+
+    Most Organizations reads are for the management account or a delegated administrator,
+    which is typically the caller (the audit identity) rather than the role assumed in a
+    member account; an account of another organization, or of none, answers for itself.
+    """
+    sessions = [target.session] if base is target.session else [base, target.session]
+    found = None
+    for session in sessions:
+        calls = ServiceCalls(session, "organizations", session.region, log, max_attempts=options.max_attempts)
+        found = capture_organization(calls, target.account_id)
+        if not found.gaps and not found.outside:
+            return found
+    return found
 
 
 def _open(options: AwsOptions, log: CallLog) -> AwsSession:
