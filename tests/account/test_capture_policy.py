@@ -27,7 +27,7 @@ def test_the_published_policy_grants_exactly_the_capture_actions():
 def test_a_capture_calls_nothing_outside_its_policy(moto, tmp_path):
     kms = moto.client("kms")
     kms.create_alias(AliasName="alias/a", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
-    moto.client("s3", "us-east-1").create_bucket(Bucket="b")
+    moto.client("s3", "us-east-1").create_bucket(Bucket="evidence-bucket")
     result, _ = capture(
         moto, tmp_path, services=("s3",), assume_roles=("arn:aws:iam::111122223333:role/iam-harness-audit",)
     )
