@@ -45,14 +45,17 @@ def refuse(
     code: str = "AccessDeniedException",
     *,
     only: dict[str, Any] | None = None,
+    times: int | None = None,
 ) -> None:
     """Every `service` client the capture builds answers `operation` with an AWS error.
 
     moto does not refuse anything, so the refusal is made on the client: a botocore
     `before-call` handler that returns an error response, exactly as AWS would send it.
-    `only` restricts it to calls whose parameters include these values.
+    `only` restricts it to calls whose parameters include these values; `times` to the
+    first so many calls (then AWS answers).
     """
     real_client = AwsSession.client
+    left = [times]
 
     def client(self: AwsSession, name: str) -> Any:
         made = real_client(self, name)
@@ -66,6 +69,10 @@ def refuse(
                     text = sent.decode() if isinstance(sent, bytes) else str(sent)
                     if not all(str(v) in text for v in only.values()):
                         return None
+                if left[0] is not None:
+                    if left[0] <= 0:
+                        return None
+                    left[0] -= 1
                 response = botocore.awsrequest.AWSResponse("https://refused.invalid", 400, {}, None)
                 return response, {"Error": {"Code": code, "Message": f"not allowed to {operation}"}}
 

@@ -130,3 +130,19 @@ def test_a_scenario_with_its_own_key_policy_does_not_depend_on_the_gap(moto, tmp
     own = PolicySource(doc(KEY_POLICY), "ResourcePolicy", "Resource Policy", kind=PolicyKind.RESOURCE)
     (answer,) = OfflineBackend(model).evaluate([replace(_cell(arn), resource_policy=own)])
     assert answer.decision != "error"
+
+
+def test_throttled_calls_are_retried_by_the_aws_backends_machinery(moto, tmp_path, monkeypatch):
+    _key(moto)
+    refuse(monkeypatch, "kms", "ListKeys", "ThrottlingException", times=2)
+    result, model = capture(moto, tmp_path)
+    assert result.gaps == [] and len(model.accounts[ACCOUNT].resources) == 1
+    assert result.log.as_dict()["retries"] == 2
+    assert result.log.calls["kms:ListKeys"] == 1  # one logical call, three attempts
+
+
+def test_throttling_past_the_retry_bound_is_a_gap_not_an_empty_region(moto, tmp_path, monkeypatch):
+    _key(moto)
+    refuse(monkeypatch, "kms", "ListKeys", "ThrottlingException")
+    result, _ = capture(moto, tmp_path, max_attempts=2)
+    assert [(g.section, g.code) for g in result.gaps] == [("kms/eu-west-3", "ThrottlingException")]
