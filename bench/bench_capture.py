@@ -12,19 +12,23 @@ captures it and reports, side by side in the one run:
   bare boto3 call to the same server (`DescribeKey` in a loop), as a ratio;
 - loading the captured file with the account model loader, against the capture.
 
-moto answers GetAccountAuthorizationDetails in one page whatever MaxItems says; the
-tests check paging (tests/account/test_capture_iam.py).
+moto runs in its own process (`python -m moto.server` on 127.0.0.1, stopped at the end),
+so the capture's threads and the server do not share one interpreter lock. moto answers
+GetAccountAuthorizationDetails in one page whatever MaxItems says; the tests check paging
+(tests/account/test_capture_iam.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -96,6 +100,26 @@ def bare_calls(url: str, key_ids: list[str]) -> float:
     return (time.perf_counter() - started) / len(key_ids)
 
 
+def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):  # up to 10 s for the server to listen
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
+            return server, url
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("moto server did not start")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--roles", type=int, default=500)
@@ -103,13 +127,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=100)
     args = parser.parse_args()
 
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
+    server, url = start_moto()
     try:
         setup, key_ids = build(url, args.roles, args.policies, args.keys)
         started = time.perf_counter()
@@ -117,7 +135,8 @@ def main() -> None:
         wall = time.perf_counter() - started
         per_bare = bare_calls(url, key_ids) if key_ids else float("nan")
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=10)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "captured.yaml"
         path.write_text(result.text)

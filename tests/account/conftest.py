@@ -51,26 +51,34 @@ class Moto:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        # One boto3 session for every client: botocore loads its service models once per session.
+        self._session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-3"
+        )
+        self._clients: dict[tuple[str, str, str | None], Any] = {}
 
     def reset(self) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", data=b"", method="POST"))
+        self._clients.clear()  # moto forgets the assumed-role credentials on reset
 
     def client(self, service: str, region: str = "eu-west-3", account: str | None = None) -> Any:
-        session = boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-        )
-        if account is not None:
-            # moto lets a role of any account be assumed: that is how a test reaches another account.
-            creds = session.client("sts", endpoint_url=self.url).assume_role(
-                RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="setup"
-            )["Credentials"]
-            session = boto3.session.Session(
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-                region_name=region,
+        key = (service, region, account)
+        if key not in self._clients:
+            credentials: dict[str, str] = {}
+            if account is not None:
+                # moto lets a role of any account be assumed: that is how a test reaches another account.
+                creds = self.client("sts", region).assume_role(
+                    RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="setup"
+                )["Credentials"]
+                credentials = {
+                    "aws_access_key_id": creds["AccessKeyId"],
+                    "aws_secret_access_key": creds["SecretAccessKey"],
+                    "aws_session_token": creds["SessionToken"],
+                }
+            self._clients[key] = self._session.client(
+                service, endpoint_url=self.url, region_name=region, **credentials
             )
-        return session.client(service, endpoint_url=self.url, region_name=region)
+        return self._clients[key]
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ simulate calls are. What the capture adds:
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -57,6 +58,12 @@ class CallLog:
     calls: Counter[str] = field(default_factory=Counter)
     pages: Counter[str] = field(default_factory=Counter)
     stats: CallStats = field(default_factory=CallStats)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, table: str, action: str) -> None:
+        """One more call or page of `action` (sections read keys from several threads)."""
+        with self._lock:
+            getattr(self, table)[action] += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,7 +97,7 @@ class ServiceCalls:
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
         action = iam_action(self.service, operation)
-        self.log.calls[action] += 1
+        self.log.count("calls", action)
         try:
             return self._caller(operation, params)
         except CallFailed as exc:
@@ -118,7 +125,7 @@ class ServiceCalls:
             if token is not None:
                 page_params[token_in] = token
             page = self.call(operation, **page_params)
-            self.log.pages[action] += 1
+            self.log.count("pages", action)
             yield page
             token = page.get(token_out)
             if truncated is not None and not page.get(truncated):

@@ -60,6 +60,7 @@ class CaptureOptions:
     endpoint_url: str | None = None
     page_size: int = 1000  # GetAccountAuthorizationDetails MaxItems (1..1000)
     max_attempts: int = 8
+    concurrency: int = 4  # per-key KMS calls in flight
     progress: bool = True
 
 
@@ -199,7 +200,7 @@ def _capture_one(
     for region in regions:
         if progress is not None:
             progress.set_description(f"{account_id} kms {region}")
-        kms = capture_kms(calls("kms", region), account_id, progress)
+        kms = capture_kms(calls("kms", region), account_id, progress, concurrency=options.concurrency)
         resources.extend(kms.resources)
         gaps.extend(kms.gaps)
     if "s3" in services:
