@@ -262,7 +262,10 @@ class AccountModel:
             scps = tuple(tuple(level) for level in scp_levels)
         if rcp_levels is None:
             owner_account = _account_of(resource_owner) or account.account_id
-            self._check_organization(owner_account, "RCPs", principal_arn)
+            # RCPs belong to the account that owns each resource: any of them unread is a gap.
+            owners = {owner_account, *(a for a in map(_account_of, resource_arns) if a in self.accounts)}
+            for owner in sorted(owners):
+                self._check_organization(owner, "RCPs", principal_arn)
             rcps = self.rcp_levels_for(owner_account)
         else:
             rcps = tuple(tuple(level) for level in rcp_levels)

@@ -21,7 +21,7 @@ def _model(**extra):
         "RoleName": "app",
         "Arn": "arn:aws:iam::012345678910:role/app",
         "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": document(POLICY)}],
-        "Tags": [{"Key": "note", "Value": "${not_a_variable}"}],
+        "Tags": [{"Key": "note", "Value": "${not_a_variable}"}, {"Key": "n2", "Value": "$${escaped}"}],
     }
     return {"accounts": [{"AccountId": "012345678910", "RoleDetailList": [role], **extra}]}
 
@@ -33,7 +33,7 @@ def test_literal_dollar_braces_from_aws_read_back_unchanged(tmp_path):
     model = load_account_model(path)
     role = model.accounts["012345678910"].roles["app"]
     assert json.loads(role.inline[0].text) == POLICY
-    assert role.tags == {"note": "${not_a_variable}"}
+    assert role.tags == {"note": "${not_a_variable}", "n2": "$${escaped}"}
 
 
 def test_account_ids_stay_strings_with_their_leading_zero():

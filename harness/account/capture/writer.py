@@ -22,7 +22,9 @@ import yaml
 from harness.account.capture.gaps import Document
 from harness.reports.redact import redact_text
 
-_SCENARIO_VAR = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Every `${name}`, escaped or not: one more `$` in front reads back as the text AWS returned
+# (the loader turns `$${name}` into `${name}`, and `$$${name}` into `$${name}`).
+_SCENARIO_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 HEADER = (
     "# Account model written by `harness account capture` (docs/account-model.md).\n"
