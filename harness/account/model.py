@@ -158,6 +158,7 @@ class AccountModel:
     has_scps: bool = False
     has_rcps: bool = False
     management_account: str | None = None
+    _aliases: dict[tuple[str, str], ResourceEntry] | None = field(default=None, init=False, repr=False)
 
     # -- principal mode -------------------------------------------------
 
@@ -371,12 +372,17 @@ class AccountModel:
 
     def _key_of_alias(self, alias_arn: str) -> ResourceEntry | None:
         prefix, alias = alias_arn.split(":alias/", 1)
-        key_prefix = prefix + ":key/"  # same partition, Region and account
-        for account in self.accounts.values():
-            for entry in account.resources.values():
-                if entry.arn.startswith(key_prefix) and f"alias/{alias}" in entry.aliases:
-                    return entry
-        return None
+        # Same partition, Region and account. Indexed on first use, so a cell costs one look-up
+        # however many keys the model holds (the model is not changed after loading).
+        if self._aliases is None:
+            self._aliases = {}
+            for account in self.accounts.values():
+                for entry in account.resources.values():
+                    if ":key/" in entry.arn:
+                        key_prefix = entry.arn.split(":key/", 1)[0]
+                        for name in entry.aliases:
+                            self._aliases.setdefault((key_prefix, name), entry)
+        return self._aliases.get((prefix, f"alias/{alias}"))
 
     def _section_gap(self, arn: str) -> SectionGap | None:
         """The section gap of the account and Region an ARN not in the model would belong to."""
