@@ -146,3 +146,10 @@ def test_throttling_past_the_retry_bound_is_a_gap_not_an_empty_region(moto, tmp_
     refuse(monkeypatch, "kms", "ListKeys", "ThrottlingException")
     result, _ = capture(moto, tmp_path, max_attempts=2)
     assert [(g.section, g.code) for g in result.gaps] == [("kms/eu-west-3", "ThrottlingException")]
+
+
+def test_all_regions_reads_every_region_the_partition_offers_for_kms(moto, tmp_path):
+    paris, virginia = _key(moto, "eu-west-3"), _key(moto, "us-east-1")
+    result, model = capture(moto, tmp_path, all_regions=True)
+    assert {"eu-west-3", "us-east-1", "ap-southeast-2"} <= set(result.regions)
+    assert {paris, virginia} <= set(model.accounts[ACCOUNT].resources)
