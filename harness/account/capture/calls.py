@@ -104,8 +104,11 @@ class ServiceCalls:
             failure = exc.failure
             if failure.cause in _FATAL_CAUSES:
                 raise CaptureAborted(f"{action}: {failure.describe()}") from None
+            # AWS errors read "Code: message"; a network error has no code, only its cause.
             code, _, message = failure.message.partition(": ")
-            raise Refused(action, code or failure.cause, message or failure.message) from None
+            if not code or " " in code or not message:
+                code, message = failure.cause.replace(" ", "-"), failure.message
+            raise Refused(action, code, message) from None
 
     def pages(
         self,
