@@ -23,6 +23,7 @@ from harness.account.model import (
     InlinePolicy,
     ManagedPolicy,
     ResourceEntry,
+    SectionGap,
 )
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
@@ -43,10 +44,20 @@ from harness.scenarios.yamlsource import LDict, LList, load_located_file, plain
 # GetAccountAuthorizationDetails output shapes (botocore's IAM model), so a real
 # snapshot loads unchanged, plus our documented additions; anything else is a
 # typo that would otherwise silently drop a boundary or a whole SCP table.
-_TOP_KEYS = frozenset({"vars", "accounts", "Organization"})
+_TOP_KEYS = frozenset({"vars", "capture", "accounts", "Organization"})
 _ORGANIZATION_KEYS = frozenset({"ManagementAccountId", "ServiceControlPolicies", "ResourceControlPolicies"})
-_ACCOUNT_ADDITIONS = frozenset({"AccountId", "OrganizationPath", "ResourcePolicies"})
-_RESOURCE_POLICY_KEYS = frozenset({"Arn", "Policy", "Aliases", "Tags"})
+_ACCOUNT_ADDITIONS = frozenset(
+    {"AccountId", "OrganizationPath", "OutsideOrganization", "Gaps", "ResourcePolicies"}
+)
+_RESOURCE_POLICY_KEYS = frozenset(
+    {"Arn", "Policy", "Aliases", "Tags", "KeyManager", "KeyState", "MultiRegion", "Gap"}
+)
+_GAP_KEYS = frozenset({"Section", "Operation", "Code", "Message"})
+# The `capture:` block is a record of how the file was made (docs/account-model.md); it changes
+# no answer, but its keys are checked like any other so a typo is not silently kept.
+_CAPTURE_KEYS = frozenset(
+    {"tool", "when", "caller", "accounts", "regions", "services", "api_calls", "pages", "gaps"}
+)
 
 
 def _aws_keys() -> dict[str, frozenset[str]]:
@@ -103,6 +114,11 @@ class _ModelLoader:
                 ]
             )
         self._known_keys(doc, _TOP_KEYS, "")
+        capture = doc.get("capture")
+        if isinstance(capture, LDict):
+            self._known_keys(capture, _CAPTURE_KEYS, "capture")
+        elif capture is not None:
+            self.error(doc.line_of("capture"), "capture", "must be a mapping (see docs/account-model.md)")
         vars_node = doc.get("vars")
         if isinstance(vars_node, LDict):
             self.variables = {str(k): _text(vars_node, k) for k in vars_node} | self.overrides
@@ -181,6 +197,8 @@ class _ModelLoader:
             self.error(raw.line_of("OrganizationPath"), f"{where}.OrganizationPath", "must be a list of ids")
             path = []
         account = Account(account_id=account_id, organization_path=tuple(str(p) for p in path))
+        account.outside_organization = raw.get("OutsideOrganization") is True
+        account.gaps = tuple(self._gaps(raw, where))
         for p_i, p in enumerate(self._list(raw, "Policies", where)):
             pw = f"{where}.Policies[{p_i}]"
             if not isinstance(p, LDict):
@@ -239,7 +257,13 @@ class _ModelLoader:
             aliases = tuple(
                 self._substituted(str(a), entry, "Aliases", rw) for a in self._list(entry, "Aliases", rw)
             )
-            account.resources[arn] = ResourceEntry(arn, policy, aliases, self._tags(entry, rw))
+            resource = ResourceEntry(arn, policy, aliases, self._tags(entry, rw))
+            resource.gap = self._str(entry, "Gap", rw) or None
+            resource.key_manager = self._str(entry, "KeyManager", rw) or None
+            resource.key_state = self._str(entry, "KeyState", rw) or None
+            if isinstance(entry.get("MultiRegion"), bool):
+                resource.multi_region = entry["MultiRegion"]
+            account.resources[arn] = resource
         self._check_references(account, where, raw)
         return account
 
@@ -276,6 +300,16 @@ class _ModelLoader:
             ident.boundary_arn = self._str(boundary, "PermissionsBoundaryArn", f"{where}.PermissionsBoundary")
         if kind == "user":
             ident.groups = [str(g) for g in self._list(entry, "GroupList", where)]
+        if kind == "role" and entry.get("AssumeRolePolicyDocument") is not None:
+            trust = self._document(entry, "AssumeRolePolicyDocument", where)
+            if trust is not None:
+                ident.trust_policy = PolicySource(
+                    text=trust,
+                    source_id="TrustPolicy",
+                    source_type="Resource Policy",
+                    kind=PolicyKind.RESOURCE,
+                    origin=f"{self.file}: {where}.AssumeRolePolicyDocument {arn}",
+                )
         return ident
 
     def _compiles(self, text: str, node: LDict, where: str) -> bool:
@@ -290,6 +324,24 @@ class _ModelLoader:
         for finding in refused:
             self.error(node.line_of("PolicyDocument"), where, finding.message)
         return not refused
+
+    def _gaps(self, raw: LDict, where: str) -> list[SectionGap]:
+        out: list[SectionGap] = []
+        for g_i, gap in enumerate(self._list(raw, "Gaps", where)):
+            gw = f"{where}.Gaps[{g_i}]"
+            if not isinstance(gap, LDict) or not gap.get("Section") or not gap.get("Code"):
+                self.error(raw["Gaps"].line_of(g_i), gw, "a gap is {Section, Operation, Code, Message}")
+                continue
+            self._known_keys(gap, _GAP_KEYS, gw)
+            out.append(
+                SectionGap(
+                    section=self._str(gap, "Section", gw),
+                    operation=self._str(gap, "Operation", gw),
+                    code=self._str(gap, "Code", gw),
+                    message=self._str(gap, "Message", gw),
+                )
+            )
+        return out
 
     def _check_references(self, account: Account, where: str, raw: LDict) -> None:
         for ident in account.identities():

@@ -21,6 +21,17 @@ Evaluation rules this module applies, from the IAM User Guide:
   (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
   RCPs follow the same inheritance, for the account that owns the resource
   (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
+- A role's trust policy is the resource-based policy of the role
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html:
+  "role trust policies are the only resource-based policy type that IAM supports"), so a
+  role ARN used as a resource (sts:AssumeRole) gets it as its resource policy.
+- An alias belongs to one key in one account and Region
+  (https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html), so an alias ARN
+  names the key of the same account and Region that carries the alias.
+
+A capture (harness/account/capture.py) records what it could not read as gaps; a
+question whose answer depends on a gap raises CaptureGap, never answers as if the
+unread policy were absent.
 """
 
 from __future__ import annotations
@@ -32,13 +43,37 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.engine.apishape import principal_request_fields
-from harness.engine.errors import NoSuchEntity
+from harness.engine.errors import NoSuchEntity, SimulationError
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
 
 ARN_IDENTITY = re.compile(
     r"^arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
     r"(?P<kind>user|role|group|assumed-role)/(?P<rest>.+)$"
 )
+
+
+class CaptureGap(SimulationError):
+    """The answer depends on something the capture could not read (its AWS error code is in the message)."""
+
+    code = "CaptureGap"
+
+
+@dataclass(frozen=True)
+class SectionGap:
+    """A whole section of an account the capture could not read.
+
+    `section` is `iam`, `organizations`, `s3` or `kms/REGION`; `operation` the refused
+    call (`organizations:ListParents`); `code` AWS's error code.
+    """
+
+    section: str
+    operation: str
+    code: str
+    message: str = ""
+
+    def describe(self) -> str:
+        text = f"{self.operation} was refused ({self.code})"
+        return f"{text}: {self.message}" if self.message else text
 
 
 @dataclass(frozen=True)
@@ -72,6 +107,7 @@ class Identity:
     tags: dict[str, str] = field(default_factory=dict)
     groups: list[str] = field(default_factory=list)  # users only
     line: int = 0  # where the entry is written, for load errors
+    trust_policy: PolicySource | None = None  # roles: AssumeRolePolicyDocument
 
 
 @dataclass
@@ -83,6 +119,10 @@ class ResourceEntry:
     # Why the capture could not read what this resource's answer depends on (its policy): a
     # cell on it is an error cell naming this, never evaluated as if the policy were absent.
     gap: str | None = None
+    # KMS keys: DescribeKey's KeyManager (AWS | CUSTOMER), KeyState, MultiRegion, as captured.
+    key_manager: str | None = None
+    key_state: str | None = None
+    multi_region: bool | None = None
 
 
 @dataclass
@@ -94,11 +134,17 @@ class Account:
     roles: dict[str, Identity] = field(default_factory=dict)
     policies: dict[str, ManagedPolicy] = field(default_factory=dict)
     resources: dict[str, ResourceEntry] = field(default_factory=dict)
+    # Capture additions: sections that could not be read; an account outside any organization.
+    gaps: tuple[SectionGap, ...] = ()
+    outside_organization: bool = False
 
     def identities(self) -> Iterable[Identity]:
         yield from self.users.values()
         yield from self.groups.values()
         yield from self.roles.values()
+
+    def gap_for(self, section: str) -> SectionGap | None:
+        return next((g for g in self.gaps if g.section == section), None)
 
 
 @dataclass(eq=False)
@@ -112,6 +158,7 @@ class AccountModel:
     has_scps: bool = False
     has_rcps: bool = False
     management_account: str | None = None
+    _aliases: dict[tuple[str, str], ResourceEntry] | None = field(default=None, init=False, repr=False)
 
     # -- principal mode -------------------------------------------------
 
@@ -137,6 +184,12 @@ class AccountModel:
             table = {"user": account.users, "role": account.roles, "group": account.groups}[kind]
             wanted = rest.rsplit("/", 1)[-1]
         identity = table.get(wanted)
+        iam_gap = account.gap_for("iam")
+        if identity is None and iam_gap is not None:
+            raise CaptureGap(
+                f"{principal_arn}: the capture could not read the identities of account "
+                f"{account.account_id}: {iam_gap.describe()} (account model {self.path})"
+            )
         if identity is None:
             known_arns = [i.arn for i in account.identities()]
             close = difflib.get_close_matches(principal_arn, known_arns, n=1)
@@ -204,11 +257,16 @@ class AccountModel:
                 ),
             )
         if scp_levels is None:
+            self._check_organization(account.account_id, "SCPs", principal_arn)
             scps = self.scp_levels_for(account.account_id)
         else:
             scps = tuple(tuple(level) for level in scp_levels)
         if rcp_levels is None:
             owner_account = _account_of(resource_owner) or account.account_id
+            # RCPs belong to the account that owns each resource: any of them unread is a gap.
+            owners = {owner_account, *(a for a in map(_account_of, resource_arns) if a in self.accounts)}
+            for owner in sorted(owners):
+                self._check_organization(owner, "RCPs", principal_arn)
             rcps = self.rcp_levels_for(owner_account)
         else:
             rcps = tuple(tuple(level) for level in rcp_levels)
@@ -259,6 +317,22 @@ class AccountModel:
 
     # -- organization ---------------------------------------------------
 
+    def organization_gap(self, account_id: str) -> SectionGap | None:
+        """The capture could not read this account's organization path or policies (SCPs, RCPs)."""
+        account = self.accounts.get(account_id)
+        if account is None or account_id == self.management_account:
+            return None  # SCPs and RCPs do not apply to the management account
+        return account.gap_for("organizations")
+
+    def _check_organization(self, account_id: str, what: str, principal_arn: str) -> None:
+        gap = self.organization_gap(account_id)
+        if gap is not None:
+            raise CaptureGap(
+                f"the {what} of account {account_id} (for {principal_arn}) could not be read by the capture: "
+                f"{gap.describe()} (account model {self.path}); give the scenario its own "
+                f"`{what.lower()}:` or capture with a role that may read Organizations"
+            )
+
     def scp_levels_for(self, account_id: str) -> tuple[tuple[PolicySource, ...], ...]:
         return self._levels(account_id, self.scps, self.has_scps)
 
@@ -269,7 +343,9 @@ class AccountModel:
         self, account_id: str, table: Mapping[str, tuple[PolicySource, ...]], enabled: bool
     ) -> tuple[tuple[PolicySource, ...], ...]:
         account = self.accounts.get(account_id)
-        if not enabled or account is None or account_id == self.management_account:
+        if not enabled or account is None or account.outside_organization:
+            return ()
+        if account_id == self.management_account:
             return ()
         # A level with no policy attached allows nothing, exactly as in AWS.
         return tuple(table.get(level, ()) for level in (*account.organization_path, account_id))
@@ -285,11 +361,40 @@ class AccountModel:
             # An object's bucket policy is the bucket's.
             return self._resource(arn.split("/", 1)[0])
         if ":kms:" in arn and ":alias/" in arn:
-            alias = arn.rsplit(":", 1)[-1]
+            return self._key_of_alias(arn)
+        role = ARN_IDENTITY.match(arn)
+        if role and role["kind"] == "role":
+            account = self.accounts.get(role["account"])
+            ident = account.roles.get(role["rest"].rsplit("/", 1)[-1]) if account else None
+            if ident is not None and ident.trust_policy is not None:
+                return ResourceEntry(arn, ident.trust_policy)
+        return None
+
+    def _key_of_alias(self, alias_arn: str) -> ResourceEntry | None:
+        prefix, alias = alias_arn.split(":alias/", 1)
+        # Same partition, Region and account. Indexed on first use, so a cell costs one look-up
+        # however many keys the model holds (the model is not changed after loading).
+        if self._aliases is None:
+            self._aliases = {}
             for account in self.accounts.values():
                 for entry in account.resources.values():
-                    if alias in entry.aliases:
-                        return entry
+                    if ":key/" in entry.arn:
+                        key_prefix = entry.arn.split(":key/", 1)[0]
+                        for name in entry.aliases:
+                            self._aliases.setdefault((key_prefix, name), entry)
+        return self._aliases.get((prefix, f"alias/{alias}"))
+
+    def _section_gap(self, arn: str) -> SectionGap | None:
+        """The section gap of the account and Region an ARN not in the model would belong to."""
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[0] != "arn":
+            return None
+        service, region, account_id = parts[2], parts[3], parts[4]
+        if service == "kms":
+            account = self.accounts.get(account_id)
+            return account.gap_for(f"kms/{region}") if account else None
+        if service == "s3":  # bucket ARNs carry no account: any account's S3 gap may hide it
+            return next((a.gap_for("s3") for a in self.accounts.values() if a.gap_for("s3")), None)
         return None
 
     def resource_policy_for(self, arn: str) -> PolicySource | None:
@@ -299,7 +404,12 @@ class AccountModel:
     def resource_gap(self, arn: str) -> str | None:
         """Why this resource's policy is not known (a capture gap), or None."""
         entry = self._resource(arn)
-        return entry.gap if entry else None
+        if entry is not None:
+            return entry.gap
+        section = self._section_gap(arn)
+        if section is not None:
+            return f"the capture could not list the resources holding {arn}: {section.describe()}"
+        return None
 
     def resource_context_for(self, arn: str) -> tuple[ContextEntry, ...]:
         """Context the resource itself supplies: kms:ResourceAliases, aws:ResourceTag/*."""
@@ -330,6 +440,7 @@ class AccountModel:
                 for p in account.policies.values()
             )
             out.extend(e.policy for e in account.resources.values() if e.policy)
+            out.extend(r.trust_policy for r in account.roles.values() if r.trust_policy)
         for levels in (self.scps, self.rcps):
             for docs in levels.values():
                 out.extend(docs)

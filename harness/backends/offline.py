@@ -52,11 +52,25 @@ class OfflineBackend:
         self.calls += 1
         answers: dict[int, CellResult] = {}
         positions = {id(cell): i for i, cell in enumerate(cells)}
-        for batch in group_cells(cells):
+        evaluable = []
+        for i, cell in enumerate(cells):
+            gap = self._resource_gap(cell)
+            if gap is None:
+                evaluable.append(cell)
+            else:  # never evaluated as if the policy the capture could not read were absent
+                answers[i] = error_result(cell, self.name, f"CaptureGap: {gap}")
+        for batch in group_cells(evaluable):
             for cell, result in zip(batch.cells, self._evaluate_batch(batch), strict=True):
                 answers[positions[id(cell)]] = result
         self.cells += len(cells)
         return [answers[i] for i in range(len(cells))]
+
+    def _resource_gap(self, cell: Cell) -> str | None:
+        """A capture gap the cell's resource policy depends on (none if the scenario gave its own)."""
+        if self.account_model is None or cell.resource_policy is not None:
+            return None
+        gap = self.account_model.resource_gap(cell.resource)
+        return f"{cell.resource}: {gap} (account model {self.account_model.path})" if gap else None
 
     def metadata(self) -> dict[str, object]:
         return {

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "harness.cli.catalog",
     "harness.cli.simulate",
     "harness.cli.report",
+    "harness.cli.account",
     "harness.cli.who_can",
 )
 

@@ -222,3 +222,24 @@ def test_malformed_inline_policy_is_reported_at_load_with_model_file_and_line(tm
     (error,) = info.value.errors
     assert error.file == str(model) and error.line == 7
     assert error.field.endswith("RolePolicyList[0].PolicyDocument") and "Effect" in error.message
+
+
+def test_a_misspelled_capture_key_is_an_error(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text('accounts: [{AccountId: "111122223333"}]\ncapture: {whenn: now}\n')
+    with pytest.raises(ScenarioFileErrors) as raised:
+        load_account_model(path)
+    assert "did you mean when?" in str(raised.value)
+
+
+def test_a_gap_needs_its_section_and_code(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text('accounts: [{AccountId: "111122223333", Gaps: [{Section: iam}]}]\n')
+    with pytest.raises(ScenarioFileErrors) as raised:
+        load_account_model(path)
+    assert "Gaps[0]" in str(raised.value)
+
+
+def test_an_alias_arn_of_another_account_does_not_name_this_accounts_key(model):
+    assert model.resource_policy_for("arn:aws:kms:eu-west-3:444455556666:alias/app") is None
+    assert model.resource_policy_for("arn:aws:kms:eu-west-3:111122223333:alias/app") is not None

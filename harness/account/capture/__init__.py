@@ -1,0 +1,13 @@
+"""`harness account capture`: a real account, read-only, into an account model file.
+
+- calls.py: paced, retried, counted calls (the AWS backend's machinery), refusals named;
+- iam.py, kms.py, organizations.py, s3.py: one section each;
+- writer.py: the deterministic, scrubbed YAML;
+- run.py: sessions, accounts, Regions, the `capture:` block.
+"""
+
+from harness.account.capture.calls import CaptureAborted
+from harness.account.capture.gaps import Gap
+from harness.account.capture.run import CAPTURE_ACTIONS, CaptureOptions, CaptureResult, capture_account
+
+__all__ = ["CAPTURE_ACTIONS", "CaptureAborted", "CaptureOptions", "CaptureResult", "Gap", "capture_account"]

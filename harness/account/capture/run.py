@@ -1,0 +1,278 @@
+"""`harness account capture`: read one or more accounts, read-only, into an account model.
+
+Credentials: boto3's chain, optionally a named profile; with `assume_roles` each role is
+assumed in turn (with the external id when one is given) and its account captured, so one
+model holds several accounts. Every call is a read (Get*, List*, Describe*); the exact list
+is `CAPTURE_ACTIONS`, which the README's least-privilege policy grants and
+scenarios/harness-self/capture-least-privilege.yaml checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from harness import __version__
+from harness.account.capture.calls import CallLog, CaptureAborted, Refused, ServiceCalls
+from harness.account.capture.gaps import Gap
+from harness.account.capture.iam import capture_iam
+from harness.account.capture.kms import capture_kms
+from harness.account.capture.organizations import capture_organization
+from harness.account.capture.s3 import capture_s3
+from harness.account.capture.writer import render
+from harness.backends.aws.options import AwsOptions
+from harness.backends.aws.session import AwsSession, SessionError, open_session
+
+# Every action the capture may call; nothing else (README, "The capture's own permissions").
+CAPTURE_ACTIONS = (
+    "iam:GetAccountAuthorizationDetails",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:ListAliases",
+    "kms:ListKeys",
+    "kms:ListResourceTags",
+    "organizations:DescribeOrganization",
+    "organizations:DescribePolicy",
+    "organizations:ListParents",
+    "organizations:ListPoliciesForTarget",
+    "organizations:ListRoots",
+    "s3:GetBucketPolicy",
+    "s3:ListAllMyBuckets",
+    "sts:GetCallerIdentity",
+)
+SERVICES = ("iam", "kms", "organizations")  # always; "s3" on request
+OPTIONAL_SERVICES = ("s3",)
+
+
+@dataclass(frozen=True)
+class CaptureOptions:
+    profile: str | None = None
+    regions: tuple[str, ...] = ()  # empty: the session's Region
+    all_regions: bool = False
+    assume_roles: tuple[str, ...] = ()
+    external_id: str | None = None
+    services: tuple[str, ...] = ()  # beyond SERVICES: "s3"
+    endpoint_url: str | None = None
+    page_size: int = 1000  # GetAccountAuthorizationDetails MaxItems (1..1000)
+    max_attempts: int = 8
+    concurrency: int = 4  # per-key KMS calls in flight
+    progress: bool = True
+
+
+@dataclass
+class CaptureResult:
+    text: str
+    accounts: list[str]
+    regions: list[str]
+    gaps: list[Gap]
+    log: CallLog
+    redacted: int = 0
+
+
+@dataclass
+class _Target:
+    session: AwsSession
+    account_id: str
+    via: str
+
+
+@dataclass
+class _Collected:
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    management: str | None = None
+    tables: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+
+
+def capture_account(
+    options: CaptureOptions,
+    *,
+    stderr: TextIO | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> CaptureResult:
+    """Capture the accounts `options` name; raises CaptureAborted when nothing can be read."""
+    err = stderr or sys.stderr
+    log = CallLog()
+    aws = AwsOptions(
+        profile=options.profile,
+        region=options.regions[0] if options.regions else None,
+        endpoint_url=options.endpoint_url,
+        max_attempts=options.max_attempts,
+    )
+    base = _open(aws, log)
+    caller = _identity(base, log)
+    targets = [_Target(base, caller["Account"], caller["Arn"])]
+    if options.assume_roles:
+        targets = []
+        for role in options.assume_roles:
+            session = _open(
+                AwsOptions(
+                    profile=options.profile,
+                    region=base.region,
+                    endpoint_url=options.endpoint_url,
+                    max_attempts=options.max_attempts,
+                    assume_role_arn=role,
+                    external_id=options.external_id,
+                    role_session_name="iam-harness-capture",
+                ),
+                log,
+            )
+            targets.append(_Target(session, _identity(session, log)["Account"], role))
+    regions = _regions(options, base)
+    services = [*SERVICES, *(s for s in OPTIONAL_SERVICES if s in options.services)]
+    collected = _Collected()
+    progress = _progress(options.progress, err)
+    try:
+        for target in sorted(targets, key=lambda t: t.account_id):
+            if any(a["AccountId"] == target.account_id for a in collected.accounts):
+                continue  # two roles into one account: captured once
+            collected.accounts.append(
+                _capture_one(target, base, regions, services, options, log, collected, progress)
+            )
+    finally:
+        if progress is not None:
+            progress.close()
+    model: dict[str, Any] = {"accounts": collected.accounts}
+    if collected.tables or collected.management:
+        organization: dict[str, Any] = {}
+        if collected.management:
+            organization["ManagementAccountId"] = collected.management
+        for name in ("ServiceControlPolicies", "ResourceControlPolicies"):
+            if name in collected.tables:
+                organization[name] = dict(sorted(collected.tables[name].items()))
+        model["Organization"] = organization
+    block = {
+        "tool": f"harness account capture {__version__}",
+        "when": now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "caller": caller["Arn"],
+        "accounts": [
+            {"AccountId": t.account_id, "via": t.via} for t in sorted(targets, key=lambda t: t.account_id)
+        ],
+        "regions": regions,
+        "services": services,
+        "api_calls": log.as_dict(),
+        "pages": log.pages_dict(),
+        "gaps": [g.as_dict() for g in collected.gaps],
+    }
+    text, redacted = render(model, block)
+    for gap in collected.gaps:
+        where = f" on {gap.resource}" if gap.resource else ""
+        print(
+            f"harness account capture: gap in account {gap.account} ({gap.section}){where}: "
+            f"{gap.describe()}; grant {gap.action} to {caller['Arn']} to read it",
+            file=err,
+        )
+    return CaptureResult(
+        text, [a["AccountId"] for a in collected.accounts], regions, collected.gaps, log, redacted
+    )
+
+
+def _capture_one(
+    target: _Target,
+    base: AwsSession,
+    regions: list[str],
+    services: list[str],
+    options: CaptureOptions,
+    log: CallLog,
+    collected: _Collected,
+    progress: Any,
+) -> dict[str, Any]:
+    account_id, session = target.account_id, target.session
+
+    def calls(service: str, region: str | None = None) -> ServiceCalls:
+        return ServiceCalls(
+            session, service, region or session.region, log, max_attempts=options.max_attempts
+        )
+
+    if progress is not None:
+        progress.set_description(f"{account_id} iam")
+    iam = capture_iam(calls("iam"), account_id, page_size=options.page_size)
+    if progress is not None:
+        progress.set_description(f"{account_id} organizations")
+    org = _organization(target, base, options, log)
+    resources: list[dict[str, Any]] = []
+    gaps = [*iam.gaps, *org.gaps]
+    for region in regions:
+        if progress is not None:
+            progress.set_description(f"{account_id} kms {region}")
+        kms = capture_kms(calls("kms", region), account_id, progress, concurrency=options.concurrency)
+        resources.extend(kms.resources)
+        gaps.extend(kms.gaps)
+    if "s3" in services:
+        if progress is not None:
+            progress.set_description(f"{account_id} s3")
+        s3 = capture_s3(calls("s3"), account_id, session.partition)
+        resources.extend(s3.resources)
+        gaps.extend(s3.gaps)
+    collected.gaps.extend(gaps)
+    if org.management_account and not collected.management:
+        collected.management = org.management_account
+    for name, table in org.tables.items():
+        collected.tables.setdefault(name, {}).update(table)
+    out: dict[str, Any] = {"AccountId": account_id}
+    if org.path:
+        out["OrganizationPath"] = org.path
+    if org.outside:
+        out["OutsideOrganization"] = True
+    section_gaps = [g.as_section() for g in gaps if not g.resource]
+    if section_gaps:
+        out["Gaps"] = section_gaps
+    out.update(iam.details)
+    out["ResourcePolicies"] = sorted(resources, key=lambda r: r["Arn"])
+    return out
+
+
+def _organization(target: _Target, base: AwsSession, options: CaptureOptions, log: CallLog) -> Any:
+    """Organizations as the caller sees it, else as the captured account sees it.
+
+    Most Organizations reads are for the management account or a delegated administrator,
+    which is typically the caller (the audit identity) rather than the role assumed in a
+    member account; an account of another organization, or of none, answers for itself.
+    """
+    sessions = [target.session] if base is target.session else [base, target.session]
+    found = None
+    for session in sessions:
+        calls = ServiceCalls(session, "organizations", session.region, log, max_attempts=options.max_attempts)
+        found = capture_organization(calls, target.account_id)
+        if not found.gaps and not found.outside:
+            return found
+    return found
+
+
+def _open(options: AwsOptions, log: CallLog) -> AwsSession:
+    if options.assume_role_arn:
+        log.calls["sts:AssumeRole"] += 1
+    try:
+        return open_session(options)
+    except SessionError as exc:
+        hint = " (the calling identity needs sts:AssumeRole on it)" if options.assume_role_arn else ""
+        raise CaptureAborted(f"{exc.message}{hint}") from None
+
+
+def _identity(session: AwsSession, log: CallLog) -> dict[str, Any]:
+    try:
+        return ServiceCalls(session, "sts", session.region, log, max_attempts=3).call("GetCallerIdentity")
+    except Refused as exc:
+        raise CaptureAborted(f"who is calling is unknown: {exc}") from None
+
+
+def _regions(options: CaptureOptions, base: AwsSession) -> list[str]:
+    if options.all_regions:
+        return sorted(base.session.get_available_regions("kms", partition_name=base.partition))
+    if options.regions:
+        return list(dict.fromkeys(options.regions))
+    return [base.region]
+
+
+def _progress(enabled: bool, err: TextIO) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    # disable=None: no bar when stderr is not a terminal (CI logs, tests).
+    return tqdm(total=0, unit="key", file=err, leave=False, disable=None, desc="capture")

@@ -1,0 +1,102 @@
+"""Fixtures for the capture's tests: fake credentials, loopback only, a moto server the tests start.
+
+No test may reach AWS: credentials are fake, shared config files point nowhere, the
+instance metadata service is off, and every client is given the loopback moto server.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-such-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-such-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+    monkeypatch.delenv("AWS_WEB_IDENTITY_TOKEN_FILE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection beyond 127.0.0.1 fails the test instead of reaching AWS."""
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"test tried to reach {address}: only loopback is allowed")
+        real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+class Moto:
+    """A moto server on 127.0.0.1; `client()` builds clients for setting the account up."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        # One boto3 session for every client: botocore loads its service models once per session.
+        self._session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-3"
+        )
+        self._clients: dict[tuple[str, str, str | None], Any] = {}
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/moto-api/reset", data=b"", method="POST"))
+        self._clients.clear()  # moto forgets the assumed-role credentials on reset
+
+    def client(self, service: str, region: str = "eu-west-3", account: str | None = None) -> Any:
+        key = (service, region, account)
+        if key not in self._clients:
+            credentials: dict[str, str] = {}
+            if account is not None:
+                # moto lets a role of any account be assumed: that is how a test reaches another account.
+                creds = self.client("sts", region).assume_role(
+                    RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="setup"
+                )["Credentials"]
+                credentials = {
+                    "aws_access_key_id": creds["AccessKeyId"],
+                    "aws_secret_access_key": creds["SecretAccessKey"],
+                    "aws_session_token": creds["SessionToken"],
+                }
+            self._clients[key] = self._session.client(
+                service, endpoint_url=self.url, region_name=region, **credentials
+            )
+        return self._clients[key]
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Moto]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield Moto(f"http://{host}:{port}")
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto(moto_server: Moto) -> Moto:
+    """The loopback moto server, emptied."""
+    moto_server.reset()
+    return moto_server
