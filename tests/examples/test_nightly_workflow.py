@@ -4,8 +4,7 @@ The shell steps are taken from the workflow as written and run with bash the
 way GitHub runs them (`bash -eo pipefail`), against the project's local
 endpoint (moto + the engine) with fake credentials: no test reaches AWS or
 GitHub. `gh` is stubbed (it serves a previous run as the artifact); the
-capture step is stubbed while `harness account capture` does not exist in
-this tree (see CAPTURE_STUBBED).
+capture step is the real `harness account capture` against moto.
 """
 
 from __future__ import annotations
@@ -26,18 +25,6 @@ from harness.testing.iam_endpoint import LocalIamEndpoint
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "examples" / "nightly-iam.yml"
 SELF_PACK = ROOT / "scenarios" / "harness-self"
-
-
-def _has_account_capture() -> bool:
-    done = subprocess.run(
-        [sys.executable, "-m", "harness", "account", "capture", "--help"], capture_output=True, text=True
-    )
-    return done.returncode == 0
-
-
-# `harness account capture` is being built separately; until it lands here the capture
-# step runs against a stub that writes an empty capture of the endpoint's account.
-CAPTURE_STUBBED = not _has_account_capture()
 
 
 @pytest.fixture
@@ -134,15 +121,6 @@ def test_the_shell_steps_run_against_the_local_endpoint(
         f'  "run download") mkdir -p "${{@: -1}}"; cp "{previous}" "${{@: -1}}/run.json" ;;\n'
         "  *) exit 1 ;;\nesac\n",
     )
-    if CAPTURE_STUBBED:
-        real = shutil.which("harness") or "harness"
-        _stub(
-            bin_dir,
-            "harness",
-            'if [ "$1 $2" = "account capture" ]; then\n'
-            '  printf \'accounts:\\n  - AccountId: "123456789012"\\n\' > "$4"; exit 0\nfi\n'
-            f'exec "{real}" "$@"\n',
-        )
     outputs, summary = tmp_path / "github_output", tmp_path / "step_summary"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_"))},
