@@ -123,3 +123,32 @@ def test_a_capture_gap_is_an_error_naming_it(endpoint: LocalIamEndpoint) -> None
     )
     assert result.is_error and "AccessDenied during capture" in (result.error or "")
     assert endpoint.simulate_requests() == [] and endpoint.calls["GetKeyPolicy"] == 0
+
+
+def _sent_context(endpoint: LocalIamEndpoint) -> dict[str, list[str]]:
+    [(_, params)] = endpoint.simulate_requests()
+    return {e["ContextKeyName"]: e["ContextKeyValues"] for e in params.get("ContextEntries", [])}
+
+
+def test_a_key_read_live_sends_its_aliases_as_kms_resource_aliases(endpoint: LocalIamEndpoint) -> None:
+    key = _key(endpoint, alias="alias/CadoResponse-KMS-Alias-1")
+    aws_backend(endpoint.url).evaluate([cell(SUBJECT, "kms:ScheduleKeyDeletion", key)])
+    assert _sent_context(endpoint)["kms:ResourceAliases"] == ["alias/CadoResponse-KMS-Alias-1"]
+    assert endpoint.calls["ListAliases"] == 1
+
+
+def test_aliases_set_by_the_scenario_win_over_the_live_read(endpoint: LocalIamEndpoint) -> None:
+    from harness.engine.types import ContextEntry
+
+    key = _key(endpoint, alias="alias/real")
+    given = ContextEntry("kms:ResourceAliases", ("alias/given",), "stringList")
+    aws_backend(endpoint.url).evaluate([cell(SUBJECT, "kms:ScheduleKeyDeletion", key, context=(given,))])
+    assert _sent_context(endpoint)["kms:ResourceAliases"] == ["alias/given"]
+
+
+def test_a_refused_alias_read_is_an_error_naming_list_aliases(endpoint: LocalIamEndpoint) -> None:
+    key = _key(endpoint, alias="alias/app")
+    endpoint.faults.script("ListAliases", ScriptedError("AccessDeniedException", "no", 400))
+    [result] = aws_backend(endpoint.url, max_attempts=1).evaluate([cell(SUBJECT, "kms:Decrypt", key)])
+    assert result.is_error and "kms:ListAliases" in (result.error or "")
+    assert endpoint.simulate_requests() == []

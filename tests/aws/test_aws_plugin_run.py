@@ -25,7 +25,7 @@ def test_least_privilege_scenario_passes_on_the_aws_backend(pytester, endpoint: 
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-aws-region", "us-east-1",
         "--iam-no-reports",
     )  # fmt: skip
-    result.assert_outcomes(passed=459)
+    result.assert_outcomes(passed=460)
     run = json.loads((pytester.path / "reports" / "run.json").read_text())
     meta = run["metadata"]["backend_metadata"]
     assert meta["account"] == "123456789012"
@@ -40,7 +40,7 @@ def test_compare_mode_fails_nothing_when_engine_and_simulator_agree(
         "scenarios", "-p", "no:cacheprovider", "--iam-backend", "compare",
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
     )  # fmt: skip
-    result.assert_outcomes(passed=459)
+    result.assert_outcomes(passed=460)
 
 
 def test_an_access_denied_simulator_makes_errors_not_passes(pytester, endpoint: LocalIamEndpoint) -> None:
@@ -52,7 +52,7 @@ def test_an_access_denied_simulator_makes_errors_not_passes(pytester, endpoint: 
     )  # fmt: skip
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) == 0
-    assert outcomes["errors"] == 459
+    assert outcomes["errors"] == 460
     result.stdout.fnmatch_lines(["*access denied: AccessDenied*"])
 
 
@@ -69,11 +69,11 @@ def test_missing_credentials_are_one_error_per_file_and_the_run_exits_2(
     result.assert_outcomes(errors=1)
     assert result.ret == 2
     result.stdout.fnmatch_lines(
-        ["*459 cells of this file could not be evaluated (aws): *missing credentials*"]
+        ["*460 cells of this file could not be evaluated (aws): *missing credentials*"]
     )
     assert result.stdout.str().count("missing credentials") < 5  # not once per cell
     run = json.loads((pytester.path / "reports" / "run.json").read_text())
-    assert len(run["cells"]) == 459
+    assert len(run["cells"]) == 460
     assert {c["outcome"] for c in run["cells"]} == {"error"}
 
 
@@ -86,7 +86,7 @@ def test_caller_identity_is_asked_once_per_run(pytester, endpoint: LocalIamEndpo
         "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws",
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
     )  # fmt: skip
-    result.assert_outcomes(passed=918)
+    result.assert_outcomes(passed=920)
     assert endpoint.calls["GetCallerIdentity"] == 1
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from harness.backends.aws import standin
 from harness.backends.aws.client import CallFailed, CallStats, RetryingCaller, classify
 from harness.backends.aws.enforced import Enforcer
-from harness.backends.aws.keypolicies import KeyPolicies
+from harness.backends.aws.keypolicies import KeyPolicies, KeyPolicy
 from harness.backends.aws.options import AwsOptions
 from harness.backends.aws.pagination import PaginationError, fetch_all
 from harness.backends.aws.ratelimit import AdaptiveRateLimiter
@@ -46,6 +46,7 @@ from harness.backends.aws.roles import Roles
 from harness.backends.aws.session import AwsSession, SessionError, open_session
 from harness.batching import Batch, group_cells
 from harness.engine.kms import is_kms_key_request
+from harness.engine.types import ContextEntry
 from harness.model import Cell, CellResult, error_result
 
 if TYPE_CHECKING:
@@ -240,7 +241,8 @@ class AwsBackend:
                 errors[i] = error_result(cell, self.name, found.error)
                 out.append(cell)
             else:
-                out.append(dataclasses.replace(cell, resource_policy=found.policy))
+                context = _with_aliases(cell, found)
+                out.append(dataclasses.replace(cell, resource_policy=found.policy, context=context))
         return out, errors
 
     def _key_policy_reader(self) -> KeyPolicies:
@@ -443,3 +445,10 @@ def _rate_text(limiter: AdaptiveRateLimiter) -> str | None:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _with_aliases(cell: Cell, found: KeyPolicy) -> tuple[ContextEntry, ...]:
+    """kms:ResourceAliases from a live read, unless the scenario sets it (its value wins)."""
+    if found.aliases is None or any(e.key.lower() == "kms:resourcealiases" for e in cell.context):
+        return cell.context
+    return (*cell.context, ContextEntry("kms:ResourceAliases", found.aliases, "stringList"))

@@ -6,7 +6,11 @@ the simulation: from the account model given with `--iam-account` when it
 holds the key (a capture gap there is an error naming it), otherwise read live
 with kms:GetKeyPolicy, an alias first resolved to its key with kms:DescribeKey
 (which accepts an alias ARN as KeyId). Each key is read once per run, in its
-own Region (from the ARN).
+own Region (from the ARN). A key read live also has its aliases read
+(kms:ListAliases with KeyId): KMS supplies them to every request on the key as
+kms:ResourceAliases (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases),
+and the simulator knows them only when told, so a cell whose scenario does not set
+that key gets them as context. A capture supplies them itself (scenario expansion).
 
 A read that fails is an error cell naming the call, never a simulation
 without the key policy: KMS allows nothing on a key its policy does not allow
@@ -41,6 +45,8 @@ class KeyPolicy:
 
     policy: PolicySource | None = None
     error: str | None = None
+    # The key's aliases when read live; None when the account model supplied the policy.
+    aliases: tuple[str, ...] | None = None
 
 
 class KeyPolicies:
@@ -110,11 +116,32 @@ class KeyPolicies:
         text = answer.get("Policy")
         if not isinstance(text, str) or not text.strip():
             return KeyPolicy(error=f"kms:GetKeyPolicy on {key_arn} returned no policy")
+        aliases = self._aliases(key_arn, region)
+        if isinstance(aliases, KeyPolicy):
+            return aliases
         return KeyPolicy(
             policy=_as_key_policy(
                 PolicySource(text, "ResourcePolicy", "Resource Policy"), f"kms:GetKeyPolicy {key_arn}"
-            )
+            ),
+            aliases=aliases,
         )
+
+    def _aliases(self, key_arn: str, region: str) -> tuple[str, ...] | KeyPolicy:
+        """Every alias of the key, all pages; an error (the cell's answer may depend on them) otherwise."""
+        names: list[str] = []
+        params: dict[str, Any] = {"KeyId": key_arn}
+        for _ in range(1000):  # bounded: a key holds far fewer aliases than 1,000 pages
+            try:
+                answer = self._kms_for(region)("ListAliases", params)
+            except CallFailed as exc:
+                return KeyPolicy(error=f"kms:ListAliases on {key_arn} failed: {exc}; its aliases are needed")
+            except Exception as exc:  # an unexpected client failure is still an error cell
+                return KeyPolicy(error=f"kms:ListAliases on {key_arn} failed: {classify(exc).describe()}")
+            names.extend(str(a["AliasName"]) for a in answer.get("Aliases") or () if a.get("AliasName"))
+            if not answer.get("Truncated") or not answer.get("NextMarker"):
+                return tuple(sorted(names))
+            params = {"KeyId": key_arn, "Marker": answer["NextMarker"]}
+        return KeyPolicy(error=f"kms:ListAliases on {key_arn} did not end")
 
 
 def _as_key_policy(source: PolicySource, origin: str) -> PolicySource:
