@@ -120,8 +120,7 @@ def _string_equals(values: list[object], variables: bool, ignore_case: bool) -> 
     dynamic: list[Template] = []
     for raw in values:
         text = _as_text(raw)
-        t = Template(text, variables=variables)
-        if t.has_variables:
+        if variables and "${" in text and (t := Template(text, variables=True)).has_variables:
             dynamic.append(t)
         else:
             static.add(text.lower() if ignore_case else text)
@@ -151,11 +150,11 @@ def _glob_matcher(values: list[object], variables: bool, *, arn: bool, patterns:
     static: list[Match] = []
     dynamic: list[Template] = []
     for raw in values:
-        t = Template(_as_text(raw), variables=variables)
-        if t.has_variables:
+        text = _as_text(raw)
+        if variables and "${" in text and (t := Template(text, variables=True)).has_variables:
             dynamic.append(t)
         else:
-            static.append(patterns.pattern(flavor, t.text))
+            static.append(patterns.pattern(flavor, text))
     checks = tuple(static)
     if not dynamic:
         if not checks:
@@ -631,6 +630,10 @@ class CompiledConditions:
         return all(c.holds(ctx) for c in self._clauses)
 
 
+# The block of a statement without Condition (immutable; shared rather than rebuilt).
+NO_CONDITIONS = CompiledConditions(())
+
+
 def _malformed(message: str) -> MalformedPolicyDocument:
     return MalformedPolicyDocument(message, element="Condition")
 
@@ -658,7 +661,7 @@ def compile_conditions(
     (numbers, dates, booleans, IP ranges, base64).
     """
     if block is None:
-        return CompiledConditions(())
+        return NO_CONDITIONS
     if not isinstance(block, dict):
         raise _malformed(f"Condition must be an object, not {type(block).__name__}")
     variables = variables_enabled(policy_version)
@@ -692,10 +695,14 @@ def compile_conditions(
             except _Malformed as exc:
                 raise _malformed(f"{opname} {key}: {exc}") from None
             clause_vars = variables and base in _VARIABLE_OPERATORS
-            templates = tuple(
-                t
-                for v in raw_values
-                if isinstance(v, str) and (t := Template(v, variables=clause_vars)).has_variables
+            templates = (
+                tuple(
+                    t
+                    for v in raw_values
+                    if isinstance(v, str) and "${" in v and (t := Template(v, variables=True)).has_variables
+                )
+                if clause_vars
+                else ()
             )
             try:
                 if spec is None:

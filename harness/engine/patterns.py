@@ -64,25 +64,46 @@ class Tokens:
     never: bool = False  # matches nothing (ArnLike pattern with one to four colons)
 
 
+_GLOB_SPLIT = re.compile(r"([*?:])")
+_COLON_SPLIT = re.compile(r"(:)")
+
+
+def _atoms(segs: list[Segment]) -> list[tuple[str, str]]:
+    """The pattern as runs of literal text ("lit") and single `:`, `*`, `?` characters.
+
+    `*` and `?` of a literal segment (a substituted value, `${*}`) stay literal text.
+    """
+    out: list[tuple[str, str]] = []
+    for text, is_glob in segs:
+        for piece in (_GLOB_SPLIT if is_glob else _COLON_SPLIT).split(text):
+            if not piece:
+                continue
+            if piece == ":" or (is_glob and piece in ("*", "?")):
+                out.append((piece, piece))
+            else:
+                out.append(("lit", piece))
+    return out
+
+
 def _glob_tokens(segs: list[Segment], *, arn: bool) -> Tokens:
-    colons_in_pattern = sum(text.count(":") for text, _ in segs)
+    atoms = _atoms(segs)
+    colons_in_pattern = sum(1 for kind, _ in atoms if kind == ":")
     if arn and 0 < colons_in_pattern < _ARN_PARTS - 1:
         return Tokens((), arn_shape=True, never=True)
     per_part = arn and colons_in_pattern >= _ARN_PARTS - 1
     out: list[tuple[int, str]] = []
     colons = 0
-    for text, is_glob in segs:
-        for ch in text:
-            bounded = per_part and colons < _ARN_PARTS - 1
-            if ch == ":":
-                colons += 1
-                out.append((LIT, ":"))
-            elif is_glob and ch == "*":
-                out.append((BOUNDED_STAR if bounded else STAR, ""))
-            elif is_glob and ch == "?":
-                out.append((BOUNDED_ONE if bounded else ONE, ""))
-            else:
-                out.append((LIT, ch))
+    for kind, text in atoms:
+        bounded = per_part and colons < _ARN_PARTS - 1
+        if kind == ":":
+            colons += 1
+            out.append((LIT, ":"))
+        elif kind == "*":
+            out.append((BOUNDED_STAR if bounded else STAR, ""))
+        elif kind == "?":
+            out.append((BOUNDED_ONE if bounded else ONE, ""))
+        else:
+            out.append((LIT, text))
     return Tokens(_merge(out), arn_shape=arn)
 
 
@@ -90,37 +111,46 @@ def resource_tokens(segs: list[Segment]) -> Tokens:
     """A Resource / NotResource pattern (the rule is quoted in policy.py `ResourceMatcher`):
     a `*` or `?` inside one of the first five parts stays in it, a `*` that ends
     a part and every wildcard of the resource part run freely."""
+    atoms = _atoms(segs)
     out: list[tuple[int, str]] = []
     colons = 0
-    flat: list[tuple[str, bool]] = [(ch, g) for text, g in segs for ch in text]
-    for idx, (ch, is_glob) in enumerate(flat):
+    for idx, (kind, text) in enumerate(atoms):
         bounded = colons < _ARN_PARTS - 1
-        if ch == ":":
+        if kind == ":":
             colons += 1
             out.append((LIT, ":"))
-        elif is_glob and ch == "*":
-            nxt = flat[idx + 1][0] if idx + 1 < len(flat) else ""
+        elif kind == "*":
+            # The character after the `*`, whatever segment it comes from.
+            nxt = atoms[idx + 1][1][0] if idx + 1 < len(atoms) else ""
             out.append((BOUNDED_STAR if bounded and nxt not in (":", "") else STAR, ""))
-        elif is_glob and ch == "?":
+        elif kind == "?":
             out.append((BOUNDED_ONE if bounded else ONE, ""))
         else:
-            out.append((LIT, ch))
+            out.append((LIT, text))
     return Tokens(_merge(out))
 
 
 def action_tokens(pattern_lower: str) -> Tokens:
     """An Action / NotAction value, already lower-cased: `*` and `?` run freely."""
-    out = [(STAR, "") if c == "*" else (ONE, "") if c == "?" else (LIT, c) for c in pattern_lower]
+    out: list[tuple[int, str]] = []
+    for kind, text in _atoms([(pattern_lower, True)]):
+        out.append((STAR, "") if kind == "*" else (ONE, "") if kind == "?" else (LIT, text))
     return Tokens(_merge(out))
 
 
 def _merge(items: list[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
     out: list[tuple[int, str]] = []
+    run: list[str] = []
     for kind, text in items:
-        if kind == LIT and out and out[-1][0] == LIT:
-            out[-1] = (LIT, out[-1][1] + text)
-        else:
-            out.append((kind, text))
+        if kind == LIT:
+            run.append(text)
+            continue
+        if run:
+            out.append((LIT, "".join(run)))
+            run = []
+        out.append((kind, text))
+    if run:
+        out.append((LIT, "".join(run)))
     return tuple(out)
 
 
@@ -263,6 +293,10 @@ def compile_tokens(tokens: Tokens) -> Match:
 
 class PatternFlavor(Enum):
     """Which wildcard rules a pattern follows (see the token readers above)."""
+
+    # Members are singletons compared by identity: hash them by identity too (C speed,
+    # where Enum's own __hash__ is Python code on the cache's hot path).
+    __hash__ = object.__hash__
 
     ACTION = "action"
     RESOURCE = "resource"

@@ -179,6 +179,29 @@ def scan_statement_spans(text: str) -> list[tuple[Position, Position]]:
     return [(scanner.position_after(a), scanner.position_after(b)) for a, b in scanner.statement_spans()]
 
 
+class StatementSpans:
+    """Positions of a policy's statements, scanned on first use.
+
+    Only a statement that ends up in MatchedStatements needs its position, and most
+    policies of a mixed workload never do, so the text is scanned lazily, once.
+    """
+
+    __slots__ = ("_count", "_spans", "_text")
+
+    def __init__(self, text: str, count: int) -> None:
+        self._text = text
+        self._count = count
+        self._spans: list[tuple[Position, Position]] | None = None
+
+    def __getitem__(self, index: int) -> tuple[Position, Position]:
+        if self._spans is None:
+            spans = scan_statement_spans(self._text)
+            if len(spans) != self._count:  # pragma: no cover - the scanner follows json.loads
+                spans = [(Position(0, 0), Position(0, 0))] * self._count
+            self._spans = spans
+        return self._spans[index]
+
+
 # ---------------------------------------------------------------------------
 # Compiled elements
 
@@ -303,8 +326,15 @@ class CompiledStatement:
     principals: CompiledPrincipals | None
     not_principal: bool
     conditions: CompiledConditions
-    start: Position
-    end: Position
+    spans: StatementSpans  # shared by the policy's statements
+
+    @property
+    def start(self) -> Position:
+        return self.spans[self.index][0]
+
+    @property
+    def end(self) -> Position:
+        return self.spans[self.index][1]
 
     @property
     def effect(self) -> str:
@@ -429,7 +459,7 @@ def _one_of(
 def _compile_statement(
     raw: object,
     index: int,
-    span: tuple[Position, Position],
+    spans: StatementSpans,
     *,
     source: PolicySource,
     version: str | None,
@@ -529,8 +559,7 @@ def _compile_statement(
         principals=principals,
         not_principal=principal_el == "NotPrincipal",
         conditions=conditions,
-        start=span[0],
-        end=span[1],
+        spans=spans,
     )
 
 
@@ -584,11 +613,9 @@ def compile_policy(source: PolicySource, patterns: PatternCache | None = None) -
         raise MalformedPolicyDocument(
             "Statement must be an object or a list of objects", policy_id=pid, element="Statement"
         )
-    spans = scan_statement_spans(source.text)
-    if len(spans) != len(raw_statements):  # pragma: no cover - the scanner follows json.loads
-        spans = [(Position(0, 0), Position(0, 0))] * len(raw_statements)
+    spans = StatementSpans(source.text, len(raw_statements))
     compiled = tuple(
-        _compile_statement(raw, i, spans[i], source=source, version=version, patterns=patterns)
+        _compile_statement(raw, i, spans, source=source, version=version, patterns=patterns)
         for i, raw in enumerate(raw_statements)
     )
     return CompiledPolicy(source=source, version=version, policy_id=policy_id, statements=compiled)
