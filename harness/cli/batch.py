@@ -16,9 +16,11 @@ compiled once; lines are read and answered one at a time (memory stays flat).
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -75,10 +77,34 @@ def error_body(exc: SimulationError) -> dict[str, Any]:
     return {"Error": {"Code": exc.code, "Message": exc.message}}
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often for the duration of a batch.
+
+    A batch builds many long-lived objects (compiled policies and patterns in the
+    Engine's caches) and few reference cycles; at the default thresholds the collector
+    rescans them every 700 allocations, about a fifth of a batch's time. Cycles are
+    still collected, every 50,000 allocations, so memory stays flat. Restored after.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def run_lines(
     lines: Iterable[bytes], source: str, answer: Answer, operation: str, out: IO[bytes], err: IO[str]
 ) -> BatchSummary:
     """Answer every non-blank line in order; a failing line becomes an error line."""
+    with fewer_collections():
+        return _run(lines, source, answer, operation, out, err)
+
+
+def _run(
+    lines: Iterable[bytes], source: str, answer: Answer, operation: str, out: IO[bytes], err: IO[str]
+) -> BatchSummary:
     count = failed = 0
     for number, raw in enumerate(lines, 1):
         if not raw.strip():

@@ -29,7 +29,6 @@ So AWS counts lines and columns from 1 and points just past the opening
 from __future__ import annotations
 
 import bisect
-import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -391,8 +390,16 @@ class CompiledPolicy:
 
     def with_source(self, source: PolicySource) -> CompiledPolicy:
         """The same compiled policy under another source id or type (same text and kind)."""
-        clone = copy.copy(self)  # shares statements and the per-action index
+        # Field by field (copy.copy is slower), sharing statements and the per-action index.
+        clone = object.__new__(CompiledPolicy)
         clone.source = source
+        clone.version = self.version
+        clone.policy_id = self.policy_id
+        clone.statements = self.statements
+        clone._by_service = self._by_service
+        clone._wild = self._wild
+        clone._by_action = self._by_action
+        clone.condition_keys = self.condition_keys
         return clone
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
