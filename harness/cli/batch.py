@@ -79,12 +79,13 @@ def error_body(exc: SimulationError) -> dict[str, Any]:
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often for the duration of a batch.
+    """Run the cyclic garbage collector less often while a simulate command runs.
 
-    A batch builds many long-lived objects (compiled policies and patterns in the
-    Engine's caches) and few reference cycles; at the default thresholds the collector
-    rescans them every 700 allocations, about a fifth of a batch's time. Cycles are
-    still collected, every 50,000 allocations, so memory stays flat. Restored after.
+    A batch, or one request of many cells, builds many long-lived objects (compiled
+    policies and patterns in the Engine's caches, results) and few reference cycles;
+    at the default thresholds the collector rescans them every 700 allocations,
+    about a fifth of a batch's time. Cycles are still collected, every 50,000
+    allocations, so memory stays flat. The thresholds are restored afterwards.
     """
     before = gc.get_threshold()
     gc.set_threshold(50_000, 20, 20)

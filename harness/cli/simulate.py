@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.batch import Answer, open_lines, run_lines
+from harness.cli.batch import Answer, fewer_collections, open_lines, run_lines
 from harness.cli.output import pretty
 from harness.engine import Engine, SimulationError
 from harness.engine.apishape import input_from_api, output_to_api
@@ -109,6 +109,7 @@ def _paging(req: Any) -> tuple[int | None, str | None]:
     return max_items, marker
 
 
+@fewer_collections()
 def run_custom(args: argparse.Namespace) -> int:
     operation = "SimulateCustomPolicy"
     if args.cli_input_jsonl is not None:
@@ -131,6 +132,7 @@ def run_custom(args: argparse.Namespace) -> int:
     return 0
 
 
+@fewer_collections()
 def run_principal(args: argparse.Namespace) -> int:
     operation = "SimulatePrincipalPolicy"
     # Imported here so that custom-policy simulation does not load YAML support.
