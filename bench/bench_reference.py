@@ -13,14 +13,17 @@ each side interleaved `--runs` times:
 (b) one request of 40 actions x 250 keys (10,000 cells): ours through
     `--cli-input-json` with default output, target >= 10x.
 
-Prints each run's wall time, the median ratio (reference / ours) and how often the
-two agree on the cells of (a), as a sanity check that both ran the same requests.
+Prints each run's wall and CPU time, the median ratio (reference / ours) of each,
+and how often the two agree on the cells of (a), as a sanity check that both ran
+the same requests. On a shared machine the wall ratio moves with the load; the CPU
+ratio (user + system time of each process) moves less.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,19 +59,30 @@ def install_reference(folder: Path) -> None:
     shutil.copy(HERE / "reference_runner.mjs", folder / "reference_runner.mjs")
 
 
-def timed(cmd: list[str], stdin: Path | None, out: Path, cwd: Path | None = None) -> float:
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float  # user + system time of the process (less sensitive to a busy machine)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], stdin: Path | None, out: Path, cwd: Path | None = None) -> Timing:
     with out.open("wb") as sink:
         handle = stdin.open("rb") if stdin is not None else subprocess.DEVNULL
         try:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _children_cpu()
             proc = subprocess.run(cmd, stdin=handle, stdout=sink, stderr=subprocess.PIPE, cwd=cwd)
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
         finally:
             if stdin is not None:
                 handle.close()
     if proc.returncode not in (0, 2):
         sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
-    return elapsed
+    return Timing(elapsed, cpu)
 
 
 def agreement(ours: Path, reference: Path) -> tuple[int, int, int]:
@@ -132,22 +146,23 @@ def main() -> int:
         node = ["node", str(folder / "reference_runner.mjs")]
         print(f"reference: {PACKAGE} {version}, node runner; ours: {sys.executable} -m harness")
         for i, case in enumerate(cases):
-            ours_times: list[float] = []
-            ref_times: list[float] = []
+            ours: list[Timing] = []
+            ref: list[Timing] = []
             for run in range(args.runs):
-                ours_times.append(timed(case.ours, case.ours_stdin, tmp / f"ours-{i}.out"))
-                ref_times.append(timed(node, case.reference_stdin, tmp / f"ref-{i}.out", cwd=folder))
+                ours.append(timed(case.ours, case.ours_stdin, tmp / f"ours-{i}.out"))
+                ref.append(timed(node, case.reference_stdin, tmp / f"ref-{i}.out", cwd=folder))
                 print(
-                    f"  {case.name}: run {run + 1}: ours {ours_times[-1]:.2f} s, "
-                    f"reference {ref_times[-1]:.2f} s"
+                    f"  {case.name}: run {run + 1}: ours {ours[-1].wall:.2f} s ({ours[-1].cpu:.2f} s CPU), "
+                    f"reference {ref[-1].wall:.2f} s ({ref[-1].cpu:.2f} s CPU)"
                 )
-            ratios = [r / o for r, o in zip(ref_times, ours_times, strict=True)]
-            median = statistics.median(ratios)
+            wall = [r.wall / o.wall for r, o in zip(ref, ours, strict=True)]
+            cpu = [r.cpu / o.cpu for r, o in zip(ref, ours, strict=True)]
+            median = statistics.median(wall)
             verdict = "meets" if median >= case.target else "MISSES"
             print(
-                f"{case.name}: median ours {statistics.median(ours_times):.2f} s, reference "
-                f"{statistics.median(ref_times):.2f} s; ratio per run "
-                f"{', '.join(f'{x:.2f}' for x in ratios)}; median {median:.2f}x ({verdict} {case.target:g}x)"
+                f"{case.name}: wall ratio per run {', '.join(f'{x:.2f}' for x in wall)}, "
+                f"median {median:.2f}x ({verdict} {case.target:g}x); CPU ratio median "
+                f"{statistics.median(cpu):.2f}x"
             )
             if i == 0:
                 cells, same_sim, same_enforced = agreement(tmp / "ours-0.out", tmp / "ref-0.out")

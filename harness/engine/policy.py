@@ -226,7 +226,8 @@ class ActionMatcher:
 
 
 def _compile_actions(values: tuple[str, ...], patterns: PatternCache) -> ActionMatcher:
-    # Action names are case-insensitive (reference_policies_elements_action.html):
+    # "The prefix and the action name are case insensitive"
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
     # values and the requested action are compared lower-cased.
     exact: set[str] = set()
     wildcards: list[Match] = []
