@@ -64,13 +64,27 @@ from harness.engine.variables import Template, variables_enabled
 # Public result types
 
 
-@dataclass(frozen=True)
 class ConditionFailure:
-    operator: str  # as written, e.g. "ForAllValues:StringLike"
-    key: str  # as written
-    policy_values: tuple[str, ...]
-    context_values: tuple[str, ...] | None  # None when the key was absent
-    message: str  # one human line: why it did not match
+    """One clause that failed; `message` (one human line: why it did not match) is
+    written on first read, since most failures are never shown (a deny decided
+    elsewhere, the same request evaluated again with the context a service adds)."""
+
+    __slots__ = ("_clause", "_ctx", "_message", "context_values", "key", "operator", "policy_values")
+
+    def __init__(self, clause: _Clause, ctx: RequestContext, context_values: tuple[str, ...] | None) -> None:
+        self.operator = clause.operator  # as written, e.g. "ForAllValues:StringLike"
+        self.key = clause.key  # as written
+        self.policy_values = clause.policy_values
+        self.context_values = context_values  # None when the key was absent
+        self._clause = clause
+        self._ctx = ctx
+        self._message: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self._message is None:
+            self._message = self._clause._message(self._ctx, self.context_values)
+        return self._message
 
 
 @dataclass(frozen=True)
@@ -547,13 +561,7 @@ class _Clause:
     def failure(self, ctx: RequestContext) -> ConditionFailure:
         cv = ctx.get(self.lkey)
         ctx_values = cv.values if cv is not None else None
-        return ConditionFailure(
-            operator=self.operator,
-            key=self.key,
-            policy_values=self.policy_values,
-            context_values=ctx_values,
-            message=self._message(ctx, ctx_values),
-        )
+        return ConditionFailure(self, ctx, ctx_values)
 
     def _message(self, ctx: RequestContext, ctx_values: tuple[str, ...] | None) -> str:
         key, opname = self.key, self.operator
