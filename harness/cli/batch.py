@@ -74,7 +74,7 @@ def parse_line(raw: bytes) -> Any:
         # JSON, NaN, integers beyond 64 bits, deep nesting) goes to the json module,
         # which decides and words the error, so the result never depends on the fast path.
         return _DECODER.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         pass
     try:
         return json.loads(text)
