@@ -5,6 +5,7 @@ Input is the JSON of `aws iam simulate-custom-policy --generate-cli-skeleton`
 JSON the AWS CLI prints, with our enforcement fields under `Harness*` keys.
 Bad input exits 2 with the AWS error name and a message on stderr, in the AWS
 CLI's wording: `An error occurred (InvalidInput) when calling the ... operation: ...`.
+`--cli-input-jsonl PATH` answers one request per line (harness/cli/batch.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.cli.batch import Answer, fewer_collections, open_lines, run_lines
+from harness.cli.output import pretty
 from harness.engine import Engine, SimulationError
 from harness.engine.apishape import input_from_api, output_to_api
 from harness.engine.errors import InvalidInput
@@ -28,9 +31,7 @@ def register(subparsers: Any) -> None:
         description="Evaluate a SimulateCustomPolicy request with the offline engine and print the "
         "response the AWS CLI would print, plus Harness* enforcement fields.",
     )
-    custom.add_argument(
-        "--cli-input-json", required=True, metavar="JSON", help="file://case.json or JSON text"
-    )
+    _add_inputs(custom)
     custom.add_argument("--no-harness-fields", action="store_true", help="print only the fields AWS returns")
     custom.set_defaults(func=run_custom)
 
@@ -39,9 +40,7 @@ def register(subparsers: Any) -> None:
         help="simulate an identity of an account model (like aws iam simulate-principal-policy), offline",
         description="Evaluate a SimulatePrincipalPolicy request against an offline account model.",
     )
-    principal.add_argument(
-        "--cli-input-json", required=True, metavar="JSON", help="file://case.json or JSON text"
-    )
+    _add_inputs(principal)
     principal.add_argument("--account", required=True, metavar="FILE", help="account model file")
     principal.add_argument(
         "--no-harness-fields", action="store_true", help="print only the fields AWS returns"
@@ -52,6 +51,17 @@ def register(subparsers: Any) -> None:
 # A request nested deeper than this is no SimulateCustomPolicy request (its deepest member, a
 # ContextEntries value list, sits three levels down); refusing it keeps json.loads from recursing.
 MAX_REQUEST_DEPTH = 64
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    inputs = parser.add_mutually_exclusive_group(required=True)
+    inputs.add_argument("--cli-input-json", metavar="JSON", help="file://case.json or JSON text")
+    inputs.add_argument(
+        "--cli-input-jsonl",
+        metavar="PATH",
+        help="one request per line (- for standard input); one compact JSON response per line, "
+        'an {"Error": ...} line for a request that fails; exit 2 if any failed',
+    )
 
 
 def _read_request(value: str) -> Any:
@@ -99,8 +109,20 @@ def _fail(operation: str, exc: SimulationError) -> int:
 
 
 def _print(body: dict[str, Any]) -> None:
-    json.dump(body, sys.stdout, indent=4)
-    sys.stdout.write("\n")
+    # The bytes json.dump(body, indent=4) would write, encoded by msgspec (harness/cli/output.py).
+    sys.stdout.flush()
+    sys.stdout.buffer.write(pretty(body))
+    sys.stdout.buffer.flush()
+
+
+def _batch(args: argparse.Namespace, operation: str, answer: Answer) -> int:
+    try:
+        lines, source = open_lines(args.cli_input_jsonl)
+    except SimulationError as exc:
+        return _fail(operation, exc)
+    sys.stdout.flush()
+    summary = run_lines(lines, source, answer, operation, sys.stdout.buffer, sys.stderr)
+    return summary.exit_code
 
 
 def _paging(req: Any) -> tuple[int | None, str | None]:
@@ -111,8 +133,18 @@ def _paging(req: Any) -> tuple[int | None, str | None]:
     return max_items, marker
 
 
+@fewer_collections()
 def run_custom(args: argparse.Namespace) -> int:
     operation = "SimulateCustomPolicy"
+    if args.cli_input_jsonl is not None:
+        engine = Engine()
+
+        def answer(req: Any) -> dict[str, Any]:
+            max_items, marker = _paging(req)
+            out = engine.simulate(input_from_api(req))
+            return output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker)
+
+        return _batch(args, operation, answer)
     try:
         req = _read_request(args.cli_input_json)
         inp = input_from_api(req)
@@ -126,6 +158,7 @@ def run_custom(args: argparse.Namespace) -> int:
     return 0
 
 
+@fewer_collections()
 def run_principal(args: argparse.Namespace) -> int:
     operation = "SimulatePrincipalPolicy"
     # Imported here so that custom-policy simulation does not load YAML support.
@@ -133,7 +166,7 @@ def run_principal(args: argparse.Namespace) -> int:
     from harness.scenarios.errors import ScenarioFileErrors
 
     try:
-        req = _read_request(args.cli_input_json)
+        req = _read_request(args.cli_input_json) if args.cli_input_jsonl is None else None
         try:
             model = load_account_model(args.account)
         except ScenarioFileErrors as exc:
@@ -141,6 +174,17 @@ def run_principal(args: argparse.Namespace) -> int:
             return 2
         except OSError as exc:
             raise InvalidInput(f"cannot read account model {args.account}: {exc.strerror or exc}") from None
+        if args.cli_input_jsonl is not None:
+            engine = Engine()
+
+            def answer(line: Any) -> dict[str, Any]:
+                max_items, marker = _paging(line)
+                out = engine.simulate(model.simulation_input_from_api(line))
+                return output_to_api(
+                    out, harness=not args.no_harness_fields, max_items=max_items, marker=marker
+                )
+
+            return _batch(args, operation, answer)
         out = Engine().simulate(model.simulation_input_from_api(req))
         max_items, marker = _paging(req)
         _print(output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker))

@@ -11,6 +11,7 @@ lives on the Engine instance.
 from __future__ import annotations
 
 from harness.engine.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity, SimulationError
+from harness.engine.patterns import PatternCache
 from harness.engine.policy import CompiledPolicy, compile_policy
 from harness.engine.simulator import Simulator
 from harness.engine.types import (
@@ -28,23 +29,40 @@ from harness.engine.types import (
 
 
 class Engine:
-    """Evaluate simulations; compiled policies are cached per engine, keyed by text, id, type and kind."""
+    """Evaluate simulations; compiled policies and patterns are cached per engine (bounded).
 
-    def __init__(self, *, explain: bool = True, cache_size: int = 1024) -> None:
-        self._cache: dict[tuple[str, str, str, PolicyKind], CompiledPolicy] = {}
+    A policy is compiled once per text and kind, whatever its id in the request: the same
+    managed policy in many requests, or twice in one, is parsed once. The key is the text
+    itself: Python hashes a string once and confirms a hit by comparing the bytes, so two
+    texts never share an entry (a truncated digest could collide, and costs more to
+    compute). Least recently used entries go first. Patterns (`*`/`?` globs) are compiled
+    once per source, across policies.
+    """
+
+    def __init__(
+        self, *, explain: bool = True, cache_size: int = 1024, pattern_cache_size: int = 16_384
+    ) -> None:
+        self._cache: dict[tuple[str, PolicyKind], CompiledPolicy] = {}
         self._cache_size = cache_size
+        self._patterns = PatternCache(pattern_cache_size)
         self._simulator = Simulator(self.compile, explain=explain)
 
     def compile(self, source: PolicySource) -> CompiledPolicy:
         """Parse and compile one policy (cached). Raises MalformedPolicyDocument."""
-        key = (source.text, source.source_id, source.source_type, source.kind)
-        found = self._cache.get(key)
-        if found is None:
+        key = (source.text, source.kind)
+        found = self._cache.pop(key, None)
+        if found is not None:
+            self._cache[key] = found  # now the most recently used
+        else:
             if len(self._cache) >= self._cache_size:
-                # Drop the oldest entry (dicts keep insertion order).
+                # Drop the least recently used entry (dicts keep insertion order).
                 del self._cache[next(iter(self._cache))]
-            found = compile_policy(source)
+            # Not cached when malformed: the error names this source's id.
+            found = compile_policy(source, self._patterns)
             self._cache[key] = found
+        if found.source is not source and found.source != source:
+            # Same text under another id or type: share the compiled statements.
+            found = found.with_source(source)
         return found
 
     def simulate(self, inp: SimulationInput) -> SimulationOutput:

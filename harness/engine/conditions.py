@@ -57,20 +57,34 @@ from decimal import Decimal, InvalidOperation
 
 from harness.engine.context import RequestContext
 from harness.engine.errors import MalformedPolicyDocument
-from harness.engine.patterns import RegexCache, compile_source
+from harness.engine.patterns import Match, PatternCache, PatternFlavor
 from harness.engine.variables import Template, variables_enabled
 
 # ---------------------------------------------------------------------------
 # Public result types
 
 
-@dataclass(frozen=True)
 class ConditionFailure:
-    operator: str  # as written, e.g. "ForAllValues:StringLike"
-    key: str  # as written
-    policy_values: tuple[str, ...]
-    context_values: tuple[str, ...] | None  # None when the key was absent
-    message: str  # one human line: why it did not match
+    """One clause that failed; `message` (one human line: why it did not match) is
+    written on first read, since most failures are never shown (a deny decided
+    elsewhere, the same request evaluated again with the context a service adds)."""
+
+    __slots__ = ("_clause", "_ctx", "_message", "context_values", "key", "operator", "policy_values")
+
+    def __init__(self, clause: _Clause, ctx: RequestContext, context_values: tuple[str, ...] | None) -> None:
+        self.operator = clause.operator  # as written, e.g. "ForAllValues:StringLike"
+        self.key = clause.key  # as written
+        self.policy_values = clause.policy_values
+        self.context_values = context_values  # None when the key was absent
+        self._clause = clause
+        self._ctx = ctx
+        self._message: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self._message is None:
+            self._message = self._clause._message(self._ctx, self.context_values)
+        return self._message
 
 
 @dataclass(frozen=True)
@@ -120,8 +134,7 @@ def _string_equals(values: list[object], variables: bool, ignore_case: bool) -> 
     dynamic: list[Template] = []
     for raw in values:
         text = _as_text(raw)
-        t = Template(text, variables=variables)
-        if t.has_variables:
+        if variables and "${" in text and (t := Template(text, variables=True)).has_variables:
             dynamic.append(t)
         else:
             static.add(text.lower() if ignore_case else text)
@@ -145,37 +158,40 @@ def _string_equals(values: list[object], variables: bool, ignore_case: bool) -> 
     return match
 
 
-def _glob_matcher(values: list[object], variables: bool, *, arn: bool) -> Matcher:
-    """StringLike and ArnLike: one combined regex for the static values."""
-    static_sources: list[str] = []
+def _glob_matcher(values: list[object], variables: bool, *, arn: bool, patterns: PatternCache) -> Matcher:
+    """StringLike and ArnLike: one matcher per value, from the engine's pattern cache."""
+    flavor = PatternFlavor.ARN_LIKE if arn else PatternFlavor.STRING_LIKE
+    static: list[Match] = []
     dynamic: list[Template] = []
     for raw in values:
-        t = Template(_as_text(raw), variables=variables)
-        if t.has_variables:
+        text = _as_text(raw)
+        if variables and "${" in text and (t := Template(text, variables=True)).has_variables:
             dynamic.append(t)
         else:
-            source = t.regex_source(None, arn=arn)
-            assert source is not None  # no variables, so always resolvable
-            static_sources.append(source)
-    combined = (
-        compile_source("|".join(f"(?:{s})" for s in static_sources), ignore_case=False)
-        if static_sources
-        else None
-    )
+            static.append(patterns.pattern(flavor, text))
+    checks = tuple(static)
     if not dynamic:
-        if combined is None:
+        if not checks:
             return lambda v, ctx: False
-        fullmatch = combined.fullmatch
-        return lambda v, ctx: fullmatch(v) is not None
+        if len(checks) == 1:
+            only = checks[0]
+            return lambda v, ctx: only(v)
 
-    cache = RegexCache()
+        def match_static(v: str, ctx: RequestContext) -> bool:
+            for check in checks:  # noqa: SIM110 (hot path: no generator)
+                if check(v):
+                    return True
+            return False
+
+        return match_static
 
     def match(v: str, ctx: RequestContext) -> bool:
-        if combined is not None and combined.fullmatch(v) is not None:
-            return True
+        for check in checks:
+            if check(v):
+                return True
         for t in dynamic:
-            source = t.regex_source(ctx, arn=arn)
-            if source is not None and cache.compile(source, ignore_case=False).fullmatch(v):
+            segs = t.segments(ctx)
+            if segs is not None and patterns.matcher(flavor, tuple(segs))(v):
                 return True
         return False
 
@@ -366,15 +382,7 @@ def _ip(values: list[object], variables: bool) -> Matcher:
 
 # --- ARN -------------------------------------------------------------------
 # ArnEquals and ArnLike behave the same: part-by-part, case-sensitive, with
-# `*`/`?` wildcards inside a part (patterns.py).
-
-
-def _arn(values: list[object], variables: bool) -> Matcher:
-    return _glob_matcher(values, variables, arn=True)
-
-
-def _string_like(values: list[object], variables: bool) -> Matcher:
-    return _glob_matcher(values, variables, arn=False)
+# `*`/`?` wildcards inside a part (patterns.py); built by `_glob_matcher`.
 
 
 # ---------------------------------------------------------------------------
@@ -383,9 +391,10 @@ def _string_like(values: list[object], variables: bool) -> Matcher:
 
 @dataclass(frozen=True)
 class _OperatorSpec:
-    build: Callable[[list[object], bool], Matcher]
+    build: Callable[[list[object], bool], Matcher] | None  # None for the glob operators
     negated: bool
     kind: str  # what a context value must be, for type-error messages
+    glob: PatternFlavor | None = None  # StringLike / ArnLike: built from the engine's pattern cache
 
 
 def _string_spec(ignore_case: bool, negated: bool) -> _OperatorSpec:
@@ -397,8 +406,8 @@ _OPERATORS: dict[str, _OperatorSpec] = {
     "StringNotEquals": _string_spec(False, True),
     "StringEqualsIgnoreCase": _string_spec(True, False),
     "StringNotEqualsIgnoreCase": _string_spec(True, True),
-    "StringLike": _OperatorSpec(_string_like, False, "string"),
-    "StringNotLike": _OperatorSpec(_string_like, True, "string"),
+    "StringLike": _OperatorSpec(None, False, "string", PatternFlavor.STRING_LIKE),
+    "StringNotLike": _OperatorSpec(None, True, "string", PatternFlavor.STRING_LIKE),
     "NumericEquals": _OperatorSpec(_numeric(op.eq), False, "number"),
     "NumericNotEquals": _OperatorSpec(_numeric(op.eq), True, "number"),
     "NumericLessThan": _OperatorSpec(_numeric(op.lt), False, "number"),
@@ -415,10 +424,10 @@ _OPERATORS: dict[str, _OperatorSpec] = {
     "BinaryEquals": _OperatorSpec(_binary, False, "base64 value"),
     "IpAddress": _OperatorSpec(_ip, False, "IP address"),
     "NotIpAddress": _OperatorSpec(_ip, True, "IP address"),
-    "ArnEquals": _OperatorSpec(_arn, False, "ARN"),
-    "ArnLike": _OperatorSpec(_arn, False, "ARN"),
-    "ArnNotEquals": _OperatorSpec(_arn, True, "ARN"),
-    "ArnNotLike": _OperatorSpec(_arn, True, "ARN"),
+    "ArnEquals": _OperatorSpec(None, False, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnLike": _OperatorSpec(None, False, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnNotEquals": _OperatorSpec(None, True, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnNotLike": _OperatorSpec(None, True, "ARN", PatternFlavor.ARN_LIKE),
 }
 
 # Operators whose values may hold policy variables (condition operators page:
@@ -552,13 +561,7 @@ class _Clause:
     def failure(self, ctx: RequestContext) -> ConditionFailure:
         cv = ctx.get(self.lkey)
         ctx_values = cv.values if cv is not None else None
-        return ConditionFailure(
-            operator=self.operator,
-            key=self.key,
-            policy_values=self.policy_values,
-            context_values=ctx_values,
-            message=self._message(ctx, ctx_values),
-        )
+        return ConditionFailure(self, ctx, ctx_values)
 
     def _message(self, ctx: RequestContext, ctx_values: tuple[str, ...] | None) -> str:
         key, opname = self.key, self.operator
@@ -635,6 +638,10 @@ class CompiledConditions:
         return all(c.holds(ctx) for c in self._clauses)
 
 
+# The block of a statement without Condition (immutable; shared rather than rebuilt).
+NO_CONDITIONS = CompiledConditions(())
+
+
 def _malformed(message: str) -> MalformedPolicyDocument:
     return MalformedPolicyDocument(message, element="Condition")
 
@@ -652,18 +659,22 @@ def _split_operator(name: str) -> tuple[int, str, bool]:
     return qualifier, rest, if_exists
 
 
-def compile_conditions(block: object, *, policy_version: str | None) -> CompiledConditions:
-    """Parse a Condition element once.
+def compile_conditions(
+    block: object, *, policy_version: str | None, patterns: PatternCache | None = None
+) -> CompiledConditions:
+    """Parse a Condition element once (`patterns`: the engine's cache of compiled patterns).
 
     Raises MalformedPolicyDocument (element "Condition") for a non-object
     block, an unknown operator, or a policy value the operator cannot parse
     (numbers, dates, booleans, IP ranges, base64).
     """
     if block is None:
-        return CompiledConditions(())
+        return NO_CONDITIONS
     if not isinstance(block, dict):
         raise _malformed(f"Condition must be an object, not {type(block).__name__}")
     variables = variables_enabled(policy_version)
+    if patterns is None:
+        patterns = PatternCache()
     clauses: list[_Clause] = []
     for opname, keys in block.items():
         if not isinstance(opname, str):
@@ -692,10 +703,14 @@ def compile_conditions(block: object, *, policy_version: str | None) -> Compiled
             except _Malformed as exc:
                 raise _malformed(f"{opname} {key}: {exc}") from None
             clause_vars = variables and base in _VARIABLE_OPERATORS
-            templates = tuple(
-                t
-                for v in raw_values
-                if isinstance(v, str) and (t := Template(v, variables=clause_vars)).has_variables
+            templates = (
+                tuple(
+                    t
+                    for v in raw_values
+                    if isinstance(v, str) and "${" in v and (t := Template(v, variables=True)).has_variables
+                )
+                if clause_vars
+                else ()
             )
             try:
                 if spec is None:
@@ -710,7 +725,16 @@ def compile_conditions(block: object, *, policy_version: str | None) -> Compiled
                     type_name = "boolean"
                 else:
                     expect = set()
-                    match = spec.build(raw_values, clause_vars)
+                    match = (
+                        spec.build(raw_values, clause_vars)
+                        if spec.build is not None
+                        else _glob_matcher(
+                            raw_values,
+                            clause_vars,
+                            arn=spec.glob is PatternFlavor.ARN_LIKE,
+                            patterns=patterns,
+                        )
+                    )
                     negated = spec.negated
                     type_name = spec.kind
             except _Malformed as exc:

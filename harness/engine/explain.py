@@ -29,6 +29,22 @@ def _values(values: tuple[str, ...]) -> str:
 
 def miss_template(miss: Miss) -> str:
     st = miss.statement
+    el = miss.element
+    if el in _STATIC_ELEMENTS:
+        # Action and Resource lines name only the statement: kept on it, per policy id.
+        key = (miss.policy.source.source_id, el)
+        found = st.miss_lines.get(key)
+        if found is None:
+            found = st.miss_lines[key] = _miss_template(miss)
+        return found
+    return _miss_template(miss)
+
+
+_STATIC_ELEMENTS = frozenset({"Action", "NotAction", "Resource", "NotResource"})
+
+
+def _miss_template(miss: Miss) -> str:
+    st = miss.statement
     label = escape(_label(miss))
     el = miss.element
     if el == "Condition":

@@ -19,7 +19,9 @@ literal while the policy's own text keeps its wildcards (see variables.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
 
 # An ARN has six parts, hence at least five colons.
 _ARN_PARTS = 6
@@ -40,26 +42,306 @@ def glob_source(segments: Iterable[Segment], *, arn: bool = False) -> str:
     ARN-shaped value, and a pattern with one to four colons as matching
     nothing, since its parts cannot line up with an ARN's.
     """
-    segs = list(segments)
-    colons_in_pattern = sum(text.count(":") for text, _ in segs)
-    if arn and 0 < colons_in_pattern < _ARN_PARTS - 1:
-        return _NEVER
-    per_part = arn and colons_in_pattern >= _ARN_PARTS - 1
-    out: list[str] = [_ARN_SHAPE] if arn else []
-    colons = 0
+    return _tokens_source(_glob_tokens(list(segments), arn=arn))
+
+
+# ---------------------------------------------------------------------------
+# Tokens: one reading of a pattern, shared by the regex and the fast matchers
+#
+# A pattern is read once into tokens: literal text, `*` and `?`, each wildcard
+# either free (may match a colon) or bounded (stays inside its ARN part). The
+# regex source and the string-operation matchers below are both built from the
+# tokens, so they cannot disagree on what a pattern means.
+
+LIT, STAR, BOUNDED_STAR, ONE, BOUNDED_ONE = range(5)
+_TOKEN_SOURCE = {STAR: ".*", BOUNDED_STAR: "[^:]*", ONE: ".", BOUNDED_ONE: "[^:]"}
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    items: tuple[tuple[int, str], ...]  # (kind, text); text only for LIT
+    arn_shape: bool = False  # the value must have at least five colons (ArnLike)
+    never: bool = False  # matches nothing (ArnLike pattern with one to four colons)
+
+
+_GLOB_SPLIT = re.compile(r"([*?:])")
+_COLON_SPLIT = re.compile(r"(:)")
+
+
+def _atoms(segs: list[Segment]) -> list[tuple[str, str]]:
+    """The pattern as runs of literal text ("lit") and single `:`, `*`, `?` characters.
+
+    `*` and `?` of a literal segment (a substituted value, `${*}`) stay literal text.
+    """
+    out: list[tuple[str, str]] = []
     for text, is_glob in segs:
-        for ch in text:
-            bounded = per_part and colons < _ARN_PARTS - 1
-            if ch == ":":
-                colons += 1
-                out.append(":")
-            elif is_glob and ch == "*":
-                out.append("[^:]*" if bounded else ".*")
-            elif is_glob and ch == "?":
-                out.append("[^:]" if bounded else ".")
+        for piece in (_GLOB_SPLIT if is_glob else _COLON_SPLIT).split(text):
+            if not piece:
+                continue
+            if piece == ":" or (is_glob and piece in ("*", "?")):
+                out.append((piece, piece))
             else:
-                out.append(re.escape(ch))
-    return "".join(out)
+                out.append(("lit", piece))
+    return out
+
+
+def _glob_tokens(segs: list[Segment], *, arn: bool) -> Tokens:
+    atoms = _atoms(segs)
+    colons_in_pattern = sum(1 for kind, _ in atoms if kind == ":")
+    if arn and 0 < colons_in_pattern < _ARN_PARTS - 1:
+        return Tokens((), arn_shape=True, never=True)
+    per_part = arn and colons_in_pattern >= _ARN_PARTS - 1
+    out: list[tuple[int, str]] = []
+    colons = 0
+    for kind, text in atoms:
+        bounded = per_part and colons < _ARN_PARTS - 1
+        if kind == ":":
+            colons += 1
+            out.append((LIT, ":"))
+        elif kind == "*":
+            out.append((BOUNDED_STAR if bounded else STAR, ""))
+        elif kind == "?":
+            out.append((BOUNDED_ONE if bounded else ONE, ""))
+        else:
+            out.append((LIT, text))
+    return Tokens(_merge(out), arn_shape=arn)
+
+
+def resource_tokens(segs: list[Segment]) -> Tokens:
+    """A Resource / NotResource pattern (the rule is quoted in policy.py `ResourceMatcher`):
+    a `*` or `?` inside one of the first five parts stays in it, a `*` that ends
+    a part and every wildcard of the resource part run freely."""
+    atoms = _atoms(segs)
+    out: list[tuple[int, str]] = []
+    colons = 0
+    for idx, (kind, text) in enumerate(atoms):
+        bounded = colons < _ARN_PARTS - 1
+        if kind == ":":
+            colons += 1
+            out.append((LIT, ":"))
+        elif kind == "*":
+            # The character after the `*`, whatever segment it comes from.
+            nxt = atoms[idx + 1][1][0] if idx + 1 < len(atoms) else ""
+            out.append((BOUNDED_STAR if bounded and nxt not in (":", "") else STAR, ""))
+        elif kind == "?":
+            out.append((BOUNDED_ONE if bounded else ONE, ""))
+        else:
+            out.append((LIT, text))
+    return Tokens(_merge(out))
+
+
+def action_tokens(pattern_lower: str) -> Tokens:
+    """An Action / NotAction value, already lower-cased: `*` and `?` run freely."""
+    out: list[tuple[int, str]] = []
+    for kind, text in _atoms([(pattern_lower, True)]):
+        out.append((STAR, "") if kind == "*" else (ONE, "") if kind == "?" else (LIT, text))
+    return Tokens(_merge(out))
+
+
+def _merge(items: list[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
+    out: list[tuple[int, str]] = []
+    run: list[str] = []
+    for kind, text in items:
+        if kind == LIT:
+            run.append(text)
+            continue
+        if run:
+            out.append((LIT, "".join(run)))
+            run = []
+        out.append((kind, text))
+    if run:
+        out.append((LIT, "".join(run)))
+    return tuple(out)
+
+
+def _tokens_source(tokens: Tokens) -> str:
+    if tokens.never:
+        return _NEVER
+    body = "".join(re.escape(text) if kind == LIT else _TOKEN_SOURCE[kind] for kind, text in tokens.items)
+    return _ARN_SHAPE + body if tokens.arn_shape else body
+
+
+# ---------------------------------------------------------------------------
+# Fast matchers: string operations for the shapes policies use
+#
+# Exact text, `prefix*`, `*suffix`, `prefix*suffix` and several free `*` need
+# no regex: a value matches `p0*p1*...*pn` when it starts with p0, ends with pn
+# and holds p1..pn-1 in order in between (taking each leftmost is never worse).
+# An ARN pattern whose wildcards before the fifth colon are all bounded `*` is
+# matched part by part on the value split at its first five colons. Anything
+# else (`?`, a free `*` inside the first five parts next to bounded ones) is a
+# regex, compiled once per source and kept by the PatternCache.
+
+Match = Callable[[str], bool]
+
+
+def _never(value: str) -> bool:
+    return False
+
+
+def _always(value: str) -> bool:
+    return True
+
+
+def _star_glob(pieces: tuple[str, ...]) -> Match:
+    """Matcher for literal pieces separated by free `*` (one piece: exact text)."""
+    if len(pieces) == 1:
+        text = pieces[0]
+        return text.__eq__
+    first, last, middle = pieces[0], pieces[-1], pieces[1:-1]
+    if not first and not last and not any(middle):
+        return _always
+    least = sum(len(p) for p in pieces)
+    if not middle:
+        if not last:
+            return lambda v: v.startswith(first)
+        if not first:
+            return lambda v: v.endswith(last)
+        return lambda v: len(v) >= least and v.startswith(first) and v.endswith(last)
+    head, tail = len(first), len(last)
+
+    def match(v: str) -> bool:
+        if len(v) < least or not v.startswith(first) or not v.endswith(last):
+            return False
+        pos, end = head, len(v) - tail
+        for piece in middle:
+            found = v.find(piece, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(piece)
+        return True
+
+    return match
+
+
+def _pieces(items: tuple[tuple[int, str], ...], star_kinds: frozenset[int]) -> tuple[str, ...] | None:
+    """Literal pieces between stars, or None when a token is not a literal or an allowed star."""
+    pieces = [""]
+    for kind, text in items:
+        if kind == LIT:
+            pieces[-1] += text
+        elif kind in star_kinds:
+            pieces.append("")
+        else:
+            return None
+    return tuple(pieces)
+
+
+_FREE = frozenset({STAR})
+_BOUNDED = frozenset({BOUNDED_STAR})
+
+
+def _by_parts(items: tuple[tuple[int, str], ...]) -> Match | None:
+    """Part-by-part matcher when bounded `*` sit only in the first five parts and free `*` only after."""
+    parts: list[list[tuple[int, str]]] = [[]]
+    for kind, text in items:
+        if kind != LIT or len(parts) == _ARN_PARTS:
+            parts[-1].append((kind, text))
+            continue
+        chunks = text.split(":")
+        for i, chunk in enumerate(chunks):
+            if i:
+                if len(parts) < _ARN_PARTS:
+                    parts.append([])
+                else:  # colons of the resource part are literal text of it
+                    parts[-1].append((LIT, ":"))
+            if chunk:
+                parts[-1].append((LIT, chunk))
+    if len(parts) != _ARN_PARTS:
+        return None
+    matchers: list[Match] = []
+    for i, part in enumerate(parts):
+        pieces = _pieces(tuple(part), _BOUNDED if i < _ARN_PARTS - 1 else _FREE)
+        if pieces is None:
+            return None
+        matchers.append(_star_glob(pieces))
+    checks = tuple(matchers)
+
+    def match(v: str) -> bool:
+        values = v.split(":", _ARN_PARTS - 1)
+        if len(values) != _ARN_PARTS:
+            return False
+        for check, value in zip(checks, values, strict=True):  # noqa: SIM110 (hot path: no generator)
+            if not check(value):
+                return False
+        return True
+
+    return match
+
+
+def fast_matcher(tokens: Tokens) -> Match | None:
+    """A matcher without regex for the common shapes, or None (use the regex)."""
+    if tokens.never:
+        return _never
+    pieces = _pieces(tokens.items, _FREE)
+    if pieces is not None:
+        glob = _star_glob(pieces)
+        if not tokens.arn_shape:
+            return glob
+        return lambda v: v.count(":") >= _ARN_PARTS - 1 and glob(v)
+    return _by_parts(tokens.items)
+
+
+def compile_tokens(tokens: Tokens) -> Match:
+    """A matcher for the tokens: the fast one where it exists, else a full-match regex."""
+    found = fast_matcher(tokens)
+    if found is not None:
+        return found
+    fullmatch = compile_source(_tokens_source(tokens), ignore_case=False).fullmatch
+    return lambda v: fullmatch(v) is not None
+
+
+class PatternFlavor(Enum):
+    """Which wildcard rules a pattern follows (see the token readers above)."""
+
+    # Members are singletons compared by identity: hash them by identity too (C speed,
+    # where Enum's own __hash__ is Python code on the cache's hot path).
+    __hash__ = object.__hash__
+
+    ACTION = "action"
+    RESOURCE = "resource"
+    STRING_LIKE = "string-like"
+    ARN_LIKE = "arn-like"
+
+
+class PatternCache:
+    """Compiled pattern matchers keyed by flavor and source, owned by an Engine (bounded).
+
+    Accounts repeat the same patterns (AWS managed policies, `arn:aws:s3:::*`,
+    `arn:aws:iam::*:role/...`), so each is read and compiled once per engine.
+    """
+
+    __slots__ = ("_items", "_limit")
+
+    def __init__(self, limit: int = 16_384) -> None:
+        self._items: dict[tuple[PatternFlavor, tuple[Segment, ...]], Match] = {}
+        self._limit = limit
+
+    def matcher(self, flavor: PatternFlavor, segments: tuple[Segment, ...]) -> Match:
+        key = (flavor, segments)
+        found = self._items.get(key)
+        if found is None:
+            if len(self._items) >= self._limit:
+                del self._items[next(iter(self._items))]  # oldest first (insertion order)
+            found = compile_tokens(_read(flavor, segments))
+            self._items[key] = found
+        return found
+
+    def pattern(self, flavor: PatternFlavor, text: str) -> Match:
+        """Matcher for policy text whose `*` and `?` are all wildcards (no policy variables)."""
+        return self.matcher(flavor, ((text, True),))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _read(flavor: PatternFlavor, segments: tuple[Segment, ...]) -> Tokens:
+    segs = list(segments)
+    if flavor is PatternFlavor.ACTION:
+        return action_tokens("".join(text for text, _ in segs))
+    if flavor is PatternFlavor.RESOURCE:
+        return resource_tokens(segs)
+    return _glob_tokens(segs, arn=flavor is PatternFlavor.ARN_LIKE)
 
 
 def compile_source(source: str, *, ignore_case: bool) -> re.Pattern[str]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from harness.engine.conditions import CompiledConditions, compile_conditions
 from harness.engine.context import RequestContext
 from harness.engine.errors import MalformedPolicyDocument
-from harness.engine.patterns import RegexCache, compile_source
+from harness.engine.patterns import Match, PatternCache, PatternFlavor
 from harness.engine.principals import CompiledPrincipals, compile_principals
 from harness.engine.types import PolicyKind, PolicySource, Position
 from harness.engine.variables import Template, variables_enabled
@@ -178,37 +178,31 @@ def scan_statement_spans(text: str) -> list[tuple[Position, Position]]:
     return [(scanner.position_after(a), scanner.position_after(b)) for a, b in scanner.statement_spans()]
 
 
+class StatementSpans:
+    """Positions of a policy's statements, scanned on first use.
+
+    Only a statement that ends up in MatchedStatements needs its position, and most
+    policies of a mixed workload never do, so the text is scanned lazily, once.
+    """
+
+    __slots__ = ("_count", "_spans", "_text")
+
+    def __init__(self, text: str, count: int) -> None:
+        self._text = text
+        self._count = count
+        self._spans: list[tuple[Position, Position]] | None = None
+
+    def __getitem__(self, index: int) -> tuple[Position, Position]:
+        if self._spans is None:
+            spans = scan_statement_spans(self._text)
+            if len(spans) != self._count:  # pragma: no cover - the scanner follows json.loads
+                spans = [(Position(0, 0), Position(0, 0))] * self._count
+            self._spans = spans
+        return self._spans[index]
+
+
 # ---------------------------------------------------------------------------
 # Compiled elements
-
-
-def _resource_regex_source(segments: list[tuple[str, bool]]) -> str:
-    """Regex source for a Resource pattern.
-
-    Resource element page (reference_policies_elements_resource.html,
-    "Including wildcard characters in the resource ARN"): `*` and `?` work
-    inside any ARN segment (the colon-separated parts); a `*` that is the last
-    character of a segment may expand past the colons that follow. We keep a
-    `*` or `?` in the middle of one of the first five segments inside that
-    segment, and let a segment-final `*` and anything in the resource part run
-    freely. Matching is case-sensitive.
-    """
-    out: list[str] = []
-    colons = 0
-    flat: list[tuple[str, bool]] = [(ch, g) for text, g in segments for ch in text]
-    for idx, (ch, is_glob) in enumerate(flat):
-        bounded = colons < 5
-        if ch == ":":
-            colons += 1
-            out.append(":")
-        elif is_glob and ch == "*":
-            nxt = flat[idx + 1][0] if idx + 1 < len(flat) else ""
-            out.append("[^:]*" if bounded and nxt not in (":", "") else ".*")
-        elif is_glob and ch == "?":
-            out.append("[^:]" if bounded else ".")
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
 
 
 @dataclass(slots=True)
@@ -217,7 +211,7 @@ class ActionMatcher:
 
     values: tuple[str, ...]
     exact: frozenset[str]
-    regex: re.Pattern[str] | None
+    wildcards: tuple[Match, ...]  # one matcher per value with a wildcard (patterns.py fast paths)
     # Lower-cased service prefixes this element can match; None when a value's
     # prefix holds a wildcard (or is `*`), i.e. any service.
     prefixes: frozenset[str] | None
@@ -225,17 +219,23 @@ class ActionMatcher:
     def matches(self, action_lower: str) -> bool:
         if action_lower in self.exact:
             return True
-        return self.regex is not None and self.regex.fullmatch(action_lower) is not None
+        for match in self.wildcards:  # noqa: SIM110 (hot path: no generator)
+            if match(action_lower):
+                return True
+        return False
 
 
-def _compile_actions(values: tuple[str, ...]) -> ActionMatcher:
+def _compile_actions(values: tuple[str, ...], patterns: PatternCache) -> ActionMatcher:
+    # "The prefix and the action name are case insensitive"
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
+    # values and the requested action are compared lower-cased.
     exact: set[str] = set()
-    sources: list[str] = []
+    wildcards: list[Match] = []
     prefixes: set[str] | None = set()
     for v in values:
         low = v.lower()
         if "*" in low or "?" in low:
-            sources.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in low))
+            wildcards.append(patterns.pattern(PatternFlavor.ACTION, low))
         else:
             exact.add(low)
         prefix = low.split(":", 1)[0]
@@ -244,31 +244,42 @@ def _compile_actions(values: tuple[str, ...]) -> ActionMatcher:
                 prefixes = None
             else:
                 prefixes.add(prefix)
-    regex = compile_source("|".join(f"(?:{s})" for s in sources), ignore_case=False) if sources else None
-    return ActionMatcher(values, frozenset(exact), regex, None if prefixes is None else frozenset(prefixes))
+    return ActionMatcher(
+        values, frozenset(exact), tuple(wildcards), None if prefixes is None else frozenset(prefixes)
+    )
 
 
 @dataclass(slots=True)
 class ResourceMatcher:
-    """Resource / NotResource values; policy variables are filled per request."""
+    """Resource / NotResource values; policy variables are filled per request.
+
+    Resource element page (reference_policies_elements_resource.html,
+    "Including wildcard characters in the resource ARN"): `*` and `?` work
+    inside any ARN segment (the colon-separated parts); a `*` that is the last
+    character of a segment may expand past the colons that follow. We keep a
+    `*` or `?` in the middle of one of the first five segments inside that
+    segment, and let a segment-final `*` and anything in the resource part run
+    freely (patterns.py `resource_tokens`). Matching is case-sensitive.
+    """
 
     values: tuple[str, ...]
     any: bool  # a bare "*" is present
     exact: frozenset[str]
-    regex: re.Pattern[str] | None
+    wildcards: tuple[Match, ...]
     templates: tuple[Template, ...]
-    cache: RegexCache = field(default_factory=RegexCache)
+    patterns: PatternCache
 
     def matches(self, resource: str, ctx: RequestContext) -> bool:
         if self.any or resource in self.exact:
             return True
-        if self.regex is not None and self.regex.fullmatch(resource) is not None:
-            return True
+        for match in self.wildcards:
+            if match(resource):
+                return True
         for t in self.templates:
             segs = t.segments(ctx)
             if segs is None:
                 continue  # a variable without a value matches nothing
-            if self.cache.compile(_resource_regex_source(segs), ignore_case=False).fullmatch(resource):
+            if self.patterns.matcher(PatternFlavor.RESOURCE, tuple(segs))(resource):
                 return True
         return False
 
@@ -283,24 +294,24 @@ class ResourceMatcher:
         return tuple(out)
 
 
-def _compile_resources(values: tuple[str, ...], *, variables: bool) -> ResourceMatcher:
+def _compile_resources(
+    values: tuple[str, ...], *, variables: bool, patterns: PatternCache
+) -> ResourceMatcher:
     exact: set[str] = set()
-    sources: list[str] = []
+    wildcards: list[Match] = []
     templates: list[Template] = []
     has_any = False
     for v in values:
         if v == "*":
             has_any = True
             continue
-        t = Template(v, variables=variables)
-        if t.has_variables:
+        if variables and "${" in v and (t := Template(v, variables=variables)).has_variables:
             templates.append(t)
         elif "*" in v or "?" in v:
-            sources.append(_resource_regex_source([(v, True)]))
+            wildcards.append(patterns.pattern(PatternFlavor.RESOURCE, v))
         else:
             exact.add(v)
-    regex = compile_source("|".join(f"(?:{s})" for s in sources), ignore_case=False) if sources else None
-    return ResourceMatcher(values, has_any, frozenset(exact), regex, tuple(templates))
+    return ResourceMatcher(values, has_any, frozenset(exact), tuple(wildcards), tuple(templates), patterns)
 
 
 @dataclass(slots=True)
@@ -315,8 +326,18 @@ class CompiledStatement:
     principals: CompiledPrincipals | None
     not_principal: bool
     conditions: CompiledConditions
-    start: Position
-    end: Position
+    spans: StatementSpans  # shared by the policy's statements
+    # Explanation lines that depend only on the statement and its policy's id (explain.py),
+    # keyed by (source id, element): written once, not for every request that misses it.
+    miss_lines: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def start(self) -> Position:
+        return self.spans[self.index][0]
+
+    @property
+    def end(self) -> Position:
+        return self.spans[self.index][1]
 
     @property
     def effect(self) -> str:
@@ -370,6 +391,20 @@ class CompiledPolicy:
         self._wild = tuple(wild)
         self._by_service = {k: tuple(v) for k, v in by_service.items()}
         self.condition_keys = frozenset(keys)
+
+    def with_source(self, source: PolicySource) -> CompiledPolicy:
+        """The same compiled policy under another source id or type (same text and kind)."""
+        # Field by field (copy.copy is slower), sharing statements and the per-action index.
+        clone = object.__new__(CompiledPolicy)
+        clone.source = source
+        clone.version = self.version
+        clone.policy_id = self.policy_id
+        clone.statements = self.statements
+        clone._by_service = self._by_service
+        clone._wild = self._wild
+        clone._by_action = self._by_action
+        clone.condition_keys = self.condition_keys
+        return clone
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element matches, in document order.
@@ -474,10 +509,11 @@ def _one_of(
 def _compile_statement(
     raw: object,
     index: int,
-    span: tuple[Position, Position],
+    spans: StatementSpans,
     *,
     source: PolicySource,
     version: str | None,
+    patterns: PatternCache,
 ) -> CompiledStatement:
     pid = source.source_id
     if not isinstance(raw, dict):
@@ -532,7 +568,7 @@ def _compile_statement(
                     statement=index,
                     element=resource_el,
                 )
-        resources = _compile_resources(values, variables=variables_enabled(version))
+        resources = _compile_resources(values, variables=variables_enabled(version), patterns=patterns)
 
     principal_el = _one_of(
         raw,
@@ -556,7 +592,7 @@ def _compile_statement(
         )
 
     try:
-        conditions = compile_conditions(raw.get("Condition"), policy_version=version)
+        conditions = compile_conditions(raw.get("Condition"), policy_version=version, patterns=patterns)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(
             exc.detail, policy_id=pid, statement=index, element="Condition"
@@ -566,29 +602,37 @@ def _compile_statement(
         index=index,
         sid=sid,
         deny=effect == "Deny",
-        actions=_compile_actions(actions),
+        actions=_compile_actions(actions, patterns),
         not_action=action_el == "NotAction",
         resources=resources,
         not_resource=resource_el == "NotResource",
         principals=principals,
         not_principal=principal_el == "NotPrincipal",
         conditions=conditions,
-        start=span[0],
-        end=span[1],
+        spans=spans,
     )
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    seen: dict[str, object] = {}
-    for k, v in pairs:
+    built = dict(pairs)  # C speed; a shorter dict means a key came twice
+    if len(built) == len(pairs):
+        return built
+    seen: set[str] = set()
+    for k, _ in pairs:
         if k in seen:
             raise MalformedPolicyDocument(f"duplicate key {k!r}", element=k)
-        seen[k] = v
-    return seen
+        seen.add(k)
+    return built  # pragma: no cover - unreachable: some key was repeated
 
 
-def compile_policy(source: PolicySource) -> CompiledPolicy:
-    """Parse `source.text` and compile every statement; raise MalformedPolicyDocument."""
+def compile_policy(source: PolicySource, patterns: PatternCache | None = None) -> CompiledPolicy:
+    """Parse `source.text` and compile every statement; raise MalformedPolicyDocument.
+
+    `patterns` is the caller's cache of compiled patterns (an Engine keeps one); without it
+    the policy gets a cache of its own.
+    """
+    if patterns is None:
+        patterns = PatternCache()
     pid = source.source_id
     try:
         doc = json.loads(source.text, object_pairs_hook=_reject_duplicate_keys)
@@ -622,11 +666,9 @@ def compile_policy(source: PolicySource) -> CompiledPolicy:
         raise MalformedPolicyDocument(
             "Statement must be an object or a list of objects", policy_id=pid, element="Statement"
         )
-    spans = scan_statement_spans(source.text)
-    if len(spans) != len(raw_statements):  # pragma: no cover - the scanner follows json.loads
-        spans = [(Position(0, 0), Position(0, 0))] * len(raw_statements)
+    spans = StatementSpans(source.text, len(raw_statements))
     compiled = tuple(
-        _compile_statement(raw, i, spans[i], source=source, version=version)
+        _compile_statement(raw, i, spans, source=source, version=version, patterns=patterns)
         for i, raw in enumerate(raw_statements)
     )
     _reject_duplicate_sids(compiled, pid)

@@ -36,6 +36,7 @@ from harness.engine.patterns import RegexCache, Segment, compile_source, glob_so
 POLICY_VERSION_WITH_VARIABLES = "2012-10-17"
 
 _SPECIALS = {"*": "*", "?": "?", "$": "$"}
+_NO_KEYS: frozenset[str] = frozenset()
 
 # Part kinds inside a parsed template.
 _GLOB = 0  # policy text: `*`/`?` are wildcards
@@ -102,6 +103,12 @@ class Template:
 
     def __init__(self, text: str, *, variables: bool = True) -> None:
         self.text = text
+        if not (variables and "${" in text):
+            # Plain policy text (most values): one glob part, no parsing.
+            self._parts = (_Part(_GLOB, text),) if text else ()
+            self.has_variables = False
+            self.variable_keys = _NO_KEYS
+            return
         parts: list[_Part] = []
         if variables and "${" in text:
             buf_start = 0

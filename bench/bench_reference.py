@@ -1,0 +1,177 @@
+"""This engine against the reference TypeScript simulator, whole process each, side by side.
+
+    python bench/bench_reference.py [--count 4000] [--seed 7] [--runs 3] [--reference-dir DIR]
+
+Installs @cloud-copilot/iam-simulate from npm into a temporary folder (never a
+dependency of this project; `--reference-dir` reuses an existing install) with a
+small node runner (bench/reference_runner.mjs) that reads the same JSONL requests
+and calls its `runSimulation` once per action x resource cell. Then, in one run,
+each side interleaved `--runs` times:
+
+(a) `--count` distinct generated requests (bench/workload.py): ours through
+    `harness simulate-custom-policy --cli-input-jsonl`, target >= 3x;
+(b) one request of 40 actions x 250 keys (10,000 cells): ours through
+    `--cli-input-json` with default output, target >= 10x.
+
+Prints each run's wall and CPU time, the median ratio (reference / ours) of each,
+and how often the two agree on the cells of (a), as a sanity check that both ran
+the same requests. On a shared machine the wall ratio moves with the load; the CPU
+ratio (user + system time of each process) moves less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workload import big_request, generate_requests
+
+HERE = Path(__file__).resolve().parent
+PACKAGE = "@cloud-copilot/iam-simulate"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    ours: list[str]
+    ours_stdin: Path | None
+    reference_stdin: Path
+    target: float
+
+
+def install_reference(folder: Path) -> None:
+    if not (folder / "node_modules" / PACKAGE).is_dir():
+        subprocess.run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(folder), PACKAGE],
+            check=True,
+        )
+    shutil.copy(HERE / "reference_runner.mjs", folder / "reference_runner.mjs")
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float  # user + system time of the process (less sensitive to a busy machine)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], stdin: Path | None, out: Path, cwd: Path | None = None) -> Timing:
+    with out.open("wb") as sink:
+        handle = stdin.open("rb") if stdin is not None else subprocess.DEVNULL
+        try:
+            start, cpu = time.perf_counter(), _children_cpu()
+            proc = subprocess.run(cmd, stdin=handle, stdout=sink, stderr=subprocess.PIPE, cwd=cwd)
+            elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
+        finally:
+            if stdin is not None:
+                handle.close()
+    if proc.returncode not in (0, 2):
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    return Timing(elapsed, cpu)
+
+
+def agreement(ours: Path, reference: Path) -> tuple[int, int, int]:
+    """Cells where the simulator decision, and the enforced decision, equal the reference's."""
+    cells = same_sim = same_enforced = 0
+    for mine, theirs in zip(ours.read_text().splitlines(), reference.read_text().splitlines(), strict=True):
+        body, ref = json.loads(mine), json.loads(theirs)
+        if "Error" in body:
+            continue
+        decisions = []
+        for result in body["EvaluationResults"]:
+            for rr in result.get("ResourceSpecificResults") or [result]:
+                key = "EvalResourceDecision" if "EvalResourceDecision" in rr else "EvalDecision"
+                decisions.append((rr[key], rr.get("HarnessEnforcedDecision", rr[key])))
+        for (sim, enforced), other in zip(decisions, ref, strict=True):
+            cells += 1
+            same_sim += sim == other
+            same_enforced += enforced == other
+    return cells, same_sim, same_enforced
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=4000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reference-dir", type=Path, help="reuse an npm install folder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-reference-") as tmp_name:
+        tmp = Path(tmp_name)
+        folder = args.reference_dir or tmp / "reference"
+        folder.mkdir(parents=True, exist_ok=True)
+        install_reference(folder)
+        version = json.loads((folder / "node_modules" / PACKAGE / "package.json").read_text())["version"]
+
+        mixed = tmp / "requests.jsonl"
+        mixed.write_text("".join(json.dumps(r) + "\n" for r in generate_requests(args.count, args.seed)))
+        big = tmp / "big.json"
+        big.write_text(json.dumps(big_request()))
+        big_line = tmp / "big.jsonl"
+        big_line.write_text(big.read_text() + "\n")
+
+        harness = [sys.executable, "-m", "harness", "simulate-custom-policy"]
+        cases = [
+            Case(
+                f"{args.count} distinct requests, --cli-input-jsonl",
+                [*harness, "--cli-input-jsonl", str(mixed)],
+                None,
+                mixed,
+                3.0,
+            ),
+            Case(
+                "one request, 40 actions x 250 keys, default output",
+                [*harness, "--cli-input-json", f"file://{big}"],
+                None,
+                big_line,
+                10.0,
+            ),
+        ]
+        node = ["node", str(folder / "reference_runner.mjs")]
+        print(f"reference: {PACKAGE} {version}, node runner; ours: {sys.executable} -m harness")
+        for i, case in enumerate(cases):
+            ours: list[Timing] = []
+            ref: list[Timing] = []
+            for run in range(args.runs):
+                ours.append(timed(case.ours, case.ours_stdin, tmp / f"ours-{i}.out"))
+                ref.append(timed(node, case.reference_stdin, tmp / f"ref-{i}.out", cwd=folder))
+                print(
+                    f"  {case.name}: run {run + 1}: ours {ours[-1].wall:.2f} s ({ours[-1].cpu:.2f} s CPU), "
+                    f"reference {ref[-1].wall:.2f} s ({ref[-1].cpu:.2f} s CPU)"
+                )
+            wall = [r.wall / o.wall for r, o in zip(ref, ours, strict=True)]
+            cpu = [r.cpu / o.cpu for r, o in zip(ref, ours, strict=True)]
+            median = statistics.median(wall)
+            verdict = "meets" if median >= case.target else "MISSES"
+            print(
+                f"{case.name}: wall ratio per run {', '.join(f'{x:.2f}' for x in wall)}, "
+                f"median {median:.2f}x ({verdict} {case.target:g}x); CPU ratio median "
+                f"{statistics.median(cpu):.2f}x"
+            )
+            if i == 0:
+                cells, same_sim, same_enforced = agreement(tmp / "ours-0.out", tmp / "ref-0.out")
+                print(
+                    f"  agreement on {cells} cells: simulator decision {same_sim / cells:.1%}, "
+                    f"enforced decision {same_enforced / cells:.1%}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
