@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.plugin.items import CellItem
-from harness.plugin.results import write_atomically
 from harness.plugin.selection import selection_metadata
 from harness.plugin.session import HarnessSession
 from harness.plugin.terminal import write_summary
 from harness.plugin.xdist_hooks import export_worker_output
+from harness.runbuilder import write_atomically
 from harness.runresult import RunResult
 from harness.runselection import partial_banner
 
