@@ -14,12 +14,15 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.reports.redact import redact_data, redact_run
 from harness.runresult import CellRecord, RunResult
+from harness.runstream import RunStreamWriter, iter_cells
 
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))
 
@@ -31,10 +34,23 @@ def record_dict(record: CellRecord) -> dict[str, Any]:
 
 
 class RunBuilder:
-    """Cells, files and load errors of one run, gathered in any order, turned into one RunResult."""
+    """Cells, files and load errors of one run, gathered in any order, turned into one RunResult.
 
-    def __init__(self) -> None:
+    With `stream` set, cells are not held: each is redacted and written to that run.json (v2,
+    harness/runstream.py) as it arrives, and only counts, files and load errors stay in memory;
+    `finish_stream` writes the metadata and puts the file in place.
+    """
+
+    def __init__(self, stream: Path | None = None) -> None:
+        self.stream = stream
+        self.stream_error: str | None = None
+        self._writer: RunStreamWriter | None = None
+        self._counts = {"passed": 0, "failed": 0, "error": 0}
         self.cells: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        # Aggregates kept whether or not cells are held: files with cells, answers per `via`.
+        self.cell_files: set[str] = set()
+        self.vias: Counter[str] = Counter()
+        self.written: Path | None = None
         self.files: dict[str, dict[str, Any]] = {}
         self.errors: dict[tuple[str, int, str, str], dict[str, Any]] = {}
         self.backend_metadata: list[dict[str, Any]] = []
@@ -42,7 +58,54 @@ class RunBuilder:
 
     def add_cell(self, record: dict[str, Any], index: int) -> None:
         """A cell's record (a CellRecord as a dict); `index` orders cells within their file."""
-        self.cells[record["id"]] = (record["file"], int(index), record)
+        self.cell_files.add(record["file"])
+        if record.get("via"):
+            self.vias[record["via"]] += 1
+        if self.stream is None:
+            self.cells[record["id"]] = (record["file"], int(index), record)
+            return
+        outcome = record["outcome"]
+        self._counts[outcome] = self._counts.get(outcome, 0) + 1
+        writer = self._open_stream()
+        if writer is not None:
+            try:
+                writer.write_cell(redact_data(record))
+            except OSError as exc:
+                self._fail_stream(exc)
+
+    def _open_stream(self) -> RunStreamWriter | None:
+        if self._writer is None and self.stream is not None and self.stream_error is None:
+            try:
+                self._writer = RunStreamWriter(self.stream)
+            except OSError as exc:
+                self._fail_stream(exc)
+        return self._writer
+
+    def _fail_stream(self, exc: OSError) -> None:
+        self.stream_error = f"cannot write {self.stream}: {exc}"
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
+
+    @property
+    def cell_count(self) -> int:
+        return sum(self._counts.values()) if self.stream is not None else len(self.cells)
+
+    def finish_stream(self, metadata: dict[str, Any]) -> Path | None:
+        """Write errors and `metadata` (from `metadata()`, plus anything the caller adds) and put
+        run.json in place; None when it could not be written (`stream_error` says why)."""
+        writer = self._open_stream()
+        if writer is None:
+            return None
+        errors = sorted(self.errors.values(), key=lambda e: (e.get("file", ""), e.get("line", 0)))
+        try:
+            self.written = writer.finish(redact_data(metadata), redact_data(errors))
+            return self.written
+        except OSError as exc:
+            self._fail_stream(exc)
+            return None
+        finally:
+            self._writer = None
 
     def add_file(self, meta: dict[str, Any]) -> None:
         """Facts of one scenario file: path, sha256, account, region, partition, account_model, policies."""
@@ -57,13 +120,23 @@ class RunBuilder:
 
     @property
     def empty(self) -> bool:
-        return not self.cells and not self.errors
+        return not self.cell_count and not self.errors
 
     def records(self) -> list[CellRecord]:
         ordered = sorted(self.cells.values(), key=lambda t: (t[0], t[1]))
         return [CellRecord.from_dict(r) for _, _, r in ordered]
 
+    def iter_records(self) -> Iterator[CellRecord]:
+        """Every cell once: from memory, or (streaming) read back from the written run.json."""
+        if self.stream is None:
+            yield from self.records()
+        elif self.written is not None:
+            for data in iter_cells(self.written):
+                yield CellRecord.from_dict(data)
+
     def counts(self) -> dict[str, int]:
+        if self.stream is not None:
+            return dict(self._counts)
         out = {"passed": 0, "failed": 0, "error": 0}
         for _, _, record in self.cells.values():
             out[record["outcome"]] = out.get(record["outcome"], 0) + 1
@@ -80,8 +153,7 @@ class RunBuilder:
         )
 
     def run_result(self, backend: str, started: dt.datetime, finished: dt.datetime) -> RunResult:
-        from harness.reports.redact import redact_run
-
+        """The whole run in memory (not streaming: the cells held so far)."""
         errors = sorted(self.errors.values(), key=lambda e: (e.get("file", ""), e.get("line", 0)))
         metadata = self.metadata(backend, started, finished)
         run = RunResult(metadata=metadata, cells=self.records(), errors=errors)

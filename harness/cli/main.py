@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "harness.cli.simulate",
     "harness.cli.report",
     "harness.cli.who_can",
+    "harness.cli.explain",
 )
 
 

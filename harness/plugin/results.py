@@ -11,6 +11,7 @@ result itself (metadata, merging, redaction) is the library's job
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from harness.plugin.caveats import CaveatTally
@@ -24,8 +25,8 @@ PROP_FILE_ERROR = "iam_file_error"
 class RunCollector(RunBuilder):
     """A RunBuilder fed from test reports' user_properties; also tallies caveats for the summary."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, stream: Path | None = None) -> None:
+        super().__init__(stream)
         self.caveats = CaveatTally()
 
     def take(self, user_properties: Iterable[Any]) -> None:
