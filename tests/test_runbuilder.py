@@ -74,3 +74,31 @@ def test_files_that_could_not_load_become_the_runs_errors() -> None:
     builder.add_file_errors("x.yaml", [err, dict(err)])
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     assert builder.run_result("offline", now, now).errors == [err]
+
+
+def test_a_streaming_builder_holds_no_cell_and_writes_each_one(tmp_path) -> None:
+    import datetime as dt
+    import json
+
+    from harness.runbuilder import RunBuilder
+
+    builder = RunBuilder(stream=tmp_path / "run.json")
+    for i in range(3):
+        builder.add_cell(_record(f"c{i}", "a.yaml"), i)
+    assert builder.cells == {} and builder.cell_count == 3
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    path = builder.finish_stream(builder.metadata("offline", now, now))
+    doc = json.loads(path.read_text())
+    assert len(doc["cells"]) == 3 and doc["metadata"]["counts"]["passed"] == 3
+
+
+def test_a_streamed_cell_is_redacted_before_it_is_written(tmp_path) -> None:
+    import datetime as dt
+
+    from harness.runbuilder import RunBuilder
+
+    builder = RunBuilder(stream=tmp_path / "run.json")
+    builder.add_cell(_record("c0", "a.yaml") | {"reason": "AKIAIOSFODNN7EXAMPLE"}, 0)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    path = builder.finish_stream(builder.metadata("offline", now, now))
+    assert "AKIAIOSFODNN7EXAMPLE" not in path.read_text()
