@@ -1,10 +1,10 @@
-"""The run result: the JSON file every report renders (schema version 1).
+"""The run result: the JSON file every report renders (schema version 2; version 1 is still read).
 
 One document per run:
 
     {
       "schema": "iam-harness/run-result",
-      "schema_version": 1,
+      "schema_version": 2,
       "metadata": {tool_version, backend, started, finished, account, caller_arn,
                    region, partition, scenario_files: [{path, sha256}],
                    policy_documents: [{id, origin, sha256}], api: {...}, ...},
@@ -14,6 +14,11 @@ One document per run:
 
 A CellRecord flattens the cell and its result so that reports need nothing
 else. Field names are stable; new fields may be added in a minor change.
+
+Version 2 (harness/runstream.py) is the same document laid out one cell per
+line, written as cells are decided, metadata last; a passing cell has no
+explanation text (harness explain recomputes it). Version 1
+(indented, every field present) is read the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from typing import Any
 from harness.model import Cell, CellResult, judge
 
 SCHEMA = "iam-harness/run-result"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions RunResult.from_dict reads: 1 differs from 2 only in layout and in fields left out.
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass
@@ -124,7 +131,7 @@ class RunResult:
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
         if data.get("schema") != SCHEMA:
             raise ValueError(f"not an iam-harness run result (schema is {data.get('schema')!r})")
-        if data.get("schema_version") != SCHEMA_VERSION:
+        if data.get("schema_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported run result schema_version {data.get('schema_version')!r}")
         return cls(
             metadata=dict(data.get("metadata", {})),
@@ -137,4 +144,6 @@ class RunResult:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def dumps(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+        from harness.runstream import encode_run
+
+        return encode_run(self.to_dict()).decode("utf-8")

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "harness.cli.report",
     "harness.cli.account",
     "harness.cli.who_can",
+    "harness.cli.explain",
 )
 
 

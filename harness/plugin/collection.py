@@ -17,8 +17,8 @@ import pytest
 from harness.model import Cell, CellResult
 from harness.plugin.caveats import group_warnings
 from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
-from harness.plugin.results import sha256_text
 from harness.plugin.session import HARNESS_KEY, HarnessSession
+from harness.runbuilder import sha256_text
 from harness.scenarios import ScenarioFile, ScenarioFileErrors, looks_like_scenario_file
 from harness.scenarios.errors import ScenarioError
 from harness.scenarios.textfiles import MAX_FILE_BYTES, FileProblem, read_text_checked

@@ -16,10 +16,11 @@ import pytest
 from harness.plugin.collection import ScenarioFileNode, display_path, is_scenario_path
 from harness.plugin.items import BackendErrorItem, CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.options import add_options, dist_explicit, resolve
-from harness.plugin.results import PROP_CELL, PROP_FILE, PROP_FILE_ERROR, record_dict
+from harness.plugin.results import PROP_CELL, PROP_FILE, PROP_FILE_ERROR
 from harness.plugin.run_hooks import RunHooks
 from harness.plugin.session import HARNESS_KEY, HarnessSession
 from harness.plugin.xdist_hooks import XdistHooks
+from harness.runbuilder import record_dict
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

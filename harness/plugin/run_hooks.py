@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 from harness.plugin.items import CellItem
-from harness.plugin.results import write_atomically
 from harness.plugin.selection import selection_metadata
 from harness.plugin.session import HarnessSession
 from harness.plugin.terminal import write_summary
@@ -21,7 +20,6 @@ from harness.runselection import partial_banner
 if TYPE_CHECKING:
     from harness.reports.drift import Drift
 
-RUN_JSON = "run.json"
 
 
 class RunHooks:
@@ -53,32 +51,35 @@ class RunHooks:
             return
         if not collector.backend_metadata:  # no xdist: this process ran the backends
             collector.backend_metadata.extend(harness.backend_metadata())
-        run = collector.run_result(harness.options.backend, harness.started, dt.datetime.now(dt.UTC))
-        run.metadata.update(selection_metadata(harness.config, harness.selection, len(collector.cells)))
-        harness.partial_line = partial_banner(run.metadata)
-        baseline = self._baseline()
-        drift = None
-        if baseline is not None:
-            from harness.reports.drift import diff
-
-            drift = diff(baseline, run)
-            harness.drift_line = drift_line(drift)
-        target = harness.options.report_dir / RUN_JSON
-        try:
-            write_atomically(target, run.dumps())
-        except OSError as exc:
-            harness.report_error = f"cannot write {target}: {exc}"
+        metadata = collector.metadata(harness.options.backend, harness.started, dt.datetime.now(dt.UTC))
+        metadata.update(selection_metadata(harness.config, harness.selection, collector.cell_count))
+        harness.partial_line = partial_banner(metadata)
+        baseline = self._baseline()  # before run.json is replaced: the baseline may be the last run.json
+        target = collector.finish_stream(metadata)
+        if target is None:
+            harness.report_error = collector.stream_error
             session.exitstatus = pytest.ExitCode.INTERRUPTED
             return
         harness.run_json = target
-        if harness.options.render_reports:
-            self._render(run, harness.options.report_dir, drift)
+        counts = collector.counts()
+        if baseline is not None or harness.options.render_reports:
+            # Read back from what was written (already redacted, passing cells compact).
+            run = RunResult.load(target)
+            run.redacted = True
+            drift = None
+            if baseline is not None:
+                from harness.reports.drift import diff
+
+                drift = diff(baseline, run)
+                harness.drift_line = drift_line(drift)
+            if harness.options.render_reports:
+                self._render(run, harness.options.report_dir, drift)
         if harness.report_error:  # the job was asked for reports and did not get them
             session.exitstatus = pytest.ExitCode.INTERRUPTED
         # Exit codes for schedulers: 0 as expected, 1 expectation failures, 2 a
         # cell or file could not be evaluated (pytest's "interrupted/usage" code),
         # so "could not check" is never read as "policy changed".
-        if (run.errors or any(c.outcome == "error" for c in run.cells)) and session.exitstatus in (0, 1):
+        if (collector.errors or counts.get("error")) and session.exitstatus in (0, 1):
             session.exitstatus = pytest.ExitCode.INTERRUPTED
 
     def _baseline(self) -> RunResult | None:

@@ -30,7 +30,8 @@ class HarnessSession:
         self.options = options
         self.is_worker = hasattr(config, "workerinput")
         self.loader = ScenarioLoader(overrides=options.variables, account_override=options.account)
-        self.collector = RunCollector()
+        # The controller streams cells into run.json as they are decided; a worker only forwards them.
+        self.collector = RunCollector(None if self.is_worker else options.report_dir / "run.json")
         self.started = dt.datetime.now(dt.UTC)
         self._backends: dict[Path | None, Backend | BackendUnavailable] = {}
         self._selected: dict[int, list[Cell]] | None = None

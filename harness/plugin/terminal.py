@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,18 +14,18 @@ def write_summary(harness: HarnessSession, write: Callable[..., None], section: 
     collector = harness.collector
     if collector.empty:
         return
-    records = collector.records()
+    total = collector.cell_count
     section("IAM permission matrix")
     mode = harness.options.matrix
-    if mode == "full" or (mode == "auto" and len(records) <= AUTO_MATRIX_LIMIT):
-        for title, table in scenario_tables(records):
+    if mode == "full" or (mode == "auto" and total <= AUTO_MATRIX_LIMIT):
+        for title, table in scenario_tables(list(collector.iter_records())):
             write(title + "\n", bold=True)
             write(table + "\n\n")
-    elif mode == "auto":
-        write(f"{len(records)} cells: matrix omitted (--iam-matrix full shows it)\n")
-        write(scenario_counts_table(records) + "\n\n")
+    elif mode == "auto":  # one pass over the cells, read back one at a time
+        write(f"{total} cells: matrix omitted (--iam-matrix full shows it)\n")
+        write(scenario_counts_table(collector.iter_records()) + "\n\n")
     counts = collector.counts()
-    files = {r.file for r in records}
+    files = collector.cell_files
     parts = [f"{counts['passed']} passed", f"{counts['failed']} failed", f"{counts['error']} error"]
     summary = f"IAM cells ({harness.options.backend}): {', '.join(parts)} in {len(files)} file(s)"
     if collector.broken_files:
@@ -41,8 +40,7 @@ def write_summary(harness: HarnessSession, write: Callable[..., None], section: 
         write(f"caveats ({len(caveats)} distinct; expected differences, not failures):\n")
         for line in caveats:
             write(f"  {line}\n")
-    vias = Counter(r.via for r in records if r.via)
-    for via, n in sorted(vias.items()):
+    for via, n in sorted(collector.vias.items()):
         write(f"{n} cells via: {via} (docs/aws-backend.md)\n")
     if harness.run_json is not None:
         write(f"run result: {_shown(harness.run_json)}\n")

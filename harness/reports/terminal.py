@@ -11,6 +11,8 @@ columns rather than wrapped, and long lists are cut with a count of the rest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tabulate import tabulate
 
 from harness.reports.drift import Drift, DriftKind, diff
@@ -168,7 +170,7 @@ def scenario_tables(records: list[CellRecord]) -> list[tuple[str, str]]:
     return out
 
 
-def scenario_counts_table(records: list[CellRecord]) -> str:
+def scenario_counts_table(records: Iterable[CellRecord]) -> str:
     per: dict[tuple[str, str], dict[str, int]] = {}
     for r in records:
         row = per.setdefault((r.file, r.scenario), {"passed": 0, "failed": 0, "error": 0})
