@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.account.selection import ALL, SelectionError
     from harness.scenarios.catalog_adapter import ActionCatalog, CatalogProblem
     from harness.scenarios.errors import ScenarioFileErrors
+    from harness.scenarios.variables import parse_assignments
     from harness.who_can import WhoCanQuestion, who_can
 
     catalog = ActionCatalog()
@@ -82,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
             raise _Usage(f"{args.action}: {exc.message}", exc.suggestion) from None
         resources = tuple(_resources(args.resources))
         context = _context(args.context, actions, catalog)
-        variables = _pairs(args.var, "--var")
+        try:
+            variables = parse_assignments(args.var, "--var")
+        except ValueError as exc:
+            raise _Usage(str(exc)) from None
         try:
             model = load_account_model(args.account, variables)
         except ScenarioFileErrors as exc:
@@ -117,16 +121,6 @@ def _resources(given: Sequence[str]) -> list[str]:
         if value != "*" and not value.startswith("arn:"):
             raise _Usage(f"{value!r} is not a resource ARN", 'write a full ARN or "*"')
     return list(dict.fromkeys(given)) or ["*"]
-
-
-def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key.strip():
-            raise _Usage(f"{option} {value!r}: expected NAME=VALUE")
-        out[key.strip()] = val
-    return out
 
 
 def _context(values: Sequence[str], actions: Sequence[str], catalog: Any) -> tuple[Any, ...]:

@@ -25,6 +25,7 @@ from harness.cli.main import main
 from harness.engine import Engine, SimulationError
 from harness.engine.apishape import CUSTOM_FIELDS, PRINCIPAL_FIELDS, input_from_api
 from harness.scenarios import ScenarioFileErrors, ScenarioLoader
+from harness.scenarios.loader import TOP_KEYS
 
 # IAM_HARNESS_FUZZ_EXAMPLES=5000 for a longer hunt on a developer machine.
 FUZZ = settings(
@@ -39,15 +40,7 @@ VALID = "version: 1\n" + "".join(
 
 # Keys the format knows, so generated documents reach past the first "unknown key" check.
 KEYS = [
-    "version",
-    "description",
-    "vars",
-    "defaults",
-    "account",
-    "policies",
-    "principals",
-    "tags",
-    "scenarios",
+    *TOP_KEYS,
     "name",
     "principal",
     "actions",
