@@ -142,8 +142,9 @@ class StreamFormatError(ValueError):
 
 
 def _header(path: Path) -> bytes:
+    # Bounded: a file without newlines (or /dev/zero) is not read whole to find out it is no header.
     with path.open("rb") as handle:
-        return handle.readline().rstrip(b"\r\n")
+        return handle.readline(len(HEADER) + 2).rstrip(b"\r\n")
 
 
 def is_streamed(path: Path) -> bool:
@@ -161,7 +162,7 @@ def iter_cells(path: Path) -> Iterator[dict[str, Any]]:
         return
     decoder = CellDecoder() if header == HEADER else None
     with path.open("rb") as handle:
-        handle.readline()
+        handle.readline(len(HEADER) + 2)
         for number, line in enumerate(handle, start=2):
             line = line.rstrip(b"\r\n")
             if line.startswith(b"]"):
@@ -186,11 +187,25 @@ def iter_cells(path: Path) -> Iterator[dict[str, Any]]:
     raise StreamFormatError(f"{path}: the run did not finish (no end of the cell list)")
 
 
+def load_document(path: Path) -> dict[str, Any]:
+    """The whole run result in its expanded form, `{schema, schema_version, metadata, cells, errors}`
+    with every cell a full record, whatever the version on disk (memory: the whole run; for tests
+    and small runs; stream large ones with `iter_cells`)."""
+    data = _whole(path)
+    data["cells"] = [full_record(c) for c in data.get("cells", [])]
+    return data
+
+
 def _whole(path: Path) -> dict[str, Any]:
     from harness.runresult import READABLE_VERSIONS
+    from harness.scenarios.textfiles import FileProblem, read_bytes_checked
 
+    try:  # a regular file (never a FIFO or /dev/zero); no size cap: a large run's file is large
+        raw = read_bytes_checked(path, max_bytes=1 << 40)
+    except FileProblem as exc:
+        raise StreamFormatError(f"{path}: cannot read: {exc.message}") from None
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise StreamFormatError(f"{path}: not a run result ({exc})") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
