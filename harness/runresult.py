@@ -170,6 +170,8 @@ class RunResult:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def dumps(self) -> str:
+        from harness.reports.redact import redact_run
         from harness.runstream import encode_run
 
-        return encode_run(self.to_dict()).decode("utf-8")
+        # No secret reaches a written run: redacted here unless redact_run already did it (a no-op then).
+        return encode_run(redact_run(self).to_dict()).decode("utf-8")

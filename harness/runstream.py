@@ -112,8 +112,8 @@ def encode_entries(cells: Iterable[dict[str, Any]], *, redact: bool = False) -> 
 
 
 def encode_run(data: dict[str, Any]) -> bytes:
-    """A whole run result (a `RunResult.to_dict()`, already redacted) in the v3 layout, e.g. for
-    `harness report merge`."""
+    """A whole run result (a `RunResult.to_dict()`, already redacted: `RunResult.dumps` sees to it)
+    in the v3 layout, e.g. for `harness report merge`."""
     parts = [HEADER]
     for i, entry in enumerate(encode_entries(data.get("cells", []))):
         parts.append(b"\n" if not i else b",\n")

@@ -141,3 +141,15 @@ def test_the_on_disk_file_validates_against_the_run_result_schema(tmp_path):
 
     doc = json.loads(_write(tmp_path, [_record("c1"), _record("c2", "failed")]).read_text())
     jsonschema.validate(doc, json.loads(SCHEMA_PATH.read_text()))
+
+
+def test_a_run_written_whole_is_redacted_even_if_nobody_redacted_it_before():
+    run = RunResult.from_dict(
+        {
+            "schema": "iam-harness/run-result",
+            "schema_version": 3,
+            "metadata": {},
+            "cells": [_record("c1") | {"reason": "AKIAIOSFODNN7EXAMPLE"}],
+        }
+    )
+    assert "AKIAIOSFODNN7EXAMPLE" not in run.dumps()
