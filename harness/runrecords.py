@@ -56,6 +56,11 @@ INTERNED_ITEMS = ("deciding_statements", "warnings", "missing_context")
 INTERNED_FIELDS = INTERNED_VALUES + INTERNED_ITEMS
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))
 OWN_FIELDS = tuple(name for name in RECORD_FIELDS if name not in TEMPLATE_FIELDS)
+REQUIRED_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(CellRecord)
+    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+)
 _DECISIONS = ("allowed", "explicitDeny", "implicitDeny")
 # Definitions held before the writer starts the numbering again (bounds both sides' memory).
 MAX_DEFS = 4096
@@ -117,8 +122,9 @@ def _fresh(value: Any) -> Any:
     return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
 
 
-class DefinitionError(ValueError):
-    """A v3 cell names a definition that the file has not given (before it)."""
+class EntryError(ValueError):
+    """A v3 entry that cannot be read: a definition without a number, a cell naming a definition not
+    given before it, a cell without a required field."""
 
 
 class CellEncoder:
@@ -224,14 +230,17 @@ class CellDecoder:
 
     def decode(self, entry: dict[str, Any]) -> dict[str, Any] | None:
         if "def" in entry:
-            self._defs[entry["def"]] = entry.get("value")
+            number = entry["def"]
+            if not isinstance(number, int) or isinstance(number, bool):
+                raise EntryError(f"definition number {number!r} is not an integer")
+            self._defs[number] = entry.get("value")
             return None
         if entry.get("reset_defs"):
             self._defs.clear()
             return None
         template = self._ref(entry.get("template"), "template")
         if not isinstance(template, dict):
-            raise DefinitionError(f"template {entry.get('template')!r} is not an object")
+            raise EntryError(f"template {entry.get('template')!r} is not an object")
         out: dict[str, Any] = {}
         for name in RECORD_FIELDS:
             if name in entry:
@@ -254,13 +263,16 @@ class CellDecoder:
             out["id"] = standard_id(out)
         if "outcome" not in out:
             out["outcome"] = judged_outcome(out) or "error"
+        missing = [name for name in REQUIRED_FIELDS if name not in out]
+        if missing:
+            raise EntryError(f"cell {out['id']!r} has no {', '.join(missing)}")
         return out
 
     def _ref(self, number: Any, name: str) -> Any:
         try:
             return self._defs[number]
         except (KeyError, TypeError):
-            raise DefinitionError(f"{name} names definition {number!r}, not defined before it") from None
+            raise EntryError(f"{name} names definition {number!r}, not defined before it") from None
 
     def _item(self, value: Any, name: str) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):

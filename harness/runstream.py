@@ -47,7 +47,7 @@ from typing import IO, Any
 
 import msgspec
 
-from harness.runrecords import CellDecoder, CellEncoder, DefinitionError, full_record
+from harness.runrecords import CellDecoder, CellEncoder, EntryError, full_record
 from harness.runresult import SCHEMA, SCHEMA_VERSION
 
 STREAM_SCHEMA_VERSION = SCHEMA_VERSION
@@ -131,7 +131,7 @@ def decode_entries(entries: Iterable[Any]) -> Iterator[dict[str, Any]]:
             raise StreamFormatError(f"entries[{i}] is not an object")
         try:
             cell = decoder.decode(entry)
-        except DefinitionError as exc:
+        except EntryError as exc:
             raise StreamFormatError(f"entries[{i}]: {exc}") from None
         if cell is not None:
             yield cell
@@ -180,7 +180,7 @@ def iter_cells(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             try:
                 cell = decoder.decode(entry)
-            except DefinitionError as exc:
+            except EntryError as exc:
                 raise StreamFormatError(f"{path}, line {number}: {exc}") from None
             if cell is not None:
                 yield cell

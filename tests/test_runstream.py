@@ -9,6 +9,7 @@ import pytest
 from harness.runrecords import full_record
 from harness.runresult import RunResult
 from harness.runstream import (
+    HEADER,
     HEADER_V2,
     RunStreamWriter,
     StreamFormatError,
@@ -153,3 +154,32 @@ def test_a_run_written_whole_is_redacted_even_if_nobody_redacted_it_before():
         }
     )
     assert "AKIAIOSFODNN7EXAMPLE" not in run.dumps()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b'{"def":[1],"value":"x"}', r"line 2: definition number \[1\] is not an integer"),
+        (b'{"def":0,"value":{"file":"a.yaml"}},\n{"template":0}', r"line 3: cell .* has no principal"),
+        (b'{"def":0,"value":"not a template"},\n{"template":0}', r"line 3: template 0 is not an object"),
+    ],
+)
+def test_a_hand_edited_entry_is_refused_with_its_line_never_a_traceback(tmp_path, line, message):
+    path = tmp_path / "run.json"
+    path.write_bytes(HEADER + b"\n" + line + b'\n],"errors":[],\n"metadata":{}}\n')
+    with pytest.raises(StreamFormatError, match=message):
+        list(iter_cells(path))
+
+
+def test_harness_report_renders_a_version_2_and_a_version_3_file_alike(tmp_path):
+    from harness.cli.main import main
+
+    records = [_record("c1"), _record("c2", "failed")]
+    v3 = _write(tmp_path, records)
+    v2 = tmp_path / "v2.json"
+    lines = b",\n".join(json.dumps(r).encode() for r in records)
+    v2.write_bytes(HEADER_V2 + b"\n" + lines + b'\n],"errors":[],\n"metadata":{"backend":"offline"}}\n')
+    for path in (v2, v3):  # exit 1 for both: c2 failed
+        assert main(["report", "export", str(path), "--out", str(tmp_path / path.stem), "-q"]) == 1
+    old, new = ((tmp_path / d / "report.csv").read_text().splitlines() for d in ("v2", "run"))
+    assert len(old) == len(new) == 3 and old[0] == new[0]
