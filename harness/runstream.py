@@ -155,7 +155,9 @@ def is_streamed(path: Path) -> bool:
 def iter_cells(path: Path) -> Iterator[dict[str, Any]]:
     """Every cell of a run.json, in file order, as a full record dict (every CellRecord field,
     defaults filled), whatever the version. Versions 2 and 3 are streamed (memory: one cell and
-    the definitions in force); a version 1 file, or any run result written whole, is read whole."""
+    the definitions in force); a version 1 file, or any run result written whole, is read whole.
+    Each record and its lists are fresh; nested objects (a context entry) may be shared between
+    records, so copy one before changing it."""
     header = _header(path)
     if header not in _HEADERS:
         yield from (full_record(c) for c in _whole(path).get("cells", []))
