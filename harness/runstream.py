@@ -147,17 +147,19 @@ def _header(path: Path) -> bytes:
         return handle.readline(len(HEADER) + 2).rstrip(b"\r\n")
 
 
-def is_streamed(path: Path) -> bool:
+def is_streamed(path: str | Path) -> bool:
     """True for a file laid out one cell per line (schema version 2 or 3)."""
+    path = Path(path)
     return _header(path) in _HEADERS
 
 
-def iter_cells(path: Path) -> Iterator[dict[str, Any]]:
+def iter_cells(path: str | Path) -> Iterator[dict[str, Any]]:
     """Every cell of a run.json, in file order, as a full record dict (every CellRecord field,
     defaults filled), whatever the version. Versions 2 and 3 are streamed (memory: one cell and
     the definitions in force); a version 1 file, or any run result written whole, is read whole.
     Each record and its lists are fresh; nested objects (a context entry) may be shared between
     records, so copy one before changing it."""
+    path = Path(path)
     header = _header(path)
     if header not in _HEADERS:
         yield from (full_record(c) for c in _whole(path).get("cells", []))
@@ -189,10 +191,11 @@ def iter_cells(path: Path) -> Iterator[dict[str, Any]]:
     raise StreamFormatError(f"{path}: the run did not finish (no end of the cell list)")
 
 
-def load_document(path: Path) -> dict[str, Any]:
+def load_document(path: str | Path) -> dict[str, Any]:
     """The whole run result in its expanded form, `{schema, schema_version, metadata, cells, errors}`
     with every cell a full record, whatever the version on disk (memory: the whole run; for tests
     and small runs; stream large ones with `iter_cells`)."""
+    path = Path(path)
     data = _whole(path)
     data["cells"] = [full_record(c) for c in data.get("cells", [])]
     return data
@@ -220,9 +223,10 @@ def _whole(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_tail(path: Path) -> dict[str, Any]:
+def read_tail(path: str | Path) -> dict[str, Any]:
     """`errors` and `metadata` of a run.json: read from its last lines without decoding the cells
     (versions 2 and 3), or from the whole document (version 1)."""
+    path = Path(path)
     if not is_streamed(path):
         data = _whole(path)
         return {"errors": data.get("errors", []), "metadata": data.get("metadata", {})}
