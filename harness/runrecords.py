@@ -37,7 +37,6 @@ dictionary look-ups, not a regex scan of every field.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -130,12 +129,13 @@ class EntryError(ValueError):
 class CellEncoder:
     """Turns records into v3 entries: definitions first when new, then the compact cell.
 
-    `scrub` (redact_text by default) is applied to every string before it is
-    encoded: once per distinct definition, through a memo for a cell's own strings.
+    With `redact` (the default) every string is scrubbed before it is encoded
+    (harness/reports/redact.py): once per distinct definition, through a
+    bounded memo for a cell's own strings. `redact=False` is for data already redacted.
     """
 
-    def __init__(self, scrub: Callable[[str], str] | None = redact_text) -> None:
-        self._scrub = scrub
+    def __init__(self, *, redact: bool = True) -> None:
+        self._redact = redact
         self._defs: dict[Any, int] = {}
         self._memo: dict[str, str] = {}
         self._key = msgspec.json.Encoder().encode
@@ -201,23 +201,23 @@ class CellEncoder:
         number = self._defs.get(key)
         if number is None:
             number = self._defs[key] = len(self._defs)
-            entries.append({"def": number, "value": redact_data(value) if self._scrub else value})
+            entries.append({"def": number, "value": redact_data(value) if self._redact else value})
         return number
 
     def _text(self, value: str) -> str:
-        if self._scrub is None:
+        if not self._redact:
             return value
         done = self._memo.get(value)
         if done is None:
             if len(self._memo) >= _MEMO_CAP:
                 self._memo.clear()
-            done = self._memo[value] = self._scrub(value)
+            done = self._memo[value] = redact_text(value)
         return done
 
     def _plain(self, value: Any) -> Any:
         if isinstance(value, str):
             return self._text(value)
-        if self._scrub is None or isinstance(value, bool | int | float) or value is None:
+        if not self._redact or isinstance(value, bool | int | float) or value is None:
             return value
         return redact_data(value)
 

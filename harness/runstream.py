@@ -73,7 +73,7 @@ class RunStreamWriter:
         self._tmp = Path(tmp)
         self._out: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
         self._out.write(HEADER)
-        self._cells = CellEncoder() if redact else CellEncoder(scrub=None)
+        self._cells = CellEncoder(redact=redact)
         self._entries = 0
         self.cells = 0
 
@@ -107,7 +107,7 @@ class RunStreamWriter:
 
 def encode_entries(cells: Iterable[dict[str, Any]], *, redact: bool = False) -> list[dict[str, Any]]:
     """Cells (full records) as the `entries` of a v3 document."""
-    encoder = CellEncoder() if redact else CellEncoder(scrub=None)
+    encoder = CellEncoder(redact=redact)
     return [entry for cell in cells for entry in encoder.encode(cell)]
 
 
