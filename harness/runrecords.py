@@ -60,6 +60,7 @@ REQUIRED_FIELDS = tuple(
     for f in dataclasses.fields(CellRecord)
     if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 )
+_GIVEN_FIELDS = tuple(name for name in REQUIRED_FIELDS if name not in ("id", "outcome"))
 _DECISIONS = ("allowed", "explicitDeny", "implicitDeny")
 # Definitions held before the writer starts the numbering again (bounds both sides' memory).
 MAX_DEFS = 4096
@@ -77,6 +78,12 @@ def _defaults() -> dict[str, Any]:
 
 
 DEFAULTS = _defaults()
+_RECORD_FIELD_SET = frozenset(RECORD_FIELDS)
+_INTERNED_VALUE_SET = frozenset(INTERNED_VALUES)
+_INTERNED_ITEM_SET = frozenset(INTERNED_ITEMS)
+_CONTAINER_FIELDS = tuple(name for name, value in DEFAULTS.items() if isinstance(value, list | dict))
+# A required field a cell did not give (the reader derives id and outcome; the rest must be there).
+_ABSENT: Any = object()
 
 
 def _clean(text: str) -> str:
@@ -227,6 +234,8 @@ class CellDecoder:
 
     def __init__(self) -> None:
         self._defs: dict[int, Any] = {}
+        # Per template number: its fields over the defaults, the start of every cell that names it.
+        self._bases: dict[int, dict[str, Any]] = {}
 
     def decode(self, entry: dict[str, Any]) -> dict[str, Any] | None:
         if "def" in entry:
@@ -234,39 +243,53 @@ class CellDecoder:
             if not isinstance(number, int) or isinstance(number, bool):
                 raise EntryError(f"definition number {number!r} is not an integer")
             self._defs[number] = entry.get("value")
+            self._bases.pop(number, None)
             return None
         if entry.get("reset_defs"):
             self._defs.clear()
+            self._bases.clear()
             return None
-        template = self._ref(entry.get("template"), "template")
-        if not isinstance(template, dict):
-            raise EntryError(f"template {entry.get('template')!r} is not an object")
-        out: dict[str, Any] = {}
-        for name in RECORD_FIELDS:
-            if name in entry:
-                value = entry[name]
-                if name in INTERNED_VALUES and isinstance(value, int) and not isinstance(value, bool):
+        number = entry.get("template")
+        base = self._bases.get(number) if isinstance(number, int) else None
+        out = (base or self._base(number)).copy()
+        for name, value in entry.items():
+            if name in _INTERNED_VALUE_SET:
+                if isinstance(value, int) and not isinstance(value, bool):
                     value = self._ref(value, name)
-                elif name in INTERNED_ITEMS and isinstance(value, list):
+            elif name in _INTERNED_ITEM_SET:
+                if isinstance(value, list):
                     value = [self._item(v, name) for v in value]
-                out[name] = value
-            elif name in template:
-                value = template[name]
-                out[name] = list(value) if isinstance(value, list) else value
-            elif name in DEFAULTS:
-                out[name] = _fresh(DEFAULTS[name])
-        if "actual" not in out:
-            out["actual"] = out.get("expected")
+            elif name not in _RECORD_FIELD_SET:
+                continue
+            out[name] = value
+        for name in _CONTAINER_FIELDS:  # fresh lists and dicts: callers may fill them in
+            if name not in entry:
+                value = out[name]
+                out[name] = list(value) if isinstance(value, list) else dict(value)
+        if "actual" not in entry:
+            out["actual"] = out["expected"]
         if "enforced" not in entry:
             out["enforced"] = out["actual"]
-        if "id" not in out:
-            out["id"] = standard_id(out)
-        if "outcome" not in out:
-            out["outcome"] = judged_outcome(out) or "error"
-        missing = [name for name in REQUIRED_FIELDS if name not in out]
+        missing = [name for name in _GIVEN_FIELDS if out[name] is _ABSENT]
         if missing:
-            raise EntryError(f"cell {out['id']!r} has no {', '.join(missing)}")
+            raise EntryError(f"a cell (template {number!r}) has no {', '.join(missing)}")
+        if "id" not in entry:
+            out["id"] = standard_id(out)
+        if "outcome" not in entry:
+            out["outcome"] = judged_outcome(out) or "error"
         return out
+
+    def _base(self, number: Any) -> dict[str, Any]:
+        template = self._ref(number, "template")
+        if not isinstance(template, dict):
+            raise EntryError(f"template {number!r} is not an object")
+        # Every field in CellRecord order; a required one the cell must give is _ABSENT until it does.
+        base = {name: template.get(name, DEFAULTS.get(name, _ABSENT)) for name in RECORD_FIELDS}
+        for name in _CONTAINER_FIELDS:
+            if not isinstance(base[name], list | dict):  # a hand-edited template: keep it a container
+                base[name] = _fresh(DEFAULTS[name])
+        self._bases[number] = base
+        return base
 
     def _ref(self, number: Any, name: str) -> Any:
         try:

@@ -108,7 +108,7 @@ class CellRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellRecord:
-        known = {f for f in cls.__dataclass_fields__}
+        known = cls.__dataclass_fields__  # a dict: look names up in it, no set built per cell
         return cls(**{k: v for k, v in data.items() if k in known})
 
 

@@ -160,7 +160,7 @@ def test_a_run_written_whole_is_redacted_even_if_nobody_redacted_it_before():
     ("line", "message"),
     [
         (b'{"def":[1],"value":"x"}', r"line 2: definition number \[1\] is not an integer"),
-        (b'{"def":0,"value":{"file":"a.yaml"}},\n{"template":0}', r"line 3: cell .* has no principal"),
+        (b'{"def":0,"value":{"file":"a.yaml"}},\n{"template":0}', r"line 3: a cell .* has no principal"),
         (b'{"def":0,"value":"not a template"},\n{"template":0}', r"line 3: template 0 is not an object"),
     ],
 )
