@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,9 @@ def record_dict(record: CellRecord) -> dict[str, Any]:
 class RunBuilder:
     """Cells, files and load errors of one run, gathered in any order, turned into one RunResult.
 
-    With `stream` set, cells are not held: each is redacted and written to that run.json (v2,
-    harness/runstream.py) as it arrives, and only counts, files and load errors stay in memory;
-    `finish_stream` writes the metadata and puts the file in place.
+    With `stream` set, cells are not held: each is redacted and written to that run.json (v3,
+    harness/runstream.py) as it arrives, and only counts, files, load errors and the warning
+    tally stay in memory; `finish_stream` writes the metadata and puts the file in place.
     """
 
     def __init__(self, stream: Path | None = None) -> None:
@@ -50,6 +51,7 @@ class RunBuilder:
         # Aggregates kept whether or not cells are held: files with cells, answers per `via`.
         self.cell_files: set[str] = set()
         self.vias: Counter[str] = Counter()
+        self.warnings = WarningTally()
         self.written: Path | None = None
         self.files: dict[str, dict[str, Any]] = {}
         self.errors: dict[tuple[str, int, str, str], dict[str, Any]] = {}
@@ -61,6 +63,8 @@ class RunBuilder:
         self.cell_files.add(record["file"])
         if record.get("via"):
             self.vias[record["via"]] += 1
+        for warning in record.get("warnings") or ():
+            self.warnings.add(warning, record.get("id", ""))
         if self.stream is None:
             self.cells[record["id"]] = (record["file"], int(index), record)
             return
@@ -69,7 +73,7 @@ class RunBuilder:
         writer = self._open_stream()
         if writer is not None:
             try:
-                writer.write_cell(redact_data(record))
+                writer.write_cell(record)  # the writer redacts as it encodes: the one pass
             except OSError as exc:
                 self._fail_stream(exc)
 
@@ -150,7 +154,7 @@ class RunBuilder:
             finished=finished,
             backend_metadata=self.backend_metadata,
             counts=self.counts(),
-        )
+        ) | ({"warnings": self.warnings.summary()} if self.warnings.groups else {})
 
     def run_result(self, backend: str, started: dt.datetime, finished: dt.datetime) -> RunResult:
         """The whole run in memory (not streaming: the cells held so far)."""
@@ -159,6 +163,44 @@ class RunBuilder:
         run = RunResult(metadata=metadata, cells=self.records(), errors=errors)
         # Redacted here, once, so run.json and every report are written from scrubbed data.
         return redact_run(run)
+
+
+@dataclass
+class WarningGroup:
+    """One warning text: how many cells raised it, and the first of them."""
+
+    example_cell: str
+    cells: int = 0
+
+
+@dataclass
+class WarningTally:
+    """Cells' warnings counted per distinct text, for `metadata.warnings`. The same warning raised
+    for every cell of a scenario is one entry with a count and an example cell; memory grows with
+    distinct texts (at most `limit`; the rest are only counted), never with cells."""
+
+    limit: int = 1000
+    groups: dict[str, WarningGroup] = field(default_factory=dict)
+    uncounted: int = 0
+
+    def add(self, text: str, cell_id: str) -> None:
+        group = self.groups.get(text)
+        if group is None:
+            if len(self.groups) >= self.limit:
+                self.uncounted += 1
+                return
+            group = self.groups[text] = WarningGroup(cell_id)
+        group.cells += 1
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Most frequent first: `{"message", "cells", "example_cell"}` (plus one `{"others": N}`)."""
+        ordered = sorted(self.groups.items(), key=lambda kv: (-kv[1].cells, kv[0]))
+        out: list[dict[str, Any]] = [
+            {"message": text, "cells": g.cells, "example_cell": g.example_cell} for text, g in ordered
+        ]
+        if self.uncounted:
+            out.append({"others": self.uncounted})
+        return out
 
 
 def build_metadata(

@@ -1,10 +1,10 @@
-"""The run result: the JSON file every report renders (schema version 2; version 1 is still read).
+"""The run result: the JSON file every report renders (schema version 3; versions 1 and 2 are still read).
 
-One document per run:
+One document per run, in its logical (expanded) form:
 
     {
       "schema": "iam-harness/run-result",
-      "schema_version": 2,
+      "schema_version": 3,
       "metadata": {tool_version, backend, started, finished, account, caller_arn,
                    region, partition, scenario_files: [{path, sha256}],
                    policy_documents: [{id, origin, sha256}], api: {...}, ...},
@@ -15,25 +15,27 @@ One document per run:
 A CellRecord flattens the cell and its result so that reports need nothing
 else. Field names are stable; new fields may be added in a minor change.
 
-Version 2 (harness/runstream.py) is the same document laid out one cell per
-line, written as cells are decided, metadata last; a passing cell has no
-explanation text (harness explain recomputes it). Version 1
-(indented, every field present) is read the same way.
+run.json stores the same document compactly (harness/runstream.py,
+harness/runrecords.py): `entries` (definitions and compact cells, one per
+line, written as cells are decided) instead of `cells`, metadata last; a
+passing cell has no explanation text (harness explain recomputes it).
+`RunResult.from_dict` reads either form, and versions 1 (indented, every
+field) and 2 (one full cell per line).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.model import Cell, CellResult, judge
+from harness.model import Cell, CellResult, DecidingStatement, Outcome, judge
 
 SCHEMA = "iam-harness/run-result"
-SCHEMA_VERSION = 2
-# Versions RunResult.from_dict reads: 1 differs from 2 only in layout and in fields left out.
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+# Versions RunResult.from_dict reads: they differ in layout and in the fields left out, not in meaning.
+READABLE_VERSIONS = (1, 2, 3)
 
 
 @dataclass
@@ -72,6 +74,9 @@ class CellRecord:
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
+        """The record of a decided cell. Cheap: fresh shallow lists, no deep copy; a passing cell's
+        explanation is never read (it may be rendered lazily, and run.json does not keep it)."""
+        outcome = judge(cell, result)
         return cls(
             id=cell.id,
             principal=cell.principal_label or cell.subject.label,
@@ -79,7 +84,7 @@ class CellRecord:
             resource=cell.resource,
             expected=cell.expected.value,
             actual=result.decision,
-            outcome=judge(cell, result).value,
+            outcome=outcome.value,
             backend=result.backend,
             enforced=result.enforced_decision,
             advisory=result.advisory,
@@ -88,8 +93,8 @@ class CellRecord:
             file=cell.source.file,
             line=cell.source.line,
             mode=cell.subject.mode,
-            deciding_statements=[asdict(s) for s in result.deciding_statements],
-            explanation=list(result.explanation),
+            deciding_statements=[statement_dict(s) for s in result.deciding_statements],
+            explanation=[] if outcome is Outcome.PASSED else list(result.explanation),
             missing_context=list(result.missing_context),
             warnings=list(result.warnings),
             error=result.error,
@@ -103,8 +108,23 @@ class CellRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellRecord:
-        known = {f for f in cls.__dataclass_fields__}
+        known = cls.__dataclass_fields__  # a dict: look names up in it, no set built per cell
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def statement_dict(s: DecidingStatement) -> dict[str, Any]:
+    # By hand rather than dataclasses.asdict, whose recursive deep copy is slow per cell.
+    return {
+        "policy_id": s.policy_id,
+        "policy_type": s.policy_type,
+        "sid": s.sid,
+        "effect": s.effect,
+        "start_line": s.start_line,
+        "start_column": s.start_column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
+        "origin": s.origin,
+    }
 
 
 @dataclass
@@ -133,9 +153,15 @@ class RunResult:
             raise ValueError(f"not an iam-harness run result (schema is {data.get('schema')!r})")
         if data.get("schema_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported run result schema_version {data.get('schema_version')!r}")
+        if "entries" in data:  # the compact on-disk form (run.json v3)
+            from harness.runstream import decode_entries
+
+            cells = decode_entries(data.get("entries") or [])
+        else:
+            cells = data.get("cells", [])
         return cls(
             metadata=dict(data.get("metadata", {})),
-            cells=[CellRecord.from_dict(c) for c in data.get("cells", [])],
+            cells=[CellRecord.from_dict(c) for c in cells],
             errors=list(data.get("errors", [])),
         )
 
@@ -144,6 +170,8 @@ class RunResult:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def dumps(self) -> str:
+        from harness.reports.redact import redact_run
         from harness.runstream import encode_run
 
-        return encode_run(self.to_dict()).decode("utf-8")
+        # No secret reaches a written run: redacted here unless redact_run already did it (a no-op then).
+        return encode_run(redact_run(self).to_dict()).decode("utf-8")

@@ -32,6 +32,7 @@ import yaml
 
 from harness.account import load_account_model
 from harness.account.capture import CaptureOptions, capture_account
+from harness.runstream import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "scenarios" / "kms"
@@ -117,7 +118,7 @@ def _run_pack(tmp_path: Path, name: str, variables: dict[str, str], account: Pat
         args += ["--iam-account", str(account)]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    cells = json.loads((report / "run.json").read_text())["cells"]
+    cells = load_document(report / "run.json")["cells"]
     return {
         c["id"]: (
             c["outcome"],

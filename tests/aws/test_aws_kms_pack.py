@@ -6,7 +6,6 @@ equal the offline engine's on the same account.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 import harness.scenarios  # noqa: F401  (the account loader needs the scenario package first)
 from harness.account import load_account_model
+from harness.runstream import load_document
 from harness.testing.iam_endpoint import LocalIamEndpoint
 from harness.testing.seed import seed
 
@@ -27,7 +27,7 @@ def _run(pytester: pytest.Pytester, *args: str) -> dict:
     result = pytester.runpytest("kms", "-p", "no:cacheprovider", "--iam-var", ACCOUNT_VAR, *args)
     outcomes = result.parseoutcomes()
     assert outcomes.get("errors", 0) == 0, result.stdout.str()[-3000:]
-    run = json.loads((pytester.path / "reports" / "run.json").read_text())
+    run = load_document(pytester.path / "reports" / "run.json")
     return {c["id"]: c for c in run["cells"]} | {"_meta": run["metadata"]}
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
+from harness.runstream import load_document
 from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError
 
 pytest_plugins = ["pytester"]
@@ -26,7 +26,7 @@ def test_least_privilege_scenario_passes_on_the_aws_backend(pytester, endpoint: 
         "--iam-no-reports",
     )  # fmt: skip
     result.assert_outcomes(passed=460)
-    run = json.loads((pytester.path / "reports" / "run.json").read_text())
+    run = load_document(pytester.path / "reports" / "run.json")
     meta = run["metadata"]["backend_metadata"]
     assert meta["account"] == "123456789012"
     assert meta["api_calls"] >= 2
@@ -72,7 +72,7 @@ def test_missing_credentials_are_one_error_per_file_and_the_run_exits_2(
         ["*460 cells of this file could not be evaluated (aws): *missing credentials*"]
     )
     assert result.stdout.str().count("missing credentials") < 5  # not once per cell
-    run = json.loads((pytester.path / "reports" / "run.json").read_text())
+    run = load_document(pytester.path / "reports" / "run.json")
     assert len(run["cells"]) == 460
     assert {c["outcome"] for c in run["cells"]} == {"error"}
 
@@ -98,7 +98,7 @@ def test_run_metadata_names_the_scenario_region_and_the_api_region_apart(
         "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws", "--iam-aws-region", "us-east-1",
         "--iam-backend-opt", f"endpoint_url={endpoint.url}", "--iam-no-reports",
     )  # fmt: skip
-    meta = json.loads((pytester.path / "reports" / "run.json").read_text())["metadata"]
+    meta = load_document(pytester.path / "reports" / "run.json")["metadata"]
     assert "region" not in meta["backend_metadata"]
     assert meta["backend_metadata"]["api_region"] == "us-east-1"
     assert isinstance(meta["backend_metadata"]["started"], str)

@@ -3,11 +3,12 @@ still run, the run exits 2, and no traceback reaches the output."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from hostile_builders import BLOCKS
+
+from harness.runstream import load_document
 
 pytest_plugins = ["pytester"]
 
@@ -65,7 +66,7 @@ def test_each_hostile_file_is_one_error_item_and_the_good_file_still_runs(pytest
 
 def test_each_hostile_file_is_listed_in_run_json_errors_with_a_line(pytester, hostile_pack):
     pytester.runpytest("scenarios", "-p", "no:cacheprovider")
-    run = json.loads((pytester.path / "reports" / "run.json").read_text(encoding="utf-8"))
+    run = load_document(pytester.path / "reports" / "run.json")
     named = {Path(e["file"]).name for e in run["errors"]}
     assert set(BAD_FILES) <= named
     assert [c["outcome"] for c in run["cells"]] == ["passed"]

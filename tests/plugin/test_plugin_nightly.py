@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+from harness.runstream import load_document  # noqa: E402
 from tests.plugin.conftest import BASIC_SCENARIO, POLICY_KMS_DECRYPT  # noqa: E402
 
 NO_CACHE = ("-p", "no:cacheprovider")
@@ -32,7 +32,7 @@ scenarios:
 
 
 def _run_json(pytester: pytest.Pytester) -> dict:
-    return json.loads((pytester.path / "reports" / "run.json").read_text())
+    return load_document(pytester.path / "reports" / "run.json")
 
 
 def _baseline_elsewhere(pytester: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory) -> Path:

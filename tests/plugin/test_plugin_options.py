@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from harness.runstream import load_document
 
 pytest_plugins = ["pytester"]
 
@@ -53,7 +53,7 @@ def test_run_json_is_written_with_cells_and_metadata(pytester, basic_pack):
             "run result: *run.json",
         ]
     )
-    run = json.loads((pytester.path / "reports/run.json").read_text())
+    run = load_document(pytester.path / "reports/run.json")
     assert run["schema"] == "iam-harness/run-result"
     meta = run["metadata"]
     assert meta["backend"] == "offline"
@@ -68,7 +68,7 @@ def test_run_json_is_written_with_cells_and_metadata(pytester, basic_pack):
 def test_broken_file_is_listed_under_errors_in_run_json(pytester, basic_pack):
     pytester.makefile(".yaml", **{"scenarios/broken": "version: 2\nscenarios: []\n"})
     pytester.runpytest("scenarios", "-p", "no:cacheprovider")
-    run = json.loads((pytester.path / "reports/run.json").read_text())
+    run = load_document(pytester.path / "reports/run.json")
     assert {e["field"] for e in run["errors"]} == {"version", "scenarios"}
     assert len(run["cells"]) == 3
 

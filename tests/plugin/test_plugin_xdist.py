@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 pytest_plugins = ["pytester"]
 
+from harness.runstream import load_document  # noqa: E402
 from tests.plugin.conftest import BASIC_SCENARIO, POLICY_KMS_DECRYPT  # noqa: E402
 
 
@@ -21,7 +20,7 @@ def _pack(pytester, write_pack) -> None:
 def _run(pytester, *args: str) -> dict:
     result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", *args)
     result.assert_outcomes(passed=11, failed=1)
-    return json.loads((pytester.path / "reports/run.json").read_text())
+    return load_document(pytester.path / "reports/run.json")
 
 
 def test_results_with_and_without_xdist_are_identical(pytester, write_pack):

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.runstream import iter_cells
+
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 SCRIPT_CLOSE = "</script><script>document.title='pwned-script'</script>"
@@ -132,7 +134,7 @@ def test_json_reports_stay_valid_json_and_keep_payloads_as_data(reports: Path, n
         text = json.dumps(doc, ensure_ascii=False)
         assert SCRIPT_CLOSE in text and TEMPLATE in text and JS_URL in text
         # One of each: a failure carries its full explanation, an error its message.
-        assert sorted(c["outcome"] for c in doc["cells"]) == ["error", "failed", "passed"]
+        assert sorted(c["outcome"] for c in iter_cells(reports / name)) == ["error", "failed", "passed"]
         assert any(IMG[:10] in e["message"] for e in doc["errors"])
 
 
@@ -196,8 +198,8 @@ def dump_dom(url: str) -> str:
 
 
 def _cell_id(reports: Path, scenario_prefix: str) -> str:
-    run = json.loads((reports / "run.json").read_text(encoding="utf-8"))
-    return next(c["id"] for c in run["cells"] if c["scenario"].startswith(scenario_prefix))
+    cells = iter_cells(reports / "run.json")
+    return next(c["id"] for c in cells if c["scenario"].startswith(scenario_prefix))
 
 
 @pytest.mark.parametrize("cell", [None, "=1+1", "-2+3", "\r=cr"], ids=["matrix", "deny", "allow", "error"])

@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 
 from harness.cli.main import main
+from harness.runstream import load_document
 
 
 def test_export_of_a_run_with_error_cells_exits_2_and_still_writes(sample_run, write_run, tmp_path):
@@ -82,7 +83,7 @@ def test_merge_writes_one_run_of_all_accounts(make_cell, make_run, write_run, tm
     b = write_run(make_run([make_cell()], account="222222222222"), "b.json")
     out = tmp_path / "merged.json"
     assert main(["report", "merge", str(a), str(b), "--output", str(out)]) == 0
-    assert len(json.loads(out.read_text())["cells"]) == 2
+    assert len(load_document(out)["cells"]) == 2
 
 
 def test_merge_with_conflicts_exits_1_and_reports_them(make_cell, make_run, write_run, tmp_path, capsys):
