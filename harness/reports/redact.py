@@ -71,35 +71,48 @@ def redact_text(text: str) -> str:
     return _BARE_SECRET.sub(lambda m: REDACTED if _looks_like_secret_key(m.group(0)) else m.group(0), text)
 
 
-def redact_data(value: Any) -> Any:
-    """Return a copy of a JSON-like value with every string scrubbed.
+class Redactor:
+    """Scrubs JSON-like values, remembering up to `cache_size` distinct strings it has scrubbed.
 
-    A mapping entry whose key names a secret (password, session token, ...)
-    loses its value entirely, whatever the value looks like.
+    A run repeats the same strings (principals, actions, explanations) in
+    thousands of cells, so each distinct string is scrubbed once; the memory is
+    bounded (the cache starts over when full), so a streamed run of a million
+    cells, most of whose ids and resources are unique, does not grow it.
     """
-    # A run repeats the same strings (principals, actions, explanations) in
-    # thousands of cells: scrub each distinct string once per call.
-    seen: dict[str, str] = {}
 
-    def scrub(item: Any) -> Any:
+    def __init__(self, cache_size: int = 65_536) -> None:
+        self.cache_size = cache_size
+        self._seen: dict[str, str] = {}
+
+    def text(self, item: str) -> str:
+        done = self._seen.get(item)
+        if done is None:
+            if len(self._seen) >= self.cache_size:
+                self._seen.clear()
+            done = self._seen[item] = redact_text(item)
+        return done
+
+    def data(self, item: Any) -> Any:
+        """A copy of `item` with every string scrubbed; a mapping entry whose key names a secret
+        (password, session token, ...) loses its value entirely, whatever the value looks like."""
         if isinstance(item, str):
-            done = seen.get(item)
-            if done is None:
-                done = seen[item] = redact_text(item)
-            return done
+            return self.text(item)
         if isinstance(item, dict):
             out: dict[Any, Any] = {}
             for key, inner in item.items():
                 if isinstance(key, str) and _SECRET_KEY_NAME.search(key) and inner not in (None, "", [], {}):
                     out[key] = REDACTED
                 else:
-                    out[key] = scrub(inner)
+                    out[key] = self.data(inner)
             return out
         if isinstance(item, list | tuple):
-            return [scrub(inner) for inner in item]
+            return [self.data(inner) for inner in item]
         return item
 
-    return scrub(value)
+
+def redact_data(value: Any) -> Any:
+    """Return a copy of a JSON-like value with every string scrubbed (see `Redactor.data`)."""
+    return Redactor(cache_size=1 << 62).data(value)
 
 
 def redact_run(run: RunResult) -> RunResult:
