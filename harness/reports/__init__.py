@@ -33,6 +33,7 @@ _EXPORTS = {
     "render_all": "harness.reports.export",
     "render_run_file": "harness.reports.export",
     "baseline_index": "harness.reports.export",
+    "stream_drift": "harness.reports.export",
     "BaselineIndex": "harness.reports.drift",
     "RunSource": "harness.reports.source",
     "render_source": "harness.reports.render",

@@ -17,7 +17,7 @@ from typing import Any
 
 from harness import __version__
 from harness.reports.csv_export import render_csv
-from harness.reports.drift import BaselineIndex, Drift
+from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import atomic_write, sha256_bytes, sha256_file
 from harness.reports.html import HtmlLimits, render_html
 from harness.reports.markdown import render_markdown
@@ -34,6 +34,7 @@ from harness.reports.render import (
 )
 from harness.reports.source import RunSource
 from harness.runresult import RunResult
+from harness.runselection import is_partial
 
 __all__ = [
     "FORMATS",
@@ -42,6 +43,7 @@ __all__ = [
     "REPORT_FILES",
     "SUMS",
     "atomic_write",
+    "baseline_index",
     "enrich_metadata",
     "export",
     "redacted",
@@ -50,6 +52,7 @@ __all__ = [
     "render_run_file",
     "sha256_bytes",
     "sha256_file",
+    "stream_drift",
 ]
 
 
@@ -166,6 +169,16 @@ def render_run_file(
 def baseline_index(path: Path | str) -> BaselineIndex:
     """The compact decision index of the run result at `path` (one streamed pass)."""
     return BaselineIndex.build(RunSource.from_path(path))
+
+
+def stream_drift(index: BaselineIndex, run_path: Path | str, *, redacted: bool = False) -> Drift:
+    """Drift of the run.json at `run_path` against `index`, streaming its cells (no reports written)."""
+    source = RunSource.from_path(run_path, redacted=redacted)
+    tracker = DriftTracker(index, partial=is_partial(source.metadata))
+    account = str(source.metadata.get("account") or "")
+    for cell in source.cells():
+        tracker.observe(cell.account or account, cell)
+    return tracker.finish()
 
 
 def export(
