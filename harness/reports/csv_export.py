@@ -61,40 +61,65 @@ def guard(value: object) -> str | int:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _g(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+_FORMULA_FIRST = frozenset(_FORMULA_START)
 
 
-def row(placed: PlacedCell) -> list[str | int]:
-    """The cell's fields in COLUMNS order, guarded."""
+class StatementLabels:
+    """Labels of the deciding statements seen lately (a run repeats a few statements in many cells)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: dict[tuple, str] = {}
+
+    def __call__(self, stmt: dict) -> str:
+        key = (
+            stmt.get("policy_id"),
+            stmt.get("sid"),
+            stmt.get("effect"),
+            stmt.get("start_line"),
+            stmt.get("end_line"),
+        )
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self.size:
+                self._seen.clear()
+            found = self._seen[key] = statement_label(stmt)
+        return found
+
+
+def row(placed: PlacedCell, label=statement_label) -> list[str | int]:
+    """The cell's fields in COLUMNS order, guarded (`label`: how a deciding statement is named)."""
     cell, change = placed.cell, placed.change
-    return [
+    fields = [
         change.kind.value if change else "",
-        _g(change.before or "") if change else "",
-        _g(placed.account),
-        _g(cell.principal),
-        _g(cell.action),
-        _g(cell.resource),
-        _g(cell.expected),
-        _g(cell.actual),
-        _g(cell.enforced or ""),
-        _g(effective_decision(cell)),
-        _g(cell.advisory or ""),
-        _g(cell.outcome),
-        _g(cell.backend),
-        _g(" | ".join(statement_label(s) for s in cell.deciding_statements)),
-        _g(" | ".join(cell.explanation)),
-        _g(" | ".join(cell.missing_context)),
-        _g(cell.error or ""),
-        _g(cell.scenario),
-        _g(cell.file),
-        guard(cell.line),
-        _g(cell.id),
-        _g(cell.mode),
-        _g(cell.reason),
-        _g(" | ".join(cell.tags)),
-        _g(cell.via or ""),
+        (change.before or "") if change else "",
+        placed.account,
+        cell.principal,
+        cell.action,
+        cell.resource,
+        cell.expected,
+        cell.actual,
+        cell.enforced or "",
+        effective_decision(cell),
+        cell.advisory or "",
+        cell.outcome,
+        cell.backend,
+        " | ".join([label(s) for s in cell.deciding_statements]) if cell.deciding_statements else "",
+        " | ".join(cell.explanation),
+        " | ".join(cell.missing_context),
+        cell.error or "",
+        cell.scenario,
+        cell.file,
+        "",  # line, below: a number stays a number
+        cell.id,
+        cell.mode,
+        cell.reason,
+        " | ".join(cell.tags),
+        cell.via or "",
     ]
+    out: list[str | int] = ["'" + f if f[:1] in _FORMULA_FIRST else f for f in fields]
+    out[19] = guard(cell.line)
+    return out
 
 
 class CsvFormat:
@@ -105,6 +130,7 @@ class CsvFormat:
         self._buf = io.StringIO()
         self._writer = csv.writer(self._buf, lineterminator="\r\n")
         self._pending = 0
+        self._labels = StatementLabels()
 
     def _flush(self, out) -> None:
         out.write(self._buf.getvalue().encode("utf-8"))
@@ -119,13 +145,13 @@ class CsvFormat:
             self._flush(out)
 
     def take(self, placed: PlacedCell) -> None:
-        self._row(row(placed), self.spool)
+        self._row(row(placed, self._labels), self.spool)
 
     def finish(self, out: HashingWriter, summary: RunSummary, drift: Drift | None) -> None:
         self._flush(self.spool)
         self._row(COLUMNS, out)
         for placed in summary.held_in_order():
-            self._row(row(placed), out)
+            self._row(row(placed, self._labels), out)
         self._flush(out)
         out.copy_from(self.spool)
 

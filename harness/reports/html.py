@@ -215,79 +215,110 @@ class CompactLines:
         self.statements = Interner()
         self._resource = ""
         self._id = ""
+        self._code_cache: dict[tuple, str] = {}
+        self._stmt_cache: dict[tuple, str] = {}
 
     def _statement(self, stmt: dict[str, Any]) -> int | None:
-        key = json.dumps(stmt, sort_keys=True, default=str)
+        try:
+            key: Any = tuple(sorted(stmt.items()))
+            hash(key)
+        except TypeError:  # a value that is a list or a mapping
+            key = json.dumps(stmt, sort_keys=True, default=str)
         return self.statements.number(
             key, {**stmt, "label": statement_label(stmt), "doc": self.policies.find(stmt)}
         )
 
-    def line(self, placed: PlacedCell) -> str:
-        cell = placed.cell
-        extra: dict[str, Any] = {}
+    def _codes(self, cell: CellRecord, extra: dict[str, Any]) -> str:
+        key = (cell.outcome, cell.expected, cell.actual, cell.enforced)
+        found = self._code_cache.get(key)
+        if found is not None:
+            return found
         codes = []
-        for name, table in _CODED:
-            value = getattr(cell, name)
+        for (name, table), value in zip(_CODED, key, strict=True):
             code = table.get(value)
-            if code is None:
+            if code is None:  # a value outside the tables travels in full
                 code = "?"
                 extra[name] = value
             codes.append(code)
-        change = placed.change
-        codes.append(_DRIFT_CODE[change.kind] if change else "-")
-        if change is not None and change.before is not None:
-            extra["drift_before"] = change.before
-        origin_value = {
-            "scenario": cell.scenario,
-            "file": cell.file,
-            "reason": cell.reason,
-            "tags": cell.tags,
-            "mode": cell.mode,
-            "backend": cell.backend,
-        }
-        origin = self.origins.number(
-            (cell.scenario, cell.file, cell.reason, tuple(cell.tags), cell.mode, cell.backend), origin_value
-        )
-        if origin is None:
-            extra["origin"] = origin_value
+        text = "".join(codes)
+        if "?" not in text:
+            self._code_cache[key] = text
+        return text
+
+    def _origin(self, cell: CellRecord, extra: dict[str, Any]) -> str:
+        key = (cell.scenario, cell.file, cell.reason, tuple(cell.tags), cell.mode, cell.backend)
+        found = self.origins.numbers.get(key)
+        if found is None:
+            value = {
+                "scenario": cell.scenario,
+                "file": cell.file,
+                "reason": cell.reason,
+                "tags": cell.tags,
+                "mode": cell.mode,
+                "backend": cell.backend,
+            }
+            found = self.origins.number(key, value)
+            if found is None:
+                extra["origin"] = value
+                return ""
+        return str(found)
+
+    def _statements(self, cell: CellRecord, extra: dict[str, Any]) -> str:
         numbers = []
         for stmt in cell.deciding_statements:
-            n = self._statement(stmt)
-            if n is None:
-                extra.setdefault("statements", []).append({**stmt, "label": statement_label(stmt)})
-            else:
-                numbers.append(str(n))
-        for name in ("explanation", "missing_context", "warnings", "context", "other"):
-            value = getattr(cell, name)
-            if value:
-                extra[name] = value
-        for name in ("advisory", "error", "via", "disagreement"):
-            value = getattr(cell, name)
-            if value:
-                extra[name] = value
-        if cell.check_enforced:
-            extra["check_enforced"] = True
+            try:
+                key: Any = tuple(stmt.items())
+                found = self._stmt_cache.get(key)
+            except TypeError:  # a value that is a list or a mapping
+                key, found = None, None
+            if found is None:
+                n = self._statement(stmt)
+                if n is None:
+                    extra.setdefault("statements", []).append({**stmt, "label": statement_label(stmt)})
+                    continue
+                found = str(n)
+                if key is not None:
+                    self._stmt_cache[key] = found
+            numbers.append(found)
+        return ",".join(numbers)
+
+    def line(self, placed: PlacedCell) -> str:
+        cell = placed.cell
+        extra: dict[str, Any] = {}
+        codes = self._codes(cell, extra)
+        change = placed.change
+        if change is None:
+            codes += "-"
+        else:
+            codes += _DRIFT_CODE[change.kind]
+            if change.before is not None:
+                extra["drift_before"] = change.before
+        origin = self._origin(cell, extra)
+        statements = self._statements(cell, extra) if cell.deciding_statements else ""
+        # The rare fields, all checked at once (a passing cell seldom has any).
+        if (
+            cell.explanation or cell.missing_context or cell.warnings or cell.context or cell.other
+            or cell.advisory or cell.error or cell.via or cell.disagreement or cell.check_enforced
+        ):  # fmt: skip
+            for name in ("explanation", "missing_context", "warnings", "context", "other"):
+                value = getattr(cell, name)
+                if value:
+                    extra[name] = value
+            for name in ("advisory", "error", "via", "disagreement"):
+                value = getattr(cell, name)
+                if value:
+                    extra[name] = value
+            if cell.check_enforced:
+                extra["check_enforced"] = True
         resource, ident = cell.resource, cell.id
         r_keep = _shared_prefix(self._resource, resource)
         i_keep = _shared_prefix(self._id, ident)
         self._resource, self._id = resource, ident
         return (
-            "\t".join(
-                (
-                    str(placed.triple),
-                    str(placed.action),
-                    "".join(codes),
-                    str(_utf16_len(resource[:r_keep])),
-                    resource[r_keep:].translate(_ESCAPES),
-                    str(_utf16_len(ident[:i_keep])),
-                    ident[i_keep:].translate(_ESCAPES),
-                    "" if origin is None else str(origin),
-                    str(cell.line),
-                    ",".join(numbers),
-                    _ENCODER.encode(extra).decode("utf-8").translate(_ESCAPES) if extra else "",
-                )
-            )
-            + "\n"
+            f"{placed.triple}\t{placed.action}\t{codes}\t{_utf16_len(resource[:r_keep])}\t"
+            f"{resource[r_keep:].translate(_ESCAPES)}\t{_utf16_len(ident[:i_keep])}\t"
+            f"{ident[i_keep:].translate(_ESCAPES)}\t{origin}\t{cell.line}\t{statements}\t"
+            f"{_ENCODER.encode(extra).decode('utf-8').translate(_ESCAPES) if extra else ''}\n"
         )
 
 

@@ -147,14 +147,22 @@ class RunSource:
 
 
 def _record(data: Any, index: int, origin: str, redactor: Redactor | None) -> CellRecord:
+    if redactor is not None and isinstance(data, dict):
+        data = redactor.record(data)
+    try:  # the common case, a full record with nothing else: no per-field checks
+        return CellRecord(**data)
+    except TypeError:
+        return _checked_record(data, index, origin)
+
+
+def _checked_record(data: Any, index: int, origin: str) -> CellRecord:
+    """The record, or a RunInputError that says which cell and field is wrong."""
     if not isinstance(data, dict):
         raise RunInputError(origin, f"cells[{index}] must be an object")
     missing = [name for name in _REQUIRED if name not in data]
     if missing:
         ident = f" (id {data['id']!r})" if "id" in data else ""
         raise RunInputError(origin, f"cells[{index}]{ident}: missing field(s) {', '.join(missing)}")
-    if redactor is not None:
-        data = redactor.data(data)
     try:
         return CellRecord(**{k: v for k, v in data.items() if k in _KNOWN})
     except TypeError as exc:
