@@ -4,7 +4,7 @@
   // cell that is not a plain pass) and cell-lines (one line per other cell, decoded when a summary
   // cell is first opened). Values are only ever inserted with textContent.
   const DATA = JSON.parse(document.getElementById("run-data").textContent);
-  const ROWS = 40, COLS = 24, LIST_PAGE = 100, SECTION_PAGE = 50;
+  const ROWS = 40, COLS = 24, LIST_PAGE = 100, FIRST_FAILURES = 20, SECTION_PAGE = 50;
   const GLYPH = { passed: "✓", failed: "✗", error: "!" };
   const DRIFT_GLYPH = { new_access: "+", lost_access: "−", new_error: "!", deny_changed: "~", error_resolved: "~" };
   const OUTCOME = { p: "passed", f: "failed", e: "error" };
@@ -445,7 +445,7 @@
   const query = readUrl();
   recompute();
   renderDrift(LIST_PAGE);
-  renderFailures(LIST_PAGE);
+  renderFailures(FIRST_FAILURES);
   renderErrors();
   renderMatrix();
   const cellParam = query.get("cell");
