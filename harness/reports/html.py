@@ -148,7 +148,10 @@ class HtmlLimits:
 # of leading UTF-16 units shared with the previous line's and the rest (ids and resources of
 # consecutive cells share long prefixes); origin: number into the origins table (scenario,
 # file, reason, tags, mode, backend); statements: numbers into the statements table;
-# extra: JSON of the rare fields (context, error, warnings, ...) or empty.
+# extra: JSON of the rare fields (context, error, warnings, ...) or empty. Every LINE_CHUNK-th
+# line starts afresh (nothing shared with the line before), so the page decodes the lines of
+# one summary cell without decoding every line before them.
+LINE_CHUNK = 64
 _OUTCOME_CODE = {"passed": "p", "failed": "f", "error": "e"}
 _DECISION_CODE = {
     "allowed": "A",
@@ -215,6 +218,7 @@ class CompactLines:
         self.statements = Interner()
         self._resource = ""
         self._id = ""
+        self.count = 0
         self._code_cache: dict[tuple, str] = {}
         self._stmt_cache: dict[tuple, str] = {}
 
@@ -311,6 +315,9 @@ class CompactLines:
             if cell.check_enforced:
                 extra["check_enforced"] = True
         resource, ident = cell.resource, cell.id
+        if self.count % LINE_CHUNK == 0:  # a chunk starts afresh: decodable without the lines before
+            self._resource = self._id = ""
+        self.count += 1
         r_keep = _shared_prefix(self._resource, resource)
         i_keep = _shared_prefix(self._id, ident)
         self._resource, self._id = resource, ident
@@ -460,7 +467,7 @@ class HtmlFormat:
             self._add(placed)
         data["origins"] = self.lines.origins.values
         data["statements"] = self.lines.statements.values
-        data["lines"] = {"embedded": self.embedded, "omitted": self.omitted}
+        data["lines"] = {"embedded": self.embedded, "omitted": self.omitted, "chunk": LINE_CHUNK}
         page = render_page(summary, drift, data)
         head, tail = page.split(_LINES_SLOT, 1)
         out.write(head.encode("utf-8"))

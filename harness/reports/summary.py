@@ -19,6 +19,7 @@ end (`finish`): rows and columns holding drift or failures come first.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -323,7 +324,10 @@ class RunSummary:
 
 
 def summarise(
-    metadata: dict[str, Any], errors: list[dict[str, Any]], cells, drift: Drift | None = None
+    metadata: dict[str, Any],
+    errors: list[dict[str, Any]],
+    cells: Iterable[CellRecord],
+    drift: Drift | None = None,
 ) -> RunSummary:
     """A summary of `cells` (an iterable of CellRecord), with drift looked up in a ready `drift`."""
     summary = RunSummary(metadata, errors)

@@ -138,3 +138,12 @@ def test_ids_and_resources_with_characters_outside_the_bmp_round_trip():
         "arn:aws:s3:::b/\U0001f600y",
     ]
     assert [line["id"] for line in lines] == ["f::\U0001f600-1", "f::\U0001f600-2"]
+
+
+def test_every_chunk_of_lines_starts_afresh(make_big_run):
+    from harness.reports.html import LINE_CHUNK
+
+    raw = cell_lines(render_html(make_big_run(10, 30)))
+    starts = raw[::LINE_CHUNK]
+    assert len(starts) > 2
+    assert all(line.split("\t")[3] == "0" and line.split("\t")[5] == "0" for line in starts)

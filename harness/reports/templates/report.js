@@ -49,29 +49,42 @@
   function unescape(s) {
     return s.indexOf("\\") < 0 ? s : s.replace(/\\([\s\S])/g, (m, c) => c === "t" ? "\t" : c === "n" ? "\n" : c === "r" ? "\r" : c === "0" ? "\0" : c === "l" ? "<" : c);
   }
+  // The first time: split the block and file each line under its summary cell, reading only its
+  // first two numbers. Resources and ids are decoded line by line as they are shown (decode).
   function lines() {
     if (LINES) return LINES;
     const text = document.getElementById("cell-lines").textContent;
     const raw = text ? text.split("\n") : [];
     if (raw.length && raw[raw.length - 1] === "") raw.pop();
-    const res = new Array(raw.length), ids = new Array(raw.length), byGroup = new Map();
-    let prevRes = "", prevId = "";
+    const byGroup = new Map();
     for (let n = 0; n < raw.length; n++) {
-      const f = raw[n].split("\t", 7);
-      prevRes = prevRes.slice(0, +f[3]) + unescape(f[4]);
-      prevId = prevId.slice(0, +f[5]) + unescape(f[6]);
-      res[n] = prevRes; ids[n] = prevId;
-      const key = DATA.triples[+f[0]] * nS + DATA.action_service[+f[1]];
+      const line = raw[n], tab = line.indexOf("\t");
+      const key = DATA.triples[parseInt(line, 10)] * nS + DATA.action_service[parseInt(line.slice(tab + 1), 10)];
       let list = byGroup.get(key);
       if (!list) { list = []; byGroup.set(key, list); }
       list.push(n);
     }
-    LINES = { raw, res, ids, byGroup };
+    LINES = { raw, res: new Array(raw.length), ids: new Array(raw.length), byGroup };
     return LINES;
+  }
+  // Resource and id of line n: from the start of its chunk (a chunk shares no prefix with the one before).
+  function decode(n) {
+    const L = lines();
+    if (L.ids[n] !== undefined) return L;
+    let prevRes = "", prevId = "";
+    for (let k = n - (n % DATA.lines.chunk); k <= n; k++) {
+      if (L.ids[k] === undefined) {
+        const f = L.raw[k].split("\t", 7);
+        L.res[k] = prevRes.slice(0, +f[3]) + unescape(f[4]);
+        L.ids[k] = prevId.slice(0, +f[5]) + unescape(f[6]);
+      }
+      prevRes = L.res[k]; prevId = L.ids[k];
+    }
+    return L;
   }
   // A compact line as the record cellSection shows.
   function lineCell(n) {
-    const L = lines();
+    const L = decode(n);
     const f = L.raw[n].split("\t");
     const extra = f[10] ? JSON.parse(unescape(f[10])) : {};
     const codes = f[2];
@@ -98,8 +111,13 @@
   function findCell(id) {
     const held = DATA.cells.find((c) => c.id === id);
     if (held) return held;
-    const n = lines().ids.indexOf(id);
-    return n < 0 ? null : lineCell(n);
+    // A deep link to a line: the one whose stored tail ends the id, confirmed by decoding it.
+    const L = lines();
+    for (let n = 0; n < L.raw.length; n++) {
+      const tail = unescape(L.raw[n].split("\t", 7)[6]);
+      if (id.endsWith(tail) && decode(n).ids[n] === id) return lineCell(n);
+    }
+    return null;
   }
 
   // ---- the summary matrix --------------------------------------------------------------------
@@ -292,7 +310,7 @@
       tr.after(sub);
     }
     let limit = LIST_PAGE;
-    if (openId) { const at = numbers.findIndex((n) => lines().ids[n] === openId); if (at >= 0) limit = Math.max(limit, at + 1); }
+    if (openId) { const at = numbers.findIndex((n) => decode(n).ids[n] === openId); if (at >= 0) limit = Math.max(limit, at + 1); }
     addRows(limit);
     wrap.append(table, more);
     return wrap;
