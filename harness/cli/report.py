@@ -24,14 +24,16 @@ import json
 import sys
 from pathlib import Path
 
-from harness.reports.drift import DriftKind, diff
+from harness.reports.drift import BaselineIndex, DriftKind, DriftTracker
 from harness.reports.export import FORMATS, atomic_write, export, redacted, render_all
 from harness.reports.load import RunInputError, load_run
 from harness.reports.merge import merge
 from harness.reports.redact import redact_text
-from harness.reports.terminal import matrix_table
+from harness.reports.render import render_source
+from harness.reports.source import RunSource
+from harness.reports.terminal import matrix_from_summary
 from harness.reports.view import counts
-from harness.runselection import baseline_refusal, partial_banner
+from harness.runselection import baseline_refusal, is_partial, partial_banner
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -78,10 +80,10 @@ def _refuse_partial_baseline(path: str | None, allowed: bool, flag: str) -> bool
     if path is None or allowed:
         return False
     try:
-        baseline, _ = load_run(path)
+        metadata = RunSource.from_path(path).metadata  # the metadata only: cells are not read
     except RunInputError:
         return False  # the command's own loading reports it
-    refusal = baseline_refusal(baseline.metadata, path)
+    refusal = baseline_refusal(metadata, path)
     if refusal:
         _err(f"{refusal}; pass {flag} to use it as the baseline")
     return refusal is not None
@@ -92,9 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if _refuse_partial_baseline(args.iam_baseline, args.iam_baseline_partial_ok, "--iam-baseline-partial-ok"):
         return EXIT_USAGE
     try:
-        run, drift, written = export(
-            args.run, outdir, formats=_chosen_formats(args), baseline_path=args.iam_baseline
-        )
+        result = export(args.run, outdir, formats=_chosen_formats(args), baseline_path=args.iam_baseline)
     except RunInputError as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -102,9 +102,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         _err(f"{exc.filename or outdir}: cannot write: {exc.strerror or exc}")
         return EXIT_USAGE
     if not args.quiet:
-        print(matrix_table(redacted(run), drift=drift), end="")
-    _print_written(written)
-    c = counts(run)
+        print(matrix_from_summary(result.summary, result.drift), end="")
+    _print_written(result.written)
+    c = result.summary.counts()
     if c["load_errors"]:
         _err(f"{args.run}: {c['load_errors']} scenario file(s) could not be loaded (see the report)")
         return EXIT_USAGE
@@ -116,16 +116,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    # Streamed: OLD becomes a compact decision index, NEW is read once against it (and rendered
+    # in that same pass with --out).
     try:
-        old, _ = load_run(args.old)
-        new, _ = load_run(args.new)
+        old = RunSource.from_path(args.old)
+        new = RunSource.from_path(args.new)
+        if _refuse_partial_baseline(args.old, args.baseline_partial_ok, "--baseline-partial-ok"):
+            return EXIT_USAGE
+        index = BaselineIndex.build(old)
+        if args.out:
+            try:
+                result = render_source(new, Path(args.out), formats=_chosen_formats(args), baseline=index)
+            except OSError as exc:
+                _err(f"{exc.filename or args.out}: cannot write: {exc.strerror or exc}")
+                return EXIT_USAGE
+            drift = result.drift
+            assert drift is not None
+        else:
+            tracker = DriftTracker(index, partial=is_partial(new.metadata), list_limit=None)
+            account = str(new.metadata.get("account") or "")
+            for cell in new.cells():
+                tracker.observe(cell.account or account, cell)
+            drift = tracker.finish()
     except RunInputError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    if _refuse_partial_baseline(args.old, args.baseline_partial_ok, "--baseline-partial-ok"):
-        return EXIT_USAGE
-    old, new = redacted(old), redacted(new)
-    drift = diff(old, new)
     if args.json:
         print(json.dumps(drift.to_dict(), indent=2))
     else:
@@ -143,11 +158,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for ch in drift.decision_changes:
             print(f"  {ch.label:14} {ch.principal}  {ch.action}  {ch.resource}  {ch.before} -> {ch.after}")
     if args.out:
-        try:
-            _print_written(render_all(new, Path(args.out), formats=_chosen_formats(args), drift=drift))
-        except OSError as exc:
-            _err(f"{exc.filename or args.out}: cannot write: {exc.strerror or exc}")
-            return EXIT_USAGE
+        _print_written(result.written)
     if args.fail_on == "none":
         return EXIT_OK
     if args.fail_on == "new-access":

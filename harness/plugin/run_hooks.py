@@ -14,11 +14,10 @@ from harness.plugin.selection import selection_metadata
 from harness.plugin.session import HarnessSession
 from harness.plugin.terminal import write_summary
 from harness.plugin.xdist_hooks import export_worker_output
-from harness.runresult import RunResult
 from harness.runselection import partial_banner
 
 if TYPE_CHECKING:
-    from harness.reports.drift import Drift
+    from harness.reports.drift import BaselineIndex, Drift
 
 
 
@@ -62,18 +61,13 @@ class RunHooks:
             return
         harness.run_json = target
         counts = collector.counts()
-        if baseline is not None or harness.options.render_reports:
-            # Read back from what was written (already redacted, passing cells compact).
-            run = RunResult.load(target)
-            run.redacted = True
-            drift = None
-            if baseline is not None:
-                from harness.reports.drift import diff
+        if harness.options.render_reports:
+            # Streamed back from what was written (already redacted), drift in the same pass.
+            self._render(target, harness.options.report_dir, baseline)
+        elif baseline is not None:
+            from harness.reports.export import stream_drift
 
-                drift = diff(baseline, run)
-                harness.drift_line = drift_line(drift)
-            if harness.options.render_reports:
-                self._render(run, harness.options.report_dir, drift)
+            harness.drift_line = drift_line(stream_drift(baseline, target, redacted=True))
         if harness.report_error:  # the job was asked for reports and did not get them
             session.exitstatus = pytest.ExitCode.INTERRUPTED
         # Exit codes for schedulers: 0 as expected, 1 expectation failures, 2 a
@@ -82,31 +76,41 @@ class RunHooks:
         if (collector.errors or counts.get("error")) and session.exitstatus in (0, 1):
             session.exitstatus = pytest.ExitCode.INTERRUPTED
 
-    def _baseline(self) -> RunResult | None:
+    def _baseline(self) -> BaselineIndex | None:
+        """The baseline's compact decision index (read now: the baseline may be the run.json
+        about to be replaced)."""
         path = self.harness.options.baseline
         if path is None:
             return None
+        from harness.reports.export import baseline_index
+        from harness.reports.load import RunInputError
+
         try:
-            return RunResult.load(path)
-        except (OSError, ValueError) as exc:
+            return baseline_index(path)
+        except (OSError, ValueError, RunInputError) as exc:
             self.harness.report_error = f"--iam-baseline {path}: {exc}"
             return None
 
-    def _render(self, run: RunResult, outdir: Path, drift: Drift | None) -> None:
+    def _render(self, run_json: Path, outdir: Path, baseline: BaselineIndex | None) -> None:
         harness = self.harness
-        if harness.options.baseline is not None and drift is None:
+        if harness.options.baseline is not None and baseline is None:
             return  # the baseline could not be read: report_error says why
         try:
             reports = importlib.import_module("harness.reports")
         except ImportError:
             return
-        render_all = getattr(reports, "render_all", None)
-        if render_all is None:
+        render_run_file = getattr(reports, "render_run_file", None)
+        if render_run_file is None:
             return
         try:
-            harness.report_paths = [Path(p) for p in render_all(run, outdir, drift=drift)]
+            result = render_run_file(run_json, outdir, baseline=baseline, redacted=True)
         except Exception as exc:  # a report bug must not hide the test results
             harness.report_error = f"{type(exc).__name__}: {exc}"
+            return
+        harness.report_paths = [Path(p) for p in result.written]
+        harness.report_summary = result.summary  # the terminal's scenario counts, from the same pass
+        if result.drift is not None:
+            harness.drift_line = drift_line(result.drift)
 
     @pytest.hookimpl
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:

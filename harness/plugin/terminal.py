@@ -21,9 +21,10 @@ def write_summary(harness: HarnessSession, write: Callable[..., None], section: 
         for title, table in scenario_tables(list(collector.iter_records())):
             write(title + "\n", bold=True)
             write(table + "\n\n")
-    elif mode == "auto":  # one pass over the cells, read back one at a time
+    elif mode == "auto":  # counted by the report pass if there was one, else one pass here
         write(f"{total} cells: matrix omitted (--iam-matrix full shows it)\n")
-        write(scenario_counts_table(collector.iter_records()) + "\n\n")
+        counted = getattr(harness, "report_summary", None)
+        write(scenario_counts_table(counted or collector.iter_records()) + "\n\n")
     counts = collector.counts()
     files = collector.cell_files
     parts = [f"{counts['passed']} passed", f"{counts['failed']} failed", f"{counts['error']} error"]

@@ -3,7 +3,12 @@
 The run result is the source of truth; every format here only renders it.
 Entry points:
 
-- `render_all(run, outdir, baseline=None, formats=...)`: write the reports and manifest;
+- `render_all(run, outdir, baseline=None, formats=...)`: write the reports and manifest
+  of a run in memory;
+- `render_run_file(path, outdir, baseline=index)`: the same, streaming run.json one
+  cell at a time (memory bounded by failures; the pytest plugin's entry point), with
+  `baseline_index(path)` the compact decision index of a previous run;
+- `source.RunSource`: a run's metadata, errors and re-iterable cells, from a path or a RunResult;
 - `terminal.matrix_table(run, drift=None)`: the table printed at the end of a run;
 - `drift.diff(old, new)`, `merge.merge([(label, run), ...])`;
 - `export.export(run_path, outdir, ...)`: `harness report export`;
@@ -26,6 +31,12 @@ _EXPORTS = {
     "diff": "harness.reports.drift",
     "FORMATS": "harness.reports.export",
     "render_all": "harness.reports.export",
+    "render_run_file": "harness.reports.export",
+    "baseline_index": "harness.reports.export",
+    "stream_drift": "harness.reports.export",
+    "BaselineIndex": "harness.reports.drift",
+    "RunSource": "harness.reports.source",
+    "render_source": "harness.reports.render",
     "RunInputError": "harness.reports.load",
     "load_run": "harness.reports.load",
     "MergeResult": "harness.reports.merge",

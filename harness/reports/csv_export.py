@@ -4,15 +4,22 @@ Spreadsheets execute a cell that starts with `=`, `+`, `-` or `@` (and some
 treat a leading tab or carriage return the same way) as a formula, so such a
 value gets a leading apostrophe (OWASP "CSV injection"). Lists are joined
 with " | " so each cell stays one field.
+
+Every cell has its row. Rows are written as the run streams past (`CsvFormat`),
+cells that are not a plain pass first (drift, then errors, failures), then the
+passing cells in run order.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from typing import IO
 
 from harness.reports.drift import Drift
-from harness.reports.view import cell_account, effective_decision, ordered_cells, statement_label
+from harness.reports.files import HashingWriter
+from harness.reports.summary import PlacedCell, RunSummary
+from harness.reports.view import effective_decision, statement_label
 from harness.runresult import RunResult
 
 COLUMNS = (
@@ -43,6 +50,7 @@ COLUMNS = (
     "via",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FLUSH_ROWS = 2048
 
 
 def guard(value: object) -> str | int:
@@ -53,38 +61,102 @@ def guard(value: object) -> str | int:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+_FORMULA_FIRST = frozenset(_FORMULA_START)
+
+
+class StatementLabels:
+    """Labels of the deciding statements seen lately (a run repeats a few statements in many cells)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: dict[tuple, str] = {}
+
+    def __call__(self, stmt: dict) -> str:
+        key = (
+            stmt.get("policy_id"),
+            stmt.get("sid"),
+            stmt.get("effect"),
+            stmt.get("start_line"),
+            stmt.get("end_line"),
+        )
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) >= self.size:
+                self._seen.clear()
+            found = self._seen[key] = statement_label(stmt)
+        return found
+
+
+def row(placed: PlacedCell, label=statement_label) -> list[str | int]:
+    """The cell's fields in COLUMNS order, guarded (`label`: how a deciding statement is named)."""
+    cell, change = placed.cell, placed.change
+    fields = [
+        change.kind.value if change else "",
+        (change.before or "") if change else "",
+        placed.account,
+        cell.principal,
+        cell.action,
+        cell.resource,
+        cell.expected,
+        cell.actual,
+        cell.enforced or "",
+        effective_decision(cell),
+        cell.advisory or "",
+        cell.outcome,
+        cell.backend,
+        " | ".join([label(s) for s in cell.deciding_statements]) if cell.deciding_statements else "",
+        " | ".join(cell.explanation),
+        " | ".join(cell.missing_context),
+        cell.error or "",
+        cell.scenario,
+        cell.file,
+        "",  # line, below: a number stays a number
+        cell.id,
+        cell.mode,
+        cell.reason,
+        " | ".join(cell.tags),
+        cell.via or "",
+    ]
+    out: list[str | int] = ["'" + f if f[:1] in _FORMULA_FIRST else f for f in fields]
+    out[19] = guard(cell.line)
+    return out
+
+
+class CsvFormat:
+    """report.csv, streamed: passing rows go to `spool` as they come; `finish` writes the file."""
+
+    def __init__(self, spool: IO[bytes]) -> None:
+        self.spool = spool
+        self._buf = io.StringIO()
+        self._writer = csv.writer(self._buf, lineterminator="\r\n")
+        self._pending = 0
+        self._labels = StatementLabels()
+
+    def _flush(self, out) -> None:
+        out.write(self._buf.getvalue().encode("utf-8"))
+        self._buf.seek(0)
+        self._buf.truncate()
+        self._pending = 0
+
+    def _row(self, fields: list[str | int] | tuple[str, ...], out) -> None:
+        self._writer.writerow(fields)
+        self._pending += 1
+        if self._pending >= _FLUSH_ROWS:
+            self._flush(out)
+
+    def take(self, placed: PlacedCell) -> None:
+        self._row(row(placed, self._labels), self.spool)
+
+    def finish(self, out: HashingWriter, summary: RunSummary, drift: Drift | None) -> None:
+        self._flush(self.spool)
+        self._row(COLUMNS, out)
+        for placed in summary.held_in_order():
+            self._row(row(placed, self._labels), out)
+        self._flush(out)
+        out.copy_from(self.spool)
+
+
 def render_csv(run: RunResult, *, drift: Drift | None = None) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for cell in ordered_cells(run, drift):
-        change = drift.for_cell(run, cell) if drift else None
-        row = {
-            "drift": change.kind.value if change else "",
-            "drift_before": (change.before or "") if change else "",
-            "account": cell_account(run, cell),
-            "principal": cell.principal,
-            "action": cell.action,
-            "resource": cell.resource,
-            "expected": cell.expected,
-            "actual": cell.actual,
-            "enforced": cell.enforced or "",
-            "effective": effective_decision(cell),
-            "advisory": cell.advisory or "",
-            "via": cell.via or "",
-            "outcome": cell.outcome,
-            "backend": cell.backend,
-            "deciding_statements": " | ".join(statement_label(s) for s in cell.deciding_statements),
-            "explanation": " | ".join(cell.explanation),
-            "missing_context": " | ".join(cell.missing_context),
-            "error": cell.error or "",
-            "scenario": cell.scenario,
-            "file": cell.file,
-            "line": cell.line,
-            "id": cell.id,
-            "mode": cell.mode,
-            "reason": cell.reason,
-            "tags": " | ".join(cell.tags),
-        }
-        writer.writerow([guard(row[c]) for c in COLUMNS])
-    return buf.getvalue()
+    from harness.reports.render import render_text
+
+    return render_text(run, "csv", drift=drift)

@@ -1,73 +1,59 @@
-"""Writing reports: run metadata, redaction, atomic files and the SHA-256 manifest.
+"""Writing reports: run metadata, redaction, and the entry points `render_all`, `render_run_file`, `export`.
 
-Every file is written to a temporary file in the target directory and moved
-into place with `os.replace` (atomic on POSIX and Windows), so a reader, a
-CI artifact upload or a crash never sees half a report. The manifest lists
-the SHA-256 of every file written (plus `SHA256SUMS`, checkable with
-`sha256sum -c`), so an auditor can prove the reports are what the run produced.
+The work is done by `harness.reports.render` (one pass over the cells, every
+format, memory bounded by failures); this module adds what an audit needs
+(metadata, provenance) and keeps the in-memory entry point for callers that
+hold a `RunResult`. Files are written atomically and listed, with their
+SHA-256, in `SHA256SUMS` (checkable with `sha256sum -c`) and manifest.json,
+so an auditor can prove the reports are what the run produced.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
-import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from harness import __version__
 from harness.reports.csv_export import render_csv
-from harness.reports.drift import Drift, diff
-from harness.reports.html import render_html
-from harness.reports.load import load_run
+from harness.reports.drift import BaselineIndex, Drift, DriftTracker
+from harness.reports.files import atomic_write, sha256_bytes, sha256_file
+from harness.reports.html import HtmlLimits, render_html
 from harness.reports.markdown import render_markdown
-from harness.reports.redact import redact_data, redact_run
-from harness.reports.view import ordered_cells
-from harness.runresult import SCHEMA, SCHEMA_VERSION, RunResult
+from harness.reports.redact import redact_run
+from harness.reports.render import (
+    FORMATS,
+    MANIFEST,
+    MANIFEST_SCHEMA,
+    REPORT_FILES,
+    SUMS,
+    RenderResult,
+    render_source,
+    render_text,
+)
+from harness.reports.source import RunSource
+from harness.runresult import RunResult
+from harness.runselection import is_partial
 
-FORMATS = ("md", "html", "csv", "json")
-REPORT_FILES = {"md": "report.md", "html": "report.html", "csv": "report.csv", "json": "report.json"}
-MANIFEST = "manifest.json"
-SUMS = "SHA256SUMS"
-MANIFEST_SCHEMA = "iam-harness/report-manifest"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary sibling and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp creates 0600; reports are meant to be read (CI artifacts), so keep an
-        # existing file's mode, else the usual 0644.
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+__all__ = [
+    "FORMATS",
+    "MANIFEST",
+    "MANIFEST_SCHEMA",
+    "REPORT_FILES",
+    "SUMS",
+    "atomic_write",
+    "baseline_index",
+    "enrich_metadata",
+    "export",
+    "redacted",
+    "render_all",
+    "render_json",
+    "render_run_file",
+    "sha256_bytes",
+    "sha256_file",
+    "stream_drift",
+]
 
 
 def redacted(run: RunResult) -> RunResult:
@@ -108,31 +94,12 @@ def enrich_metadata(metadata: dict[str, Any], *, base_dir: Path | None = None) -
 
 
 def render_json(run: RunResult, *, drift: Drift | None = None) -> str:
-    """The run result in report order (drift first), with the drift section when there is one.
-
-    It stays a valid run result: `RunResult.load` reads it (unknown top-level
-    keys such as `drift` are ignored).
-    """
-    doc: dict[str, Any] = {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "metadata": run.metadata,
-        # Shallow: the fields are JSON values already (asdict's deep copy dominated large runs).
-        "cells": [dict(vars(c)) for c in ordered_cells(run, drift)],
-        "errors": run.errors,
-    }
-    if drift is not None:
-        doc["drift"] = drift.to_dict()
-    # msgspec's C encoder: the indenting pure-Python encoder was a large share of writing big runs.
-    return msgspec.json.encode(doc).decode("utf-8") + "\n"
+    """report.json for `run` in memory (see harness/reports/json_export.py)."""
+    return render_text(run, "json", drift=drift)
 
 
-_RENDERERS = {
-    "md": render_markdown,
-    "html": render_html,
-    "csv": render_csv,
-    "json": render_json,
-}
+# The in-memory renderer of each format (small runs, tests); render_all does not use them.
+_RENDERERS = {"md": render_markdown, "html": render_html, "csv": render_csv, "json": render_json}
 
 
 def render_all(
@@ -144,55 +111,74 @@ def render_all(
     drift: Drift | None = None,
     manifest: bool = True,
     provenance: dict[str, Any] | None = None,
+    html_limits: HtmlLimits | None = None,
 ) -> list[Path]:
-    """Write the reports for `run` into `outdir` and return the paths written.
+    """Write the reports for `run` (in memory) into `outdir` and return the paths written.
 
-    `baseline` (or a ready `drift`) marks cells whose decision changed. Files:
-    report.md, report.html, report.csv, report.json (as asked), then
-    SHA256SUMS and manifest.json unless `manifest=False`. The run's data is
-    redacted once before rendering (a no-op when the plugin already did it for
-    run.json); rendered text is never scrubbed again, so every format is
-    serialised from clean data and stays well-formed.
+    `baseline` (or a ready `drift`) marks cells whose decision changed. The
+    run's data is redacted once before rendering (a no-op when it already is);
+    rendered text is never scrubbed again. For a run on disk, `render_run_file`
+    reads one cell at a time instead.
     """
-    outdir = Path(outdir)
-    formats = list(dict.fromkeys(formats))
-    unknown = [f for f in formats if f not in _RENDERERS]
-    if unknown:
-        raise ValueError(f"unknown report format(s): {', '.join(unknown)} (choose from {', '.join(FORMATS)})")
-    safe = redacted(run)
+    index = None
     if drift is None and baseline is not None:
-        drift = diff(redacted(baseline), safe)
-    written: list[Path] = []
-    entries: list[dict[str, Any]] = []
-    for fmt in formats:
-        text = _RENDERERS[fmt](safe, drift=drift)
-        data = text.encode("utf-8")
-        path = outdir / REPORT_FILES[fmt]
-        atomic_write(path, data)
-        written.append(path)
-        entries.append({"path": path.name, "format": fmt, "sha256": sha256_bytes(data), "bytes": len(data)})
-    if manifest:
-        sums = "".join(f"{e['sha256']}  {e['path']}\n" for e in entries).encode("utf-8")
-        atomic_write(outdir / SUMS, sums)
-        written.append(outdir / SUMS)
-        entries.append(
-            {"path": SUMS, "format": "sha256sum", "sha256": sha256_bytes(sums), "bytes": len(sums)}
-        )
-        doc = {
-            "schema": MANIFEST_SCHEMA,
-            "schema_version": 1,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "tool_version": __version__,
-            "run": {
-                k: safe.metadata.get(k) for k in ("backend", "account", "started", "finished", "complete")
-            },
-            **redact_data(provenance or {}),
-            "drift": drift.summary() if drift is not None else None,
-            "files": entries,
-        }
-        atomic_write(outdir / MANIFEST, (json.dumps(doc, indent=2) + "\n").encode("utf-8"))
-        written.append(outdir / MANIFEST)
-    return written
+        index = BaselineIndex.build(RunSource.from_run(baseline))
+    result = render_source(
+        RunSource.from_run(run),
+        outdir,
+        formats=formats,
+        baseline=index,
+        drift=drift,
+        manifest=manifest,
+        provenance=provenance,
+        html_limits=html_limits,
+    )
+    return result.written
+
+
+def render_run_file(
+    run_path: Path | str,
+    outdir: Path | str,
+    *,
+    baseline: BaselineIndex | None = None,
+    formats: Iterable[str] = FORMATS,
+    redacted: bool = False,
+    manifest: bool = True,
+    provenance: dict[str, Any] | None = None,
+    html_limits: HtmlLimits | None = None,
+) -> RenderResult:
+    """Write the reports of the run.json at `run_path`, streaming its cells (the plugin's entry point).
+
+    `baseline`: `BaselineIndex.build(RunSource.from_path(old))`, built before
+    run.json is replaced when the baseline is the previous run.json.
+    `redacted=True`: the file was written from redacted data (the plugin's).
+    Raises RunInputError (naming the file) for an unreadable or invalid input.
+    """
+    source = RunSource.from_path(run_path, redacted=redacted)
+    return render_source(
+        source,
+        outdir,
+        formats=formats,
+        baseline=baseline,
+        manifest=manifest,
+        provenance=provenance,
+        html_limits=html_limits,
+    )
+
+
+def baseline_index(path: Path | str) -> BaselineIndex:
+    """The compact decision index of the run result at `path` (one streamed pass)."""
+    return BaselineIndex.build(RunSource.from_path(path))
+
+
+def stream_drift(index: BaselineIndex, run_path: Path | str, *, redacted: bool = False) -> Drift:
+    """Drift of the run.json at `run_path` against `index`, streaming its cells (no reports written)."""
+    source = RunSource.from_path(run_path, redacted=redacted)
+    tracker = DriftTracker(index, partial=is_partial(source.metadata))
+    account = str(source.metadata.get("account") or "")
+    for cell in source.cells():
+        tracker.observe(cell.account or account, cell)
+    return tracker.finish()
 
 
 def export(
@@ -201,26 +187,28 @@ def export(
     *,
     formats: Iterable[str] = FORMATS,
     baseline_path: Path | str | None = None,
-) -> tuple[RunResult, Drift | None, list[Path]]:
-    """`harness report export`: load, add audit metadata, render, write the manifest.
+    html_limits: HtmlLimits | None = None,
+) -> RenderResult:
+    """`harness report export`: read (streaming), add audit metadata, render, write the manifest.
 
     Raises RunInputError (naming the file) for an unreadable or invalid input.
     """
     run_path = Path(run_path)
-    run, raw = load_run(run_path)
-    run.metadata = enrich_metadata(run.metadata, base_dir=Path.cwd())
-    run.metadata["exported"] = {
+    source = RunSource.from_path(run_path, sha256=True)
+    source.metadata = enrich_metadata(source.metadata, base_dir=Path.cwd())
+    source.metadata["exported"] = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "by": f"iam-harness {__version__}",
-        "source": {"path": run_path.name, "sha256": sha256_bytes(raw)},
+        "source": {"path": run_path.name, "sha256": source.sha256},
     }
-    provenance: dict[str, Any] = {"source": {"path": str(run_path), "sha256": sha256_bytes(raw)}}
-    drift = None
+    provenance: dict[str, Any] = {"source": {"path": str(run_path), "sha256": source.sha256}}
+    index = None
     if baseline_path is not None:
         baseline_path = Path(baseline_path)
-        baseline, base_raw = load_run(baseline_path)
-        provenance["baseline"] = {"path": str(baseline_path), "sha256": sha256_bytes(base_raw)}
-        run.metadata["exported"]["baseline"] = provenance["baseline"]
-        drift = diff(redacted(baseline), redacted(run))
-    written = render_all(run, outdir, formats=formats, drift=drift, provenance=provenance)
-    return run, drift, written
+        base = RunSource.from_path(baseline_path, sha256=True)
+        provenance["baseline"] = {"path": str(baseline_path), "sha256": base.sha256}
+        source.metadata["exported"]["baseline"] = provenance["baseline"]
+        index = BaselineIndex.build(base)
+    return render_source(
+        source, outdir, formats=formats, baseline=index, provenance=provenance, html_limits=html_limits
+    )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from harness.reports.drift import Drift, DriftKind
-from harness.reports.view import build_grid, counts, decision_text, ordered_cells, statement_label
+from harness.reports.summary import COUNT_FIELDS, RunSummary
+from harness.reports.view import decision_text, statement_label
 from harness.runresult import RunResult
 from harness.runselection import partial_banner
 
@@ -50,8 +51,32 @@ def render_markdown(
     max_matrix_cells: int = 4000,
     columns_per_block: int = 25,
 ) -> str:
-    meta = run.metadata
-    c = counts(run)
+    from harness.reports.source import RunSource
+    from harness.reports.summary import summarise
+
+    source = RunSource.from_run(run)
+    summary = summarise(source.metadata, source.errors, source.cells(), drift)
+    return markdown_from_summary(
+        summary,
+        drift,
+        max_listed=max_listed,
+        max_matrix_cells=max_matrix_cells,
+        columns_per_block=columns_per_block,
+    )
+
+
+def markdown_from_summary(
+    summary: RunSummary,
+    drift: Drift | None = None,
+    *,
+    max_listed: int = 200,
+    max_matrix_cells: int = 4000,
+    columns_per_block: int = 25,
+    max_services: int = 50,
+) -> str:
+    """The Markdown report from one pass's summary: its size is bounded whatever the run's."""
+    meta = summary.metadata
+    c = summary.counts()
     out: list[str] = ["# IAM permission matrix", ""]
     mark = _OUTCOME_MARK
     out.append(
@@ -78,11 +103,7 @@ def render_markdown(
     banner = partial_banner(meta)
     if banner:
         out += ["", f"> **{md(banner)}**"]
-    vias: dict[str, int] = {}
-    for cell in run.cells:
-        if cell.via:
-            vias[cell.via] = vias.get(cell.via, 0) + 1
-    for via, n in sorted(vias.items()):
+    for via, n in sorted(summary.vias.items()):
         out += ["", f"{n} cells answered via: {md(via)} (see docs/aws-backend.md)."]
 
     if drift is not None:
@@ -113,7 +134,7 @@ def render_markdown(
             if len(changes) > max_listed:
                 out.append(f"\n…and {len(changes) - max_listed} more (see the HTML or CSV report).")
 
-    bad = [cell for cell in ordered_cells(run, drift) if cell.outcome != "passed"]
+    bad = [p.cell for p in summary.failures()]
     out += ["", "## Failures and errors", ""]
     if not bad:
         out.append("None: every cell is as expected.")
@@ -145,24 +166,31 @@ def render_markdown(
         if len(bad) > max_listed:
             out.append(f"\n…and {len(bad) - max_listed} more (see the HTML or CSV report).")
 
-    if run.errors:
+    errors = summary.errors
+    if errors:
         out += ["", "## Files not loaded", ""]
         out += _table(
             ["file", "line", "field", "message"],
             [
                 [md(e.get("file")), md(e.get("line")), md(e.get("field")), md(e.get("message"))]
-                for e in run.errors
+                for e in errors[:max_listed]
             ],
         )
 
-    grid = build_grid(run, drift)
+    if len(errors) > max_listed:
+        out.append(f"\n…and {len(errors) - max_listed} more (see the HTML report).")
+
+    if summary.cell_count:
+        out += _service_table(summary, max_services)
+
+    grid = summary.grid()
     out += ["", "## Matrix", ""]
-    size = len(grid.principals) * len(grid.actions)
-    if not run.cells:
+    rows, actions = summary.row_count, summary.action_count
+    if not summary.cell_count:
         out.append("No cells.")
-    elif size > max_matrix_cells:
+    elif grid is None or rows * actions > max_matrix_cells:
         out.append(
-            f"The matrix has {len(grid.principals)} principals x {len(grid.actions)} actions; "
+            f"The matrix has {rows} principals x {actions} actions; "
             "too large for Markdown, see the HTML report."
         )
     else:
@@ -189,3 +217,18 @@ def render_markdown(
             "</details>",
         ]
     return "\n".join(out) + "\n"
+
+
+def _service_table(summary: RunSummary, max_services: int) -> list[str]:
+    """Counts per service (the action's prefix), worst first: bounded by the services, not the cells."""
+    matrix = summary.matrix()
+    totals = [[0] * len(COUNT_FIELDS) for _ in matrix.services]
+    for (_, service), counts in matrix.groups.items():
+        for i, n in enumerate(counts):
+            totals[service][i] += n
+    out = ["", "## By service", ""]
+    rows = [[md(name), *(str(n) for n in totals[i])] for i, name in enumerate(matrix.services[:max_services])]
+    out += _table(["service", *COUNT_FIELDS], rows)
+    if len(matrix.services) > max_services:
+        out.append(f"\n…and {len(matrix.services) - max_services} more services (see the HTML report).")
+    return out

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 if TYPE_CHECKING:
     from harness.runresult import RunResult
 
@@ -42,6 +44,10 @@ _SIGV4_HEADER = re.compile(r"(?i)(AWS4-HMAC-SHA256\s+)[^\r\n]+")
 # and ordinary words, it must mix upper case, lower case and a digit or '/' '+'.
 _BARE_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 
+# A bare secret lies inside a run of at least 40 of these characters: a linear scan that finds
+# none spares the bare-secret pattern, which tries 40 characters at every position.
+_LONG_RUN = re.compile(r"[A-Za-z0-9/+=]{40,}")
+
 # Metadata keys whose value is dropped whatever it looks like.
 _SECRET_KEY_NAME = re.compile(r"(?i)(secret|password|passwd|session_?token|security_?token|credential)")
 
@@ -68,38 +74,91 @@ def redact_text(text: str) -> str:
         text = _SIGV4_HEADER.sub(lambda m: m.group(1) + REDACTED, text)
         text = _SECRET_ASSIGNMENT.sub(lambda m: m.group("name") + m.group("sep") + REDACTED, text)
     text = _ACCESS_KEY_ID.sub(REDACTED, text)
+    if not _LONG_RUN.search(text):
+        return text
     return _BARE_SECRET.sub(lambda m: REDACTED if _looks_like_secret_key(m.group(0)) else m.group(0), text)
 
 
-def redact_data(value: Any) -> Any:
-    """Return a copy of a JSON-like value with every string scrubbed.
+class Redactor:
+    """Scrubs JSON-like values, remembering up to `cache_size` distinct strings it has scrubbed.
 
-    A mapping entry whose key names a secret (password, session token, ...)
-    loses its value entirely, whatever the value looks like.
+    A run repeats the same strings (principals, actions, explanations) in
+    thousands of cells, so each distinct string is scrubbed once; the memory is
+    bounded (the cache starts over when full), so a streamed run of a million
+    cells, most of whose ids and resources are unique, does not grow it.
     """
-    # A run repeats the same strings (principals, actions, explanations) in
-    # thousands of cells: scrub each distinct string once per call.
-    seen: dict[str, str] = {}
 
-    def scrub(item: Any) -> Any:
+    def __init__(self, cache_size: int = 65_536) -> None:
+        self.cache_size = cache_size
+        self._seen: dict[str, str] = {}
+
+    def text(self, item: str) -> str:
+        done = self._seen.get(item)
+        if done is None:
+            if len(self._seen) >= self.cache_size:
+                self._seen.clear()
+            done = self._seen[item] = redact_text(item)
+        return done
+
+    def record(self, item: dict[str, Any]) -> dict[str, Any]:
+        """`data` for one cell record, with a fast path: the record serialised to JSON is searched
+        once, and only a record where some pattern could match is scrubbed field by field.
+
+        Equivalent to `data`: JSON keeps every character the patterns look for as it is
+        (non-ASCII stays UTF-8; only quotes, backslashes and control characters are escaped,
+        and none of them can be part of a match), and the quotes between strings stop a match
+        from spanning two values, as the start and end of a string do.
+        """
+        try:
+            blob = _ENCODER.encode(item)
+        except (TypeError, ValueError):
+            return self.data(item)
+        if _could_hold_secret(blob):
+            return self.data(item)
+        return item
+
+    def data(self, item: Any) -> Any:
+        """A copy of `item` with every string scrubbed; a mapping entry whose key names a secret
+        (password, session token, ...) loses its value entirely, whatever the value looks like."""
         if isinstance(item, str):
-            done = seen.get(item)
-            if done is None:
-                done = seen[item] = redact_text(item)
-            return done
+            return self.text(item)
         if isinstance(item, dict):
             out: dict[Any, Any] = {}
             for key, inner in item.items():
                 if isinstance(key, str) and _SECRET_KEY_NAME.search(key) and inner not in (None, "", [], {}):
                     out[key] = REDACTED
                 else:
-                    out[key] = scrub(inner)
+                    out[key] = self.data(inner)
             return out
         if isinstance(item, list | tuple):
-            return [scrub(inner) for inner in item]
+            return [self.data(inner) for inner in item]
         return item
 
-    return scrub(value)
+
+_ENCODER = msgspec.json.Encoder()
+# Every byte a bare secret is made of -> "a", every other -> " ": a secret needs 40 a's in a row.
+_SECRET_BYTES = bytes(
+    ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "/+=") else ord(" ") for b in range(256)
+)
+_ACCESS_KEY_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA")
+# Lower-case words that any of the patterns (or a secret-named key) needs.
+_WORD_HINTS = (*_ASSIGNMENT_HINTS, "passw", "credential")
+
+
+def _could_hold_secret(blob: bytes) -> bool:
+    """False only when no pattern can match anywhere in `blob` (substring tests, no regex)."""
+    text = blob.decode("utf-8", "replace")
+    lowered = text.lower()
+    if any(hint in lowered for hint in _WORD_HINTS):
+        return True
+    if any(prefix in text for prefix in _ACCESS_KEY_PREFIXES):
+        return True
+    return b"a" * 40 in blob.translate(_SECRET_BYTES)
+
+
+def redact_data(value: Any) -> Any:
+    """Return a copy of a JSON-like value with every string scrubbed (see `Redactor.data`)."""
+    return Redactor(cache_size=1 << 62).data(value)
 
 
 def redact_run(run: RunResult) -> RunResult:

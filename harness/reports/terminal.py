@@ -17,7 +17,8 @@ from tabulate import tabulate
 
 from harness.reports.drift import Drift, DriftKind, diff
 from harness.reports.redact import redact_text
-from harness.reports.view import build_grid, counts, decision_text, ordered_cells
+from harness.reports.summary import RunSummary, SmallGrid, SummaryMatrix
+from harness.reports.view import decision_text
 from harness.runresult import CellRecord, RunResult
 from harness.runselection import partial_banner
 
@@ -55,10 +56,35 @@ def matrix_table(
 
     Pass `drift` (from `drift.diff`) or `baseline` (diffed here) to mark changed cells.
     """
+    from harness.reports.source import RunSource
+    from harness.reports.summary import summarise
+
     if drift is None and baseline is not None:
         drift = diff(baseline, run)
-    grid = build_grid(run, drift)
-    c = counts(run)
+    source = RunSource.from_run(run)
+    summary = summarise(source.metadata, source.errors, source.cells(), drift)
+    return matrix_from_summary(
+        summary, drift, columns_per_block=columns_per_block, max_rows=max_rows, max_listed=max_listed
+    )
+
+
+def matrix_from_summary(
+    summary: RunSummary,
+    drift: Drift | None = None,
+    *,
+    columns_per_block: int = 8,
+    max_rows: int = 200,
+    max_listed: int = 20,
+    max_grid_actions: int = 64,
+    max_services: int = 48,
+) -> str:
+    """The text matrix from one pass's summary; bounded at any size.
+
+    A run with few actions gets the principal x action grid; a larger one the
+    principal x service summary (counts per cell), at most `max_rows` rows
+    and `max_services` services, worst first.
+    """
+    c = summary.counts()
     out: list[str] = [
         f"IAM permission matrix: {c['cells']} cells, {c['passed']} passed, {c['failed']} failed, "
         f"{c['error']} errors" + (f", {c['load_errors']} files not loaded" if c["load_errors"] else "")
@@ -70,46 +96,32 @@ def matrix_table(
             f"{s['new_error']} new errors, {s['deny_changed'] + s['error_resolved']} other changes "
             f"({s['added']} added, {s['removed']} removed)"
         )
-    banner = partial_banner(run.metadata)
+    banner = partial_banner(summary.metadata)
     if banner:
         out.append(banner)
-    if not run.cells:
+    if not summary.cell_count:
         return redact_text("\n".join(out)) + "\n"
-    out.append(LEGEND)  # before the matrix: a long matrix must not push it out of sight
-
-    principals = grid.principals[:max_rows]
-    for start in range(0, len(grid.actions), columns_per_block):
-        actions = grid.actions[start : start + columns_per_block]
-        rows = []
-        for p in principals:
-            row = [_shorten(p, 60)]
-            for a in actions:
-                gc = grid.cells.get((p, a))
-                if gc is None:
-                    row.append("")
-                    continue
-                marks = "".join(_DRIFT_MARK.get(DriftKind(k), "") for k in gc.drift_kinds)
-                decisions = "".join(_DECISION_MARK.get(d, "?") for d in gc.decisions)
-                n = f"x{len(gc.cells)}" if len(gc.cells) > 1 else ""
-                row.append(f"{marks}{_OUTCOME_MARK.get(gc.outcome, gc.outcome)} {decisions}{n}")
-            rows.append(row)
-        out.append("")
-        out.append(tabulate(rows, headers=["principal \\ action", *actions], tablefmt="simple"))
-    if len(grid.principals) > max_rows:
-        out.append(f"... {len(grid.principals) - max_rows} more principals (see the HTML report)")
+    grid = summary.grid()
+    if grid is not None and len(grid.actions) <= max_grid_actions:
+        out.append(LEGEND)  # before the matrix: a long matrix must not push it out of sight
+        out += _grid_blocks(grid, columns_per_block, max_rows)
+    else:
+        out.append(SUMMARY_LEGEND)
+        out += _summary_blocks(summary.matrix(), columns_per_block, max_rows, max_services)
 
     if drift is not None and drift.decision_changes:
+        changes = drift.decision_changes
         out.append("")
         out.append("changed since baseline:")
         rows = [
             [ch.label, _shorten(ch.principal, 50), ch.action, _shorten(ch.resource, 50), ch.before, ch.after]
-            for ch in drift.decision_changes[:max_listed]
+            for ch in changes[:max_listed]
         ]
         out.append(tabulate(rows, headers=["change", "principal", "action", "resource", "was", "now"]))
-        if len(drift.decision_changes) > max_listed:
-            out.append(f"... and {len(drift.decision_changes) - max_listed} more")
+        if len(changes) > max_listed:
+            out.append(f"... and {len(changes) - max_listed} more")
 
-    bad = [cell for cell in ordered_cells(run, drift) if cell.outcome != "passed"]
+    bad = summary.failures()
     if bad:
         out.append("")
         out.append("failures and errors:")
@@ -123,7 +135,7 @@ def matrix_table(
                 decision_text(cell),
                 f"{cell.file}:{cell.line}" if cell.file else "",
             ]
-            for cell in bad[:max_listed]
+            for cell in (p.cell for p in bad[:max_listed])
         ]
         out.append(
             tabulate(
@@ -133,6 +145,76 @@ def matrix_table(
         if len(bad) > max_listed:
             out.append(f"... and {len(bad) - max_listed} more")
     return redact_text("\n".join(out)) + "\n"
+
+
+SUMMARY_LEGEND = (
+    "legend: each cell counts the requests of one principal and service: A allowed, D denied, "
+    "F failed (not as expected), E error (not evaluated), ~ changed since the baseline; ok: none failed"
+)
+
+
+def _grid_blocks(grid: SmallGrid, columns_per_block: int, max_rows: int) -> list[str]:
+    out: list[str] = []
+    principals = grid.principals[:max_rows]
+    for start in range(0, len(grid.actions), columns_per_block):
+        actions = grid.actions[start : start + columns_per_block]
+        rows = []
+        for p in principals:
+            row = [_shorten(p, 60)]
+            for a in actions:
+                gc = grid.cells.get((p, a))
+                if gc is None:
+                    row.append("")
+                    continue
+                marks = "".join(_DRIFT_MARK.get(DriftKind(k), "") for k in gc.drift_kinds)
+                decisions = "".join(_DECISION_MARK.get(d, "?") for d in gc.decisions)
+                n = f"x{gc.count}" if gc.count > 1 else ""
+                row.append(f"{marks}{_OUTCOME_MARK.get(gc.outcome, gc.outcome)} {decisions}{n}")
+            rows.append(row)
+        out.append("")
+        out.append(tabulate(rows, headers=["principal \\ action", *actions], tablefmt="simple"))
+    if len(grid.principals) > max_rows:
+        out.append(f"... {len(grid.principals) - max_rows} more principals (see the HTML report)")
+    return out
+
+
+def _group_text(counts: list[int]) -> str:
+    _, allowed, denied, failed, error, changed = counts
+    parts = [f"~{changed}"] if changed else []
+    if error:
+        parts.append(f"E{error}")
+    if failed:
+        parts.append(f"F{failed}")
+    if not (error or failed):
+        parts.append("ok")
+    parts.append(f"A{allowed} D{denied}")
+    return " ".join(parts)
+
+
+def _summary_blocks(
+    matrix: SummaryMatrix, columns_per_block: int, max_rows: int, max_services: int
+) -> list[str]:
+    out: list[str] = []
+    services = matrix.services[:max_services]
+    rows = matrix.rows[:max_rows]
+    for start in range(0, len(services), columns_per_block):
+        block = range(start, min(start + columns_per_block, len(services)))
+        body = []
+        for r, label in enumerate(rows):
+            line = [_shorten(label, 60)]
+            for s in block:
+                counts = matrix.groups.get((r, s))
+                line.append(_group_text(counts) if counts else "")
+            body.append(line)
+        out.append("")
+        out.append(
+            tabulate(body, headers=["principal \\ service", *(services[s] for s in block)], tablefmt="simple")
+        )
+    if len(matrix.rows) > max_rows:
+        out.append(f"... {len(matrix.rows) - max_rows} more principals (see the HTML report)")
+    if len(matrix.services) > max_services:
+        out.append(f"... {len(matrix.services) - max_services} more services (see the HTML report)")
+    return out
 
 
 def cell_text(record: CellRecord) -> str:
@@ -170,10 +252,30 @@ def scenario_tables(records: list[CellRecord]) -> list[tuple[str, str]]:
     return out
 
 
-def scenario_counts_table(records: Iterable[CellRecord]) -> str:
-    per: dict[tuple[str, str], dict[str, int]] = {}
-    for r in records:
-        row = per.setdefault((r.file, r.scenario), {"passed": 0, "failed": 0, "error": 0})
-        row[r.outcome] = row.get(r.outcome, 0) + 1
-    body = [[f, s, c["passed"], c["failed"], c["error"]] for (f, s), c in per.items()]
-    return tabulate(body, headers=["file", "scenario", "passed", "failed", "error"], tablefmt="simple")
+def scenario_counts_table(records: Iterable[CellRecord] | RunSummary, max_rows: int = 50) -> str:
+    """Counts per scenario, failing scenarios first, at most `max_rows` rows (then one line for the rest).
+
+    Takes the records (one pass) or a RunSummary whose pass already counted them
+    (the report pass: no second read of run.json).
+    """
+    if isinstance(records, RunSummary):
+        per = {key: dict(c) for key, c in records.scenarios.items()}
+    else:
+        per = {}
+        for r in records:
+            row = per.setdefault((r.file, r.scenario), {})
+            row[r.outcome] = row.get(r.outcome, 0) + 1
+    order = sorted(per, key=lambda k: (-(per[k].get("error", 0) + per[k].get("failed", 0)), k))
+    body = [
+        [f, s, per[(f, s)].get("passed", 0), per[(f, s)].get("failed", 0), per[(f, s)].get("error", 0)]
+        for f, s in order[:max_rows]
+    ]
+    text = tabulate(body, headers=["file", "scenario", "passed", "failed", "error"], tablefmt="simple")
+    rest = order[max_rows:]
+    if rest:
+        totals = {k: sum(per[key].get(k, 0) for key in rest) for k in ("passed", "failed", "error")}
+        text += (
+            f"\n... {len(rest)} more scenarios: {totals['passed']} passed, {totals['failed']} failed, "
+            f"{totals['error']} error (see the reports)"
+        )
+    return text

@@ -38,9 +38,13 @@ def request_key(account: str, cell: CellRecord) -> str:
     Drift compares requests: the same principal, action, resource and context
     in the same account, whatever the scenario file or cell id is called now.
     """
-    context = json.dumps(
-        sorted((e.get("key", ""), list(e.get("values", [])), e.get("type", "")) for e in cell.context),
-        separators=(",", ":"),
+    context = (
+        json.dumps(
+            sorted((e.get("key", ""), list(e.get("values", [])), e.get("type", "")) for e in cell.context),
+            separators=(",", ":"),
+        )
+        if cell.context
+        else "[]"  # what json.dumps gives for no context, without the call
     )
     return "|".join((account, cell.principal, cell.action, cell.resource, context))
 

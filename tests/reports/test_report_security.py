@@ -157,7 +157,8 @@ def test_html_holds_no_live_markup_and_allows_only_its_own_script(reports: Path)
     text = (reports / "report.html").read_text(encoding="utf-8")
     assert "<img" not in text.lower()
     assert "pwned" not in text.split('id="run-data"', 1)[0]  # nothing before the data island
-    assert text.count("<script") == 2  # the JSON data island and the report's own script
+    # The two data blocks (JSON, compact lines) and the report's own script.
+    assert text.count("<script") == 3
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', text)
     assert csp is not None
     script_src = next(d for d in csp.group(1).split(";") if d.strip().startswith("script-src"))

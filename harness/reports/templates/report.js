@@ -1,11 +1,16 @@
 "use strict";
 (function () {
+  // Two data blocks (harness/reports/html.py): run-data (JSON, parsed now: the summary and every
+  // cell that is not a plain pass) and cell-lines (one line per other cell, decoded when a summary
+  // cell is first opened). Values are only ever inserted with textContent.
   const DATA = JSON.parse(document.getElementById("run-data").textContent);
-  const ROWS = 40, COLS = 24, DRIFT_PAGE = 100;
+  const ROWS = 40, COLS = 24, LIST_PAGE = 100, FIRST_FAILURES = 20, SECTION_PAGE = 50;
   const GLYPH = { passed: "✓", failed: "✗", error: "!" };
-  const RANK = { error: 0, failed: 1, passed: 2 };
   const DRIFT_GLYPH = { new_access: "+", lost_access: "−", new_error: "!", deny_changed: "~", error_resolved: "~" };
-  const nA = DATA.actions.length;
+  const OUTCOME = { p: "passed", f: "failed", e: "error" };
+  const DECISION = { A: "allowed", X: "explicitDeny", I: "implicitDeny", D: "denied", E: "error", "-": null };
+  const nS = DATA.services.length;
+  const [C_CELLS, C_ALLOWED, C_DENIED, C_FAILED, C_ERROR, C_CHANGED] = [0, 1, 2, 3, 4, 5];
   const state = { principal: "", action: "", result: "all", failures: false, rpage: 0, cpage: 0, sel: null };
   const $ = (id) => document.getElementById(id);
 
@@ -20,81 +25,179 @@
     return node;
   }
 
-  // Lower-cased search strings, computed once.
-  const pLower = DATA.principals.map((p) => p.toLowerCase());
-  const aLower = DATA.actions.map((a) => a.toLowerCase());
+  // Summary groups: row * nS + service -> counts (cells, allowed, denied, failed, error, changed).
+  const GROUPS = new Map();
+  const width = 2 + DATA.count_fields.length;
+  for (let i = 0; i < DATA.groups.length; i += width) {
+    GROUPS.set(DATA.groups[i] * nS + DATA.groups[i + 1], DATA.groups.slice(i + 2, i + width));
+  }
+  // Cells held in full (failed, error, changed), per group, worst first.
+  const HELD = new Map();
+  for (const c of DATA.cells) {
+    const key = c.t * nS + c.s;
+    let list = HELD.get(key);
+    if (!list) { list = []; HELD.set(key, list); }
+    list.push(c);
+  }
+  const rowLower = DATA.rows.map((p) => p.toLowerCase());
+  // A service matches the action filter by its name or any of its actions' names.
+  const serviceText = DATA.services.map((s) => s.toLowerCase());
+  DATA.actions.forEach((a, i) => { serviceText[DATA.action_service[i]] += " " + a.toLowerCase(); });
 
-  function matches(c) {
-    if (state.failures && c.outcome === "passed") return false;
+  // ---- compact lines, decoded on demand ------------------------------------------------------
+  let LINES = null;  // { raw: [line], res: [resource], ids: [id], byGroup: Map(key -> [n]) }
+  function unescape(s) {
+    return s.indexOf("\\") < 0 ? s : s.replace(/\\([\s\S])/g, (m, c) => c === "t" ? "\t" : c === "n" ? "\n" : c === "r" ? "\r" : c === "0" ? "\0" : c === "l" ? "<" : c);
+  }
+  // The first time: split the block and file each line under its summary cell, reading only its
+  // first two numbers. Resources and ids are decoded line by line as they are shown (decode).
+  function lines() {
+    if (LINES) return LINES;
+    const text = document.getElementById("cell-lines").textContent;
+    const raw = text ? text.split("\n") : [];
+    if (raw.length && raw[raw.length - 1] === "") raw.pop();
+    const byGroup = new Map();
+    for (let n = 0; n < raw.length; n++) {
+      const line = raw[n], tab = line.indexOf("\t");
+      const key = DATA.triples[parseInt(line, 10)] * nS + DATA.action_service[parseInt(line.slice(tab + 1), 10)];
+      let list = byGroup.get(key);
+      if (!list) { list = []; byGroup.set(key, list); }
+      list.push(n);
+    }
+    LINES = { raw, res: new Array(raw.length), ids: new Array(raw.length), byGroup };
+    return LINES;
+  }
+  // Resource and id of line n: from the start of its chunk (a chunk shares no prefix with the one before).
+  function decode(n) {
+    const L = lines();
+    if (L.ids[n] !== undefined) return L;
+    let prevRes = "", prevId = "";
+    for (let k = n - (n % DATA.lines.chunk); k <= n; k++) {
+      if (L.ids[k] === undefined) {
+        const f = L.raw[k].split("\t", 7);
+        L.res[k] = prevRes.slice(0, +f[3]) + unescape(f[4]);
+        L.ids[k] = prevId.slice(0, +f[5]) + unescape(f[6]);
+      }
+      prevRes = L.res[k]; prevId = L.ids[k];
+    }
+    return L;
+  }
+  // A compact line as the record cellSection shows.
+  function lineCell(n) {
+    const L = decode(n);
+    const f = L.raw[n].split("\t");
+    const extra = f[10] ? JSON.parse(unescape(f[10])) : {};
+    const codes = f[2];
+    const pick = (i, name) => codes[i] === "?" ? extra[name] : (name === "outcome" ? OUTCOME[codes[i]] : DECISION[codes[i]]);
+    const t = +f[0], a = +f[1];
+    const origin = f[7] !== "" ? DATA.origins[+f[7]] : (extra.origin || {});
+    const key = DATA.triple_keys[t];
+    const actual = pick(2, "actual"), enforced = pick(3, "enforced");
+    const drift = codes[4] === "-" ? null : DATA.drift_kinds[+codes[4]];
+    return {
+      t: DATA.triples[t], s: DATA.action_service[a], a, id: L.ids[n], account: key[0], principal: key[1],
+      action: DATA.actions[a], resource: L.res[n], outcome: pick(0, "outcome"), expected: pick(1, "expected"),
+      actual, enforced, effective: actual === "error" ? "error" : (enforced || actual),
+      advisory: extra.advisory || null, via: extra.via || null, error: extra.error || null,
+      backend: origin.backend || "", mode: origin.mode || "", reason: origin.reason || "",
+      scenario: origin.scenario || "", file: origin.file || "", tags: origin.tags || [], line: +f[8],
+      statements: f[9] ? f[9].split(",").map((i) => DATA.statements[+i]) : (extra.statements || []),
+      explanation: extra.explanation || [], missing_context: extra.missing_context || [],
+      warnings: extra.warnings || [], other: extra.other || {}, context: extra.context || [],
+      drift, drift_label: drift ? drift.replace("_", " ") : null, drift_before: extra.drift_before || null,
+      drift_is_change: false, compact: true,
+    };
+  }
+  function findCell(id) {
+    const held = DATA.cells.find((c) => c.id === id);
+    if (held) return held;
+    // A deep link to a line: the one whose stored tail ends the id, confirmed by decoding it.
+    const L = lines();
+    for (let n = 0; n < L.raw.length; n++) {
+      const tail = unescape(L.raw[n].split("\t", 7)[6]);
+      if (id.endsWith(tail) && decode(n).ids[n] === id) return lineCell(n);
+    }
+    return null;
+  }
+
+  // ---- the summary matrix --------------------------------------------------------------------
+  function groupMatches(key, counts) {
+    const bad = counts[C_FAILED] + counts[C_ERROR];
+    if (state.failures && !bad) return false;
     const r = state.result;
-    if (r === "passed" || r === "failed" || r === "error") { if (c.outcome !== r) return false; }
-    else if (r === "drift") { if (!c.drift_is_change) return false; }
-    else if (r !== "all") { if (c.drift !== r) return false; }
-    if (state.principal && pLower[c.p].indexOf(state.principal) < 0) return false;
-    if (state.action && aLower[c.a].indexOf(state.action) < 0) return false;
+    if (r === "passed") return !bad;
+    if (r === "failed") return counts[C_FAILED] > 0;
+    if (r === "error") return counts[C_ERROR] > 0;
+    if (r === "drift") return counts[C_CHANGED] > 0;
+    if (r !== "all") return (HELD.get(key) || []).some((c) => c.drift === r);
     return true;
   }
 
-  let groups = new Map(), rows = [], cols = [], shown = 0;
+  let rows = [], cols = [], shown = 0, shownCells = 0;
   function recompute() {
-    groups = new Map(); shown = 0;
     const rowSet = new Set(), colSet = new Set();
-    for (const c of DATA.cells) {
-      if (!matches(c)) continue;
-      shown++;
-      const key = c.p * nA + c.a;
-      let g = groups.get(key);
-      if (!g) { g = []; groups.set(key, g); }
-      g.push(c);
-      rowSet.add(c.p); colSet.add(c.a);
+    shown = 0; shownCells = 0;
+    for (const [key, counts] of GROUPS) {
+      const p = Math.floor(key / nS), s = key % nS;
+      if (state.principal && rowLower[p].indexOf(state.principal) < 0) continue;
+      if (state.action && serviceText[s].indexOf(state.action) < 0) continue;
+      if (!groupMatches(key, counts)) continue;
+      shown++; shownCells += counts[C_CELLS];
+      rowSet.add(p); colSet.add(s);
     }
-    // Principals and actions arrive ordered (drift and failures first); keep that order.
+    // Rows and services arrive ordered (drift and failures first); keep that order.
     rows = [...rowSet].sort((x, y) => x - y);
     cols = [...colSet].sort((x, y) => x - y);
     state.rpage = Math.min(state.rpage, Math.max(0, Math.ceil(rows.length / ROWS) - 1));
     state.cpage = Math.min(state.cpage, Math.max(0, Math.ceil(cols.length / COLS) - 1));
   }
 
-  function worst(g) {
-    let w = "passed";
-    for (const c of g) if (RANK[c.outcome] < RANK[w]) w = c.outcome;
-    return w;
+  function worst(counts) { return counts[C_ERROR] ? "error" : counts[C_FAILED] ? "failed" : "passed"; }
+  function decisionLetter(counts) {
+    if (counts[C_ALLOWED] && counts[C_DENIED]) return "A/D";
+    return counts[C_ALLOWED] ? "A" : counts[C_DENIED] ? "D" : "";
+  }
+  function countsText(counts) {
+    return counts[C_CELLS] + " cell(s): " + counts[C_ALLOWED] + " allowed, " + counts[C_DENIED] + " denied, " +
+      counts[C_FAILED] + " failed, " + counts[C_ERROR] + " errors, " + counts[C_CHANGED] + " changed";
+  }
+  function driftKinds(key) {
+    return [...new Set((HELD.get(key) || []).filter((c) => c.drift_is_change).map((c) => c.drift))];
   }
 
   function renderMatrix() {
     const table = $("matrix");
     const r0 = state.rpage * ROWS, c0 = state.cpage * COLS;
     const vr = rows.slice(r0, r0 + ROWS), vc = cols.slice(c0, c0 + COLS);
-    const head = el("tr", null, [el("th", { cls: "corner", text: "principal \\ action" })]);
-    for (const a of vc) head.appendChild(el("th", { scope: "col", title: DATA.actions[a] }, [el("div", { text: DATA.actions[a] })]));
-    const thead = el("thead", null, [head]);
+    const head = el("tr", null, [el("th", { cls: "corner", text: "principal \\ service" })]);
+    for (const s of vc) head.appendChild(el("th", { scope: "col", title: DATA.services[s] }, [el("div", { text: DATA.services[s] })]));
     const tbody = el("tbody");
     for (const p of vr) {
-      const tr = el("tr", null, [el("th", { scope: "row", title: DATA.principals[p], text: DATA.principals[p] })]);
-      for (const a of vc) {
-        const g = groups.get(p * nA + a);
-        if (!g) { tr.appendChild(el("td", { cls: "empty" })); continue; }
-        const w = worst(g);
-        const kinds = [...new Set(g.filter((c) => c.drift_is_change).map((c) => c.drift))];
-        const b = el("button", { type: "button", cls: "c " + w + (state.sel === p * nA + a ? " sel" : ""),
-          "data-p": p, "data-a": a, "data-outcome": w,
-          "aria-label": DATA.principals[p] + " " + DATA.actions[a] + ": " + w + (kinds.length ? " (" + kinds.join(", ") + ")" : ""),
-          title: DATA.actions[a] + "\n" + g.length + " cell(s): " + g.map((c) => c.effective).join(", ") },
-          [GLYPH[w], el("span", { cls: "dec", text: decisionLetter(g) })]);
-        if (kinds.length) {
+      const tr = el("tr", null, [el("th", { scope: "row", title: DATA.rows[p], text: DATA.rows[p] })]);
+      for (const s of vc) {
+        const key = p * nS + s, counts = GROUPS.get(key);
+        if (!counts || !groupMatches(key, counts)) { tr.appendChild(el("td", { cls: "empty" })); continue; }
+        const w = worst(counts), bad = counts[C_FAILED] + counts[C_ERROR];
+        const kinds = driftKinds(key);
+        const b = el("button", { type: "button", cls: "c " + w + (state.sel === key ? " sel" : ""),
+          "data-p": p, "data-s": s, "data-outcome": w,
+          "aria-label": DATA.rows[p] + " " + DATA.services[s] + ": " + countsText(counts),
+          title: DATA.services[s] + "\n" + countsText(counts) },
+          [GLYPH[w], el("span", { cls: "n", text: String(bad || counts[C_CELLS]) }), el("span", { cls: "dec", text: decisionLetter(counts) })]);
+        if (counts[C_CHANGED]) {
           const k = kinds.includes("new_access") ? "new_access" : kinds.includes("lost_access") ? "lost_access" : "other";
-          b.appendChild(el("span", { cls: "d " + k, text: kinds.map((x) => DRIFT_GLYPH[x]).join("") }));
+          b.appendChild(el("span", { cls: "d " + k, text: kinds.map((x) => DRIFT_GLYPH[x]).join("") || "~" }));
         }
         tr.appendChild(el("td", null, [b]));
       }
       tbody.appendChild(tr);
     }
-    table.replaceChildren(thead, tbody);
-    $("status").textContent = "Showing " + shown + " of " + DATA.cells.length + " cells · " + rows.length + " principals × " + cols.length + " actions";
+    table.replaceChildren(el("thead", null, [head]), tbody);
+    $("status").textContent = "Showing " + shownCells + " of " + DATA.counts.cells + " cells · " + rows.length + " principals × " + cols.length + " services";
     renderPager();
   }
 
-  function pagerGroup(label, page, count, size, total, key) {
+  function pagerGroup(label, page, size, total, key) {
     const pages = Math.max(1, Math.ceil(total / size));
     const span = el("span", null, [label + " " + (total ? page * size + 1 : 0) + "–" + Math.min(total, (page + 1) * size) + " of " + total + " "]);
     const prev = el("button", { type: "button", text: "‹" }); prev.disabled = page <= 0;
@@ -104,22 +207,14 @@
     span.append(prev, next);
     return span;
   }
-  // The matrix is about who can do what: beside the outcome glyph, A when every
-  // cell behind the button is allowed (what the service enforces), D when all
-  // are denied, A/D when the resources differ.
-  function decisionLetter(g) {
-    const kinds = new Set(g.map((c) => c.effective === "allowed" ? "A" : c.effective === "error" ? "" : "D"));
-    kinds.delete("");
-    return [...kinds].sort().join("/");
-  }
-
   function renderPager() {
     $("pager").replaceChildren(
-      pagerGroup("Principals", state.rpage, rows.length, ROWS, rows.length, "rpage"),
+      pagerGroup("Principals", state.rpage, ROWS, rows.length, "rpage"),
       el("span", { text: " · " }),
-      pagerGroup("Actions", state.cpage, cols.length, COLS, cols.length, "cpage"));
+      pagerGroup("Services", state.cpage, COLS, cols.length, "cpage"));
   }
 
+  // ---- detail panel --------------------------------------------------------------------------
   function policyText(doc, stmt) {
     const pre = el("pre");
     const lines = String(doc.text).split("\n");
@@ -142,7 +237,7 @@
 
   function cellSection(c) {
     const sec = el("section", { cls: "cell " + c.outcome, "data-cell-id": c.id });
-    sec.appendChild(el("h3", { text: (GLYPH[c.outcome] || "") + " " + c.outcome + " — " + c.resource }));
+    sec.appendChild(el("h3", { text: (GLYPH[c.outcome] || "") + " " + c.outcome + " — " + c.action + " — " + c.resource }));
     if (c.drift) sec.appendChild(el("p", null, [el("strong", { text: c.drift_label }), " since baseline: " + (c.drift_before || "—") + " → " + c.effective]));
     const dl = el("dl");
     dlRow(dl, "expected", c.expected);
@@ -169,6 +264,8 @@
     if (c.explanation.length) {
       sec.appendChild(el("h4", { text: "Explanation" }));
       sec.appendChild(el("ol", null, c.explanation.map((x) => el("li", { text: x }))));
+    } else if (c.compact && c.outcome === "passed") {
+      sec.appendChild(el("p", { cls: "muted", text: "A passing cell's explanation is not stored: harness explain CELL_ID --run run.json recomputes it." }));
     }
     sec.appendChild(el("h4", { text: "Deciding statements" }));
     if (!c.statements.length) sec.appendChild(el("p", { cls: "muted", text: "None (no statement matched: an implicit deny, or the backend did not say)." }));
@@ -181,27 +278,86 @@
     return sec;
   }
 
-  function showDetail(p, a, cellId) {
-    const all = DATA.cells.filter((c) => c.p === p && c.a === a);
-    if (!all.length) return;
-    state.sel = p * nA + a;
+  function moreButton(label, onclick) {
+    const b = el("button", { type: "button", text: label });
+    b.onclick = onclick;
+    return b;
+  }
+
+  // The other cells of a group: a table, a page at a time; a row opens its full section.
+  function lineTable(numbers, openId) {
+    const wrap = el("div");
+    const tbody = el("tbody");
+    const table = el("table", { cls: "list" }, [el("thead", null, [el("tr", null, ["action", "resource", "decision", "expected", "outcome"].map((h) => el("th", { text: h })))]), tbody]);
+    const more = el("div", { cls: "pager" });
+    let shownRows = 0;
+    function addRows(limit) {
+      for (; shownRows < Math.min(numbers.length, limit); shownRows++) {
+        const c = lineCell(numbers[shownRows]);
+        const tr = el("tr", { cls: "click", "data-cell-id": c.id }, [el("td", { text: c.action }), el("td", { text: c.resource }), el("td", { text: c.effective }), el("td", { text: c.expected }), el("td", { text: (GLYPH[c.outcome] || "") + " " + c.outcome + (c.drift ? " (" + c.drift_label + ")" : "") })]);
+        tr.onclick = () => toggleRow(tr, c);
+        tbody.appendChild(tr);
+        if (openId && c.id === openId) toggleRow(tr, c);
+      }
+      more.replaceChildren();
+      if (shownRows < numbers.length) more.appendChild(moreButton("Show " + Math.min(LIST_PAGE, numbers.length - shownRows) + " more of " + (numbers.length - shownRows), () => addRows(shownRows + LIST_PAGE)));
+    }
+    function toggleRow(tr, c) {
+      const next = tr.nextSibling;
+      if (next && next.classList.contains("sub")) { next.remove(); tr.classList.remove("open"); return; }
+      tr.classList.add("open");
+      const sub = el("tr", { cls: "sub" }, [el("td", { cls: "sub", colspan: "5" }, [cellSection(c)])]);
+      tr.after(sub);
+    }
+    let limit = LIST_PAGE;
+    if (openId) { const at = numbers.findIndex((n) => decode(n).ids[n] === openId); if (at >= 0) limit = Math.max(limit, at + 1); }
+    addRows(limit);
+    wrap.append(table, more);
+    return wrap;
+  }
+
+  function showGroup(p, s, cellId) {
+    const key = p * nS + s, counts = GROUPS.get(key);
+    if (!counts) return;
+    state.sel = key;
     const panel = $("detail");
     const close = el("button", { type: "button", cls: "close", text: "Close ✕" });
     close.onclick = hideDetail;
-    const children = [close, el("h2", { text: DATA.principals[p] }), el("p", null, [el("code", { text: DATA.actions[a] }), " · " + all.length + " cell(s)"])];
-    for (const c of all) children.push(cellSection(c));
+    const children = [close, el("h2", { text: DATA.rows[p] }), el("p", null, [el("code", { text: DATA.services[s] }), " · " + countsText(counts)])];
+    const held = HELD.get(key) || [];
+    if (held.length) {
+      children.push(el("h3", { text: "Not as expected, or changed (" + held.length + ")" }));
+      const box = el("div");
+      let n = 0;
+      const add = (limit) => {
+        for (; n < Math.min(held.length, limit); n++) box.appendChild(cellSection(held[n]));
+        if (n < held.length) box.appendChild(moreButton("Show more of " + (held.length - n), (ev) => { ev.target.remove(); add(n + SECTION_PAGE); }));
+      };
+      const at = cellId ? held.findIndex((c) => c.id === cellId) : -1;
+      add(Math.max(SECTION_PAGE, at + 1));
+      children.push(box);
+    }
+    const numbers = lines().byGroup.get(key) || [];
+    const rest = counts[C_CELLS] - held.length;
+    if (rest > 0) {
+      children.push(el("h3", { text: "Other cells (" + rest + ")" }));
+      if (numbers.length) children.push(lineTable(numbers, cellId));
+      if (numbers.length < rest) children.push(el("p", { cls: "muted", text: (rest - numbers.length) + " cell(s) are not in this page (size cap): see report.csv or report.json." }));
+    }
     panel.replaceChildren(...children);
     panel.hidden = false;
     panel.scrollTop = 0;
     if (cellId) {
-      const target = [...panel.querySelectorAll("section.cell")].find((s) => s.getAttribute("data-cell-id") === cellId);
-      if (target && target !== panel.querySelector("section.cell")) target.scrollIntoView();
+      const target = [...panel.querySelectorAll("[data-cell-id]")].find((x) => x.getAttribute("data-cell-id") === cellId);
+      if (target) target.scrollIntoView();
     }
     panel.focus();
     renderMatrix();
   }
+  function showCell(c) { if (c) showGroup(c.t, c.s, c.id); }
   function hideDetail() { $("detail").hidden = true; state.sel = null; renderMatrix(); }
 
+  // ---- lists above the matrix: drift, failures, files not loaded --------------------------------
   function renderDrift(limit) {
     if (!DATA.drift) return;
     const changes = DATA.drift.changes.filter((c) => DRIFT_GLYPH[c.kind]);
@@ -212,29 +368,45 @@
     tbody.replaceChildren();
     for (const ch of changes.slice(0, limit)) {
       const cell = byId.get(ch.cell_ids[0]);
-      const tr = el("tr", { cls: cell ? "click" : "" }, [
+      const tr = el("tr", { cls: "click" }, [
         el("td", null, [el("span", { cls: "badge " + (ch.kind === "new_access" ? "b-new" : ch.kind === "lost_access" ? "b-lost" : "b-err"), text: DRIFT_GLYPH[ch.kind] }), " " + ch.kind.replace("_", " ")]),
         el("td", { text: ch.principal }), el("td", { text: ch.action }), el("td", { text: ch.resource }),
         el("td", { text: ch.before || "" }), el("td", { text: ch.after || "" })]);
-      if (cell) tr.onclick = () => showDetail(cell.p, cell.a, cell.id);
+      tr.onclick = () => showCell(cell || findCell(ch.cell_ids[0]));
       tbody.appendChild(tr);
     }
     const more = $("drift-more");
     more.replaceChildren();
-    if (changes.length > limit) {
-      const b = el("button", { type: "button", text: "Show " + Math.min(DRIFT_PAGE, changes.length - limit) + " more of " + (changes.length - limit) });
-      b.onclick = () => renderDrift(limit + DRIFT_PAGE);
-      more.appendChild(b);
+    if (changes.length > limit) more.appendChild(moreButton("Show " + Math.min(LIST_PAGE, changes.length - limit) + " more of " + (changes.length - limit), () => renderDrift(limit + LIST_PAGE)));
+    if (DATA.drift.not_listed) more.appendChild(el("span", { cls: "muted", text: " " + DATA.drift.not_listed + " more changes are counted, not listed here: see report.json." }));
+  }
+
+  const FAILED = DATA.cells.filter((c) => c.outcome !== "passed");
+  function renderFailures(limit) {
+    if (!FAILED.length) return;
+    $("failures-section").hidden = false;
+    const tbody = $("failure-list").tBodies[0];
+    tbody.replaceChildren();
+    for (const c of FAILED.slice(0, limit)) {
+      const tr = el("tr", { cls: "click" }, [el("td", { text: (GLYPH[c.outcome] || "") + " " + c.outcome }), el("td", { text: c.principal }), el("td", { text: c.action }), el("td", { text: c.resource }), el("td", { text: c.expected }), el("td", { text: c.effective })]);
+      tr.onclick = () => showCell(c);
+      tbody.appendChild(tr);
     }
+    const more = $("failures-more");
+    more.replaceChildren();
+    const total = DATA.counts.failed + DATA.counts.error;
+    if (FAILED.length > limit) more.appendChild(moreButton("Show " + Math.min(LIST_PAGE, FAILED.length - limit) + " more of " + (FAILED.length - limit), () => renderFailures(limit + LIST_PAGE)));
+    if (total > FAILED.length) more.appendChild(el("span", { cls: "muted", text: " " + (total - FAILED.length) + " more are listed in their summary cells and in report.csv." }));
   }
 
   function renderErrors() {
     if (!DATA.errors.length) return;
     $("errors-section").hidden = false;
     const tbody = $("error-list").tBodies[0];
-    for (const e of DATA.errors) tbody.appendChild(el("tr", null, [el("td", { text: e.file || "" }), el("td", { text: String(e.line || "") }), el("td", { text: e.field || "" }), el("td", { text: e.message || "" })]));
+    for (const e of DATA.errors.slice(0, 1000)) tbody.appendChild(el("tr", null, [el("td", { text: e.file || "" }), el("td", { text: String(e.line || "") }), el("td", { text: e.field || "" }), el("td", { text: e.message || "" })]));
   }
 
+  // ---- filters and the URL ---------------------------------------------------------------------
   function readUrl() {
     const q = new URLSearchParams(location.search);
     state.principal = (q.get("principal") || "").toLowerCase();
@@ -247,7 +419,7 @@
     $("f-action").value = q.get("action") || "";
     $("f-result").value = state.result;
     $("f-failures").checked = state.failures;
-    return q.get("cell");
+    return q;
   }
   function writeUrl() {
     const q = new URLSearchParams();
@@ -282,21 +454,22 @@
   });
   $("matrix").addEventListener("click", (ev) => {
     const b = ev.target.closest("button.c");
-    if (b) showDetail(Number(b.getAttribute("data-p")), Number(b.getAttribute("data-a")));
+    if (b) showGroup(Number(b.getAttribute("data-p")), Number(b.getAttribute("data-s")));
   });
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape" && !$("detail").hidden) hideDetail(); });
-  $("principal-list").replaceChildren(...DATA.principals.slice(0, 2000).map((p) => el("option", { value: p })));
-  $("action-list").replaceChildren(...DATA.actions.slice(0, 2000).map((a) => el("option", { value: a })));
+  $("principal-list").replaceChildren(...DATA.rows.slice(0, 2000).map((p) => el("option", { value: p })));
+  $("action-list").replaceChildren(...DATA.services.concat(DATA.actions).slice(0, 2000).map((a) => el("option", { value: a })));
 
-  const cellParam = readUrl();
+  const query = readUrl();
   recompute();
-  renderDrift(DRIFT_PAGE);
+  renderDrift(LIST_PAGE);
+  renderFailures(FIRST_FAILURES);
   renderErrors();
   renderMatrix();
-  if (cellParam) {
-    const c = DATA.cells.find((x) => x.id === cellParam);
-    if (c) showDetail(c.p, c.a, c.id);
-  }
+  const cellParam = query.get("cell");
+  if (cellParam) showCell(findCell(cellParam));
   document.getElementById("filters").addEventListener("submit", (event) => event.preventDefault());
   document.body.setAttribute("data-ready", "1");
+  // bench/bench_reports.py reads this from the browser's log: the time to a drawn page.
+  if (query.get("timing") === "1") console.info("iam-harness report ready in " + Math.round(performance.now()) + " ms");
 })();
