@@ -77,15 +77,14 @@ def _parse_one(text: str) -> tuple[Term, ...]:
         raise CellFilterError(f"{text!r}: {exc}") from None
     if not words:
         raise CellFilterError(f"{text!r} is empty; write KEY=GLOB terms, e.g. 'principal=alice'")
+    within = f" (in {text!r})" if len(words) > 1 else ""
     terms = []
     for word in words:
         key, sep, value = word.partition("=")
         key = key.strip().lower()
         if not sep or key not in _FIELDS:
-            raise CellFilterError(
-                f"{text!r}: {word!r} is not KEY=GLOB with KEY one of {', '.join(_FIELDS)}"
-            )
+            raise CellFilterError(f"{word!r} is not KEY=GLOB with KEY one of {', '.join(_FIELDS)}{within}")
         if not value:
-            raise CellFilterError(f"{text!r}: {key}= has no value (use {key}=* for any)")
+            raise CellFilterError(f"{key}= has no value (use {key}=* for any){within}")
         terms.append(Term(key, glob_regex(value, ignore_case=key == "action")))
     return tuple(terms)
