@@ -37,6 +37,20 @@ def pytest_unconfigure(config):
 """
 
 
+# Backend calls of one cell's worth (restored after the run).
+SMALL_CHUNKS_CONFTEST = """
+import harness.plugin.collection as collection
+
+_original = collection.EVAL_CHUNK
+
+def pytest_configure(config):
+    collection.EVAL_CHUNK = 1
+
+def pytest_unconfigure(config):
+    collection.EVAL_CHUNK = _original
+"""
+
+
 def _run_json(pytester: pytest.Pytester) -> dict:
     return json.loads((pytester.path / "reports/run.json").read_text())
 
@@ -223,3 +237,21 @@ def test_a_group_holds_no_records_once_reported(pytester, basic_pack):
     assert len(groups) == 2 and all(g.records == [] and g.failures is None for g in groups)
     for report in reprec.getreports("pytest_runtest_logreport"):
         assert not any(name in ("iam_cells", "iam_file") for name, _value in report.user_properties)
+
+
+def test_a_file_is_evaluated_in_calls_of_at_most_the_chunk_size(pytester, basic_pack):
+    pytester.makeconftest(SMALL_CHUNKS_CONFTEST)
+    result = pytester.runpytest("scenarios", *NO_CACHE, *GROUPED)
+    result.assert_outcomes(passed=2)
+    run = _run_json(pytester)
+    assert len(run["cells"]) == 3
+    assert run["metadata"]["backend_metadata"]["calls"] == 2  # a group's cells always go together
+
+
+def test_an_unusable_backend_is_one_error_per_file_with_grouped_items(pytester, basic_pack):
+    args = ("--iam-backend", "aws", "--iam-backend-opt", "max_items=0")
+    result = pytester.runpytest("scenarios", *NO_CACHE, *GROUPED, *args)
+    result.assert_outcomes(errors=1)
+    assert result.ret == 2
+    result.stdout.fnmatch_lines(["*3 cells of this file could not be evaluated (aws)*"])
+    assert {c["outcome"] for c in _run_json(pytester)["cells"]} == {"error"}
