@@ -53,7 +53,8 @@ class CellItem(pytest.Item):
         result = self.file_node.results_for([self.cell])[0]
         self.result = result
         self.record = make_record(self.file_node, self.cell, result)
-        self.user_properties.extend(junit_properties(self.record))
+        if writes_junit(self.config):  # redacted strings kept per cell until the end: only if asked for
+            self.user_properties.extend(junit_properties(self.record))
         # A result's warnings (caveats) travel with its record; the terminal summary counts them per
         # distinct caveat (caveats.py) rather than raising one pytest warning per cell.
         if result.is_error:
@@ -230,6 +231,10 @@ class BackendErrorItem(pytest.Item):
 # What a CI dashboard groups JUnit testcases by (`<property name=... value=...>`; pytest writes
 # an item's user_properties into the JUnit XML).
 JUNIT_FIELDS = ("principal", "action", "resource", "expected", "actual", "enforced")
+
+
+def writes_junit(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "xmlpath", None))
 
 
 def junit_properties(record: CellRecord) -> list[tuple[str, str]]:
