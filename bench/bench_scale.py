@@ -73,7 +73,7 @@ class Measure:
     run_json_bytes: int
 
 
-def run_once(pack: Path, tree: Path | None, cells: int, extra: tuple[str, ...] = ()) -> Measure:
+def run_once(pack: Path, tree: Path | None, cells: int) -> Measure:
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
@@ -84,7 +84,7 @@ def run_once(pack: Path, tree: Path | None, cells: int, extra: tuple[str, ...] =
         "sys.exit(p.returncode)"
     )
     cmd = [sys.executable, "-c", code, sys.executable, "-m", "pytest", "scenarios", "-q",
-           "-p", "no:cacheprovider", "--iam-report-dir", str(out), *extra]  # fmt: skip
+           "-p", "no:cacheprovider", "--iam-report-dir", str(out)]  # fmt: skip
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=pack, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -100,16 +100,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, action="append", default=None)
     parser.add_argument("--tree", type=Path, default=None, help="second checkout to compare against")
-    parser.add_argument(
-        "--pytest-arg", action="append", default=[], help="for this tree's pytest, e.g. --iam-items=cell"
-    )
     args = parser.parse_args()
     for cells in args.cells or [10_000]:
         with tempfile.TemporaryDirectory() as tmp:
             pack = Path(tmp)
             exact = write_pack(pack, cells)
             trees = [None] + ([args.tree] if args.tree else [])
-            results = [run_once(pack, t, exact, tuple(args.pytest_arg) if t is None else ()) for t in trees]
+            results = [run_once(pack, t, exact) for t in trees]
             for m in results:
                 print(
                     f"{m.tree}: {m.cells} cells, {m.wall_s:.1f} s ({m.wall_s / m.cells * 1e6:.0f} us/cell), "
