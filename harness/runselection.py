@@ -1,7 +1,7 @@
 """How a run result says which cells it holds: all of its files' cells, or a selection.
 
 `metadata.complete` is true only when no cell was left out by selection
-(`-k`, `-m`, `--lf`, node ids, `--deselect`, a run stopped early by `-x`);
+(`-k`, `-m`, `--lf`, node ids, `--deselect`, `--iam-cell`, a run stopped early by `-x`);
 `metadata.selection` records what selected, e.g.
 `{"keyword": "Decrypt", "deselected": 1083}`. A run result without the
 field predates it and counts as complete. Every report says when a run is
@@ -20,6 +20,7 @@ _SELECTORS = (
     ("last_failed", "--lf"),
     ("node_ids", "node ids"),
     ("deselect", "--deselect"),
+    ("cell_filter", "--iam-cell"),
 )
 
 

@@ -10,6 +10,7 @@ paths, S3 object keys). Actions that list no resource type accept only `*`
 
 from __future__ import annotations
 
+import functools
 import re
 
 from harness.catalog.patterns import has_wildcard
@@ -17,6 +18,8 @@ from harness.catalog.patterns import has_wildcard
 _VAR = re.compile(r"\$\{[^}]*\}")
 
 
+# A catalog has a few thousand templates; compiled once each, not once per (action, resource) checked.
+@functools.lru_cache(maxsize=4096)
 def arn_template_regex(template: str) -> re.Pattern[str]:
     head = template.split(":", 5)
     fields: list[str] = []

@@ -57,7 +57,9 @@ class WarningGroup:
     def text(self) -> str:
         if not self.others:
             return self.first.message
-        lines = ", ".join(str(n) for n in self.others[:5]) + (", ..." if len(self.others) > 5 else "")
+        # Many cells of one scenario warn from the same line: each line is named once.
+        distinct = list(dict.fromkeys(self.others))
+        lines = ", ".join(str(n) for n in distinct[:5]) + (", ..." if len(distinct) > 5 else "")
         return f"{self.first.message} (and {len(self.others)} more like it in this file, lines {lines})"
 
 

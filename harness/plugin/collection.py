@@ -16,7 +16,9 @@ import pytest
 
 from harness.model import Cell, CellResult
 from harness.plugin.caveats import group_warnings
-from harness.plugin.items import CellItem, FileErrorItem, IamHarnessWarning
+from harness.plugin.groups import group_by_scenario
+from harness.plugin.items import CellGroupItem, CellItem, FileErrorItem, IamHarnessWarning
+from harness.plugin.options import AUTO_GROUP_LIMIT
 from harness.plugin.session import HARNESS_KEY, HarnessSession
 from harness.runbuilder import sha256_text
 from harness.scenarios import ScenarioFile, ScenarioFileErrors, looks_like_scenario_file
@@ -58,12 +60,22 @@ def display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
+# A file's selected cells go to the backend in calls of at most this many (whole files up to it):
+# the results wait for their items, so more per call is more memory, fewer is more calls.
+EVAL_CHUNK = 5000
+
+
 class ScenarioFileNode(pytest.File):
-    """One scenario file; evaluates all its selected cells in one backend call."""
+    """One scenario file: its cells as items (one per cell, or grouped: groups.py), evaluated in
+    backend calls of up to EVAL_CHUNK selected cells, each result handed to its item once."""
 
     loaded: ScenarioFile | None = None
-    _results: dict[str, CellResult] | None = None
     meta_sent: bool = False
+    grouped: bool = False
+    _plan: list[Cell] | None = None
+    _positions: dict[str, int] | None = None
+    _cursor: int = 0
+    _pending: dict[str, CellResult] | None = None
 
     @property
     def harness(self) -> HarnessSession:
@@ -86,14 +98,25 @@ class ScenarioFileNode(pytest.File):
             )
             yield FileErrorItem.from_parent(self, name="scenario file", errors=[problem])
             return
-        self.harness.files_loaded += 1
-        self.harness.variable_names |= variables_mentioned(self.loaded)
+        harness = self.harness
+        harness.files_loaded += 1
+        harness.variable_names |= variables_mentioned(self.loaded)
         for group in group_warnings(self.loaded.warnings):
             warnings.warn_explicit(
                 IamHarnessWarning(group.text()), IamHarnessWarning, str(self.path), group.first.line
             )
         self._register_markers(self.loaded.tags)
-        for index, cell in enumerate(self.loaded.cells):
+        # Decided on the whole file, before --iam-cell: a file's node ids do not depend on the filter.
+        self.grouped = items_grouped(harness.options.items, len(self.loaded.cells), self._named_by_id())
+        chosen = harness.filter_cells(self.loaded.cells)
+        if self.grouped:
+            yield from self._group_items(chosen)
+        else:
+            yield from self._cell_items(chosen)
+
+    def _cell_items(self, chosen: list[tuple[int, Cell]]) -> Iterator[pytest.Item]:
+        assert self.loaded is not None
+        for index, cell in chosen:
             name = self.loaded.item_names[cell.id]
             # A string id is parsed like the ids in pytest's cache, so `--lf` finds "name[params]" again.
             item = CellItem.from_parent(
@@ -104,6 +127,29 @@ class ScenarioFileNode(pytest.File):
             item.extra_keyword_matches.update({cell.action, cell.principal_label})
             yield item
 
+    def _group_items(self, chosen: list[tuple[int, Cell]]) -> Iterator[pytest.Item]:
+        for group in group_by_scenario(chosen):
+            item = CellGroupItem.from_parent(
+                self,
+                name=group.name,
+                nodeid=f"{self.nodeid}::{group.name}",
+                cells=group.cells,
+                scenario=group.scenario,
+                principal=group.principal,
+            )
+            for tag in group.cells[0][1].tags:  # tags are the scenario's: the same for all its cells
+                item.add_marker(tag)
+            yield item
+
+    def _named_by_id(self) -> bool:
+        """Whether a node id into this file was given (`file.yaml::name[...]`): such a file keeps one item
+        per cell under `auto`, so an id copied from a report or an earlier run still selects its cell."""
+        for arg in self.config.args:
+            path, sep, _rest = str(arg).partition("::")
+            if sep and (self.config.invocation_params.dir / path).resolve() == self.path.resolve():
+                return True
+        return False
+
     def _register_markers(self, tags: set[str]) -> None:
         registered = {
             line.split(":", 1)[0].split("(", 1)[0].strip() for line in self.config.getini("markers")
@@ -111,16 +157,32 @@ class ScenarioFileNode(pytest.File):
         for tag in sorted(tags - registered):
             self.config.addinivalue_line("markers", f"{tag}: IAM scenario tag (from scenario files)")
 
-    def result_for(self, cell: Cell) -> CellResult:
-        if self._results is None:
-            selected = self.harness.selected_cells(self) or [cell]
-            results = self.harness.evaluate(self, selected)
-            self._results = {c.id: r for c, r in zip(selected, results, strict=True)}
-        found = self._results.get(cell.id)
-        if found is None:  # not in the session's item list (e.g. run directly): evaluate alone
-            found = self.harness.evaluate(self, [cell])[0]
-            self._results[cell.id] = found
-        return found
+    def results_for(self, cells: list[Cell]) -> list[CellResult]:
+        """Each cell's result, handed out once: evaluated with the next selected cells of the file in one
+        backend call, or alone when not among them (run directly, asked for again, out of order)."""
+        if self._plan is None:
+            self._plan = self.harness.selected_cells(self)
+            self._positions = {c.id: i for i, c in enumerate(self._plan)}
+            self._pending = {}
+        pending = self._pending
+        assert pending is not None and self._positions is not None
+        missing = [c for c in cells if c.id not in pending]
+        if missing:
+            where = [self._positions.get(c.id, -1) for c in missing]
+            start = where[0]
+            if start >= self._cursor and all(w >= start for w in where):
+                end = max(start + EVAL_CHUNK, max(where) + 1)
+                batch = [c for c in self._plan[start:end] if c.id not in pending]
+                self._cursor = max(self._cursor, end)
+                extra = [c for c in missing if self._positions.get(c.id, -1) >= end]
+            else:
+                batch, extra = [], missing
+            chosen = batch + extra
+            for cell, result in zip(chosen, self.harness.evaluate(self, chosen), strict=True):
+                pending[cell.id] = result
+            if self._cursor >= len(self._plan):  # every selected cell evaluated: the plan is done
+                self._plan, self._positions = [], {}
+        return [pending.pop(c.id) for c in cells]
 
     def file_meta(self) -> dict[str, object]:
         loaded = self.loaded
@@ -145,6 +207,14 @@ class ScenarioFileNode(pytest.File):
             "account_model": str(loaded.account_model_path) if loaded.account_model_path else "",
             "policies": list(seen.values()),
         }
+
+
+def items_grouped(mode: str, cells: int, named_by_id: bool) -> bool:
+    """`scenario`: always grouped; `cell`: never; `auto`: a file of more than AUTO_GROUP_LIMIT cells, unless
+    a node id names one of its cells."""
+    if mode == "auto":
+        return cells > AUTO_GROUP_LIMIT and not named_by_id
+    return mode == "scenario"
 
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

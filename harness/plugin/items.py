@@ -1,12 +1,15 @@
-"""Test items: one per cell, plus one error item for a scenario file that cannot load."""
+"""Test items: one per cell or one per group of cells, plus error items for a file that cannot load
+and for a backend that cannot be used."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from harness.model import Cell, CellResult, Outcome, error_result, judge
+from harness.runbuilder import record_dict
 from harness.runresult import CellRecord
 from harness.scenarios.errors import ScenarioError
 
@@ -37,14 +40,21 @@ class CellItem(pytest.Item):
     def file_node(self) -> ScenarioFileNode:
         return self.parent  # type: ignore[return-value]
 
+    @property
+    def cells(self) -> list[tuple[int, Cell]]:
+        return [(self.index, self.cell)]
+
+    def take_records(self) -> list[list[Any]]:
+        """This cell's record for its report, once; the item keeps none after."""
+        record, self.record, self.result = self.record, None, None
+        return [] if record is None else [[self.index, record_dict(record)]]
+
     def setup(self) -> None:
-        result = self.file_node.result_for(self.cell)
+        result = self.file_node.results_for([self.cell])[0]
         self.result = result
-        self.record = CellRecord.from_cell(self.cell, result)
-        loaded = self.file_node.loaded
-        if loaded is not None and loaded.account:
-            self.record.account = loaded.account
-        self.user_properties.extend(junit_properties(self.record))
+        self.record = make_record(self.file_node, self.cell, result)
+        if writes_junit(self.config):  # redacted strings kept per cell until the end: only if asked for
+            self.user_properties.extend(junit_properties(self.record))
         # A result's warnings (caveats) travel with its record; the terminal summary counts them per
         # distinct caveat (caveats.py) rather than raising one pytest warning per cell.
         if result.is_error:
@@ -62,6 +72,101 @@ class CellItem(pytest.Item):
             c.source.line - 1,
             f"{c.source.scenario}: {c.principal_label} {c.action} {c.resource}",
         )
+
+
+# A grouped item's failure text shows this many failing (or error) cells in full, then a count.
+SHOWN_CELLS = 10
+
+
+class CellGroupItem(pytest.Item):
+    """The cells of one scenario for one principal (groups.py), run as one test.
+
+    ERROR when any cell could not be evaluated, else FAILED when any cell's decision is not the
+    expected one; the text describes the first SHOWN_CELLS such cells as a cell item would, then
+    counts the rest. Every cell's record reaches the run result; the item holds no result or record
+    once its report is made, so memory does not grow with passing cells.
+    """
+
+    def __init__(
+        self, *, cells: list[tuple[int, Cell]], scenario: str, principal: str, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.cells = cells
+        self.scenario = scenario
+        self.principal = principal
+        self.records: list[list[Any]] = []
+        self.failures: GroupProblems | None = None
+
+    @property
+    def file_node(self) -> ScenarioFileNode:
+        return self.parent  # type: ignore[return-value]
+
+    def take_records(self) -> list[list[Any]]:
+        records, self.records = self.records, []
+        return records
+
+    def setup(self) -> None:
+        node = self.file_node
+        cells = [cell for _index, cell in self.cells]
+        errors = GroupProblems("could not be evaluated")
+        failures = GroupProblems("failed")
+        records = []
+        for (index, cell), result in zip(self.cells, node.results_for(cells), strict=True):
+            record = make_record(node, cell, result)
+            records.append([index, record_dict(record)])
+            if result.is_error:
+                errors.add(lambda c=cell, r=result: describe_error(c, r))
+            elif judge(cell, result) is Outcome.FAILED:
+                failures.add(lambda c=cell, r=result: describe_failure(c, r))
+        self.records = records
+        total = len(self.cells)
+        self.user_properties.extend(
+            [("cells", str(total)), ("failed", str(failures.count)), ("errors", str(errors.count))]
+        )
+        if errors.count:  # could not check: an ERROR (exit 2), whatever the other cells did
+            pytest.fail("\n\n".join(p.text(total) for p in (errors, failures) if p.count), pytrace=False)
+        self.failures = failures if failures.count else None
+
+    def runtest(self) -> None:
+        failures, self.failures = self.failures, None
+        if failures is not None:
+            pytest.fail(failures.text(len(self.cells)), pytrace=False)
+
+    def reportinfo(self) -> tuple[Any, int, str]:
+        first = self.cells[0][1].source.line if self.cells else 1
+        count = len(self.cells)
+        return self.path, first - 1, f"{self.name}: {count} cell{'s' if count != 1 else ''}"
+
+
+class GroupProblems:
+    """A group's failing (or error) cells: the first SHOWN_CELLS described in full, the rest counted."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.count = 0
+        self.shown: list[str] = []
+
+    def add(self, describe: Callable[[], str]) -> None:
+        self.count += 1
+        if len(self.shown) < SHOWN_CELLS:  # described only when shown: a text per cell costs
+            self.shown.append(describe())
+
+    def text(self, total: int) -> str:
+        lines = [f"{self.count} of {total} cell{'s' if total != 1 else ''} {self.what}:", *self.shown]
+        if self.count > len(self.shown):
+            lines.append(
+                f"... and {self.count - len(self.shown)} more (run.json and the reports list every cell; "
+                "--iam-cell selects cells, --iam-items cell runs one item per cell)"
+            )
+        return "\n".join(lines)
+
+
+def make_record(node: ScenarioFileNode, cell: Cell, result: CellResult) -> CellRecord:
+    record = CellRecord.from_cell(cell, result)
+    loaded = node.loaded
+    if loaded is not None and loaded.account:
+        record.account = loaded.account
+    return record
 
 
 class FileErrorItem(pytest.Item):
@@ -95,19 +200,20 @@ class BackendErrorItem(pytest.Item):
         self.cells = cells
         self.backend = backend
         self.cause = cause
-        self.records: list[tuple[int, CellRecord]] = []
+        self.records: list[list[Any]] = []
 
     @property
     def file_node(self) -> ScenarioFileNode:
         return self.parent  # type: ignore[return-value]
 
+    def take_records(self) -> list[list[Any]]:
+        records, self.records = self.records, []
+        return records
+
     def setup(self) -> None:
-        loaded = self.file_node.loaded
         for index, cell in self.cells:
-            record = CellRecord.from_cell(cell, error_result(cell, self.backend, self.cause))
-            if loaded is not None and loaded.account:
-                record.account = loaded.account
-            self.records.append((index, record))
+            record = make_record(self.file_node, cell, error_result(cell, self.backend, self.cause))
+            self.records.append([index, record_dict(record)])
         count = len(self.cells)
         pytest.fail(
             f"{count} cell{'s' if count != 1 else ''} of this file could not be evaluated "
@@ -125,6 +231,10 @@ class BackendErrorItem(pytest.Item):
 # What a CI dashboard groups JUnit testcases by (`<property name=... value=...>`; pytest writes
 # an item's user_properties into the JUnit XML).
 JUNIT_FIELDS = ("principal", "action", "resource", "expected", "actual", "enforced")
+
+
+def writes_junit(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "xmlpath", None))
 
 
 def junit_properties(record: CellRecord) -> list[tuple[str, str]]:

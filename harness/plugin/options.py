@@ -16,12 +16,18 @@ from pathlib import Path
 import pytest
 
 from harness.backends.registry import _LAZY_MODULES, BACKEND_NAMES
+from harness.plugin.cellfilter import CellFilter, CellFilterError
 from harness.plugin.rootdir import HarnessRoot, harness_root
 from harness.scenarios.variables import environment_overrides, parse_assignments
 
 MATRIX_MODES = ("auto", "full", "none")
 # Above this many cells `--iam-matrix auto` prints per-scenario counts instead of the full matrix.
 AUTO_MATRIX_LIMIT = 200
+ITEM_MODES = ("auto", "cell", "scenario")
+# `--iam-items auto`: a file with more cells than this gets one item per scenario and principal.
+# Below it pytest's per-item cost (~0.7 ms and ~6 KB a cell) is under a second a file, and one item
+# per cell serves `-k` on a cell, `--lf` and readable ids; hand-written packs stay far below it.
+AUTO_GROUP_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,10 @@ class HarnessOptions:
     root: HarnessRoot
     # A baseline from a subset run (-k, -m, --lf, node ids) is refused unless this is set.
     baseline_partial_ok: bool = False
+    # How cells become pytest items: auto | cell | scenario (collection.py).
+    items: str = "auto"
+    # --iam-cell: which cells run (None: all); the others count as deselected.
+    cell_filter: CellFilter | None = None
 
 
 # (flag, backend option key, metavar, help) for settings of the aws backend that
@@ -74,6 +84,21 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--iam-matrix", choices=MATRIX_MODES, default=None, help="permission matrix in the terminal (auto)."
+    )
+    group.addoption(
+        "--iam-items",
+        choices=ITEM_MODES,
+        default=None,
+        help=f"pytest items: one per cell, one per scenario and principal, or auto (grouped when a file "
+        f"has more than {AUTO_GROUP_LIMIT} cells; the default).",
+    )
+    group.addoption(
+        "--iam-cell",
+        metavar="EXPR",
+        action="append",
+        default=[],
+        help="run only cells matching all KEY=GLOB terms (principal, action, resource, scenario, expect, "
+        "tag), e.g. 'principal=alice action=kms:*'; repeatable (a cell matching any runs).",
     )
     group.addoption(
         "--iam-baseline", metavar="RUN_JSON", default=None, help="previous run.json to diff reports against."
@@ -121,6 +146,7 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("iam_report_dir", "directory for run.json and reports", default="reports")
     parser.addini("iam_vars", "scenario variables, one NAME=VALUE per line", type="linelist", default=[])
     parser.addini("iam_matrix", "terminal permission matrix: auto | full | none", default="auto")
+    parser.addini("iam_items", "pytest items: auto | cell | scenario", default="auto")
     parser.addini("iam_aws_profile", "AWS profile for the aws/compare backends", default="")
     parser.addini("iam_aws_region", "AWS region for the aws/compare backends", default="")
     parser.addini("iam_backend_opts", "backend-specific KEY=VALUE lines", type="linelist", default=[])
@@ -174,6 +200,13 @@ def resolve(config: pytest.Config) -> HarnessOptions:
     matrix = config.getoption("iam_matrix") or str(config.getini("iam_matrix") or "auto").strip()
     if matrix not in MATRIX_MODES:
         raise pytest.UsageError(f"iam_matrix = {matrix!r}: choose one of {', '.join(MATRIX_MODES)}")
+    items = config.getoption("iam_items") or str(config.getini("iam_items") or "auto").strip()
+    if items not in ITEM_MODES:
+        raise pytest.UsageError(f"iam_items = {items!r}: choose one of {', '.join(ITEM_MODES)}")
+    try:
+        cell_filter = CellFilter.parse(config.getoption("iam_cell")) if config.getoption("iam_cell") else None
+    except CellFilterError as exc:
+        raise pytest.UsageError(f"--iam-cell: {exc}") from None
     report_dir = path_option(config.getoption("iam_report_dir"), "iam_report_dir") or (root / "reports")
     baseline_arg = config.getoption("iam_baseline")
     baseline = (cwd / baseline_arg).resolve() if baseline_arg else None
@@ -200,6 +233,8 @@ def resolve(config: pytest.Config) -> HarnessOptions:
         render_reports=not (config.getoption("iam_no_reports") or not config.getini("iam_render_reports")),
         root=anchor,
         baseline_partial_ok=partial_ok,
+        items=items,
+        cell_filter=cell_filter,
     )
 
 

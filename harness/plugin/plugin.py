@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
+from harness.plugin import keywords, lastfailed
 from harness.plugin.collection import ScenarioFileNode, display_path, is_scenario_path
-from harness.plugin.items import BackendErrorItem, CellItem, FileErrorItem, IamHarnessWarning
+from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.options import add_options, dist_explicit, resolve
-from harness.plugin.results import PROP_CELL, PROP_FILE, PROP_FILE_ERROR
+from harness.plugin.results import PROP_CELLS, PROP_FILE, PROP_FILE_ERROR
 from harness.plugin.run_hooks import RunHooks
-from harness.plugin.session import HARNESS_KEY, HarnessSession
+from harness.plugin.session import HARNESS_KEY, HarnessSession, item_cell_count
 from harness.plugin.xdist_hooks import XdistHooks
-from harness.runbuilder import record_dict
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,20 +70,19 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
-    if isinstance(item, CellItem) and item.record is not None:
-        # Exactly one report per cell carries its record: the call, or the setup that errored.
+    if isinstance(item, CellItem | CellGroupItem | BackendErrorItem):
+        # Exactly one report per item carries its cells' records: the call, or the setup that errored.
         if call.when == "call" or (call.when == "setup" and report.failed):
-            node = item.file_node
-            if not node.meta_sent:
-                report.user_properties.append((PROP_FILE, node.file_meta()))
-                node.meta_sent = True
-            report.user_properties.append(
-                (PROP_CELL, {"index": item.index, "record": record_dict(item.record)})
-            )
-    elif isinstance(item, BackendErrorItem) and call.when == "setup" and item.records:
-        report.user_properties.append((PROP_FILE, item.file_node.file_meta()))
-        for index, record in item.records:
-            report.user_properties.append((PROP_CELL, {"index": index, "record": record_dict(record)}))
+            records = item.take_records()
+            if records:
+                node = item.file_node
+                if not node.meta_sent:
+                    report.user_properties.append((PROP_FILE, node.file_meta()))
+                    node.meta_sent = True
+                # One property for all of an item's cells: xdist serialises each report's properties.
+                report.user_properties.append(
+                    (PROP_CELLS, {"group": isinstance(item, CellGroupItem), "cells": records})
+                )
     elif isinstance(item, FileErrorItem) and call.when == "setup":
         payload = {"file": item.nodeid.split("::", 1)[0], "errors": [e.to_dict() for e in item.errors]}
         report.user_properties.append((PROP_FILE_ERROR, payload))
@@ -94,14 +93,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> Any:
+    harness: HarnessSession = config.stash[HARNESS_KEY]
     # An invalid scenario file is never filtered away: `-k`, `-m` or `--lf`
     # deselecting its error item would turn a broken file into a green run.
     broken = [item for item in items if isinstance(item, FileErrorItem)]
-    result = yield
+    groups = [item for item in items if isinstance(item, CellGroupItem)]
+    keyword = str(config.option.keyword or "").strip()
+    if not (groups and keyword and keywords.AVAILABLE):
+        result = yield
+    else:
+        # pytest's -k would judge a group on all its cells' names at once (`-k "not Encrypt"` dropping
+        # a group with one Encrypt cell): keywords.py judges each cell, pytest's -k the other items.
+        harness.selection.deselected += keywords.narrow_groups(config, items, keyword)
+        config.option.keyword = ""
+        try:
+            result = yield
+        finally:
+            config.option.keyword = keyword
+        keywords.deselect_others(config, items)
+    harness.selection.deselected += lastfailed.narrow_to_failed(config, items)
     kept = {id(item) for item in items}
     items.extend(item for item in broken if id(item) not in kept)
     if not config.getoption("collectonly"):
-        items[:] = _backend_failures_per_file(config.stash[HARNESS_KEY], items)
+        items[:] = _backend_failures_per_file(harness, items)
     return result
 
 
@@ -110,7 +124,7 @@ def _backend_failures_per_file(harness: HarnessSession, items: list[pytest.Item]
     out: list[pytest.Item] = []
     replaced: dict[int, BackendErrorItem | None] = {}
     for item in items:
-        if not isinstance(item, CellItem):
+        if not isinstance(item, CellItem | CellGroupItem):
             out.append(item)
             continue
         node = item.file_node
@@ -134,13 +148,13 @@ def _backend_failures_per_file(harness: HarnessSession, items: list[pytest.Item]
         if stand_in is None:
             out.append(item)
         else:
-            stand_in.cells.append((item.index, item.cell))
+            stand_in.cells.extend(item.cells)
     return out
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     harness: HarnessSession = session.config.stash[HARNESS_KEY]
-    harness.selection.collected = sum(1 for item in session.items if isinstance(item, CellItem))
+    harness.selection.collected = sum(item_cell_count(item) for item in session.items)
     # Every xdist worker collects the same files: the first one speaks for all.
     worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
     if not harness.files_loaded or worker != "gw0":

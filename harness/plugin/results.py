@@ -17,7 +17,8 @@ from typing import Any
 from harness.plugin.caveats import CaveatTally
 from harness.runbuilder import RunBuilder
 
-PROP_CELL = "iam_cell"
+PROP_CELL = "iam_cell"  # one cell: {"index", "record"}
+PROP_CELLS = "iam_cells"  # an item's cells: {"group": bool, "cells": [[index, record], ...]}
 PROP_FILE = "iam_file"
 PROP_FILE_ERROR = "iam_file_error"
 
@@ -36,11 +37,35 @@ class RunCollector(RunBuilder):
             except (TypeError, ValueError):
                 continue
             if name == PROP_CELL:
-                record = value["record"]
-                self.add_cell(record, int(value["index"]))
-                for warning in record.get("warnings") or ():
-                    self.caveats.add(warning, f"{record['file']}:{record['line']}")
+                self._add(value["record"], int(value["index"]))
+            elif name == PROP_CELLS:
+                for index, record in value["cells"]:
+                    self._add(record, int(index))
             elif name == PROP_FILE:
                 self.add_file(value)
             elif name == PROP_FILE_ERROR:
                 self.add_file_errors(value["file"], value["errors"])
+
+    def _add(self, record: dict[str, Any], index: int) -> None:
+        self.add_cell(record, index)
+        for warning in record.get("warnings") or ():
+            self.caveats.add(warning, f"{record['file']}:{record['line']}")
+
+
+# What a report may drop once the run result has it: pytest keeps every report to the end of the
+# session (the terminal's counts), and the records would otherwise stay with them.
+BULKY = frozenset({PROP_CELL, PROP_CELLS, PROP_FILE})
+
+
+def failed_cells(user_properties: Iterable[Any]) -> list[str] | None:
+    """Ids of the cells a grouped item's report says failed or errored; None for any other report."""
+    for prop in user_properties:
+        if isinstance(prop, tuple | list) and len(prop) == 2 and prop[0] == PROP_CELLS and prop[1]["group"]:
+            return [record["id"] for _index, record in prop[1]["cells"] if record["outcome"] != "passed"]
+    return None
+
+
+def drop_bulky(user_properties: list[Any]) -> None:
+    user_properties[:] = [
+        p for p in user_properties if not (isinstance(p, tuple | list) and p and p[0] in BULKY)
+    ]

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.plugin.items import CellItem
+from harness.plugin.lastfailed import save_failed
+from harness.plugin.results import drop_bulky, failed_cells
 from harness.plugin.selection import selection_metadata
-from harness.plugin.session import HarnessSession
+from harness.plugin.session import HarnessSession, item_cell_count
 from harness.plugin.terminal import write_summary
 from harness.plugin.xdist_hooks import export_worker_output
 from harness.runselection import partial_banner
@@ -31,13 +32,21 @@ class RunHooks:
 
     @pytest.hookimpl
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self.harness.selection.deselected += sum(1 for item in items if isinstance(item, CellItem))
+        self.harness.selection.deselected += sum(item_cell_count(item) for item in items)
 
-    @pytest.hookimpl
+    @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # On a worker, reports go to the controller, which collects them; collect only there.
-        if not self.harness.is_worker and report.user_properties:
+        # Last of the hooks: every other plugin (xdist sending it on, report logs) has seen the report
+        # whole before the records are dropped from it.
+        if not report.user_properties:
+            return
+        if not self.harness.is_worker:
             self.harness.collector.take(report.user_properties)
+            failed = failed_cells(report.user_properties)
+            if failed is not None:
+                self.harness.group_failures[report.nodeid] = failed
+        drop_bulky(report.user_properties)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -45,6 +54,7 @@ class RunHooks:
         if harness.is_worker:
             export_worker_output(harness.config)
             return
+        save_failed(harness.config, harness.group_failures)
         collector = harness.collector
         if collector.empty:
             return

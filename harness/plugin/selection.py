@@ -3,7 +3,8 @@
 Counted where collection happens (the process itself, or each xdist worker,
 which all collect the same items): cells deselected (`-k`, `-m`, `--lf`,
 `--deselect` all report through `pytest_deselected`) and cells collected.
-The selectors themselves come from the command line.
+`--iam-cell` counts the cells it leaves out as deselected too. The selectors themselves come from
+the command line.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def selection_metadata(config: pytest.Config, counts: SelectionCounts, recorded:
     node_ids = [str(a) for a in (config.getoption("file_or_dir", None) or []) if "::" in str(a)]
     if node_ids:
         selection["node_ids"] = node_ids
+    cell_filter = [str(e) for e in (config.getoption("iam_cell", None) or [])]
+    if cell_filter:
+        selection["cell_filter"] = cell_filter
     deselect = [str(d) for d in (config.getoption("deselect", None) or [])]
     if deselect:
         selection["deselect"] = deselect
@@ -51,7 +55,7 @@ def selection_metadata(config: pytest.Config, counts: SelectionCounts, recorded:
     if not_run:
         selection["not_run"] = not_run  # e.g. -x / --maxfail stopped the run
     # --deselect of a harness cell shows in `deselected`; of another test it does not make this partial.
-    complete = not (counts.deselected or not_run or selection.get("last_failed") or node_ids)
+    complete = not (counts.deselected or not_run or selection.get("last_failed") or node_ids or cell_filter)
     return {"complete": complete, "selection": selection}
 
 

@@ -42,6 +42,8 @@ class HarnessSession:
         self.variable_names: set[str] = set()
         self.files_loaded = 0
         self.selection = SelectionCounts()
+        # Per grouped item that reported: its failed or error cells, for `--lf` (lastfailed.py).
+        self.group_failures: dict[str, list[str]] = {}
         # "drift: 2 new access, ..." for the terminal summary when --iam-baseline is given.
         self.drift_line: str | None = None
         # "partial run: selected by -k ..." when the run result is partial (runselection.py).
@@ -123,13 +125,34 @@ class HarnessSession:
     # -- selection ------------------------------------------------------
 
     def selected_cells(self, node: ScenarioFileNode) -> list[Cell]:
-        """The cells of `node` that this session will run (after -k, -m, --lf, deselection)."""
-        from harness.plugin.items import CellItem
-
+        """The cells of `node` that this session will run (after -k, -m, --lf, deselection), in run
+        order; asked once per file, so the index over the session's items is handed out, not kept."""
         if self._selected is None:
             grouped: dict[int, list[Cell]] = {}
             for item in node.session.items:
-                if isinstance(item, CellItem):
-                    grouped.setdefault(id(item.parent), []).append(item.cell)
+                cells = getattr(item, "cells", None)
+                if cells is not None and item_cell_count(item):
+                    grouped.setdefault(id(item.parent), []).extend(cell for _index, cell in cells)
             self._selected = grouped
-        return self._selected.get(id(node), [])
+        return self._selected.pop(id(node), [])
+
+    def filter_cells(self, cells: Sequence[Cell]) -> list[tuple[int, Cell]]:
+        """(index, cell) of the cells --iam-cell keeps; the others count as deselected."""
+        chosen = list(enumerate(cells))
+        if self.options.cell_filter is None:
+            return chosen
+        matches = self.options.cell_filter.matches
+        kept = [(i, c) for i, c in chosen if matches(c)]
+        self.selection.deselected += len(chosen) - len(kept)
+        return kept
+
+
+def item_cell_count(item: pytest.Item) -> int:
+    """How many cells a harness item stands for (0 for any other item)."""
+    from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem
+
+    if isinstance(item, CellItem):
+        return 1
+    if isinstance(item, CellGroupItem | BackendErrorItem):
+        return len(item.cells)
+    return 0

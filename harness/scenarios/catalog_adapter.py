@@ -15,6 +15,7 @@ from harness.engine.context import CONTEXT_KEY_TYPES
 
 ACTION_SHAPE = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$")
 CONTEXT_TYPES = {t.lower(): t for t in CONTEXT_KEY_TYPES}
+RESOURCE_CACHE_LIMIT = 100_000
 
 
 class CatalogProblem(Exception):
@@ -39,6 +40,9 @@ class ActionCatalog:
         self._catalog_obj: Any = None
         self._errors: tuple[type[Exception], ...] = ()
         self._expand_cache: dict[str, list[str]] = {}
+        # (action, resource) -> warnings: scenarios of a generated matrix repeat the same pairs for
+        # every principal; bounded, so a matrix of distinct pairs does not grow it without end.
+        self._resource_cache: dict[tuple[str, str], list[str]] = {}
 
     @property
     def _catalog(self) -> Any:
@@ -97,11 +101,17 @@ class ActionCatalog:
             return []
 
     def resource_warnings(self, action: str, resource: str) -> list[str]:
+        cached = self._resource_cache.get((action, resource))
+        if cached is not None:
+            return list(cached)
         catalog = self._catalog
         try:
-            return list(catalog.resource_warnings(action, resource))
+            found = list(catalog.resource_warnings(action, resource))
         except self._errors:
-            return []
+            found = []
+        if len(self._resource_cache) < RESOURCE_CACHE_LIMIT:
+            self._resource_cache[(action, resource)] = found
+        return list(found)
 
     def policy_warnings(self, actions: Sequence[str]) -> list[str]:
         return list(self._catalog.check_policy_actions(list(actions)))
