@@ -77,7 +77,9 @@ class Measure:
     run_json_bytes: int
 
 
-def run_once(pack: Path, tree: Path | None, cells: int, reports: bool = True) -> Measure:
+def run_once(
+    pack: Path, tree: Path | None, cells: int, reports: bool = True, extra: tuple[str, ...] = ()
+) -> Measure:
     env = dict(os.environ)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
@@ -91,6 +93,7 @@ def run_once(pack: Path, tree: Path | None, cells: int, reports: bool = True) ->
            "-p", "no:cacheprovider", "--iam-report-dir", str(out)]  # fmt: skip
     if not reports:
         cmd.append("--iam-no-reports")
+    cmd.extend(extra)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=pack, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -108,6 +111,9 @@ def main() -> int:
     parser.add_argument("--tree", type=Path, default=None, help="second checkout to compare against")
     parser.add_argument("--no-reports", action="store_true", help="write run.json only (no rendering)")
     parser.add_argument("--repeat", type=int, default=1, help="alternate runs per tree; keep the fastest")
+    # Options only one side knows (e.g. --iam-items=cell against a checkout from before it existed).
+    parser.add_argument("--pytest-arg", action="append", default=[], help="pytest option for this tree")
+    parser.add_argument("--tree-arg", action="append", default=[], help="pytest option for --tree")
     args = parser.parse_args()
     for cells in args.cells or [10_000]:
         with tempfile.TemporaryDirectory() as tmp:
@@ -115,7 +121,16 @@ def main() -> int:
             exact = write_pack(pack, cells)
             trees = [None] + ([args.tree] if args.tree else [])
             runs = [
-                [run_once(pack, t, exact, reports=not args.no_reports) for t in trees]
+                [
+                    run_once(
+                        pack,
+                        t,
+                        exact,
+                        reports=not args.no_reports,
+                        extra=tuple(args.pytest_arg if t is None else args.tree_arg),
+                    )
+                    for t in trees
+                ]
                 for _ in range(max(1, args.repeat))
             ]
             results = [min((r[i] for r in runs), key=lambda m: m.wall_s) for i in range(len(trees))]
