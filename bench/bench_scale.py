@@ -1,14 +1,15 @@
 """Scale benchmark (issue 12): a generated pack, one policy per principal, KMS and S3 actions.
 
     python bench/bench_scale.py --cells 10000 [--cells 100000 ...] [--tree /tmp/base] [--no-reports]
-                                [--repeat 3]
+                                [--repeat 3] [--pytest-arg=--iam-items=cell] [--tree-arg=...]
 
 Runs `pytest PACK` serially with reports on (`--no-reports`: run.json only), in a child process, and
 prints wall time, the child's peak RSS, run.json size, and per-cell figures. Every cell of the pack
 passes, so run.json's B/cell is what a passing cell costs (metadata included). `--tree DIR` runs
 another checkout's harness (on PYTHONPATH) on the same pack in the same invocation, so figures
 compare side by side as ratios; `--repeat N` runs the trees alternately N times and keeps each
-one's fastest run (wall time on shared cores is noisy; RSS and size do not vary).
+one's fastest run (wall time on shared cores is noisy; RSS and size do not vary). `--pytest-arg`
+and `--tree-arg` pass a pytest option to this tree's run or to the other tree's.
 Not a test: targets are read off its output (issue 12).
 """
 
