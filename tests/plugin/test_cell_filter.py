@@ -3,9 +3,9 @@ in either item mode; what it leaves out makes the run partial."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+
+from harness.runstream import load_document
 
 pytest_plugins = ["pytester"]
 
@@ -32,7 +32,7 @@ def _cell(principal: str = "alice", action: str = "kms:Decrypt", resource: str =
 
 
 def _run_json(pytester: pytest.Pytester) -> dict:
-    return json.loads((pytester.path / "reports/run.json").read_text())
+    return load_document(pytester.path / "reports/run.json")
 
 
 def test_every_term_of_an_expression_must_match():

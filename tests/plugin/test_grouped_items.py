@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from harness.runstream import load_document
+
 pytest_plugins = ["pytester"]
 
 from harness.plugin.items import SHOWN_CELLS, CellGroupItem  # noqa: E402
@@ -52,7 +54,7 @@ def pytest_unconfigure(config):
 
 
 def _run_json(pytester: pytest.Pytester) -> dict:
-    return json.loads((pytester.path / "reports/run.json").read_text())
+    return load_document(pytester.path / "reports/run.json")
 
 
 def _many_failures_pack(pytester, write_pack, count: int) -> None:
