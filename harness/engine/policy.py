@@ -327,9 +327,9 @@ class CompiledStatement:
     not_principal: bool
     conditions: CompiledConditions
     spans: StatementSpans  # shared by the policy's statements
-    # Explanation lines that depend only on the statement and its policy's id (explain.py),
+    # Explanation text that depends only on the statement and its policy's id (render.py),
     # keyed by (source id, element): written once, not for every request that misses it.
-    miss_lines: dict[tuple[str, str], str] = field(default_factory=dict)
+    miss_lines: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def start(self) -> Position:
