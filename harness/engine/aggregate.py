@@ -24,7 +24,7 @@ IAM_POLICY_TYPE = "IAM Policy"
 RESOURCE_POLICY_TYPE = "Resource Policy"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per resource (see evaluate.Request)
 class ResourceAnswer:
     """One resource's result, the evaluation behind it, and its explanation (still unwritten)."""
 

@@ -119,7 +119,7 @@ class _Malformed(Exception):
 def _as_text(raw: object) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
-    if isinstance(raw, int | float):
+    if isinstance(raw, (int, float)):
         return str(raw)
     if isinstance(raw, str):
         return raw

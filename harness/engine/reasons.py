@@ -125,7 +125,7 @@ class Element(StrEnum):
     CONDITION = "Condition"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every statement that misses (see evaluate.Request)
 class Miss:
     """A statement that did not apply, and the first element that failed.
 

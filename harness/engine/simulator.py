@@ -49,7 +49,7 @@ from harness.engine.aggregate import (
     decision_details,
     matched_statements,
 )
-from harness.engine.authorizers import REGISTRY, Adjustment, Registry, RequestFact
+from harness.engine.authorizers import REGISTRY, Adjustment, FactTests, Registry, RequestFact
 from harness.engine.context import RequestContext
 from harness.engine.enforcement import enforce, enforcement_context, stand_in_resource
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
@@ -170,6 +170,7 @@ class Simulator:
         results: list[EvaluationResult] = []
         for action in inp.action_names:
             action_lower = action.lower()
+            fact_tests = self._registry.in_scope(action_lower)
             per_resource: list[ResourceAnswer] = []
             for resource in inp.resource_arns or ("*",):
                 m = _ARN_ACCOUNT.match(resource)
@@ -186,7 +187,7 @@ class Simulator:
                     has_boundary=has_boundary,
                     action_lower=action_lower,
                 )
-                per_resource.append(self._one(inputs, req, referenced, star_only, memo))
+                per_resource.append(self._one(inputs, req, referenced, star_only, memo, fact_tests))
             results.append(aggregate(action, per_resource, star_only))
         return SimulationOutput(results=tuple(results), warnings=tuple(warnings))
 
@@ -230,6 +231,7 @@ class Simulator:
         referenced: set[str],
         star_only: bool,
         memo: _Memo,
+        fact_tests: FactTests,
     ) -> ResourceAnswer:
         ctx_key = (req.action_lower.startswith("kms:"), req.resource_account)
         if ctx_key in memo.contexts:
@@ -237,7 +239,7 @@ class Simulator:
         else:
             enforced_ctx = memo.contexts[ctx_key] = enforcement_context(req, referenced)
         registry = self._registry
-        fact_values = registry.fact_values(req.action_lower, req.resource)
+        fact_values = registry.fact_values(fact_tests, req.action_lower, req.resource)
         adjustments = registry.adjustments(req, inputs, fact_values)
         key = self._signature(inputs, req, enforced_ctx, fact_values, stand_in_resource(adjustments))
         outcome = memo.outcomes.get(key)

@@ -31,10 +31,15 @@ class RequestFact(StrEnum):
 
 @dataclass(frozen=True, eq=False)
 class ResourceFact:
-    """A yes/no test of the lower-cased action and the resource ARN."""
+    """A yes/no test of the lower-cased action and the resource ARN.
+
+    `scope` says for which (lower-cased) actions the test can answer yes; for any
+    other action the fact is no without testing the resource.
+    """
 
     name: str
     test: Callable[[str, str], bool]
+    scope: Callable[[str], bool]
 
 
 class Facts:
@@ -81,6 +86,13 @@ class Authorizer(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class FactTests:
+    """The registry's facts in scope for one action: (position, test) of each."""
+
+    tests: tuple[tuple[int, Callable[[str, str], bool]], ...]
+
+
 class Rule:
     """Defaults for an authorizer: adjusts nothing, decides nothing."""
 
@@ -106,7 +118,7 @@ class Registry:
         self.facts: tuple[ResourceFact, ...] = tuple(facts)
         position = {f: i for i, f in enumerate(facts)}
         self._index = [{f: position[f] for f in a.resource_facts} for a in authorizers]
-        self._tests = tuple(f.test for f in facts)
+        self._none = (False,) * len(facts)
         # Only authorizers that adjust are asked to, for every resource.
         self._adjusters = [
             (a, index)
@@ -118,9 +130,18 @@ class Registry:
     def request_facts(self) -> frozenset[RequestFact]:
         return frozenset(f for a in self.authorizers for f in a.request_facts)
 
-    def fact_values(self, action_lower: str, resource: str) -> tuple[bool, ...]:
+    def in_scope(self, action_lower: str) -> FactTests:
+        """The facts that can hold for this action (asked once per action, not per resource)."""
+        return FactTests(tuple((i, f.test) for i, f in enumerate(self.facts) if f.scope(action_lower)))
+
+    def fact_values(self, tests: FactTests, action_lower: str, resource: str) -> tuple[bool, ...]:
         """Every declared resource fact for this action and resource (part of the reuse key)."""
-        return tuple(test(action_lower, resource) for test in self._tests)
+        if not tests.tests:
+            return self._none
+        values = list(self._none)
+        for i, test in tests.tests:
+            values[i] = test(action_lower, resource)
+        return tuple(values)
 
     def adjustments(
         self, req: Request, inputs: CompiledInputs, values: tuple[bool, ...]

@@ -105,10 +105,15 @@ def key_behind_alias(action_lower: str, resource: str) -> str | None:
     return f"{m.group(1)}key/(key behind alias/{m.group(2)})"
 
 
-KEY_REQUEST = ResourceFact("a key operation on a KMS key or alias ARN", is_kms_key_request)
+def _kms(action_lower: str) -> bool:
+    return action_lower.startswith("kms:")
+
+
+KEY_REQUEST = ResourceFact("a key operation on a KMS key or alias ARN", is_kms_key_request, _kms)
 KEY_REQUEST_ON_ALIAS = ResourceFact(
     "a key operation on a KMS alias ARN",
     lambda action, resource: key_behind_alias(action, resource) is not None,
+    _kms,
 )
 
 

@@ -66,14 +66,17 @@ MANAGED_POLICY_WRITE = ResourceFact(
     lambda action, resource: (
         action in POLICY_WRITE_ACTIONS and _AWS_MANAGED_POLICY.match(resource) is not None
     ),
+    POLICY_WRITE_ACTIONS.__contains__,
 )
 RESERVED_ALIAS_WRITE = ResourceFact(
     "an alias write on an alias/aws/ alias",
     lambda action, resource: action in KMS_ALIAS_ACTIONS and _AWS_ALIAS.match(resource) is not None,
+    KMS_ALIAS_ACTIONS.__contains__,
 )
 PROTECTED_ROLE_WRITE = ResourceFact(
     "a role write on an aws-reserved/ role",
     lambda action, resource: action in ROLE_WRITE_ACTIONS and _RESERVED_ROLE.match(resource) is not None,
+    ROLE_WRITE_ACTIONS.__contains__,
 )
 
 _RULES = (

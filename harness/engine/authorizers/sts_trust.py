@@ -28,6 +28,7 @@ _ROLE_ARN = re.compile(r"^arn:[^:]+:iam::\d{12}:role/")
 ASSUME_ROLE = ResourceFact(
     "an AssumeRole action on a role ARN",
     lambda action, resource: action in ASSUME_ROLE_ACTIONS and _ROLE_ARN.match(resource) is not None,
+    ASSUME_ROLE_ACTIONS.__contains__,
 )
 
 
