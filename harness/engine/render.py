@@ -256,20 +256,53 @@ def explanation_lines(explained: Explained, action: str, resource: str) -> tuple
     return tuple(lines)
 
 
+# Two stand-ins for the resource (see ExplanationText); never in an ARN or a policy.
+_STAND_INS = ("\x00\x01", "\x00\x02")
+
+
+class ExplanationText:
+    """The text of one explanation for one action, for every resource that shares it.
+
+    The first resource's lines are written directly. From the second on, the lines
+    are split once around the resource (written with two different stand-ins for
+    it; used only when both give the same pieces, so a stand-in that occurs in a
+    policy or context value can never be mistaken for the resource) and each
+    further resource costs a join.
+    """
+
+    __slots__ = ("_action", "_explained", "_pieces", "_uses")
+
+    def __init__(self, explained: Explained, action: str) -> None:
+        self._explained = explained
+        self._action = action
+        self._uses = 0
+        self._pieces: tuple[tuple[str, ...], ...] | None = None
+
+    def lines(self, resource: str) -> tuple[str, ...]:
+        self._uses += 1
+        if self._uses == 2 and self._pieces is None:
+            one, two = (explanation_lines(self._explained, self._action, s) for s in _STAND_INS)
+            pieces = tuple(tuple(line.split(_STAND_INS[0])) for line in one)
+            if pieces == tuple(tuple(line.split(_STAND_INS[1])) for line in two):
+                self._pieces = pieces
+        if self._pieces is None:
+            return explanation_lines(self._explained, self._action, resource)
+        return tuple(p[0] if len(p) == 1 else resource.join(p) for p in self._pieces)
+
+
 class PendingExplanation:
     """One resource's explanation, written on first read (types.Explanation calls `lines`)."""
 
-    __slots__ = ("_action", "_explained", "_lines", "_resource")
+    __slots__ = ("_lines", "_resource", "_text")
 
-    def __init__(self, explained: Explained, action: str, resource: str) -> None:
-        self._explained = explained
-        self._action = action
+    def __init__(self, text: ExplanationText, resource: str) -> None:
+        self._text = text
         self._resource = resource
         self._lines: tuple[str, ...] | None = None
 
     def lines(self) -> tuple[str, ...]:
         if self._lines is None:
-            self._lines = explanation_lines(self._explained, self._action, self._resource)
+            self._lines = self._text.lines(self._resource)
         return self._lines
 
 

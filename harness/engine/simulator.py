@@ -56,7 +56,7 @@ from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluat
 from harness.engine.policy import CompiledPolicy
 from harness.engine.principals import parse_caller
 from harness.engine.reasons import Explained
-from harness.engine.render import PendingExplanation
+from harness.engine.render import ExplanationText, PendingExplanation
 from harness.engine.types import (
     Decision,
     EvaluationResult,
@@ -83,7 +83,7 @@ class Outcome:
     evaluation: Evaluation
     enforced: Decision
     advisory: str | None
-    explained: Explained | None  # None: explanations off
+    text: ExplanationText | None  # the explanation's data and its text; None: explanations off
     matched: tuple[MatchedStatement, ...]
     missing: tuple[str, ...]
     details: dict[str, Decision]
@@ -247,11 +247,7 @@ class Simulator:
             outcome = memo.outcomes[key] = self._decide(
                 inputs, req, enforced_ctx, fact_values, adjustments, star_only
             )
-        pending = (
-            PendingExplanation(outcome.explained, req.action, req.resource)
-            if outcome.explained is not None
-            else ()
-        )
+        pending = PendingExplanation(outcome.text, req.resource) if outcome.text is not None else ()
         ev = outcome.evaluation
         result = ResourceResult(
             resource=req.resource,
@@ -294,7 +290,7 @@ class Simulator:
             evaluation=ev,
             enforced=enforcement.decision,
             advisory=enforcement.advisory,
-            explained=explained,
+            text=ExplanationText(explained, req.action) if explained is not None else None,
             matched=matched_statements(contributing(ev)),
             missing=() if star_only else tuple(ev.missing),
             details=decision_details(ev),

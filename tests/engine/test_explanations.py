@@ -32,9 +32,39 @@ def test_no_explanation_text_is_written_until_it_is_read(monkeypatch) -> None:
     assert calls == []
     result = out.results[0]
     lines = result.explanation
-    assert calls == [KEY, KEY + "2"]
-    assert lines[0].startswith(f"{KEY}: allowed: allowed by statement 1 of PolicyInputList.1")
+    assert calls[0] == KEY
+    assert lines[0] == f"{KEY}: allowed: allowed by statement 1 of PolicyInputList.1"
+    assert f"{KEY}2: allowed: allowed by statement 1 of PolicyInputList.1" in lines
     assert result.explanation is lines  # written once
+
+
+def test_resources_sharing_an_answer_get_the_text_written_for_each() -> None:
+    # From the second resource on, the text is split once around the resource and joined per
+    # resource; it must equal what writing each resource's text directly gives.
+    keys = [f"{KEY}-{n}" for n in range(4)]
+    out = Engine().simulate(build_input("kms:Decrypt", resources=keys))
+    for rr in out.results[0].resource_results:
+        assert (
+            rr.explanation[0]
+            == f"implicitDeny: no identity-based or resource-based policy allows kms:Decrypt on {rr.resource}"
+        )
+        assert (
+            rr.explanation[1]
+            == f"to allow: add an Allow for kms:Decrypt on {rr.resource} to an identity-based policy"
+        )
+
+
+def test_a_stand_in_written_in_a_policy_is_not_mistaken_for_the_resource() -> None:
+    odd = "arn:aws:s3:::b/\x00\x01/x"
+    out = Engine().simulate(
+        build_input(
+            "s3:GetObject",
+            identity=[policy(allow("s3:GetObject", odd))],
+            resources=["arn:aws:s3:::b/1", "arn:aws:s3:::b/2", "arn:aws:s3:::b/3"],
+        )
+    )
+    for rr in out.results[0].resource_results:
+        assert f"{rr.resource} is not matched by Resource ({odd})" in rr.explanation[-1]
 
 
 def test_each_resource_shares_the_reason_but_names_itself() -> None:
