@@ -78,21 +78,35 @@ def enforce(
     enforced_ctx: RequestContext | None,
     adjustments: tuple[Adjustment, ...],
     fact_values: tuple[bool, ...],
+    action_keys: frozenset[str],
 ) -> Enforcement:
-    """Evaluate the request as the service sees it (when that differs) and let the authorizers decide."""
+    """Evaluate the request as the service sees it (when that differs) and let the authorizers decide.
+
+    `action_keys`: the lower-cased context keys the statements of this action read. When
+    the filled context gives none of them a value, the enforced evaluation would be the
+    simulator's, so it is not run again.
+    """
     req = ev.request
     stand_in = stand_in_resource(adjustments)
     enforced_inputs = inputs
     if any(a.drop_scps for a in adjustments):
         enforced_inputs = dataclasses.replace(inputs, scp_levels=())
+    ctx_matters = enforced_ctx is not None and any(
+        v.key.lower() in action_keys for v in enforced_ctx if v.key not in req.ctx
+    )
     enforced_ev = ev
-    if enforced_ctx is not None or stand_in is not None or enforced_inputs is not inputs:
+    if ctx_matters or stand_in is not None or enforced_inputs is not inputs:
         enforced_ev = evaluate_request(
             enforced_inputs,
-            dataclasses.replace(
-                req,
+            Request(
+                action=req.action,
                 resource=stand_in or req.resource,
+                caller=req.caller,
                 ctx=enforced_ctx if enforced_ctx is not None else req.ctx,
+                principal_account=req.principal_account,
+                resource_account=req.resource_account,
+                has_boundary=req.has_boundary,
+                action_lower=req.action_lower,
             ),
             explain=False,
         )

@@ -193,44 +193,35 @@ def _label(miss: Miss) -> str:
     return f"{miss.policy.source.source_id} {name} [{st.effect}]"
 
 
-_STATIC = frozenset({Element.ACTION, Element.NOT_ACTION, Element.RESOURCE, Element.NOT_RESOURCE})
-
-
-def _static_parts(miss: Miss) -> tuple[str, str]:
-    """The text before and after the action (or resource) of an Action/Resource line.
-
-    It names only the statement, so it is written once per statement and policy id
-    and kept on the statement (policy.CompiledStatement.miss_lines).
-    """
-    st = miss.statement
-    key = (miss.policy.source.source_id, miss.element)
-    found = st.miss_lines.get(key)
-    if found is None:
-        el = miss.element
-        values = st.actions.values if el in (Element.ACTION, Element.NOT_ACTION) else st.resources.values  # type: ignore[union-attr]
-        found = st.miss_lines[key] = (
-            f"{_label(miss)} did not apply: ",
-            f" is not matched by {el.value} ({_values(values)})",
-        )
-    return found
+_ACTION_ELEMENTS = frozenset({Element.ACTION, Element.NOT_ACTION})
+_RESOURCE_ELEMENTS = frozenset({Element.RESOURCE, Element.NOT_RESOURCE})
 
 
 def miss_text(miss: Miss, action: str, resource: str) -> str:
+    st = miss.statement
     el = miss.element
-    if el in _STATIC and (el in (Element.ACTION, Element.NOT_ACTION) or miss.statement.resources is not None):
-        head, tail = _static_parts(miss)
-        return head + (action if el in (Element.ACTION, Element.NOT_ACTION) else resource) + tail
+    # Action and Resource lines name only the statement around the action or resource:
+    # the text either side is written once per statement and policy id, kept on the statement.
+    key = (miss.policy.source.source_id, el)
+    found = st.miss_lines.get(key)
+    if found is not None:
+        return found[0] + (action if el in _ACTION_ELEMENTS else resource) + found[1]
+    if el in _ACTION_ELEMENTS or (el in _RESOURCE_ELEMENTS and st.resources is not None):
+        values = st.actions.values if el in _ACTION_ELEMENTS else st.resources.values  # type: ignore[union-attr]
+        head = f"{_label(miss)} did not apply: "
+        tail = f" is not matched by {el.value} ({_values(values)})"
+        st.miss_lines[key] = (head, tail)
+        return head + (action if el in _ACTION_ELEMENTS else resource) + tail
     label = _label(miss)
     if el is Element.CONDITION:
         reasons = "; ".join(f.message for f in miss.failures) or "condition not met"
         return f"{label} did not apply: Condition: {reasons}"
     who = miss.caller or "the caller (no CallerArn)"
-    detail = (
-        f"{who} is named by NotPrincipal"
-        if el is Element.NOT_PRINCIPAL
-        else f"{who} is not named by Principal"
-    )
-    principals = miss.statement.principals
+    if el is Element.NOT_PRINCIPAL:
+        detail = f"{who} is named by NotPrincipal"
+    else:
+        detail = f"{who} is not named by Principal"
+    principals = st.principals
     if principals is None:  # pragma: no cover - a Principal miss comes from a Principal element
         return f"{label} did not apply: {detail}"
     named = _values(tuple(f"{t}:{v}" for t, v in principals.values))
@@ -256,14 +247,16 @@ def explanation_lines(explained: Explained, action: str, resource: str) -> tuple
     return tuple(lines)
 
 
-# Two stand-ins for the resource (see ExplanationText); never in an ARN or a policy.
+# Splitting costs two writes, so it pays only for answers shared by several resources.
+_SPLIT_FROM = 4
+# Two stand-ins for the resource (see ExplanationText).
 _STAND_INS = ("\x00\x01", "\x00\x02")
 
 
 class ExplanationText:
     """The text of one explanation for one action, for every resource that shares it.
 
-    The first resource's lines are written directly. From the second on, the lines
+    The first resources' lines are written directly. From the fourth on, the lines
     are split once around the resource (written with two different stand-ins for
     it; used only when both give the same pieces, so a stand-in that occurs in a
     policy or context value can never be mistaken for the resource) and each
@@ -280,7 +273,7 @@ class ExplanationText:
 
     def lines(self, resource: str) -> tuple[str, ...]:
         self._uses += 1
-        if self._uses == 2 and self._pieces is None:
+        if self._uses == _SPLIT_FROM and self._pieces is None:
             one, two = (explanation_lines(self._explained, self._action, s) for s in _STAND_INS)
             pieces = tuple(tuple(line.split(_STAND_INS[0])) for line in one)
             if pieces == tuple(tuple(line.split(_STAND_INS[1])) for line in two):

@@ -100,6 +100,20 @@ class _Memo:
 _InputsKey = tuple[object, ...]
 
 
+def _action_keys(inputs: CompiledInputs, action_lower: str) -> frozenset[str]:
+    """Lower-cased context keys read by the statements that can apply to this action
+    (conditions, and policy variables in conditions and Resource)."""
+    keys: set[str] = set()
+    for policy in inputs.all_policies():
+        for st in policy.statements_for(action_lower):
+            keys |= st.conditions.keys
+            keys |= st.conditions.variable_keys
+            if st.resources is not None:
+                for t in st.resources.templates:
+                    keys |= t.variable_keys
+    return frozenset(keys)
+
+
 class Simulator:
     """Runs one SimulationInput; `compile_policy` (the Engine's cached compiler) compiles sources."""
 
@@ -171,6 +185,7 @@ class Simulator:
         for action in inp.action_names:
             action_lower = action.lower()
             fact_tests = self._registry.in_scope(action_lower)
+            action_keys = _action_keys(inputs, action_lower)
             per_resource: list[ResourceAnswer] = []
             for resource in inp.resource_arns or ("*",):
                 m = _ARN_ACCOUNT.match(resource)
@@ -187,7 +202,9 @@ class Simulator:
                     has_boundary=has_boundary,
                     action_lower=action_lower,
                 )
-                per_resource.append(self._one(inputs, req, referenced, star_only, memo, fact_tests))
+                per_resource.append(
+                    self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys)
+                )
             results.append(aggregate(action, per_resource, star_only))
         return SimulationOutput(results=tuple(results), warnings=tuple(warnings))
 
@@ -232,6 +249,7 @@ class Simulator:
         star_only: bool,
         memo: _Memo,
         fact_tests: FactTests,
+        action_keys: frozenset[str],
     ) -> ResourceAnswer:
         ctx_key = (req.action_lower.startswith("kms:"), req.resource_account)
         if ctx_key in memo.contexts:
@@ -245,7 +263,7 @@ class Simulator:
         outcome = memo.outcomes.get(key)
         if outcome is None:
             outcome = memo.outcomes[key] = self._decide(
-                inputs, req, enforced_ctx, fact_values, adjustments, star_only
+                inputs, req, enforced_ctx, fact_values, adjustments, star_only, action_keys
             )
         pending = PendingExplanation(outcome.text, req.resource) if outcome.text is not None else ()
         ev = outcome.evaluation
@@ -270,10 +288,11 @@ class Simulator:
         fact_values: tuple[bool, ...],
         adjustments: tuple[Adjustment, ...],
         star_only: bool,
+        action_keys: frozenset[str],
     ) -> Outcome:
         """Evaluate, enforce, and keep the explanation as data."""
         ev = evaluate_request(inputs, req, explain=self._explain)
-        enforcement = enforce(self._registry, inputs, ev, enforced_ctx, adjustments, fact_values)
+        enforcement = enforce(self._registry, inputs, ev, enforced_ctx, adjustments, fact_values, action_keys)
         explained = (
             Explained(
                 decision=ev.decision,
