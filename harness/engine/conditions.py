@@ -44,9 +44,7 @@ Documented rules this module implements (IAM User Guide):
 
 from __future__ import annotations
 
-import base64
 import binascii
-import difflib
 import ipaddress
 import operator as op
 import re
@@ -329,6 +327,8 @@ def _bool(values: list[object], variables: bool) -> Matcher:
 
 def _decode_b64(text: str) -> bytes | None:
     try:
+        import base64  # rare operator: loaded on first use, not by every CLI run
+
         return base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
         return None
@@ -695,6 +695,8 @@ def compile_conditions(
         else:
             spec = _OPERATORS.get(base)
             if spec is None:
+                import difflib  # only to word an error
+
                 close = difflib.get_close_matches(base, [*_OPERATORS, _NULL], n=1)
                 hint = f"; did you mean {close[0]}?" if close else ""
                 raise _malformed(f"unknown condition operator {opname!r}{hint}")

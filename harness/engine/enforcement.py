@@ -23,7 +23,7 @@ from harness.engine.render import note_text
 from harness.engine.types import Decision
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Enforcement:
     """The enforced decision, and the advisory (rendered note) when it differs from the simulator's."""
 

@@ -12,6 +12,9 @@ statements (simulator.py), and the renderer fills those in.
 
 from __future__ import annotations
 
+# The dataclasses here are plain, not frozen: nothing changes them once built, and a
+# frozen dataclass costs about twice as much to define, which every CLI run pays at import.
+
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,7 +43,7 @@ class ReasonCode(StrEnum):
     CROSS_ALLOWED = "cross-allowed"  # rule 6: `statement` (None: root user) and resource `other`
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StatementRef:
     """A statement named in a reason: its policy's SourcePolicyId, index (0-based) and Sid."""
 
@@ -49,7 +52,7 @@ class StatementRef:
     sid: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reason:
     """One evaluation's reason: `code` says which fields are set (see ReasonCode)."""
 
@@ -96,7 +99,7 @@ class KmsRule(StrEnum):
     NO_STATEMENT = "no-statement"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Note:
     code: NoteCode
     kms: KmsRule | None = None
@@ -105,7 +108,7 @@ class Note:
     filled: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Verdict:
     """An authorizer's decision, and the note to show when it differs from the simulator's."""
 
@@ -140,7 +143,7 @@ class Miss:
     failures: tuple[ConditionFailure, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Explained:
     """Everything an explanation says about one evaluated request, resource and action left out."""
 

@@ -76,7 +76,7 @@ _ARN_ACCOUNT = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
 KEYED_REQUEST_FACTS = frozenset(RequestFact)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
     """Everything decided for one action on resources of one signature (memoized)."""
 

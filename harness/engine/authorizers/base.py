@@ -20,6 +20,9 @@ from harness.engine.evaluate import CompiledInputs, Evaluation, Request
 from harness.engine.reasons import NoteCode, Verdict
 
 
+# Plain (not frozen) dataclasses, as in reasons.py: import time counts on every CLI run.
+
+
 class RequestFact(StrEnum):
     """Parts of the request an authorizer may read (the simulator's reuse is keyed on each)."""
 
@@ -58,7 +61,7 @@ class Facts:
         return self._values[position]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Adjustment:
     """How the enforced evaluation differs from the simulator's, and the note that says so.
 
@@ -86,7 +89,7 @@ class Authorizer(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FactTests:
     """The registry's facts in scope for one action: (position, test) of each."""
 
