@@ -14,7 +14,6 @@ from __future__ import annotations
 
 # The dataclasses here are plain, not frozen: nothing changes them once built, and a
 # frozen dataclass costs about twice as much to define, which every CLI run pays at import.
-
 from dataclasses import dataclass
 from enum import StrEnum
 

@@ -19,7 +19,6 @@ from typing import Protocol
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request
 from harness.engine.reasons import NoteCode, Verdict
 
-
 # Plain (not frozen) dataclasses, as in reasons.py: import time counts on every CLI run.
 
 
