@@ -40,6 +40,7 @@ _ENCODER = msgspec.json.Encoder()
 _DECODER = msgspec.json.Decoder()
 
 
+
 def compact_record(record: dict[str, Any]) -> dict[str, Any]:
     """The record as run.json v2 stores it: every field (raw JSON readers such as jq rely on them),
     but a passing cell without its explanation text."""
@@ -68,7 +69,7 @@ class RunStreamWriter:
 
     def finish(self, metadata: dict[str, Any], errors: list[dict[str, Any]]) -> Path:
         out = self._out
-        out.write(b'\n],"errors":')
+        out.write(b"\n],\"errors\":")
         out.write(_ENCODER.encode(errors))
         out.write(b',\n"metadata":')
         out.write(_ENCODER.encode(metadata))

@@ -10,21 +10,10 @@ from harness.runstream import RunStreamWriter, compact_record, is_streamed, iter
 
 def _record(cell_id: str, outcome: str = "passed") -> dict:
     return {
-        "id": cell_id,
-        "principal": "alice",
-        "action": "s3:GetObject",
-        "resource": "*",
-        "expected": "allowed",
-        "actual": "allowed" if outcome == "passed" else "implicitDeny",
-        "outcome": outcome,
-        "backend": "offline",
-        "scenario": "s",
-        "file": "a.yaml",
-        "line": 3,
-        "mode": "custom",
-        "explanation": ["Allow in p1 matched"],
-        "warnings": [],
-        "error": None,
+        "id": cell_id, "principal": "alice", "action": "s3:GetObject", "resource": "*",
+        "expected": "allowed", "actual": "allowed" if outcome == "passed" else "implicitDeny",
+        "outcome": outcome, "backend": "offline", "scenario": "s", "file": "a.yaml", "line": 3,
+        "mode": "custom", "explanation": ["Allow in p1 matched"], "warnings": [], "error": None,
         "deciding_statements": [{"policy_id": "p1", "sid": "A", "effect": "Allow"}],
     }
 

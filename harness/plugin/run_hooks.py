@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from harness.reports.drift import Drift
 
 
+
 class RunHooks:
     def __init__(self, harness: HarnessSession) -> None:
         self.harness = harness

@@ -11,10 +11,8 @@ from harness.runbuilder import RunBuilder, record_dict
 from harness.runresult import CellRecord
 from harness.scenarios import ScenarioLoader
 
-POLICY = (
-    '{"Version": "2012-10-17", "Statement": [{"Sid": "Decrypt", "Effect": "Allow", '
+POLICY = '{"Version": "2012-10-17", "Statement": [{"Sid": "Decrypt", "Effect": "Allow", ' \
     '"Action": "kms:Decrypt", "Resource": "*"}]}'
-)
 SCENARIO = """
 version: 1
 policies:
