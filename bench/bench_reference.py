@@ -1,6 +1,6 @@
 """This engine against the reference TypeScript simulator, whole process each, side by side.
 
-    python bench/bench_reference.py [--count 4000] [--seed 7] [--runs 3] [--reference-dir DIR]
+    python bench/bench_reference.py [--count 4000] [--seed 7] [--runs 3] [--reference-dir DIR] [--tree DIR]
 
 Installs @cloud-copilot/iam-simulate from npm into a temporary folder (never a
 dependency of this project; `--reference-dir` reuses an existing install) with a
@@ -13,6 +13,12 @@ each side interleaved `--runs` times:
 (b) one request of 40 actions x 250 keys (10,000 cells): ours through
     `--cli-input-json` with default output, target >= 10x.
 
+Python runs with its bytecode cache on (in the benchmark's temporary folder), as it
+normally does, even where PYTHONDONTWRITEBYTECODE is set. `--tree DIR` also times
+another checkout of this project (e.g. the main branch) in the same interleaved runs,
+so a change is measured side by side under the same load (`python -m harness` run
+from DIR imports DIR's package).
+
 Prints each run's wall and CPU time, the median ratio (reference / ours) of each,
 and how often the two agree on the cells of (a), as a sanity check that both ran
 the same requests. On a shared machine the wall ratio moves with the load; the CPU
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -70,12 +77,27 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(cmd: list[str], stdin: Path | None, out: Path, cwd: Path | None = None) -> Timing:
+def python_env(pycache: Path) -> dict[str, str]:
+    """Python as it normally runs: bytecode cached after the first run (here in a folder of the
+    benchmark's own, so nothing is written into a checkout), even where the environment turns
+    the cache off (PYTHONDONTWRITEBYTECODE); otherwise every run would compile every module."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def timed(
+    cmd: list[str],
+    stdin: Path | None,
+    out: Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Timing:
     with out.open("wb") as sink:
         handle = stdin.open("rb") if stdin is not None else subprocess.DEVNULL
         try:
             start, cpu = time.perf_counter(), _children_cpu()
-            proc = subprocess.run(cmd, stdin=handle, stdout=sink, stderr=subprocess.PIPE, cwd=cwd)
+            proc = subprocess.run(cmd, stdin=handle, stdout=sink, stderr=subprocess.PIPE, cwd=cwd, env=env)
             elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
         finally:
             if stdin is not None:
@@ -110,7 +132,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reference-dir", type=Path, help="reuse an npm install folder")
+    parser.add_argument("--tree", type=Path, help="another checkout to time side by side")
     args = parser.parse_args()
+    trees = [("ours", HERE.parent)]
+    if args.tree is not None:
+        trees.append((f"tree {args.tree}", args.tree.resolve()))
 
     with tempfile.TemporaryDirectory(prefix="bench-reference-") as tmp_name:
         tmp = Path(tmp_name)
@@ -145,25 +171,40 @@ def main() -> int:
         ]
         node = ["node", str(folder / "reference_runner.mjs")]
         print(f"reference: {PACKAGE} {version}, node runner; ours: {sys.executable} -m harness")
+        envs = {name: python_env(tmp / f"pycache-{n}") for n, (name, _) in enumerate(trees)}
+        for name, tree in trees:  # writes each tree's bytecode cache before anything is timed
+            timed([*harness, "--cli-input-jsonl", os.devnull], None, tmp / "warm.out", tree, envs[name])
         for i, case in enumerate(cases):
-            ours: list[Timing] = []
+            ours: dict[str, list[Timing]] = {name: [] for name, _ in trees}
             ref: list[Timing] = []
             for run in range(args.runs):
-                ours.append(timed(case.ours, case.ours_stdin, tmp / f"ours-{i}.out"))
+                shown = []
+                for name, tree in trees:
+                    ours[name].append(
+                        timed(
+                            case.ours,
+                            case.ours_stdin,
+                            tmp / f"{name}-{i}.out".replace("/", "_"),
+                            tree,
+                            envs[name],
+                        )
+                    )
+                    shown.append(f"{name} {ours[name][-1].wall:.2f} s ({ours[name][-1].cpu:.2f} s CPU)")
                 ref.append(timed(node, case.reference_stdin, tmp / f"ref-{i}.out", cwd=folder))
                 print(
-                    f"  {case.name}: run {run + 1}: ours {ours[-1].wall:.2f} s ({ours[-1].cpu:.2f} s CPU), "
+                    f"  {case.name}: run {run + 1}: {', '.join(shown)}, "
                     f"reference {ref[-1].wall:.2f} s ({ref[-1].cpu:.2f} s CPU)"
                 )
-            wall = [r.wall / o.wall for r, o in zip(ref, ours, strict=True)]
-            cpu = [r.cpu / o.cpu for r, o in zip(ref, ours, strict=True)]
-            median = statistics.median(wall)
-            verdict = "meets" if median >= case.target else "MISSES"
-            print(
-                f"{case.name}: wall ratio per run {', '.join(f'{x:.2f}' for x in wall)}, "
-                f"median {median:.2f}x ({verdict} {case.target:g}x); CPU ratio median "
-                f"{statistics.median(cpu):.2f}x"
-            )
+            for name, _ in trees:
+                wall = [r.wall / o.wall for r, o in zip(ref, ours[name], strict=True)]
+                cpu = [r.cpu / o.cpu for r, o in zip(ref, ours[name], strict=True)]
+                median = statistics.median(wall)
+                verdict = "meets" if median >= case.target else "MISSES"
+                print(
+                    f"{case.name} [{name}]: wall ratio per run {', '.join(f'{x:.2f}' for x in wall)}, "
+                    f"median {median:.2f}x ({verdict} {case.target:g}x); CPU ratio median "
+                    f"{statistics.median(cpu):.2f}x"
+                )
             if i == 0:
                 cells, same_sim, same_enforced = agreement(tmp / "ours-0.out", tmp / "ref-0.out")
                 print(

@@ -44,9 +44,7 @@ Documented rules this module implements (IAM User Guide):
 
 from __future__ import annotations
 
-import base64
 import binascii
-import difflib
 import ipaddress
 import operator as op
 import re
@@ -119,7 +117,7 @@ class _Malformed(Exception):
 def _as_text(raw: object) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
-    if isinstance(raw, int | float):
+    if isinstance(raw, (int, float)):
         return str(raw)
     if isinstance(raw, str):
         return raw
@@ -329,6 +327,8 @@ def _bool(values: list[object], variables: bool) -> Matcher:
 
 def _decode_b64(text: str) -> bytes | None:
     try:
+        import base64  # rare operator: loaded on first use, not by every CLI run
+
         return base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
         return None
@@ -357,11 +357,17 @@ def _binary(values: list[object], variables: bool) -> Matcher:
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _ip(values: list[object], variables: bool) -> Matcher:
+def _network(text: str) -> _Network:
+    return ipaddress.ip_network(text, strict=False)
+
+
+def _ip(values: list[object], variables: bool, patterns: PatternCache | None = None) -> Matcher:
     nets: list[_Network] = []
     for raw in values:
+        text = _as_text(raw).strip()
         try:
-            nets.append(ipaddress.ip_network(_as_text(raw).strip(), strict=False))
+            # Accounts repeat their ranges across policies: each is read once per engine.
+            nets.append(patterns.parsed(_network, text) if patterns is not None else _network(text))
         except ValueError:
             raise _Malformed(f"value {raw!r} is not an IP address or CIDR range") from None
 
@@ -391,7 +397,7 @@ def _ip(values: list[object], variables: bool) -> Matcher:
 
 @dataclass(frozen=True)
 class _OperatorSpec:
-    build: Callable[[list[object], bool], Matcher] | None  # None for the glob operators
+    build: Callable[[list[object], bool], Matcher] | None  # None: glob and IP operators (engine caches)
     negated: bool
     kind: str  # what a context value must be, for type-error messages
     glob: PatternFlavor | None = None  # StringLike / ArnLike: built from the engine's pattern cache
@@ -422,8 +428,8 @@ _OPERATORS: dict[str, _OperatorSpec] = {
     "DateGreaterThanEquals": _OperatorSpec(_date(op.ge), False, "date"),
     "Bool": _OperatorSpec(_bool, False, "boolean"),
     "BinaryEquals": _OperatorSpec(_binary, False, "base64 value"),
-    "IpAddress": _OperatorSpec(_ip, False, "IP address"),
-    "NotIpAddress": _OperatorSpec(_ip, True, "IP address"),
+    "IpAddress": _OperatorSpec(None, False, "IP address"),
+    "NotIpAddress": _OperatorSpec(None, True, "IP address"),
     "ArnEquals": _OperatorSpec(None, False, "ARN", PatternFlavor.ARN_LIKE),
     "ArnLike": _OperatorSpec(None, False, "ARN", PatternFlavor.ARN_LIKE),
     "ArnNotEquals": _OperatorSpec(None, True, "ARN", PatternFlavor.ARN_LIKE),
@@ -689,6 +695,8 @@ def compile_conditions(
         else:
             spec = _OPERATORS.get(base)
             if spec is None:
+                import difflib  # only to word an error
+
                 close = difflib.get_close_matches(base, [*_OPERATORS, _NULL], n=1)
                 hint = f"; did you mean {close[0]}?" if close else ""
                 raise _malformed(f"unknown condition operator {opname!r}{hint}")
@@ -728,6 +736,8 @@ def compile_conditions(
                     match = (
                         spec.build(raw_values, clause_vars)
                         if spec.build is not None
+                        else _ip(raw_values, clause_vars, patterns)
+                        if spec.glob is None
                         else _glob_matcher(
                             raw_values,
                             clause_vars,

@@ -1,108 +1,130 @@
-"""Service rules the real service enforces and the IAM Policy Simulator does not show.
+"""The enforce stage: what the real service decides, beside the simulator's answer.
 
-Each rule returns the enforced decision and a one-line reason, or None when
-it does not apply. KMS key policies have their own module (kms.py).
-
-- sts:GetCallerIdentity needs no permission and cannot be denied: "No
-  permissions are required to perform this operation. If an administrator
-  attaches a policy to your identity that explicitly denies access to the
-  sts:GetCallerIdentity action, you can still perform this operation."
-  (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
-- Assuming a role needs the role's trust policy to allow the caller, in the
-  same account as across accounts; an identity policy alone is not enough
-  (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html,
-  "Grant a user permissions to switch roles":
-  https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html).
-  The trust policy is the ResourcePolicy of the simulation.
-- AWS managed policies (`arn:aws:iam::aws:policy/...`) cannot be changed
-  by customers (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies).
-- Alias names beginning with `alias/aws/` are reserved for AWS managed keys:
-  they cannot be created, updated or deleted
-  (https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html#alias-concepts).
-- Roles under the `aws-reserved/` path (IAM Identity Center's
-  AWSReservedSSO_* roles) are protected: IAM refuses to modify, delete or pass
-  them ("Cannot perform the operation on the protected role", IAM Identity
-  Center User Guide, https://docs.aws.amazon.com/singlesignon/latest/userguide/permissionsetsconcept.html).
+Two things separate them. A real request carries context keys the simulator
+only knows if told (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+aws:username, aws:PrincipalIsAWSService, aws:PrincipalServiceName,
+aws:ResourceAccount, kms:CallerAccount; reference_policies_condition-keys.html,
+conditions-kms.html): `enforcement_context` fills the ones the policies
+reference from the caller and the resource. And services apply rules of their
+own: the authorizers (authorizers/) adjust the enforced evaluation and decide
+on it. When the enforced decision differs, the advisory says why.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
+from dataclasses import dataclass
 
-from harness.engine.evaluate import Evaluation
+from harness.engine.authorizers import Adjustment, Registry
+from harness.engine.context import ContextValue, RequestContext
+from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
+from harness.engine.reasons import Note, NoteCode
+from harness.engine.render import note_text
 from harness.engine.types import Decision
 
-ASSUME_ROLE_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
-_ROLE_ARN = re.compile(r"^arn:[^:]+:iam::\d{12}:role/")
-_AWS_MANAGED_POLICY = re.compile(r"^arn:[^:]+:iam::aws:policy/")
-_AWS_ALIAS = re.compile(r"^arn:[^:]+:kms:[^:]*:\d{12}:alias/aws/")
-KMS_ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:deletealias", "kms:updatealias"})
-_RESERVED_ROLE = re.compile(r"^arn:[^:]+:iam::\d{12}:role/aws-reserved/")
 
-POLICY_WRITE_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "iam:CreatePolicy",
-        "iam:CreatePolicyVersion",
-        "iam:DeletePolicy",
-        "iam:DeletePolicyVersion",
-        "iam:SetDefaultPolicyVersion",
-        "iam:TagPolicy",
-        "iam:UntagPolicy",
-    )
-)
-ROLE_WRITE_ACTIONS = frozenset(
-    a.lower()
-    for a in (
-        "iam:AttachRolePolicy",
-        "iam:CreateRole",
-        "iam:CreateServiceLinkedRole",
-        "iam:DeleteRole",
-        "iam:DeleteRolePermissionsBoundary",
-        "iam:DeleteRolePolicy",
-        "iam:DeleteServiceLinkedRole",
-        "iam:DetachRolePolicy",
-        "iam:PassRole",
-        "iam:PutRolePermissionsBoundary",
-        "iam:PutRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-    )
-)
+@dataclass(slots=True)
+class Enforcement:
+    """The enforced decision, and the advisory (rendered note) when it differs from the simulator's."""
+
+    decision: Decision
+    advisory: str | None = None
 
 
-def resource_class(resource: str) -> tuple[bool, ...]:
-    """The resource tests the rules below make (for the simulator's per-resource reuse)."""
-    return (
-        _AWS_MANAGED_POLICY.match(resource) is not None,
-        _RESERVED_ROLE.match(resource) is not None,
-        _ROLE_ARN.match(resource) is not None,
-        _AWS_ALIAS.match(resource) is not None,
-    )
+def enforcement_context(req: Request, referenced: set[str]) -> RequestContext | None:
+    """The context a real request would carry, or None when it changes nothing.
 
-
-def service_rule(ev: Evaluation) -> tuple[Decision, str] | None:
-    req = ev.request
-    action = req.action_lower
-    if action == "sts:getcalleridentity":
-        return Decision.ALLOWED, "sts:GetCallerIdentity needs no permission and cannot be denied"
-    if ev.decision is Decision.EXPLICIT_DENY:
-        return None
-    if action in POLICY_WRITE_ACTIONS and _AWS_MANAGED_POLICY.match(req.resource):
-        return Decision.IMPLICIT_DENY, f"AWS managed policies cannot be changed ({req.action})"
-    if action in KMS_ALIAS_ACTIONS and _AWS_ALIAS.match(req.resource):
-        return Decision.IMPLICIT_DENY, "aliases under alias/aws/ are reserved for AWS managed keys"
-    if action in ROLE_WRITE_ACTIONS and _RESERVED_ROLE.match(req.resource):
-        return Decision.IMPLICIT_DENY, f"roles under aws-reserved/ are protected; IAM refuses {req.action}"
-    if action in ASSUME_ROLE_ACTIONS and _ROLE_ARN.match(req.resource):
-        if ev.resource is None:
-            return (
-                Decision.IMPLICIT_DENY,
-                "no trust policy was given; only a trust policy lets a role be assumed",
+    Only keys some policy references are added, and a key the caller supplied is kept.
+    """
+    caller = req.caller
+    extra: list[ContextValue] = []
+    if caller is not None:
+        extra.append(ContextValue("aws:PrincipalArn", (caller.principal_arn,), "string"))
+        if caller.account:
+            extra.append(ContextValue("aws:PrincipalAccount", (caller.account,), "string"))
+            if req.action_lower.startswith("kms:"):
+                extra.append(ContextValue("kms:CallerAccount", (caller.account,), "string"))
+        if caller.principal_type:
+            extra.append(ContextValue("aws:PrincipalType", (caller.principal_type,), "string"))
+        if caller.kind == "user":
+            extra.append(ContextValue("aws:username", (caller.arn.rsplit("/", 1)[-1],), "string"))
+        extra.append(
+            ContextValue(
+                "aws:PrincipalIsAWSService", ("true" if caller.kind == "service" else "false",), "boolean"
             )
-        if not ev.resource.allows:
-            return Decision.IMPLICIT_DENY, "the role's trust policy does not allow the caller"
+        )
+        if caller.kind == "service":
+            extra.append(ContextValue("aws:PrincipalServiceName", (caller.arn,), "string"))
+    if req.resource_account:
+        extra.append(ContextValue("aws:ResourceAccount", (req.resource_account,), "string"))
+    useful = [v for v in extra if v.key.lower() in referenced and v.key not in req.ctx]
+    if not useful:
+        return None
+    return req.ctx.with_values(useful)
+
+
+def stand_in_resource(adjustments: tuple[Adjustment, ...]) -> str | None:
+    """The resource the enforced evaluation matches statements against, when not the requested one."""
+    for a in adjustments:
+        if a.resource is not None:
+            return a.resource
     return None
+
+
+def enforce(
+    registry: Registry,
+    inputs: CompiledInputs,
+    ev: Evaluation,
+    enforced_ctx: RequestContext | None,
+    adjustments: tuple[Adjustment, ...],
+    fact_values: tuple[bool, ...],
+    action_keys: frozenset[str],
+) -> Enforcement:
+    """Evaluate the request as the service sees it (when that differs) and let the authorizers decide.
+
+    `action_keys`: the lower-cased context keys the statements of this action read. When
+    the filled context gives none of them a value, the enforced evaluation would be the
+    simulator's, so it is not run again.
+    """
+    req = ev.request
+    stand_in = stand_in_resource(adjustments)
+    enforced_inputs = inputs
+    if any(a.drop_scps for a in adjustments):
+        enforced_inputs = dataclasses.replace(inputs, scp_levels=())
+    ctx_matters = enforced_ctx is not None and any(
+        v.key.lower() in action_keys for v in enforced_ctx if v.key not in req.ctx
+    )
+    enforced_ev = ev
+    if ctx_matters or stand_in is not None or enforced_inputs is not inputs:
+        enforced_ev = evaluate_request(
+            enforced_inputs,
+            Request(
+                action=req.action,
+                resource=stand_in or req.resource,
+                caller=req.caller,
+                ctx=enforced_ctx if enforced_ctx is not None else req.ctx,
+                principal_account=req.principal_account,
+                resource_account=req.resource_account,
+                has_boundary=req.has_boundary,
+                action_lower=req.action_lower,
+            ),
+            explain=False,
+        )
+    verdict = registry.decide(enforced_ev, fact_values)
+    if verdict.decision is ev.decision:
+        return Enforcement(verdict.decision)
+    note = verdict.note
+    for a in adjustments:
+        if a.wraps:
+            note = Note(a.note, inner=note)
+        elif note is None:
+            note = Note(a.note)
+    if note is None:
+        note = Note(NoteCode.FILLED_CONTEXT, filled=_filled(req, enforced_ctx))
+    return Enforcement(verdict.decision, note_text(note, req.action, verdict.decision))
+
+
+def _filled(req: Request, ctx: RequestContext | None) -> tuple[str, ...]:
+    if ctx is None:
+        return ()
+    return tuple(f"{v.key}={','.join(v.values)}" for v in ctx if v.key not in req.ctx)

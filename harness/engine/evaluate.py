@@ -37,14 +37,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from harness.engine.conditions import ConditionFailure
 from harness.engine.context import RequestContext
 from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.principals import Caller, PrincipalMatch
-from harness.engine.types import Decision
+from harness.engine.reasons import Element, Miss, Reason, ReasonCode, StatementRef
+from harness.engine.types import Decision, PolicyKind
 
 
-@dataclass(frozen=True, slots=True)
+# The dataclasses built once per request or statement in the hot loop are not
+# frozen: a frozen dataclass sets each field through object.__setattr__, several
+# times slower. Nothing mutates them after construction.
+@dataclass(slots=True)
 class Request:
     action: str
     resource: str
@@ -64,24 +67,13 @@ class Request:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
     """A statement that applies to the request."""
 
     policy: CompiledPolicy
     statement: CompiledStatement
     principal: PrincipalMatch | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Miss:
-    """A statement that did not apply, and the first element that failed."""
-
-    policy: CompiledPolicy
-    statement: CompiledStatement
-    element: str  # Action, NotAction, Resource, NotResource, Principal, NotPrincipal, Condition
-    detail: str = ""
-    failures: tuple[ConditionFailure, ...] = ()
 
 
 @dataclass(slots=True)
@@ -112,7 +104,7 @@ def evaluate_policies(
     track_missing: bool = True,
 ) -> SetResult:
     """Apply rule 1 to every statement of `policies`."""
-    result = SetResult()
+    result = SetResult([], [], [], [])
     action_lower = req.action_lower
     ctx = req.ctx
     for policy in policies:
@@ -121,14 +113,14 @@ def evaluate_policies(
             matched_ids = {id(s) for s in candidates}
             for st in policy.statements:
                 if id(st) not in matched_ids:
-                    element = "NotAction" if st.not_action else "Action"
+                    element = Element.NOT_ACTION if st.not_action else Element.ACTION
                     result.misses.append(Miss(policy, st, element))
         for st in candidates:
             if not st.resource_matches(req.resource, ctx):
                 if track_missing and st.resources is not None and st.resources.templates:
                     _note_missing(result.missing, st.resources.unresolved_keys(ctx))
                 if explain:
-                    element = "NotResource" if st.not_resource else "Resource"
+                    element = Element.NOT_RESOURCE if st.not_resource else Element.RESOURCE
                     result.misses.append(Miss(policy, st, element))
                 continue
             principal: PrincipalMatch | None = None
@@ -136,20 +128,16 @@ def evaluate_policies(
                 if st.not_principal:
                     if st.principals.names(req.caller, deny=st.deny, has_boundary=req.has_boundary):
                         if explain:
-                            who = req.caller.arn if req.caller else "the caller (no CallerArn)"
-                            result.misses.append(
-                                Miss(policy, st, "NotPrincipal", f"{who} is named by NotPrincipal")
-                            )
+                            who = req.caller.arn if req.caller else None
+                            result.misses.append(Miss(policy, st, Element.NOT_PRINCIPAL, who))
                         continue
                     principal = PrincipalMatch.WILDCARD
                 else:
                     principal = st.principals.match(req.caller)
                     if principal is None:
                         if explain:
-                            who = req.caller.arn if req.caller else "the caller (no CallerArn)"
-                            result.misses.append(
-                                Miss(policy, st, "Principal", f"{who} is not named by Principal")
-                            )
+                            who = req.caller.arn if req.caller else None
+                            result.misses.append(Miss(policy, st, Element.PRINCIPAL, who))
                         continue
             if len(st.conditions):
                 outcome = st.conditions.evaluate(ctx)
@@ -157,7 +145,7 @@ def evaluate_policies(
                     if track_missing and outcome.missing_keys:
                         _note_missing(result.missing, outcome.missing_keys)
                     if explain:
-                        result.misses.append(Miss(policy, st, "Condition", "", outcome.failures))
+                        result.misses.append(Miss(policy, st, Element.CONDITION, None, outcome.failures))
                     continue
             hit = Hit(policy, st, principal)
             if st.deny:
@@ -202,19 +190,10 @@ class Evaluation:
     session_allowed: bool | None
     identity_side: Decision  # principal's account (identity within boundary/session)
     resource_side: Decision | None  # resource policy's say; None without one
-    # Why the decision, and what would have to change for a deny: str.format
-    # templates with {action} and {resource}, so that one evaluation can be
-    # reused for resources that match the same statements (simulator.py).
-    reason_t: str
-    remedy_t: str = ""
-
-    @property
-    def reason(self) -> str:
-        return self.reason_t.format(action=self.request.action, resource=self.request.resource)
-
-    @property
-    def remedy(self) -> str:
-        return self.remedy_t.format(action=self.request.action, resource=self.request.resource)
+    # Why the decision, as data (reasons.py); it never names the requested
+    # resource, so one evaluation serves every resource that matches the same
+    # statements (simulator.py).
+    reason: Reason
 
     @property
     def cross_account(self) -> bool:
@@ -227,6 +206,17 @@ class Evaluation:
             if part is not None:
                 out.extend(part.denies)
         return out
+
+    @property
+    def misses(self) -> tuple[Miss, ...]:
+        """Statements that did not apply, policy group by policy group (for explanations)."""
+        out: list[Miss] = []
+        for part in (self.identity, self.boundary, self.session, self.resource):
+            if part is not None:
+                out.extend(part.misses)
+        for level in (*self.scp_levels, *self.rcp_levels):
+            out.extend(level.misses)
+        return tuple(out)
 
     @property
     def missing(self) -> list[str]:
@@ -242,20 +232,33 @@ def _levels(levels: tuple[tuple[CompiledPolicy, ...], ...], req: Request, explai
     return [evaluate_policies(level, req, explain=explain, track_missing=False) for level in levels]
 
 
-def _sid(hit: Hit) -> str:
-    """Statement name for a reason template (braces escaped)."""
+def _ref(hit: Hit) -> StatementRef:
     st = hit.statement
-    name = f"Sid {st.sid!r}" if st.sid else f"statement {st.index + 1}"
-    return escape(f"{name} of {hit.policy.source.source_id}")
+    return StatementRef(hit.policy.source.source_id, st.index, st.sid)
 
 
-def escape(text: str) -> str:
-    """Make `text` literal inside a str.format template."""
-    return text.replace("{", "{{").replace("}", "}}")
+# The decision each reason stands for.
+DECISION_OF = {
+    ReasonCode.DENIED_BY_STATEMENT: Decision.EXPLICIT_DENY,
+    ReasonCode.DENIED_BY_SCP: Decision.EXPLICIT_DENY,
+    ReasonCode.DENIED_BY_RCP: Decision.EXPLICIT_DENY,
+    ReasonCode.SCP_LEVEL_NOT_ALLOWED: Decision.IMPLICIT_DENY,
+    ReasonCode.RCP_LEVEL_NOT_ALLOWED: Decision.IMPLICIT_DENY,
+    ReasonCode.ALLOWED_NAMING_CALLER: Decision.ALLOWED,
+    ReasonCode.ACCOUNT_ONLY: Decision.IMPLICIT_DENY,
+    ReasonCode.NOT_ALLOWED: Decision.IMPLICIT_DENY,
+    ReasonCode.LIMITED: Decision.IMPLICIT_DENY,
+    ReasonCode.ALLOWED_ROOT: Decision.ALLOWED,
+    ReasonCode.ALLOWED_BY: Decision.ALLOWED,
+    ReasonCode.CROSS_NO_IDENTITY: Decision.IMPLICIT_DENY,
+    ReasonCode.CROSS_LIMITED: Decision.IMPLICIT_DENY,
+    ReasonCode.CROSS_NO_RESOURCE_GRANT: Decision.IMPLICIT_DENY,
+    ReasonCode.CROSS_ALLOWED: Decision.ALLOWED,
+}
 
 
 def evaluate_request(inputs: CompiledInputs, req: Request, *, explain: bool = True) -> Evaluation:
-    """Decide one request (rules 1-6 of the module doc)."""
+    """Decide one request (rules 1-6 of the module doc): gather what each policy group says, then decide."""
     caller = req.caller
     identity = evaluate_policies(inputs.identity, req, explain=explain)
     boundary = evaluate_policies(inputs.boundaries, req, explain=explain) if inputs.boundaries else None
@@ -272,12 +275,9 @@ def evaluate_request(inputs: CompiledInputs, req: Request, *, explain: bool = Tr
         None if not scp_applies else all(lv.allowed for lv in scps) and not any(lv.denies for lv in scps)
     )
     rcps_allowed = None if not rcps else all(lv.allowed for lv in rcps) and not any(lv.denies for lv in rcps)
-
-    # The root user of the account has every permission on its own resources
-    # that SCPs/RCPs and explicit denies leave it (policy-eval-denyallow page).
-    root_same_account = caller is not None and caller.kind == "root" and not req.cross_account
-    identity_allowed = identity.allowed or root_same_account
-    principal_side_ok = identity_allowed and boundary_allowed is not False and session_allowed is not False
+    principal_side_ok = (
+        _identity_allowed(identity, req) and boundary_allowed is not False and session_allowed is not False
+    )
     identity_side = Decision.ALLOWED if principal_side_ok else Decision.IMPLICIT_DENY
     resource_side: Decision | None = None
     if resource is not None:
@@ -290,143 +290,111 @@ def evaluate_request(inputs: CompiledInputs, req: Request, *, explain: bool = Tr
         )
     if identity.denies or (boundary and boundary.denies) or (session and session.denies):
         identity_side = Decision.EXPLICIT_DENY
-
-    def done(decision: Decision, reason: str, remedy: str = "") -> Evaluation:
-        return Evaluation(
-            request=req,
-            decision=decision,
-            identity=identity,
-            boundary=boundary,
-            session=session,
-            resource=resource,
-            scp_levels=scps,
-            rcp_levels=rcps,
-            organizations_allowed=organizations_allowed,
-            rcps_allowed=rcps_allowed,
-            boundary_allowed=boundary_allowed,
-            session_allowed=session_allowed,
-            identity_side=identity_side,
-            resource_side=resource_side,
-            reason_t=reason,
-            remedy_t=remedy,
-        )
-
-    # Rule 2: any explicit deny wins.
-    for group, label in (
-        (identity, "identity policy"),
-        (resource, "resource policy"),
-        (boundary, "permissions boundary"),
-        (session, "session policy"),
-    ):
-        if group is not None and group.denies:
-            return done(
-                Decision.EXPLICIT_DENY,
-                f"explicitly denied by {_sid(group.denies[0])} ({label})",
-                f"remove or narrow {_sid(group.denies[0])}",
-            )
-    for n, lv in enumerate(scps, 1):
-        if lv.denies:
-            return done(
-                Decision.EXPLICIT_DENY,
-                f"explicitly denied by an SCP at organization level {n} ({_sid(lv.denies[0])})",
-                "change the SCP deny at that level",
-            )
-    for n, lv in enumerate(rcps, 1):
-        if lv.denies:
-            return done(
-                Decision.EXPLICIT_DENY,
-                f"explicitly denied by an RCP at organization level {n} ({_sid(lv.denies[0])})",
-                "change the RCP deny at that level",
-            )
-    # Rules 3 and 4.
-    for n, lv in enumerate(scps, 1):
-        if not lv.allowed:
-            return done(
-                Decision.IMPLICIT_DENY,
-                f"no SCP at organization level {n} of {len(scps)} allows {{action}}",
-                f"allow {{action}} in an SCP at level {n}",
-            )
-    for n, lv in enumerate(rcps, 1):
-        if not lv.allowed:
-            return done(
-                Decision.IMPLICIT_DENY,
-                f"no RCP at organization level {n} of {len(rcps)} allows {{action}}",
-                f"allow {{action}} in an RCP at level {n}",
-            )
-
-    resource_hits = resource.allows if resource is not None else []
-    limits = _limits_text(boundary_allowed, session_allowed)
-    if not req.cross_account:
-        # Rule 5.
-        direct = next((h for h in resource_hits if h.principal is not None and h.principal.direct), None)
-        if direct is not None:
-            return done(
-                Decision.ALLOWED, f"allowed by {_sid(direct)} (resource policy names the caller directly)"
-            )
-        grant = next((h for h in resource_hits if h.principal is not PrincipalMatch.ACCOUNT), None)
-        if not identity_allowed and grant is None:
-            if resource_hits:
-                return done(
-                    Decision.IMPLICIT_DENY,
-                    "the resource policy only names the account, and no identity-based policy allows",
-                    "allow {action} on {resource} in an identity-based policy",
-                )
-            return done(
-                Decision.IMPLICIT_DENY,
-                "no identity-based or resource-based policy allows {action} on {resource}",
-                "add an Allow for {action} on {resource} to an identity-based policy",
-            )
-        if limits:
-            return done(
-                Decision.IMPLICIT_DENY,
-                f"allowed by policy but {limits}",
-                _limits_remedy(req, boundary_allowed, session_allowed),
-            )
-        hit = identity.allows[0] if identity.allows else grant
-        if hit is None:
-            return done(Decision.ALLOWED, "allowed: the account root user")
-        return done(Decision.ALLOWED, f"allowed by {_sid(hit)}")
-
-    # Rule 6: cross-account.
-    if not identity_allowed:
-        return done(
-            Decision.IMPLICIT_DENY,
-            f"cross-account: no identity-based policy of account {req.principal_account} allows {{action}}",
-            "allow {action} on {resource} in the caller's identity-based policy",
-        )
-    if limits:
-        return done(
-            Decision.IMPLICIT_DENY,
-            f"cross-account: {limits}",
-            _limits_remedy(req, boundary_allowed, session_allowed),
-        )
-    if not resource_hits:
-        what = "has no resource policy" if resource is None else "resource policy does not allow the caller"
-        return done(
-            Decision.IMPLICIT_DENY,
-            f"cross-account: the resource in account {req.resource_account} {what}",
-            f"allow the caller (or account {req.principal_account}) in the resource policy",
-        )
-    return done(
-        Decision.ALLOWED,
-        f"cross-account: allowed by {_sid(identity.allows[0]) if identity.allows else 'the root user'}"
-        f" and {_sid(resource_hits[0])}",
+    reason = _decide(req, identity, boundary, session, resource, scps, rcps)
+    return Evaluation(
+        request=req,
+        decision=DECISION_OF[reason.code],
+        identity=identity,
+        boundary=boundary,
+        session=session,
+        resource=resource,
+        scp_levels=scps,
+        rcp_levels=rcps,
+        organizations_allowed=organizations_allowed,
+        rcps_allowed=rcps_allowed,
+        boundary_allowed=boundary_allowed,
+        session_allowed=session_allowed,
+        identity_side=identity_side,
+        resource_side=resource_side,
+        reason=reason,
     )
 
 
-def _limits_text(boundary_allowed: bool | None, session_allowed: bool | None) -> str:
-    parts = []
-    if boundary_allowed is False:
-        parts.append("the permissions boundary does not allow it")
-    if session_allowed is False:
-        parts.append("the session policy does not allow it")
-    return " and ".join(parts)
+def _identity_allowed(identity: SetResult, req: Request) -> bool:
+    # The root user of the account has every permission on its own resources
+    # that SCPs/RCPs and explicit denies leave it (policy-eval-denyallow page).
+    caller = req.caller
+    return identity.allowed or (caller is not None and caller.kind == "root" and not req.cross_account)
 
 
-def _limits_remedy(req: Request, boundary_allowed: bool | None, session_allowed: bool | None) -> str:
-    parts = []
-    if boundary_allowed is False:
-        parts.append("allow {action} in the permissions boundary")
-    if session_allowed is False:
-        parts.append("allow {action} in the session policy")
-    return " and ".join(parts)
+_DENY_GROUPS = (
+    PolicyKind.IDENTITY,
+    PolicyKind.RESOURCE,
+    PolicyKind.PERMISSIONS_BOUNDARY,
+    PolicyKind.SESSION,
+)
+
+
+def _decide(
+    req: Request,
+    identity: SetResult,
+    boundary: SetResult | None,
+    session: SetResult | None,
+    resource: SetResult | None,
+    scps: list[SetResult],
+    rcps: list[SetResult],
+) -> Reason:
+    """Rules 2-6, in order: the first that decides gives the reason."""
+    # Rule 2: any explicit deny wins.
+    for group, kind in zip((identity, resource, boundary, session), _DENY_GROUPS, strict=True):
+        if group is not None and group.denies:
+            return Reason(ReasonCode.DENIED_BY_STATEMENT, statement=_ref(group.denies[0]), kind=kind)
+    for code, levels in ((ReasonCode.DENIED_BY_SCP, scps), (ReasonCode.DENIED_BY_RCP, rcps)):
+        for n, lv in enumerate(levels, 1):
+            if lv.denies:
+                return Reason(code, statement=_ref(lv.denies[0]), level=n)
+    # Rules 3 and 4.
+    for code, levels in (
+        (ReasonCode.SCP_LEVEL_NOT_ALLOWED, scps),
+        (ReasonCode.RCP_LEVEL_NOT_ALLOWED, rcps),
+    ):
+        for n, lv in enumerate(levels, 1):
+            if not lv.allowed:
+                return Reason(code, level=n, levels=len(levels))
+    boundary_denies = boundary is not None and not boundary.allowed
+    session_denies = session is not None and not session.allowed
+    if not req.cross_account:
+        return _same_account(req, identity, resource, boundary_denies, session_denies)
+    return _cross_account(req, identity, resource, boundary_denies, session_denies)
+
+
+def _same_account(
+    req: Request, identity: SetResult, resource: SetResult | None, boundary_denies: bool, session_denies: bool
+) -> Reason:
+    """Rule 5."""
+    resource_hits = resource.allows if resource is not None else []
+    direct = next((h for h in resource_hits if h.principal is not None and h.principal.direct), None)
+    if direct is not None:
+        return Reason(ReasonCode.ALLOWED_NAMING_CALLER, statement=_ref(direct))
+    grant = next((h for h in resource_hits if h.principal is not PrincipalMatch.ACCOUNT), None)
+    if not _identity_allowed(identity, req) and grant is None:
+        return Reason(ReasonCode.ACCOUNT_ONLY if resource_hits else ReasonCode.NOT_ALLOWED)
+    if boundary_denies or session_denies:
+        return Reason(ReasonCode.LIMITED, boundary=boundary_denies, session=session_denies)
+    hit = identity.allows[0] if identity.allows else grant
+    if hit is None:
+        return Reason(ReasonCode.ALLOWED_ROOT)
+    return Reason(ReasonCode.ALLOWED_BY, statement=_ref(hit))
+
+
+def _cross_account(
+    req: Request, identity: SetResult, resource: SetResult | None, boundary_denies: bool, session_denies: bool
+) -> Reason:
+    """Rule 6."""
+    if not _identity_allowed(identity, req):
+        return Reason(ReasonCode.CROSS_NO_IDENTITY, account=req.principal_account)
+    if boundary_denies or session_denies:
+        return Reason(ReasonCode.CROSS_LIMITED, boundary=boundary_denies, session=session_denies)
+    resource_hits = resource.allows if resource is not None else []
+    if not resource_hits:
+        return Reason(
+            ReasonCode.CROSS_NO_RESOURCE_GRANT,
+            account=req.resource_account,
+            principal_account=req.principal_account,
+            has_resource_policy=resource is not None,
+        )
+    return Reason(
+        ReasonCode.CROSS_ALLOWED,
+        statement=_ref(identity.allows[0]) if identity.allows else None,
+        other=_ref(resource_hits[0]),
+    )

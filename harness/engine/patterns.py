@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 # An ARN has six parts, hence at least five colons.
 _ARN_PARTS = 6
@@ -304,6 +305,10 @@ class PatternFlavor(Enum):
     ARN_LIKE = "arn-like"
 
 
+_ABSENT = object()
+T = TypeVar("T")
+
+
 class PatternCache:
     """Compiled pattern matchers keyed by flavor and source, owned by an Engine (bounded).
 
@@ -311,11 +316,23 @@ class PatternCache:
     `arn:aws:iam::*:role/...`), so each is read and compiled once per engine.
     """
 
-    __slots__ = ("_items", "_limit")
+    __slots__ = ("_items", "_limit", "_parsed")
 
     def __init__(self, limit: int = 16_384) -> None:
         self._items: dict[tuple[PatternFlavor, tuple[Segment, ...]], Match] = {}
         self._limit = limit
+        # Other policy values read once per engine (e.g. CIDR ranges), keyed by reader and text.
+        self._parsed: dict[tuple[Callable[[str], object], str], object] = {}
+
+    def parsed(self, read: Callable[[str], T], text: str) -> T:
+        """`read(text)`, once per engine; an exception from `read` is raised and not kept."""
+        key = (read, text)
+        found = self._parsed.get(key, _ABSENT)
+        if found is _ABSENT:
+            if len(self._parsed) >= self._limit:
+                del self._parsed[next(iter(self._parsed))]
+            found = self._parsed[key] = read(text)
+        return found  # type: ignore[return-value]
 
     def matcher(self, flavor: PatternFlavor, segments: tuple[Segment, ...]) -> Match:
         key = (flavor, segments)

@@ -327,9 +327,9 @@ class CompiledStatement:
     not_principal: bool
     conditions: CompiledConditions
     spans: StatementSpans  # shared by the policy's statements
-    # Explanation lines that depend only on the statement and its policy's id (explain.py),
+    # Explanation text that depends only on the statement and its policy's id (render.py),
     # keyed by (source id, element): written once, not for every request that misses it.
-    miss_lines: dict[tuple[str, str], str] = field(default_factory=dict)
+    miss_lines: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def start(self) -> Position:
@@ -518,10 +518,10 @@ def _compile_statement(
     pid = source.source_id
     if not isinstance(raw, dict):
         raise MalformedPolicyDocument("a statement must be a JSON object", policy_id=pid, statement=index)
-    unknown = sorted(set(raw) - _STATEMENT_KEYS)
-    if unknown:
+    if not _STATEMENT_KEYS.issuperset(raw):
+        unknown = sorted(raw.keys() - _STATEMENT_KEYS)[0]
         raise MalformedPolicyDocument(
-            f"unknown element {unknown[0]!r}", policy_id=pid, statement=index, element=unknown[0]
+            f"unknown element {unknown!r}", policy_id=pid, statement=index, element=unknown
         )
     sid = raw.get("Sid")
     if sid is not None and not isinstance(sid, str):
@@ -644,10 +644,10 @@ def compile_policy(source: PolicySource, patterns: PatternCache | None = None) -
         raise MalformedPolicyDocument(f"not valid JSON: {exc}", policy_id=pid) from None
     if not isinstance(doc, dict):
         raise MalformedPolicyDocument("a policy must be a JSON object", policy_id=pid)
-    unknown = sorted(set(doc) - _TOP_LEVEL)
-    if unknown:
+    if not _TOP_LEVEL.issuperset(doc):
+        unknown = sorted(doc.keys() - _TOP_LEVEL)[0]
         raise MalformedPolicyDocument(
-            f"unknown top-level element {unknown[0]!r}", policy_id=pid, element=unknown[0]
+            f"unknown top-level element {unknown!r}", policy_id=pid, element=unknown
         )
     version = doc.get("Version")
     if version is not None and version not in VERSIONS:

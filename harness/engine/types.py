@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Protocol
 
 
 class Decision(StrEnum):
@@ -108,6 +109,35 @@ class MatchedStatement:
     kind: PolicyKind = PolicyKind.IDENTITY
 
 
+class PendingLines(Protocol):
+    """Explanation lines not written yet: `lines()` writes them (once)."""
+
+    def lines(self) -> tuple[str, ...]: ...
+
+
+class Explanation:
+    """The `explanation` field of a result: lines given as a tuple, or written on first read.
+
+    The engine hands results a PendingLines (reason data and the renderer,
+    render.py), so a result nobody explains costs no text. Readers always get
+    `tuple[str, ...]`; the field is set once, by the dataclass's __init__.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()  # the dataclass default
+        value = obj.__dict__[self._name]
+        if type(value) is not tuple:
+            value = obj.__dict__[self._name] = value.lines()
+        return value
+
+    def __set__(self, obj: Any, value: tuple[str, ...] | PendingLines) -> None:
+        obj.__dict__[self._name] = value
+
+
 @dataclass(frozen=True)
 class ResourceResult:
     """API: ResourceSpecificResult, plus our enforcement fields."""
@@ -120,7 +150,7 @@ class ResourceResult:
     permissions_boundary_allowed: bool | None = None
     enforced_decision: Decision | None = None
     advisory: str | None = None
-    explanation: tuple[str, ...] = ()
+    explanation: Explanation = Explanation()
 
 
 @dataclass(frozen=True)
@@ -138,7 +168,7 @@ class EvaluationResult:
     resource_results: tuple[ResourceResult, ...] = ()
     enforced_decision: Decision | None = None
     advisory: str | None = None
-    explanation: tuple[str, ...] = ()
+    explanation: Explanation = Explanation()
 
 
 @dataclass(frozen=True)

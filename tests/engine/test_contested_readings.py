@@ -1,7 +1,7 @@
 """Classes where a differential run against the reference simulator disagreed, pinned with AWS's page.
 
 Each class is also listed in docs/engine.md ("Readings where the docs do not settle it")
-or in harness/conformance_divergences.py.
+or in devtools/conformance_divergences.py.
 """
 
 from __future__ import annotations

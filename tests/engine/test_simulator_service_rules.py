@@ -1,4 +1,4 @@
-"""Service rules beyond the simulator (harness/engine/enforcement.py)."""
+"""Service rules beyond the simulator (harness/engine/authorizers/: STS trust, protected resources)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ from harness.backends.aws.results import BACKEND, cell_result, combine_expanded,
 from harness.backends.aws.roles import Roles
 from harness.backends.aws.session import AwsSession, SessionError, open_session
 from harness.batching import Batch, group_cells
-from harness.engine.kms import is_kms_key_request
+from harness.engine.authorizers.kms import is_kms_key_request
 from harness.engine.types import ContextEntry
 from harness.model import Cell, CellResult, error_result
 

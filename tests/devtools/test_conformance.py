@@ -1,7 +1,9 @@
-"""Conformance against the iam-simulate cases in ../shared/conformance/ (skipped when absent).
+"""Conformance against the iam-simulate cases (skipped when absent).
 
+The cases are read from $IAM_HARNESS_CONFORMANCE_CASES, else from
+../shared/conformance/iam-simulate beside the checkout (devtools/conformance.py).
 Every case must agree with the engine or be listed, with the AWS page behind
-our reading, in harness/conformance_divergences.py.
+our reading, in devtools/conformance_divergences.py.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.conformance import format_summary, load_cases, run_folder, to_simulation_input
-from harness.conformance_divergences import DIVERGENCES
+from devtools.conformance import default_folder, format_summary, load_cases, run_folder, to_simulation_input
+from devtools.conformance_divergences import DIVERGENCES
 
-FOLDER = (Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "iam-simulate").resolve()
+FOLDER = default_folder(Path(__file__).resolve().parents[2])
 
 pytestmark = pytest.mark.skipif(not FOLDER.is_dir(), reason=f"conformance cases not found at {FOLDER}")
 

@@ -35,6 +35,7 @@ Groups skipped, with the reason:
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,8 +210,20 @@ def run_case(engine: Engine, case: ConformanceCase, divergences: dict[tuple[str,
     return CaseOutcome(case, "disagree", expected, got, note=" | ".join(result.explanation[:2]))
 
 
+CASES_VARIABLE = "IAM_HARNESS_CONFORMANCE_CASES"
+
+
+def default_folder(checkout: Path) -> Path:
+    """Where the cases are: $IAM_HARNESS_CONFORMANCE_CASES, else beside the checkout in
+    ../shared/conformance/iam-simulate (a git worktree next to the main checkout finds them too)."""
+    named = os.environ.get(CASES_VARIABLE)
+    if named:
+        return Path(named)
+    return (checkout / ".." / "shared" / "conformance" / "iam-simulate").resolve()
+
+
 def run_folder(folder: Path, engine: Engine | None = None) -> list[CaseOutcome]:
-    from harness.conformance_divergences import DIVERGENCES
+    from devtools.conformance_divergences import DIVERGENCES
 
     engine = engine or Engine()
     return [run_case(engine, case, DIVERGENCES) for case in load_cases(folder)]
@@ -251,11 +264,13 @@ def format_summary(outcomes: list[CaseOutcome]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m harness.conformance [FOLDER]`: print agreement by group; exit 1 on a disagreement."""
+    """`python -m devtools.conformance [FOLDER]` (from the checkout): print agreement by group;
+    exit 1 on a disagreement. FOLDER defaults to $IAM_HARNESS_CONFORMANCE_CASES, then
+    ../shared/conformance/iam-simulate."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    folder = Path(args[0]) if args else Path("../shared/conformance/iam-simulate")
+    folder = Path(args[0]) if args else default_folder(Path.cwd())
     if not folder.is_dir():
         print(f"conformance cases not found at {folder}", file=sys.stderr)
         return 2

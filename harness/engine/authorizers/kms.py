@@ -26,15 +26,17 @@ account identity and resource allows are a union. KMS does not. Sources
 - Condition keys kms:CallerAccount, kms:ViaService, kms:GrantIsForAWSResource,
   kms:ResourceAliases (conditions-kms.html) are ordinary condition keys to the
   engine; kms:CallerAccount is filled from the caller's account when the
-  request does not carry it (see simulator.py).
+  request does not carry it (enforcement.py).
 """
 
 from __future__ import annotations
 
 import re
 
-from harness.engine.evaluate import Evaluation
+from harness.engine.authorizers.base import Adjustment, Facts, RequestFact, ResourceFact, Rule
+from harness.engine.evaluate import CompiledInputs, Evaluation, Request
 from harness.engine.principals import PrincipalMatch
+from harness.engine.reasons import KmsRule, Note, NoteCode, Verdict
 from harness.engine.types import Decision
 
 CROSS_ACCOUNT_ACTIONS = frozenset(
@@ -66,7 +68,7 @@ CROSS_ACCOUNT_ACTIONS = frozenset(
 )
 
 _KEY_ARN = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)/.+$")
-
+_ALIAS_ARN = re.compile(r"^(arn:[^:]+:kms:[^:]*:[^:]*:)alias/(.+)$")
 
 # Alias operations are authorized on the alias by IAM policies alone (an alias
 # has no key policy); the key they point at is a separate authorization
@@ -74,7 +76,14 @@ _KEY_ARN = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)/.+$")
 ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:deletealias", "kms:updatealias"})
 
 
-_ALIAS_ARN = re.compile(r"^(arn:[^:]+:kms:[^:]*:[^:]*:)alias/(.+)$")
+def is_kms_key_request(action_lower: str, resource: str) -> bool:
+    """A kms: action on a key (or an alias standing for its key): the resource policy is the key policy."""
+    if not action_lower.startswith("kms:"):
+        return False
+    m = _KEY_ARN.match(resource)
+    if m is None:
+        return False
+    return not (m.group(1) == "alias" and action_lower in ALIAS_ACTIONS)
 
 
 def key_behind_alias(action_lower: str, resource: str) -> str | None:
@@ -96,40 +105,35 @@ def key_behind_alias(action_lower: str, resource: str) -> str | None:
     return f"{m.group(1)}key/(key behind alias/{m.group(2)})"
 
 
-def is_kms_key_request(action_lower: str, resource: str) -> bool:
-    """A kms: action on a key (or an alias standing for its key): the resource policy is the key policy."""
-    if not action_lower.startswith("kms:"):
-        return False
-    m = _KEY_ARN.match(resource)
-    if m is None:
-        return False
-    return not (m.group(1) == "alias" and action_lower in ALIAS_ACTIONS)
+def _kms(action_lower: str) -> bool:
+    return action_lower.startswith("kms:")
 
 
-def enforce(ev: Evaluation) -> tuple[Decision, str | None]:
-    """KMS's own decision for a key request, and a one-line advisory when it
-    differs from the simulator's (`ev.decision`)."""
+KEY_REQUEST = ResourceFact("a key operation on a KMS key or alias ARN", is_kms_key_request, _kms)
+KEY_REQUEST_ON_ALIAS = ResourceFact(
+    "a key operation on a KMS alias ARN",
+    lambda action, resource: key_behind_alias(action, resource) is not None,
+    _kms,
+)
+
+
+def enforce(ev: Evaluation) -> Verdict:
+    """KMS's own decision for a key request, with a note when it differs from `ev.decision`."""
     req = ev.request
     simulated = ev.decision
     if simulated is Decision.EXPLICIT_DENY:
-        return simulated, None
+        return Verdict(simulated)
     if ev.organizations_allowed is False or ev.rcps_allowed is False:
-        return Decision.IMPLICIT_DENY, None
+        return Verdict(Decision.IMPLICIT_DENY)
 
-    def differ(decision: Decision, why: str) -> tuple[Decision, str | None]:
-        return decision, (None if decision is simulated else f"KMS: {why}")
+    def differ(decision: Decision, rule: KmsRule, account: str | None = None) -> Verdict:
+        note = None if decision is simulated else Note(NoteCode.KMS, kms=rule, account=account)
+        return Verdict(decision, note)
 
     if req.cross_account and req.action_lower not in CROSS_ACCOUNT_ACTIONS:
-        return differ(
-            Decision.IMPLICIT_DENY,
-            f"{req.action} cannot be used on a key in another account (not a cross-account KMS operation)",
-        )
+        return differ(Decision.IMPLICIT_DENY, KmsRule.NOT_CROSS_ACCOUNT)
     if ev.resource is None:
-        return differ(
-            Decision.IMPLICIT_DENY,
-            "no key policy was given; KMS allows nothing on a key unless its key policy does "
-            "(add the key policy as the resource policy)",
-        )
+        return differ(Decision.IMPLICIT_DENY, KmsRule.NO_KEY_POLICY)
     hits = ev.resource.allows
     account_hit = any(h.principal is PrincipalMatch.ACCOUNT for h in hits)
     direct_hits = [h for h in hits if h.principal is not None and h.principal is not PrincipalMatch.ACCOUNT]
@@ -139,27 +143,37 @@ def enforce(ev: Evaluation) -> tuple[Decision, str | None]:
     if req.cross_account:
         # Both the key policy (account or principal) and the external IAM policy.
         if not (account_hit or direct_hits):
-            return differ(
-                Decision.IMPLICIT_DENY,
-                f"the key policy does not allow account {req.principal_account} or the caller",
-            )
+            return differ(Decision.IMPLICIT_DENY, KmsRule.KEY_POLICY_IGNORES_ACCOUNT, req.principal_account)
         if not identity_ok:
-            return differ(
-                Decision.IMPLICIT_DENY, "cross-account use also needs an IAM policy in the caller's account"
-            )
-        return differ(Decision.ALLOWED, "the key policy and the caller's IAM policy both allow")
+            return differ(Decision.IMPLICIT_DENY, KmsRule.NEEDS_IAM_POLICY)
+        return differ(Decision.ALLOWED, KmsRule.BOTH_ALLOW)
 
     if any(h.principal.direct for h in direct_hits if h.principal is not None):
-        return differ(Decision.ALLOWED, "the key policy names the caller directly")
+        return differ(Decision.ALLOWED, KmsRule.NAMES_CALLER)
     if direct_hits and limits_ok:
-        return differ(Decision.ALLOWED, "the key policy allows the caller directly")
+        return differ(Decision.ALLOWED, KmsRule.ALLOWS_CALLER)
     if account_hit and identity_ok:
-        return differ(Decision.ALLOWED, "the key policy delegates to IAM and an IAM policy allows")
+        return differ(Decision.ALLOWED, KmsRule.DELEGATES_TO_IAM)
     if ev.identity.allowed and not account_hit:
-        return differ(
-            Decision.IMPLICIT_DENY,
-            "an IAM policy allows, but the key policy does not allow the account "
-            f"(arn:aws:iam::{req.resource_account}:root) or the caller for {req.action}, "
-            "so IAM policies do not count",
+        return differ(Decision.IMPLICIT_DENY, KmsRule.IAM_NOT_ENABLED, req.resource_account)
+    return differ(Decision.IMPLICIT_DENY, KmsRule.NO_STATEMENT)
+
+
+class KmsAuthorizer(Rule):
+    """Key requests: the key policy is the primary control (module doc)."""
+
+    name = "kms"
+    request_facts = frozenset({RequestFact.ACTION, RequestFact.ACCOUNTS, RequestFact.POLICIES})
+    resource_facts = (KEY_REQUEST, KEY_REQUEST_ON_ALIAS)
+
+    def adjust(self, req: Request, inputs: CompiledInputs, facts: Facts) -> Adjustment | None:
+        # The stand-in differs per alias, but it is only matched against Resource
+        # patterns, and the simulator keys its reuse on those matches.
+        if not facts[KEY_REQUEST_ON_ALIAS]:
+            return None
+        return Adjustment(
+            NoteCode.KEY_BEHIND_ALIAS, wraps=True, resource=key_behind_alias(req.action_lower, req.resource)
         )
-    return differ(Decision.IMPLICIT_DENY, f"no key policy statement allows the caller {req.action}")
+
+    def decide(self, ev: Evaluation, facts: Facts) -> Verdict | None:
+        return enforce(ev) if facts[KEY_REQUEST] else None

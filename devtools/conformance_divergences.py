@@ -1,6 +1,6 @@
 """Known, documented differences between the conformance cases and this engine.
 
-Key: (group, case name) as in harness/conformance.py. Value: why we read AWS
+Key: (group, case name) as in devtools/conformance.py. Value: why we read AWS
 differently, with the AWS documentation page that supports our reading.
 """
 

@@ -1,0 +1,163 @@
+"""What an authorizer is: the facts it reads, how it adjusts the enforced evaluation, how it decides.
+
+The enforcement stage (enforcement.py) asks each authorizer of the registry,
+in order, and the first verdict decides. An authorizer reads the resource only
+through the resource facts it declares (`Facts` refuses any other), and the
+request only through the request facts it declares; the simulator keys its
+per-resource reuse on every declared resource fact (simulator.py), so a new
+rule that reads a new fact cannot reuse an answer given for a resource that
+differs in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from harness.engine.evaluate import CompiledInputs, Evaluation, Request
+from harness.engine.reasons import NoteCode, Verdict
+
+# Plain (not frozen) dataclasses, as in reasons.py: import time counts on every CLI run.
+
+
+class RequestFact(StrEnum):
+    """Parts of the request an authorizer may read (the simulator's reuse is keyed on each)."""
+
+    ACTION = "action"
+    CALLER = "caller"  # ARN, kind, path
+    ACCOUNTS = "accounts"  # the caller's and the resource owner's
+    POLICIES = "policies"  # the policies given, and what each said (the Evaluation)
+
+
+@dataclass(frozen=True, eq=False)
+class ResourceFact:
+    """A yes/no test of the lower-cased action and the resource ARN.
+
+    `scope` says for which (lower-cased) actions the test can answer yes; for any
+    other action the fact is no without testing the resource.
+    """
+
+    name: str
+    test: Callable[[str, str], bool]
+    scope: Callable[[str], bool]
+
+
+class Facts:
+    """One resource's answers to the resource facts of one authorizer."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[ResourceFact, int], values: tuple[bool, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, fact: ResourceFact) -> bool:
+        position = self._index.get(fact)
+        if position is None:
+            raise KeyError(f"resource fact {fact.name!r} is not declared by this authorizer")
+        return self._values[position]
+
+
+@dataclass(slots=True)
+class Adjustment:
+    """How the enforced evaluation differs from the simulator's, and the note that says so.
+
+    `wraps`: the note wraps the deciding authorizer's note; otherwise it is shown
+    only when no other note explains a changed decision.
+    """
+
+    note: NoteCode
+    wraps: bool = False
+    drop_scps: bool = False
+    resource: str | None = None  # evaluate against this resource instead (a stand-in ARN)
+
+
+class Authorizer(Protocol):
+    name: str
+    request_facts: frozenset[RequestFact]
+    resource_facts: tuple[ResourceFact, ...]
+
+    def adjust(self, req: Request, inputs: CompiledInputs, facts: Facts) -> Adjustment | None:
+        """What the service evaluates differently from the simulator for this request."""
+        ...
+
+    def decide(self, ev: Evaluation, facts: Facts) -> Verdict | None:
+        """The service's decision on the enforced evaluation, or None to leave it to the next."""
+        ...
+
+
+@dataclass(slots=True)
+class FactTests:
+    """The registry's facts in scope for one action: (position, test) of each."""
+
+    tests: tuple[tuple[int, Callable[[str, str], bool]], ...]
+
+
+class Rule:
+    """Defaults for an authorizer: adjusts nothing, decides nothing."""
+
+    name = "rule"
+    request_facts: frozenset[RequestFact] = frozenset()
+    resource_facts: tuple[ResourceFact, ...] = ()
+
+    def adjust(self, req: Request, inputs: CompiledInputs, facts: Facts) -> Adjustment | None:
+        return None
+
+    def decide(self, ev: Evaluation, facts: Facts) -> Verdict | None:
+        return None
+
+
+class Registry:
+    """Authorizers in the order they are asked, and the resource facts they declare."""
+
+    def __init__(self, authorizers: tuple[Authorizer, ...]) -> None:
+        self.authorizers = authorizers
+        facts: list[ResourceFact] = []
+        for a in authorizers:
+            facts.extend(f for f in a.resource_facts if f not in facts)
+        self.facts: tuple[ResourceFact, ...] = tuple(facts)
+        position = {f: i for i, f in enumerate(facts)}
+        self._index = [{f: position[f] for f in a.resource_facts} for a in authorizers]
+        self._none = (False,) * len(facts)
+        # Only authorizers that adjust are asked to, for every resource.
+        self._adjusters = [
+            (a, index)
+            for a, index in zip(authorizers, self._index, strict=True)
+            if getattr(type(a), "adjust", None) is not Rule.adjust
+        ]
+
+    @property
+    def request_facts(self) -> frozenset[RequestFact]:
+        return frozenset(f for a in self.authorizers for f in a.request_facts)
+
+    def in_scope(self, action_lower: str) -> FactTests:
+        """The facts that can hold for this action (asked once per action, not per resource)."""
+        return FactTests(tuple((i, f.test) for i, f in enumerate(self.facts) if f.scope(action_lower)))
+
+    def fact_values(self, tests: FactTests, action_lower: str, resource: str) -> tuple[bool, ...]:
+        """Every declared resource fact for this action and resource (part of the reuse key)."""
+        if not tests.tests:
+            return self._none
+        values = list(self._none)
+        for i, test in tests.tests:
+            values[i] = test(action_lower, resource)
+        return tuple(values)
+
+    def adjustments(
+        self, req: Request, inputs: CompiledInputs, values: tuple[bool, ...]
+    ) -> tuple[Adjustment, ...]:
+        found: list[Adjustment] = []
+        for a, index in self._adjusters:
+            adjustment = a.adjust(req, inputs, Facts(index, values))
+            if adjustment is not None:
+                found.append(adjustment)
+        return tuple(found)
+
+    def decide(self, ev: Evaluation, values: tuple[bool, ...]) -> Verdict:
+        for a, index in zip(self.authorizers, self._index, strict=True):
+            verdict = a.decide(ev, Facts(index, values))
+            if verdict is not None:
+                return verdict
+        return Verdict(ev.decision)

@@ -1,0 +1,311 @@
+"""Explanation text, written from the reason data of reasons.py.
+
+One line for the decision and its reason, one for what would have to change
+when denied, one for the enforced decision when it differs, one for missing
+context values, then one per statement that did not apply, naming the element
+that failed (action, resource, principal) or the condition key, operator and
+values (conditions.py words those). Results call this only when someone reads
+their `explanation` (types.Explanation), so a run that never shows it writes
+no text; reports and `harness explain` read the same field.
+"""
+
+from __future__ import annotations
+
+from harness.engine.reasons import (
+    Element,
+    Explained,
+    KmsRule,
+    Miss,
+    Note,
+    NoteCode,
+    Reason,
+    ReasonCode,
+    StatementRef,
+)
+from harness.engine.types import Decision, PolicyKind, ResourceResult
+
+_KIND_LABEL = {
+    PolicyKind.IDENTITY: "identity policy",
+    PolicyKind.RESOURCE: "resource policy",
+    PolicyKind.PERMISSIONS_BOUNDARY: "permissions boundary",
+    PolicyKind.SESSION: "session policy",
+}
+
+
+def statement_name(ref: StatementRef) -> str:
+    name = f"Sid {ref.sid!r}" if ref.sid else f"statement {ref.index + 1}"
+    return f"{name} of {ref.policy_id}"
+
+
+def _limits(reason: Reason) -> str:
+    parts = []
+    if reason.boundary:
+        parts.append("the permissions boundary does not allow it")
+    if reason.session:
+        parts.append("the session policy does not allow it")
+    return " and ".join(parts)
+
+
+def _limits_remedy(reason: Reason, action: str) -> str:
+    parts = []
+    if reason.boundary:
+        parts.append(f"allow {action} in the permissions boundary")
+    if reason.session:
+        parts.append(f"allow {action} in the session policy")
+    return " and ".join(parts)
+
+
+def reason_text(reason: Reason, action: str, resource: str) -> str:
+    """Why the simulator decided as it did."""
+    code = reason.code
+    st = statement_name(reason.statement) if reason.statement is not None else ""
+    if code is ReasonCode.DENIED_BY_STATEMENT:
+        return f"explicitly denied by {st} ({_KIND_LABEL[reason.kind or PolicyKind.IDENTITY]})"
+    if code is ReasonCode.DENIED_BY_SCP:
+        return f"explicitly denied by an SCP at organization level {reason.level} ({st})"
+    if code is ReasonCode.DENIED_BY_RCP:
+        return f"explicitly denied by an RCP at organization level {reason.level} ({st})"
+    if code is ReasonCode.SCP_LEVEL_NOT_ALLOWED:
+        return f"no SCP at organization level {reason.level} of {reason.levels} allows {action}"
+    if code is ReasonCode.RCP_LEVEL_NOT_ALLOWED:
+        return f"no RCP at organization level {reason.level} of {reason.levels} allows {action}"
+    if code is ReasonCode.ALLOWED_NAMING_CALLER:
+        return f"allowed by {st} (resource policy names the caller directly)"
+    if code is ReasonCode.ACCOUNT_ONLY:
+        return "the resource policy only names the account, and no identity-based policy allows"
+    if code is ReasonCode.NOT_ALLOWED:
+        return f"no identity-based or resource-based policy allows {action} on {resource}"
+    if code is ReasonCode.LIMITED:
+        return f"allowed by policy but {_limits(reason)}"
+    if code is ReasonCode.ALLOWED_ROOT:
+        return "allowed: the account root user"
+    if code is ReasonCode.ALLOWED_BY:
+        return f"allowed by {st}"
+    if code is ReasonCode.CROSS_NO_IDENTITY:
+        return f"cross-account: no identity-based policy of account {reason.account} allows {action}"
+    if code is ReasonCode.CROSS_LIMITED:
+        return f"cross-account: {_limits(reason)}"
+    if code is ReasonCode.CROSS_NO_RESOURCE_GRANT:
+        what = (
+            "resource policy does not allow the caller"
+            if reason.has_resource_policy
+            else "has no resource policy"
+        )
+        return f"cross-account: the resource in account {reason.account} {what}"
+    other = statement_name(reason.other) if reason.other is not None else ""
+    return f"cross-account: allowed by {st or 'the root user'} and {other}"
+
+
+def remedy_text(reason: Reason, action: str, resource: str) -> str:
+    """What would have to change for the request to be allowed ("" when allowed)."""
+    code = reason.code
+    if code is ReasonCode.DENIED_BY_STATEMENT and reason.statement is not None:
+        return f"remove or narrow {statement_name(reason.statement)}"
+    if code is ReasonCode.DENIED_BY_SCP:
+        return "change the SCP deny at that level"
+    if code is ReasonCode.DENIED_BY_RCP:
+        return "change the RCP deny at that level"
+    if code is ReasonCode.SCP_LEVEL_NOT_ALLOWED:
+        return f"allow {action} in an SCP at level {reason.level}"
+    if code is ReasonCode.RCP_LEVEL_NOT_ALLOWED:
+        return f"allow {action} in an RCP at level {reason.level}"
+    if code is ReasonCode.ACCOUNT_ONLY:
+        return f"allow {action} on {resource} in an identity-based policy"
+    if code is ReasonCode.NOT_ALLOWED:
+        return f"add an Allow for {action} on {resource} to an identity-based policy"
+    if code in (ReasonCode.LIMITED, ReasonCode.CROSS_LIMITED):
+        return _limits_remedy(reason, action)
+    if code is ReasonCode.CROSS_NO_IDENTITY:
+        return f"allow {action} on {resource} in the caller's identity-based policy"
+    if code is ReasonCode.CROSS_NO_RESOURCE_GRANT:
+        return f"allow the caller (or account {reason.principal_account}) in the resource policy"
+    return ""
+
+
+_KMS_TEXT = {
+    KmsRule.NO_KEY_POLICY: "no key policy was given; KMS allows nothing on a key unless its key policy does "
+    "(add the key policy as the resource policy)",
+    KmsRule.NEEDS_IAM_POLICY: "cross-account use also needs an IAM policy in the caller's account",
+    KmsRule.BOTH_ALLOW: "the key policy and the caller's IAM policy both allow",
+    KmsRule.NAMES_CALLER: "the key policy names the caller directly",
+    KmsRule.ALLOWS_CALLER: "the key policy allows the caller directly",
+    KmsRule.DELEGATES_TO_IAM: "the key policy delegates to IAM and an IAM policy allows",
+}
+
+
+def _kms_text(note: Note, action: str) -> str:
+    rule = note.kms
+    if rule is KmsRule.NOT_CROSS_ACCOUNT:
+        return f"{action} cannot be used on a key in another account (not a cross-account KMS operation)"
+    if rule is KmsRule.KEY_POLICY_IGNORES_ACCOUNT:
+        return f"the key policy does not allow account {note.account} or the caller"
+    if rule is KmsRule.IAM_NOT_ENABLED:
+        return (
+            "an IAM policy allows, but the key policy does not allow the account "
+            f"(arn:aws:iam::{note.account}:root) or the caller for {action}, "
+            "so IAM policies do not count"
+        )
+    if rule is KmsRule.NO_STATEMENT:
+        return f"no key policy statement allows the caller {action}"
+    return _KMS_TEXT[rule] if rule is not None else ""
+
+
+def note_text(note: Note, action: str, enforced: Decision) -> str:
+    """The advisory: why the service decides `enforced` where the simulator does not."""
+    code = note.code
+    if code is NoteCode.KMS:
+        return f"KMS: {_kms_text(note, action)}"
+    if code is NoteCode.GET_CALLER_IDENTITY:
+        return "sts:GetCallerIdentity needs no permission and cannot be denied"
+    if code is NoteCode.NO_TRUST_POLICY:
+        return "no trust policy was given; only a trust policy lets a role be assumed"
+    if code is NoteCode.TRUST_POLICY_DENIES:
+        return "the role's trust policy does not allow the caller"
+    if code is NoteCode.AWS_MANAGED_POLICY:
+        return f"AWS managed policies cannot be changed ({action})"
+    if code is NoteCode.AWS_RESERVED_ALIAS:
+        return "aliases under alias/aws/ are reserved for AWS managed keys"
+    if code is NoteCode.PROTECTED_ROLE:
+        return f"roles under aws-reserved/ are protected; IAM refuses {action}"
+    if code is NoteCode.SERVICE_LINKED_ROLE_SCPS:
+        return "SCPs do not restrict a service-linked role"
+    if code is NoteCode.KEY_BEHIND_ALIAS:
+        inner = f"; {note_text(note.inner, action, enforced)}" if note.inner is not None else ""
+        return (
+            f"KMS authorizes {action} on the key the alias points to: policy statements are "
+            "matched against the key ARN, and an alias ARN in Resource does not name the key "
+            "(simulate with the key ARN)" + inner
+        )
+    return (
+        f"{enforced.value} once the request carries {', '.join(sorted(note.filled))} "
+        "(as every real request does)"
+    )
+
+
+def _values(values: tuple[str, ...]) -> str:
+    shown = ", ".join(values[:4])
+    return shown + (f", ... ({len(values)} values)" if len(values) > 4 else "")
+
+
+def _label(miss: Miss) -> str:
+    st = miss.statement
+    name = f"statement {st.index + 1}" + (f" (Sid {st.sid!r})" if st.sid else "")
+    return f"{miss.policy.source.source_id} {name} [{st.effect}]"
+
+
+_ACTION_ELEMENTS = frozenset({Element.ACTION, Element.NOT_ACTION})
+_RESOURCE_ELEMENTS = frozenset({Element.RESOURCE, Element.NOT_RESOURCE})
+
+
+def miss_text(miss: Miss, action: str, resource: str) -> str:
+    st = miss.statement
+    el = miss.element
+    # Action and Resource lines name only the statement around the action or resource:
+    # the text either side is written once per statement and policy id, kept on the statement.
+    key = (miss.policy.source.source_id, el)
+    found = st.miss_lines.get(key)
+    if found is not None:
+        return found[0] + (action if el in _ACTION_ELEMENTS else resource) + found[1]
+    if el in _ACTION_ELEMENTS or (el in _RESOURCE_ELEMENTS and st.resources is not None):
+        values = st.actions.values if el in _ACTION_ELEMENTS else st.resources.values  # type: ignore[union-attr]
+        head = f"{_label(miss)} did not apply: "
+        tail = f" is not matched by {el.value} ({_values(values)})"
+        st.miss_lines[key] = (head, tail)
+        return head + (action if el in _ACTION_ELEMENTS else resource) + tail
+    label = _label(miss)
+    if el is Element.CONDITION:
+        reasons = "; ".join(f.message for f in miss.failures) or "condition not met"
+        return f"{label} did not apply: Condition: {reasons}"
+    who = miss.caller or "the caller (no CallerArn)"
+    if el is Element.NOT_PRINCIPAL:
+        detail = f"{who} is named by NotPrincipal"
+    else:
+        detail = f"{who} is not named by Principal"
+    principals = st.principals
+    if principals is None:  # pragma: no cover - a Principal miss comes from a Principal element
+        return f"{label} did not apply: {detail}"
+    named = _values(tuple(f"{t}:{v}" for t, v in principals.values))
+    return f"{label} did not apply: {detail} ({named})"
+
+
+def explanation_lines(explained: Explained, action: str, resource: str) -> tuple[str, ...]:
+    """The explanation of one request on one resource."""
+    decision = explained.decision
+    reason = explained.reason
+    lines = [f"{decision.value}: {reason_text(reason, action, resource)}"]
+    if decision is not Decision.ALLOWED:
+        remedy = remedy_text(reason, action, resource)
+        if remedy:
+            lines.append(f"to allow: {remedy}")
+    if explained.advisory:
+        enforced = explained.enforced.value if explained.enforced else "?"
+        lines.append(f"enforced {enforced}: {explained.advisory}")
+    if explained.missing:
+        lines.append("missing context values: " + ", ".join(explained.missing))
+    for miss in explained.misses:
+        lines.append(miss_text(miss, action, resource))
+    return tuple(lines)
+
+
+# Splitting costs two writes, so it pays only for answers shared by several resources.
+_SPLIT_FROM = 4
+# Two stand-ins for the resource (see ExplanationText).
+_STAND_INS = ("\x00\x01", "\x00\x02")
+
+
+class ExplanationText:
+    """The text of one explanation for one action, for every resource that shares it.
+
+    The first resources' lines are written directly. From the fourth on, the lines
+    are split once around the resource (written with two different stand-ins for
+    it; used only when both give the same pieces, so a stand-in that occurs in a
+    policy or context value can never be mistaken for the resource) and each
+    further resource costs a join.
+    """
+
+    __slots__ = ("_action", "_explained", "_pieces", "_uses")
+
+    def __init__(self, explained: Explained, action: str) -> None:
+        self._explained = explained
+        self._action = action
+        self._uses = 0
+        self._pieces: tuple[tuple[str, ...], ...] | None = None
+
+    def lines(self, resource: str) -> tuple[str, ...]:
+        self._uses += 1
+        if self._uses == _SPLIT_FROM and self._pieces is None:
+            one, two = (explanation_lines(self._explained, self._action, s) for s in _STAND_INS)
+            pieces = tuple(tuple(line.split(_STAND_INS[0])) for line in one)
+            if pieces == tuple(tuple(line.split(_STAND_INS[1])) for line in two):
+                self._pieces = pieces
+        if self._pieces is None:
+            return explanation_lines(self._explained, self._action, resource)
+        return tuple(p[0] if len(p) == 1 else resource.join(p) for p in self._pieces)
+
+
+class PendingExplanation:
+    """One resource's explanation, written on first read (types.Explanation calls `lines`)."""
+
+    __slots__ = ("_lines", "_resource", "_text")
+
+    def __init__(self, text: ExplanationText, resource: str) -> None:
+        self._text = text
+        self._resource = resource
+        self._lines: tuple[str, ...] | None = None
+
+    def lines(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines = self._text.lines(self._resource)
+        return self._lines
+
+
+class PendingPerResource:
+    """An action's explanation over several resources: each resource's lines, prefixed with it."""
+
+    __slots__ = ("_results",)
+
+    def __init__(self, results: tuple[ResourceResult, ...]) -> None:
+        self._results = results
+
+    def lines(self) -> tuple[str, ...]:
+        return tuple(f"{r.resource}: {line}" for r in self._results for line in r.explanation)

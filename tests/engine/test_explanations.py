@@ -1,0 +1,100 @@
+"""Explanations are reason data (harness/engine/reasons.py), written as text only when read (render.py)."""
+
+from __future__ import annotations
+
+from engine_builders import allow, build_input, deny, policy
+
+import harness.engine.render as render
+from harness.engine import Decision, Engine
+from harness.engine.evaluate import DECISION_OF
+from harness.engine.reasons import ReasonCode
+
+KEY = "arn:aws:kms:eu-west-3:111122223333:key/k1"
+USER = "arn:aws:iam::111122223333:user/alice"
+
+
+def test_every_reason_code_stands_for_one_decision() -> None:
+    assert set(DECISION_OF) == set(ReasonCode)
+
+
+def test_no_explanation_text_is_written_until_it_is_read(monkeypatch) -> None:
+    calls: list[str] = []
+    real = render.explanation_lines
+
+    def counting(explained, action, resource):
+        calls.append(resource)
+        return real(explained, action, resource)
+
+    monkeypatch.setattr(render, "explanation_lines", counting)
+    out = Engine().simulate(
+        build_input("kms:Decrypt", identity=[policy(allow("kms:Decrypt"))], resources=[KEY, KEY + "2"])
+    )
+    assert calls == []
+    result = out.results[0]
+    lines = result.explanation
+    assert calls[0] == KEY
+    assert lines[0] == f"{KEY}: allowed: allowed by statement 1 of PolicyInputList.1"
+    assert f"{KEY}2: allowed: allowed by statement 1 of PolicyInputList.1" in lines
+    assert result.explanation is lines  # written once
+
+
+def test_resources_sharing_an_answer_get_the_text_written_for_each() -> None:
+    # From the second resource on, the text is split once around the resource and joined per
+    # resource; it must equal what writing each resource's text directly gives.
+    keys = [f"{KEY}-{n}" for n in range(4)]
+    out = Engine().simulate(build_input("kms:Decrypt", resources=keys))
+    for rr in out.results[0].resource_results:
+        assert (
+            rr.explanation[0]
+            == f"implicitDeny: no identity-based or resource-based policy allows kms:Decrypt on {rr.resource}"
+        )
+        assert (
+            rr.explanation[1]
+            == f"to allow: add an Allow for kms:Decrypt on {rr.resource} to an identity-based policy"
+        )
+
+
+def test_a_stand_in_written_in_a_policy_is_not_mistaken_for_the_resource() -> None:
+    odd = "arn:aws:s3:::b/\x00\x01/x"
+    out = Engine().simulate(
+        build_input(
+            "s3:GetObject",
+            identity=[policy(allow("s3:GetObject", odd))],
+            resources=["arn:aws:s3:::b/1", "arn:aws:s3:::b/2", "arn:aws:s3:::b/3"],
+        )
+    )
+    for rr in out.results[0].resource_results:
+        assert f"{rr.resource} is not matched by Resource ({odd})" in rr.explanation[-1]
+
+
+def test_each_resource_shares_the_reason_but_names_itself() -> None:
+    out = Engine().simulate(build_input("s3:GetObject", resources=["arn:aws:s3:::b/1", "arn:aws:s3:::b/2"]))
+    first, second = (rr.explanation[0] for rr in out.results[0].resource_results)
+    assert (
+        first
+        == "implicitDeny: no identity-based or resource-based policy allows s3:GetObject on arn:aws:s3:::b/1"
+    )
+    assert second.endswith("on arn:aws:s3:::b/2")
+
+
+def test_an_explicit_deny_names_the_statement_its_policy_kind_and_the_remedy() -> None:
+    out = Engine().simulate(
+        build_input("s3:GetObject", identity=[policy(allow("*"), deny("s3:*", Sid="NoS3"))], caller=USER)
+    )
+    lines = out.results[0].explanation
+    assert lines[:2] == (
+        "explicitDeny: explicitly denied by Sid 'NoS3' of PolicyInputList.1 (identity policy)",
+        "to allow: remove or narrow Sid 'NoS3' of PolicyInputList.1",
+    )
+
+
+def test_decisions_are_the_enum_at_every_layer() -> None:
+    out = Engine().simulate(
+        build_input("kms:Decrypt", identity=[policy(allow("kms:Decrypt"))], resources=[KEY])
+    )
+    result = out.results[0]
+    rr = result.resource_results[0]
+    assert all(
+        isinstance(d, Decision)
+        for d in (result.decision, result.enforced_decision, rr.decision, rr.enforced_decision)
+    )
