@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from harness.engine.types import ContextEntry, PolicySource
+from harness.engine.types import ContextEntry, Explanation, PolicySource
 
 
 class Expectation(StrEnum):
@@ -125,7 +125,9 @@ class CellResult:
     enforced_decision: str | None = None
     advisory: str | None = None
     deciding_statements: tuple[DecidingStatement, ...] = ()
-    explanation: tuple[str, ...] = ()
+    # Written on first read when a backend hands over the engine's pending lines: a passing cell
+    # nobody explains costs no text (run.json keeps text only for failed and error cells).
+    explanation: Explanation = Explanation()  # noqa: RUF009 - a descriptor, not a shared default
     missing_context: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     error: str | None = None

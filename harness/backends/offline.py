@@ -23,6 +23,7 @@ from harness.engine.types import (
     ResourceResult,
     SimulationInput,
     SimulationOutput,
+    unread_explanation,
 )
 from harness.model import Cell, CellResult, DecidingStatement, error_result
 
@@ -173,7 +174,7 @@ class OfflineBackend:
         enforced = source.enforced_decision or er.enforced_decision
         # The action-level explanation covers every resource of the batch; a cell
         # is about one resource, so its own lines come from its resource result.
-        explanation = source.explanation
+        explanation = unread_explanation(source)  # still pending: written only if someone reads it
         missing = tuple(dict.fromkeys((*er.missing_context_values, *source.missing_context_values)))
         return CellResult(
             cell_id=cell.id,

@@ -137,6 +137,16 @@ class Explanation:
     def __set__(self, obj: Any, value: tuple[str, ...] | PendingLines) -> None:
         obj.__dict__[self._name] = value
 
+    def unread(self, obj: Any) -> tuple[str, ...] | PendingLines:
+        """The value as given, without writing pending lines (to hand them on, still pending)."""
+        return obj.__dict__[self._name]
+
+
+def unread_explanation(result: Any) -> tuple[str, ...] | PendingLines:
+    """A result's explanation as given, pending lines left unwritten (to hand on to another result)."""
+    descriptor: Explanation = vars(type(result))["explanation"]
+    return descriptor.unread(result)
+
 
 @dataclass(frozen=True)
 class ResourceResult:

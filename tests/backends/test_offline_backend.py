@@ -13,6 +13,7 @@ from harness.engine.types import (
     Position,
     ResourceResult,
     SimulationOutput,
+    unread_explanation,
 )
 from harness.model import Cell, Expectation, SourceRef, Subject
 
@@ -152,3 +153,12 @@ def test_cell_explanation_speaks_only_of_its_own_resource():
     assert results[1].decision == "explicitDeny"
     assert not any(a in line for line in results[1].explanation)
     assert len(results[1].explanation) == len(set(results[1].explanation))
+
+
+def test_a_cells_explanation_is_written_only_when_read():
+    # The real engine: its explanation lines stay pending through the backend, so the plugin's
+    # passing cells (never explained in run.json) cost no text.
+    [result] = OfflineBackend().evaluate([cell("kms:Decrypt")])
+    assert not isinstance(unread_explanation(result), tuple)
+    assert result.explanation and all(isinstance(line, str) for line in result.explanation)
+    assert isinstance(unread_explanation(result), tuple)
