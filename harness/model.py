@@ -23,10 +23,20 @@ class Expectation(StrEnum):
     EXPLICIT_DENY = "explicitDeny"
     IMPLICIT_DENY = "implicitDeny"
 
-    def accepts(self, decision: str) -> bool:
+    def accepts(self, decision: CellDecision) -> bool:
         if self is Expectation.DENIED:
-            return decision in ("explicitDeny", "implicitDeny")
+            return decision in (CellDecision.EXPLICIT_DENY, CellDecision.IMPLICIT_DENY)
         return decision == self.value
+
+
+class CellDecision(StrEnum):
+    """A backend's answer for a cell: the simulator's EvalDecision, or `error` when it could not be
+    evaluated (never allowed, never a pass). The engine's `Decision` values are the first three."""
+
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicitDeny"
+    IMPLICIT_DENY = "implicitDeny"
+    ERROR = "error"
 
 
 class Outcome(StrEnum):
@@ -121,8 +131,8 @@ class CellResult:
 
     cell_id: str
     backend: str
-    decision: str
-    enforced_decision: str | None = None
+    decision: CellDecision
+    enforced_decision: CellDecision | None = None
     advisory: str | None = None
     deciding_statements: tuple[DecidingStatement, ...] = ()
     # Written on first read when a backend hands over the engine's pending lines: a passing cell
@@ -138,9 +148,18 @@ class CellResult:
     # How the answer was obtained when not the plain way, e.g. "stand-in caller" (AWS backend).
     via: str | None = None
 
+    def __post_init__(self) -> None:
+        # Backends may pass the engine's Decision or the API's string: one enum from here on. A value
+        # that is no decision raises, which the plugin turns into an error cell (session.evaluate).
+        object.__setattr__(self, "decision", CellDecision(self.decision))
+        if self.enforced_decision is not None:
+            object.__setattr__(self, "enforced_decision", CellDecision(self.enforced_decision))
+        if self.enforced_decision is CellDecision.ERROR:
+            raise ValueError("an enforced decision is never 'error': the cell's decision says so")
+
     @property
     def is_error(self) -> bool:
-        return self.decision == "error"
+        return self.decision is CellDecision.ERROR
 
 
 def judge(cell: Cell, result: CellResult) -> Outcome:
@@ -156,4 +175,4 @@ def judge(cell: Cell, result: CellResult) -> Outcome:
 
 
 def error_result(cell: Cell, backend: str, message: str) -> CellResult:
-    return CellResult(cell_id=cell.id, backend=backend, decision="error", error=message)
+    return CellResult(cell_id=cell.id, backend=backend, decision=CellDecision.ERROR, error=message)

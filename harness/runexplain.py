@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.model import CellDecision
 from harness.runbuilder import sha256_text
 
 
@@ -28,7 +29,7 @@ class ExplainError(Exception):
 @dataclass(frozen=True)
 class Explained:
     text: str
-    decision: str  # what the offline engine decides now
+    decision: CellDecision  # what the offline engine decides now
     recorded: str  # what the run recorded (`actual`)
     backend: str  # the backend the run used
 

@@ -83,10 +83,10 @@ class CellRecord:
             action=cell.action,
             resource=cell.resource,
             expected=cell.expected.value,
-            actual=result.decision,
+            actual=result.decision.value,  # the record is JSON: plain strings
             outcome=outcome.value,
             backend=result.backend,
-            enforced=result.enforced_decision,
+            enforced=result.enforced_decision.value if result.enforced_decision else None,
             advisory=result.advisory,
             reason=cell.reason,
             scenario=cell.source.scenario,

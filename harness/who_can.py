@@ -20,7 +20,7 @@ from harness.account.model import AccountModel, Identity
 from harness.account.selection import ALL, select_identities
 from harness.backends.offline import OfflineBackend
 from harness.engine.types import ContextEntry
-from harness.model import Cell, CellResult, DecidingStatement, Expectation, SourceRef, Subject
+from harness.model import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
 
 ALLOWED = "allowed"
 
@@ -39,8 +39,8 @@ class WhoCanAnswer:
     kind: str  # user | role
     action: str
     resource: str
-    decision: str  # the simulator's EvalDecision, or "error"
-    enforced_decision: str | None  # what the service enforces where it differs from the simulator
+    decision: CellDecision  # the simulator's EvalDecision, or error
+    enforced_decision: CellDecision | None  # what the service enforces where it differs from the simulator
     deciding_statements: tuple[DecidingStatement, ...] = ()
     advisory: str | None = None
     error: str | None = None
@@ -137,7 +137,7 @@ def _gap_answer(cell: Cell, identity: Identity, gap: str) -> WhoCanAnswer:
         kind=identity.kind,
         action=cell.action,
         resource=cell.resource,
-        decision="error",
+        decision=CellDecision.ERROR,
         enforced_decision=None,
         error=f"the account model could not read what {cell.resource} depends on: {gap}",
     )

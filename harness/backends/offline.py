@@ -25,7 +25,7 @@ from harness.engine.types import (
     SimulationOutput,
     unread_explanation,
 )
-from harness.model import Cell, CellResult, DecidingStatement, error_result
+from harness.model import Cell, CellDecision, CellResult, DecidingStatement, error_result
 
 
 class SimulationEngine(Protocol):
@@ -179,8 +179,8 @@ class OfflineBackend:
         return CellResult(
             cell_id=cell.id,
             backend=self.name,
-            decision=str(source.decision),
-            enforced_decision=str(enforced) if enforced is not None else None,
+            decision=CellDecision(source.decision),
+            enforced_decision=CellDecision(enforced) if enforced is not None else None,
             advisory=source.advisory or er.advisory,
             deciding_statements=statements,
             explanation=explanation,
