@@ -78,7 +78,22 @@ class CellItem(pytest.Item):
 SHOWN_CELLS = 10
 
 
-class CellGroupItem(pytest.Item):
+class _ManyCellsItem(pytest.Item):
+    """An item standing for several cells: their records wait here until its report takes them."""
+
+    records: list[list[Any]]
+
+    @property
+    def file_node(self) -> ScenarioFileNode:
+        return self.parent  # type: ignore[return-value]
+
+    def take_records(self) -> list[list[Any]]:
+        """The records for the report, once; the item keeps none after."""
+        records, self.records = self.records, []
+        return records
+
+
+class CellGroupItem(_ManyCellsItem):
     """The cells of one scenario for one principal (groups.py), run as one test.
 
     ERROR when any cell could not be evaluated, else FAILED when any cell's decision is not the
@@ -96,14 +111,6 @@ class CellGroupItem(pytest.Item):
         self.principal = principal
         self.records: list[list[Any]] = []
         self.failures: GroupProblems | None = None
-
-    @property
-    def file_node(self) -> ScenarioFileNode:
-        return self.parent  # type: ignore[return-value]
-
-    def take_records(self) -> list[list[Any]]:
-        records, self.records = self.records, []
-        return records
 
     def setup(self) -> None:
         node = self.file_node
@@ -190,7 +197,7 @@ class FileErrorItem(pytest.Item):
         return self.path, max(first - 1, 0), "invalid scenario file"
 
 
-class BackendErrorItem(pytest.Item):
+class BackendErrorItem(_ManyCellsItem):
     """Stands for a file's selected cells when the backend cannot be used at all (no credentials, an
     AWS session that cannot be opened): one ERROR naming the cause instead of one per cell. Its cells
     still reach the run result, as error cells."""
@@ -201,14 +208,6 @@ class BackendErrorItem(pytest.Item):
         self.backend = backend
         self.cause = cause
         self.records: list[list[Any]] = []
-
-    @property
-    def file_node(self) -> ScenarioFileNode:
-        return self.parent  # type: ignore[return-value]
-
-    def take_records(self) -> list[list[Any]]:
-        records, self.records = self.records, []
-        return records
 
     def setup(self) -> None:
         for index, cell in self.cells:
