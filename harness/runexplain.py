@@ -57,7 +57,7 @@ def find_cell(run_path: Path, cell_id: str) -> tuple[dict[str, Any] | None, dict
 def explain_record(record: Mapping[str, Any], metadata: Mapping[str, Any], root: Path) -> Explained:
     """Recompute `record`'s explanation; scenario file paths in the run are relative to `root`."""
     from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
-    from harness.plugin.items import describe_error, describe_failure
+    from harness.celltext import describe_error, describe_failure
     from harness.scenarios import ScenarioLoader
     from harness.scenarios.errors import ScenarioFileErrors
 
