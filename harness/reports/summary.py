@@ -248,7 +248,9 @@ class RunSummary:
             label = principal
             if principal in shared and file:
                 label = f"{label} ({file})"
-            if multi and account and account not in principal:
+            # A cell without its own account falls back to metadata.account, which lists every
+            # account of a multi-account run ("a,b"): that names no one account, so no prefix.
+            if multi and account and "," not in account and account not in principal:
                 label = f"{account}:{label}"
             labels.append(label)
         return labels

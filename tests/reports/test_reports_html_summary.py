@@ -147,3 +147,10 @@ def test_every_chunk_of_lines_starts_afresh(make_big_run):
     starts = raw[::LINE_CHUNK]
     assert len(starts) > 2
     assert all(line.split("\t")[3] == "0" and line.split("\t")[5] == "0" for line in starts)
+
+
+def test_a_row_without_its_own_account_in_a_multi_account_run_gets_no_joined_prefix():
+    own = cell("app", "kms:Decrypt")
+    own.account = "111122223333"
+    run = run_of([own, cell("capture", "s3:GetObject")], account="111122223333,444455556666")
+    assert set(data_block(render_html(run))["rows"]) == {"111122223333:app", "capture"}
