@@ -3,8 +3,8 @@
 (a) Loading the bundled packs (scenarios/, 1,084 cells) with every defensive check of issue 13
     (file type and size, strict UTF-8, nesting scan, YAML tag check, policy quotas, unique Sids),
     against the same loads with those checks replaced by no-ops.
-(b) Writing the four reports for a 10,000-cell run: one redaction pass on the data (today),
-    against the data pass plus a second pass over each serialised report (before issue 13).
+(Reports are rendered in one streamed pass that redacts each cell once, harness/reports/render.py;
+the second pass over serialised reports this bench once compared against no longer exists.)
 
 Each figure is the best of several runs. Run: `python bench/bench_hostile_checks.py`.
 """
@@ -12,16 +12,12 @@ Each figure is the best of several runs. Run: `python bench/bench_hostile_checks
 from __future__ import annotations
 
 import contextlib
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
 from harness.plugin.collection import is_scenario_path
-from harness.reports import export
-from harness.reports.redact import redact_text
-from harness.runresult import CellRecord, RunResult
 from harness.scenarios import ScenarioLoader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,44 +79,5 @@ def bench_load() -> None:
     )
 
 
-def big_run(n: int) -> RunResult:
-    cells = [
-        CellRecord(
-            id=f"s.yaml::s[role-{i // 100}|kms:Action{i % 100}|*]",
-            principal=f"arn:aws:iam::111122223333:role/role-{i // 100}",
-            action=f"kms:Action{i % 100}",
-            resource="*",
-            expected="allowed",
-            actual="allowed",
-            outcome="passed",
-            backend="offline",
-            reason="readers need plaintext",
-            explanation=["Statement ReadKeys allows kms:Decrypt on *"],
-        )
-        for i in range(n)
-    ]
-    return RunResult(metadata={"backend": "offline", "policy_documents": []}, cells=cells)
-
-
-def scrubbed_again(render: Callable[..., str]) -> Callable[..., str]:
-    """The pre-issue-13 pipeline: each serialised report scrubbed a second time."""
-    return lambda run, drift=None: redact_text(render(run, drift=drift))
-
-
-def bench_reports() -> None:
-    run = big_run(10_000)
-    renderers = dict(export._RENDERERS)
-    with tempfile.TemporaryDirectory() as out:
-        once = best(lambda: export.render_all(run, out), runs=3)
-        twice_renderers = {k: scrubbed_again(f) for k, f in renderers.items()}
-        with mock.patch.dict(export._RENDERERS, twice_renderers):
-            twice = best(lambda: export.render_all(run, out), runs=3)
-    print(
-        f"(b) reports for 10,000 cells: one data pass {once:.2f} s, data + text passes {twice:.2f} s, "
-        f"ratio {once / twice:.3f}"
-    )
-
-
 if __name__ == "__main__":
     bench_load()
-    bench_reports()

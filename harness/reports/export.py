@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.reports.csv_export import render_csv
 from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import atomic_write, sha256_bytes, sha256_file
-from harness.reports.html import HtmlLimits, render_html
-from harness.reports.markdown import render_markdown
+from harness.reports.html import HtmlLimits
 from harness.reports.redact import redact_run
 from harness.reports.render import (
     FORMATS,
@@ -96,10 +94,6 @@ def enrich_metadata(metadata: dict[str, Any], *, base_dir: Path | None = None) -
 def render_json(run: RunResult, *, drift: Drift | None = None) -> str:
     """report.json for `run` in memory (see harness/reports/json_export.py)."""
     return render_text(run, "json", drift=drift)
-
-
-# The in-memory renderer of each format (small runs, tests); render_all does not use them.
-_RENDERERS = {"md": render_markdown, "html": render_html, "csv": render_csv, "json": render_json}
 
 
 def render_all(
