@@ -20,6 +20,17 @@ _REQUIRED = tuple(
 )
 
 
+def cell_problem(cell: Any, index: int) -> str | None:
+    """What makes `cell` (the index-th of a run) not a cell record, or None."""
+    if not isinstance(cell, dict):
+        return f"cells[{index}] must be an object"
+    missing = [name for name in _REQUIRED if name not in cell]
+    if missing:
+        ident = f" (id {cell['id']!r})" if "id" in cell else ""
+        return f"cells[{index}]{ident}: missing field(s) {', '.join(missing)}"
+    return None
+
+
 class RunInputError(Exception):
     """A run result file that cannot be used; the message names the file."""
 
@@ -37,12 +48,9 @@ def parse_run(data: Any, path: Path | str) -> RunResult:
     if not isinstance(data.get("metadata", {}), dict):
         raise RunInputError(path, "field 'metadata' must be an object")
     for i, cell in enumerate(cells):
-        if not isinstance(cell, dict):
-            raise RunInputError(path, f"cells[{i}] must be an object")
-        missing = [name for name in _REQUIRED if name not in cell]
-        if missing:
-            ident = f" (id {cell['id']!r})" if "id" in cell else ""
-            raise RunInputError(path, f"cells[{i}]{ident}: missing field(s) {', '.join(missing)}")
+        problem = cell_problem(cell, i)
+        if problem:
+            raise RunInputError(path, problem)
     try:
         return RunResult.from_dict(data)
     except (ValueError, TypeError) as exc:

@@ -27,21 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.reports.load import RunInputError, load_run
+from harness.reports.load import RunInputError, cell_problem, load_run
 from harness.reports.redact import Redactor, redact_data
 from harness.runresult import CellRecord, RunResult
 from harness.runstream import StreamFormatError, is_streamed, iter_cells, read_tail
 
-
-def _required_fields() -> tuple[str, ...]:
-    return tuple(
-        name
-        for name, f in CellRecord.__dataclass_fields__.items()
-        if f.default is f.default_factory  # both MISSING: a required field
-    )
-
-
-_REQUIRED = _required_fields()
 _KNOWN = frozenset(CellRecord.__dataclass_fields__)
 
 
@@ -157,12 +147,9 @@ def _record(data: Any, index: int, origin: str, redactor: Redactor | None) -> Ce
 
 def _checked_record(data: Any, index: int, origin: str) -> CellRecord:
     """The record, or a RunInputError that says which cell and field is wrong."""
-    if not isinstance(data, dict):
-        raise RunInputError(origin, f"cells[{index}] must be an object")
-    missing = [name for name in _REQUIRED if name not in data]
-    if missing:
-        ident = f" (id {data['id']!r})" if "id" in data else ""
-        raise RunInputError(origin, f"cells[{index}]{ident}: missing field(s) {', '.join(missing)}")
+    problem = cell_problem(data, index)
+    if problem:
+        raise RunInputError(origin, problem)
     try:
         return CellRecord(**{k: v for k, v in data.items() if k in _KNOWN})
     except TypeError as exc:
