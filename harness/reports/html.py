@@ -506,9 +506,9 @@ def render_page(summary: RunSummary, drift: Drift | None, data: dict[str, Any]) 
 
 def build_payload(run: RunResult, drift: Drift | None = None) -> dict[str, Any]:
     """The data block report.html would carry for `run` (passing cells are in the lines block)."""
-    from harness.reports.summary import summarise
+    from harness.reports.summary import summarise_run
 
-    summary = summarise(run.metadata, run.errors, run.cells, drift)
+    summary = summarise_run(run, drift)
     data, _ = HtmlFormat(_NullSpool(), run.metadata).payload(summary, drift)
     return data
 

@@ -51,11 +51,9 @@ def render_markdown(
     max_matrix_cells: int = 4000,
     columns_per_block: int = 25,
 ) -> str:
-    from harness.reports.source import RunSource
-    from harness.reports.summary import summarise
+    from harness.reports.summary import summarise_run
 
-    source = RunSource.from_run(run)
-    summary = summarise(source.metadata, source.errors, source.cells(), drift)
+    summary = summarise_run(run, drift)
     return markdown_from_summary(
         summary,
         drift,

@@ -25,7 +25,7 @@ from typing import Any
 
 from harness.reports.drift import Drift, DriftChange
 from harness.reports.view import OUTCOME_RANK, effective_decision
-from harness.runresult import CellRecord
+from harness.runresult import CellRecord, RunResult
 
 # Summary counters, in this order (the HTML report's data uses the same order).
 COUNT_FIELDS = ("cells", "allowed", "denied", "failed", "error", "changed")
@@ -337,3 +337,11 @@ def summarise(
         change = drift.lookup(cell.account or summary.default_account, cell) if drift else None
         summary.add(i, cell, change)
     return summary
+
+
+def summarise_run(run: RunResult, drift: Drift | None = None) -> RunSummary:
+    """`summarise` for a run in memory, redacted once on the way (RunSource.from_run)."""
+    from harness.reports.source import RunSource
+
+    source = RunSource.from_run(run)
+    return summarise(source.metadata, source.errors, source.cells(), drift)

@@ -56,13 +56,11 @@ def matrix_table(
 
     Pass `drift` (from `drift.diff`) or `baseline` (diffed here) to mark changed cells.
     """
-    from harness.reports.source import RunSource
-    from harness.reports.summary import summarise
+    from harness.reports.summary import summarise_run
 
     if drift is None and baseline is not None:
         drift = diff(baseline, run)
-    source = RunSource.from_run(run)
-    summary = summarise(source.metadata, source.errors, source.cells(), drift)
+    summary = summarise_run(run, drift)
     return matrix_from_summary(
         summary, drift, columns_per_block=columns_per_block, max_rows=max_rows, max_listed=max_listed
     )
