@@ -181,7 +181,7 @@ class OfflineBackend:
             backend=self.name,
             decision=CellDecision(source.decision),
             enforced_decision=CellDecision(enforced) if enforced is not None else None,
-            advisory=source.advisory or er.advisory,
+            advisory=source.advisory,  # not er's: that one sums up the other resources too
             deciding_statements=statements,
             explanation=explanation,
             missing_context=missing,

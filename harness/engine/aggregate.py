@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.engine.evaluate import Evaluation, Hit
-from harness.engine.render import PendingExplanation, PendingPerResource
+from harness.engine.render import PendingExplanation, PendingSummary
 from harness.engine.types import Decision, EvaluationResult, MatchedStatement, ResourceResult
 
 _SEVERITY = {Decision.ALLOWED: 0, Decision.IMPLICIT_DENY: 1, Decision.EXPLICIT_DENY: 2}
@@ -79,9 +79,23 @@ def decision_details(ev: Evaluation) -> dict[str, Decision]:
     return out
 
 
+def summed_advisory(results: list[ResourceResult]) -> str | None:
+    """Each distinct advisory once, with how many of the resources it concerns."""
+    if len(results) == 1:
+        return results[0].advisory
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.advisory:
+            counts[r.advisory] = counts.get(r.advisory, 0) + 1
+    total = len(results)
+    return "; ".join(f"{text} ({n} of {total} resources)" for text, n in counts.items()) or None
+
+
 def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) -> EvaluationResult:
     if len(per_resource) == 1:
-        # One resource: the top-level result is that resource's.
+        # One resource: the top-level result is that resource's. Its explanation too for
+        # resource "*", which the API shows without ResourceSpecificResults; an ARN's
+        # result is shown there, so the top level only sums it up.
         answer = per_resource[0]
         rr, ev = answer.result, answer.evaluation
         return EvaluationResult(
@@ -96,7 +110,7 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
             resource_results=(rr,),
             enforced_decision=rr.enforced_decision,
             advisory=rr.advisory,
-            explanation=answer.explanation,
+            explanation=answer.explanation if star_only or not answer.explanation else PendingSummary((rr,)),
         )
     rrs = [a.result for a in per_resource]
     evs = [a.evaluation for a in per_resource]
@@ -120,11 +134,10 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
     pbs = [r.permissions_boundary_allowed for r in rrs]
     pb_allowed = None if all(p is None for p in pbs) else all(p is not False for p in pbs)
     enforced = worst([r.enforced_decision or r.decision for r in rrs])
-    advisories = [(r.resource, r.advisory) for r in rrs if r.advisory]
-    advisory = "; ".join(f"{res}: {a}" for res, a in advisories) or None
-    # Each resource's lines, prefixed with it (written when first read).
-    explanation: tuple[str, ...] | PendingPerResource = (
-        PendingPerResource(tuple(rrs)) if any(a.explanation for a in per_resource) else ()
+    # Each resource's result explains that resource; the action's sums them up rather than
+    # repeating every resource's lines (written when first read).
+    explanation: tuple[str, ...] | PendingSummary = (
+        PendingSummary(tuple(rrs)) if any(a.explanation for a in per_resource) else ()
     )
     return EvaluationResult(
         action=action,
@@ -137,6 +150,6 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
         permissions_boundary_allowed=pb_allowed,
         resource_results=tuple(rrs),
         enforced_decision=enforced,
-        advisory=advisory,
+        advisory=summed_advisory(rrs),
         explanation=explanation,
     )

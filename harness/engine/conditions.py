@@ -401,10 +401,17 @@ class _OperatorSpec:
     negated: bool
     kind: str  # what a context value must be, for type-error messages
     glob: PatternFlavor | None = None  # StringLike / ArnLike: built from the engine's pattern cache
+    text_only: bool = False  # values are compared as text: nothing to parse when checking
+
+
+def _glob_spec(negated: bool, kind: str, flavor: PatternFlavor) -> _OperatorSpec:
+    return _OperatorSpec(None, negated, kind, flavor, text_only=True)
 
 
 def _string_spec(ignore_case: bool, negated: bool) -> _OperatorSpec:
-    return _OperatorSpec(lambda vs, var: _string_equals(vs, var, ignore_case), negated, "string")
+    return _OperatorSpec(
+        lambda vs, var: _string_equals(vs, var, ignore_case), negated, "string", text_only=True
+    )
 
 
 _OPERATORS: dict[str, _OperatorSpec] = {
@@ -412,8 +419,8 @@ _OPERATORS: dict[str, _OperatorSpec] = {
     "StringNotEquals": _string_spec(False, True),
     "StringEqualsIgnoreCase": _string_spec(True, False),
     "StringNotEqualsIgnoreCase": _string_spec(True, True),
-    "StringLike": _OperatorSpec(None, False, "string", PatternFlavor.STRING_LIKE),
-    "StringNotLike": _OperatorSpec(None, True, "string", PatternFlavor.STRING_LIKE),
+    "StringLike": _glob_spec(False, "string", PatternFlavor.STRING_LIKE),
+    "StringNotLike": _glob_spec(True, "string", PatternFlavor.STRING_LIKE),
     "NumericEquals": _OperatorSpec(_numeric(op.eq), False, "number"),
     "NumericNotEquals": _OperatorSpec(_numeric(op.eq), True, "number"),
     "NumericLessThan": _OperatorSpec(_numeric(op.lt), False, "number"),
@@ -430,10 +437,10 @@ _OPERATORS: dict[str, _OperatorSpec] = {
     "BinaryEquals": _OperatorSpec(_binary, False, "base64 value"),
     "IpAddress": _OperatorSpec(None, False, "IP address"),
     "NotIpAddress": _OperatorSpec(None, True, "IP address"),
-    "ArnEquals": _OperatorSpec(None, False, "ARN", PatternFlavor.ARN_LIKE),
-    "ArnLike": _OperatorSpec(None, False, "ARN", PatternFlavor.ARN_LIKE),
-    "ArnNotEquals": _OperatorSpec(None, True, "ARN", PatternFlavor.ARN_LIKE),
-    "ArnNotLike": _OperatorSpec(None, True, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnEquals": _glob_spec(False, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnLike": _glob_spec(False, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnNotEquals": _glob_spec(True, "ARN", PatternFlavor.ARN_LIKE),
+    "ArnNotLike": _glob_spec(True, "ARN", PatternFlavor.ARN_LIKE),
 }
 
 # Operators whose values may hold policy variables (condition operators page:
@@ -665,23 +672,26 @@ def _split_operator(name: str) -> tuple[int, str, bool]:
     return qualifier, rest, if_exists
 
 
-def compile_conditions(
-    block: object, *, policy_version: str | None, patterns: PatternCache | None = None
-) -> CompiledConditions:
-    """Parse a Condition element once (`patterns`: the engine's cache of compiled patterns).
+@dataclass(slots=True)
+class _Written:
+    """One (operator, key) pair of a block as written: operator resolved, values read as text."""
 
-    Raises MalformedPolicyDocument (element "Condition") for a non-object
-    block, an unknown operator, or a policy value the operator cannot parse
-    (numbers, dates, booleans, IP ranges, base64).
-    """
-    if block is None:
-        return NO_CONDITIONS
+    operator: str
+    key: str
+    values: list[object]
+    shown: tuple[str, ...]
+    base: str
+    qualifier: int
+    if_exists: bool
+    spec: _OperatorSpec | None  # None: Null
+    variables: bool  # policy variables are substituted in its values
+
+
+def _written(block: object, variables: bool) -> list[_Written]:
+    """Read a Condition element's shape; raise for what no operator can use."""
     if not isinstance(block, dict):
         raise _malformed(f"Condition must be an object, not {type(block).__name__}")
-    variables = variables_enabled(policy_version)
-    if patterns is None:
-        patterns = PatternCache()
-    clauses: list[_Clause] = []
+    out: list[_Written] = []
     for opname, keys in block.items():
         if not isinstance(opname, str):
             raise _malformed(f"condition operator {opname!r} is not a string")
@@ -711,59 +721,117 @@ def compile_conditions(
             except _Malformed as exc:
                 raise _malformed(f"{opname} {key}: {exc}") from None
             clause_vars = variables and base in _VARIABLE_OPERATORS
-            templates = (
-                tuple(
-                    t
-                    for v in raw_values
-                    if isinstance(v, str) and "${" in v and (t := Template(v, variables=True)).has_variables
-                )
-                if clause_vars
-                else ()
+            out.append(
+                _Written(opname, key, raw_values, shown, base, qualifier, if_exists, spec, clause_vars)
             )
-            try:
-                if spec is None:
-                    expect: set[bool] = set()
-                    for v in raw_values:
-                        b = _parse_bool(v)
-                        if b is None:
-                            raise _Malformed(f"value {v!r} is not true or false")
-                        expect.add(b)
-                    match = None
-                    negated = False
-                    type_name = "boolean"
-                else:
-                    expect = set()
-                    match = (
-                        spec.build(raw_values, clause_vars)
-                        if spec.build is not None
-                        else _ip(raw_values, clause_vars, patterns)
-                        if spec.glob is None
-                        else _glob_matcher(
-                            raw_values,
-                            clause_vars,
-                            arn=spec.glob is PatternFlavor.ARN_LIKE,
-                            patterns=patterns,
-                        )
-                    )
-                    negated = spec.negated
-                    type_name = spec.kind
-            except _Malformed as exc:
-                raise _malformed(f"{opname} {key}: {exc}") from None
-            clauses.append(
-                _Clause(
-                    opname,
-                    key,
-                    shown,
-                    base=base,
-                    qualifier=qualifier,
-                    if_exists=if_exists,
-                    negated=negated,
-                    match=match,
-                    null_expect=frozenset(expect),
-                    type_name=type_name,
-                    templates=templates,
-                )
+    return out
+
+
+def _match_of(w: _Written, patterns: PatternCache) -> tuple[Matcher | None, frozenset[bool]]:
+    """The clause's matcher (None for Null, with the presence it expects); raises
+    MalformedPolicyDocument for a value the operator cannot parse."""
+    spec = w.spec
+    try:
+        if spec is None:
+            expect: set[bool] = set()
+            for v in w.values:
+                b = _parse_bool(v)
+                if b is None:
+                    raise _Malformed(f"value {v!r} is not true or false")
+                expect.add(b)
+            return None, frozenset(expect)
+        if spec.build is not None:
+            return spec.build(w.values, w.variables), frozenset()
+        if spec.glob is None:
+            return _ip(w.values, w.variables, patterns), frozenset()
+        return (
+            _glob_matcher(w.values, w.variables, arn=spec.glob is PatternFlavor.ARN_LIKE, patterns=patterns),
+            frozenset(),
+        )
+    except _Malformed as exc:
+        raise _malformed(f"{w.operator} {w.key}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionKeys:
+    """The context keys a Condition element reads (lower-cased): as condition keys, and
+    as policy variables inside its values."""
+
+    keys: frozenset[str]
+    variable_keys: frozenset[str]
+
+
+NO_CONDITION_KEYS = ConditionKeys(frozenset(), frozenset())
+
+
+def check_conditions(
+    block: object, *, policy_version: str | None, patterns: PatternCache | None = None
+) -> ConditionKeys:
+    """Everything `compile_conditions` refuses, refused without compiling the block.
+
+    A policy is checked whole when it is read, but a statement's conditions are
+    compiled only once a request reaches the statement (policy.py). Values that
+    are only compared as text need no parsing; numbers, dates, booleans, IP
+    ranges and base64 are parsed here, so a bad one is refused up front.
+    """
+    if block is None:
+        return NO_CONDITION_KEYS
+    written = _written(block, variables_enabled(policy_version))
+    if patterns is None:
+        patterns = PatternCache()
+    for w in written:
+        if w.spec is None or not w.spec.text_only:
+            _match_of(w, patterns)
+    variable_keys: set[str] = set()
+    for w in written:
+        if w.variables:
+            for v in w.values:
+                if isinstance(v, str) and "${" in v:
+                    variable_keys |= Template(v, variables=True).variable_keys
+    return ConditionKeys(frozenset(w.key.lower() for w in written), frozenset(variable_keys))
+
+
+def compile_conditions(
+    block: object, *, policy_version: str | None, patterns: PatternCache | None = None
+) -> CompiledConditions:
+    """Parse a Condition element once (`patterns`: the engine's cache of compiled patterns).
+
+    Raises MalformedPolicyDocument (element "Condition") for a non-object
+    block, an unknown operator, or a policy value the operator cannot parse
+    (numbers, dates, booleans, IP ranges, base64).
+    """
+    if block is None:
+        return NO_CONDITIONS
+    if patterns is None:
+        patterns = PatternCache()
+    clauses: list[_Clause] = []
+    for w in _written(block, variables_enabled(policy_version)):
+        match, expect = _match_of(w, patterns)
+        templates = (
+            tuple(
+                t
+                for v in w.values
+                if isinstance(v, str) and "${" in v and (t := Template(v, variables=True)).has_variables
             )
+            if w.variables
+            else ()
+        )
+        spec = w.spec
+        clauses.append(
+            _Clause(
+                w.operator,
+                w.key,
+                w.shown,
+                base=w.base,
+                qualifier=w.qualifier,
+                if_exists=w.if_exists,
+                negated=spec.negated if spec is not None else False,
+                match=match,
+                null_expect=expect,
+                type_name=spec.kind if spec is not None else "boolean",
+                templates=templates,
+            )
+        )
     return CompiledConditions(tuple(clauses))
 
 
@@ -776,7 +844,9 @@ __all__ = [
     "MATCHED",
     "CompiledConditions",
     "ConditionFailure",
+    "ConditionKeys",
     "ConditionOutcome",
+    "check_conditions",
     "compile_conditions",
     "known_operators",
 ]

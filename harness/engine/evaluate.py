@@ -84,6 +84,9 @@ class SetResult:
     denies: list[Hit] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
+    # Policies with statements whose Action names only other services: not listed one by
+    # one in explanations (render.py sums them up in one line).
+    elsewhere: list[CompiledPolicy] = field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -104,17 +107,21 @@ def evaluate_policies(
     track_missing: bool = True,
 ) -> SetResult:
     """Apply rule 1 to every statement of `policies`."""
-    result = SetResult([], [], [], [])
+    result = SetResult([], [], [], [], [])
     action_lower = req.action_lower
     ctx = req.ctx
     for policy in policies:
         candidates = policy.statements_for(action_lower)
         if explain and len(candidates) != len(policy.statements):
-            matched_ids = {id(s) for s in candidates}
-            for st in policy.statements:
-                if id(st) not in matched_ids:
-                    element = Element.NOT_ACTION if st.not_action else Element.ACTION
-                    result.misses.append(Miss(policy, st, element))
+            near = policy.service_statements(action_lower.split(":", 1)[0])
+            if len(near) != len(candidates):
+                matched_ids = {id(s) for s in candidates}
+                for st in near:
+                    if id(st) not in matched_ids:
+                        element = Element.NOT_ACTION if st.not_action else Element.ACTION
+                        result.misses.append(Miss(policy, st, element))
+            if len(near) != len(policy.statements):
+                result.elsewhere.append(policy)
         for st in candidates:
             if not st.resource_matches(req.resource, ctx):
                 if track_missing and st.resources is not None and st.resources.templates:
@@ -216,6 +223,17 @@ class Evaluation:
                 out.extend(part.misses)
         for level in (*self.scp_levels, *self.rcp_levels):
             out.extend(level.misses)
+        return tuple(out)
+
+    @property
+    def elsewhere(self) -> tuple[CompiledPolicy, ...]:
+        """Policies holding statements for other services only, in the order of `misses`."""
+        out: list[CompiledPolicy] = []
+        for part in (self.identity, self.boundary, self.session, self.resource):
+            if part is not None:
+                out.extend(part.elsewhere)
+        for level in (*self.scp_levels, *self.rcp_levels):
+            out.extend(level.elsewhere)
         return tuple(out)
 
     @property

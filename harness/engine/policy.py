@@ -33,7 +33,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from harness.engine.conditions import CompiledConditions, compile_conditions
+from harness.engine.conditions import CompiledConditions, check_conditions, compile_conditions
 from harness.engine.context import RequestContext
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.patterns import Match, PatternCache, PatternFlavor
@@ -63,6 +63,7 @@ _PRINCIPAL_ALLOWED = frozenset({PolicyKind.RESOURCE, PolicyKind.RCP})
 # IAM only checks that an action is prefaced by a service; an action name with
 # other characters (a comma, spaces) is accepted and simply matches nothing.
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:")
+_DECODER = json.JSONDecoder()
 
 
 # ---------------------------------------------------------------------------
@@ -102,34 +103,14 @@ class _Scanner:
         return value
 
     def skip_value(self) -> tuple[int, int]:
-        """Skip one value; return the offsets of its first and last character."""
+        """Skip one value; return the offsets of its first and last character.
+
+        The json module's C scanner reads the value (the text is valid JSON), which is
+        far quicker than walking its characters here.
+        """
         self.skip_ws()
         start = self.i
-        c = self.text[self.i]
-        if c == '"':
-            self.string()
-        elif c in "{[":
-            depth = 0
-            t = self.text
-            i = self.i
-            while True:
-                ch = t[i]
-                if ch == '"':
-                    _, i = json.decoder.scanstring(t, i + 1)
-                    continue
-                if ch in "{[":
-                    depth += 1
-                elif ch in "}]":
-                    depth -= 1
-                    if depth == 0:
-                        i += 1
-                        break
-                i += 1
-            self.i = i
-        else:
-            m = re.compile(r"[^,\]\}\s]+").match(self.text, self.i)
-            assert m is not None
-            self.i = m.end()
+        _, self.i = _DECODER.raw_decode(self.text, start)
         return start, self.i - 1
 
     def statement_spans(self) -> list[tuple[int, int]]:
@@ -212,9 +193,6 @@ class ActionMatcher:
     values: tuple[str, ...]
     exact: frozenset[str]
     wildcards: tuple[Match, ...]  # one matcher per value with a wildcard (patterns.py fast paths)
-    # Lower-cased service prefixes this element can match; None when a value's
-    # prefix holds a wildcard (or is `*`), i.e. any service.
-    prefixes: frozenset[str] | None
 
     def matches(self, action_lower: str) -> bool:
         if action_lower in self.exact:
@@ -231,22 +209,24 @@ def _compile_actions(values: tuple[str, ...], patterns: PatternCache) -> ActionM
     # values and the requested action are compared lower-cased.
     exact: set[str] = set()
     wildcards: list[Match] = []
-    prefixes: set[str] | None = set()
     for v in values:
         low = v.lower()
         if "*" in low or "?" in low:
             wildcards.append(patterns.pattern(PatternFlavor.ACTION, low))
         else:
             exact.add(low)
-        prefix = low.split(":", 1)[0]
-        if prefixes is not None:
-            if "*" in prefix or "?" in prefix:
-                prefixes = None
-            else:
-                prefixes.add(prefix)
-    return ActionMatcher(
-        values, frozenset(exact), tuple(wildcards), None if prefixes is None else frozenset(prefixes)
-    )
+    return ActionMatcher(values, frozenset(exact), tuple(wildcards))
+
+
+def _action_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
+    """Lower-cased service prefixes of Action values; None when one may be any service."""
+    prefixes: set[str] = set()
+    for v in values:
+        prefix = v.split(":", 1)[0].lower()
+        if "*" in prefix or "?" in prefix:
+            return None
+        prefixes.add(prefix)
+    return frozenset(prefixes)
 
 
 @dataclass(slots=True)
@@ -315,21 +295,48 @@ def _compile_resources(
 
 
 @dataclass(slots=True)
+class StatementCompiler:
+    """What a policy's statements compile their matchers with: the engine's pattern
+    cache and whether policy variables are substituted (the policy's Version)."""
+
+    patterns: PatternCache
+    version: str | None
+
+
+@dataclass(slots=True)
 class CompiledStatement:
+    """One statement: checked whole when its policy is read, matchers compiled when used.
+
+    Reading a policy refuses every malformed element of every statement, so a
+    policy is never half evaluated; but most statements of an account's policies
+    concern other services than a request's, so Action, Resource and Condition
+    matchers are built the first time a request reaches them, once.
+    """
+
     index: int  # 0-based position in the Statement list
     sid: str | None
     deny: bool
-    actions: ActionMatcher
+    action_values: tuple[str, ...]
+    # Lower-cased service prefixes the Action element can match; None when a value's
+    # prefix holds a wildcard (or is `*`), i.e. any service.
+    prefixes: frozenset[str] | None
     not_action: bool
-    resources: ResourceMatcher | None  # None: no Resource element (trust-style resource policy)
+    resource_values: tuple[str, ...] | None  # None: no Resource element (trust-style resource policy)
     not_resource: bool
     principals: CompiledPrincipals | None
     not_principal: bool
-    conditions: CompiledConditions
+    condition_block: object  # the Condition element as parsed (checked), None without one
+    # Lower-cased context keys the statement reads: condition keys, and policy variables
+    # in Condition values and Resource.
+    context_keys: frozenset[str]
     spans: StatementSpans  # shared by the policy's statements
+    compiler: StatementCompiler  # shared by the policy's statements
     # Explanation text that depends only on the statement and its policy's id (render.py),
     # keyed by (source id, element): written once, not for every request that misses it.
     miss_lines: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    _actions: ActionMatcher | None = None
+    _resources: ResourceMatcher | None = None
+    _conditions: CompiledConditions | None = None
 
     @property
     def start(self) -> Position:
@@ -343,20 +350,48 @@ class CompiledStatement:
     def effect(self) -> str:
         return "Deny" if self.deny else "Allow"
 
+    @property
+    def actions(self) -> ActionMatcher:
+        found = self._actions
+        if found is None:
+            found = self._actions = _compile_actions(self.action_values, self.compiler.patterns)
+        return found
+
+    @property
+    def resources(self) -> ResourceMatcher | None:
+        found = self._resources
+        if found is None and self.resource_values is not None:
+            found = self._resources = _compile_resources(
+                self.resource_values,
+                variables=variables_enabled(self.compiler.version),
+                patterns=self.compiler.patterns,
+            )
+        return found
+
+    @property
+    def conditions(self) -> CompiledConditions:
+        found = self._conditions
+        if found is None:
+            found = self._conditions = compile_conditions(
+                self.condition_block, policy_version=self.compiler.version, patterns=self.compiler.patterns
+            )
+        return found
+
     def action_matches(self, action_lower: str) -> bool:
         return self.actions.matches(action_lower) != self.not_action
 
     def resource_matches(self, resource: str, ctx: RequestContext) -> bool:
-        if self.resources is None:
+        rm = self.resources
+        if rm is None:
             return True
-        if self.not_resource and self.resources.unresolved_keys(ctx):
+        if self.not_resource and rm.unresolved_keys(ctx):
             # IAM User Guide, policy variables: a variable AWS cannot resolve may
             # make the whole statement invalid. Under NotResource "matches no
             # listed resource" would otherwise read as "applies to everything",
             # turning a missing value into a grant, so the statement does not apply.
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
             return False
-        return self.resources.matches(resource, ctx) != self.not_resource
+        return rm.matches(resource, ctx) != self.not_resource
 
 
 @dataclass(slots=True)
@@ -378,15 +413,11 @@ class CompiledPolicy:
         wild: list[CompiledStatement] = []
         keys: set[str] = set()
         for st in self.statements:
-            keys |= st.conditions.keys
-            keys |= st.conditions.variable_keys
-            if st.resources is not None:
-                for t in st.resources.templates:
-                    keys |= t.variable_keys
-            if st.not_action or st.actions.prefixes is None:
+            keys |= st.context_keys
+            if st.not_action or st.prefixes is None:
                 wild.append(st)
             else:
-                for p in st.actions.prefixes:
+                for p in st.prefixes:
                     by_service.setdefault(p, []).append(st)
         self._wild = tuple(wild)
         self._by_service = {k: tuple(v) for k, v in by_service.items()}
@@ -406,6 +437,14 @@ class CompiledPolicy:
         clone.condition_keys = self.condition_keys
         return clone
 
+    def service_statements(self, service: str) -> tuple[CompiledStatement, ...]:
+        """Statements whose Action/NotAction element can match some action of `service`
+        (lower-cased prefix), in document order; the others name only other services."""
+        candidates = self._by_service.get(service, ())
+        if self._wild:
+            candidates = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
+        return candidates
+
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element matches, in document order.
 
@@ -415,10 +454,7 @@ class CompiledPolicy:
         found = self._by_action.get(action_lower)
         if found is not None:
             return found
-        service = action_lower.split(":", 1)[0]
-        candidates = self._by_service.get(service, ())
-        if self._wild:
-            candidates = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
+        candidates = self.service_statements(action_lower.split(":", 1)[0])
         found = tuple(st for st in candidates if st.action_matches(action_lower))
         if len(self._by_action) > 4096:
             self._by_action.clear()
@@ -513,7 +549,7 @@ def _compile_statement(
     *,
     source: PolicySource,
     version: str | None,
-    patterns: PatternCache,
+    compiler: StatementCompiler,
 ) -> CompiledStatement:
     pid = source.source_id
     if not isinstance(raw, dict):
@@ -568,7 +604,7 @@ def _compile_statement(
                     statement=index,
                     element=resource_el,
                 )
-        resources = _compile_resources(values, variables=variables_enabled(version), patterns=patterns)
+        resources = values
 
     principal_el = _one_of(
         raw,
@@ -591,25 +627,34 @@ def _compile_statement(
             raw[principal_el], policy_id=pid, statement=index, element=principal_el
         )
 
+    block = raw.get("Condition")
     try:
-        conditions = compile_conditions(raw.get("Condition"), policy_version=version, patterns=patterns)
+        keys = check_conditions(block, policy_version=version, patterns=compiler.patterns)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(
             exc.detail, policy_id=pid, statement=index, element="Condition"
         ) from None
+    context_keys = keys.keys | keys.variable_keys
+    if resources is not None and variables_enabled(version):
+        for v in resources:
+            if "${" in v:
+                context_keys |= Template(v, variables=True).variable_keys
 
     return CompiledStatement(
         index=index,
         sid=sid,
         deny=effect == "Deny",
-        actions=_compile_actions(actions, patterns),
+        action_values=actions,
+        prefixes=_action_prefixes(actions),
         not_action=action_el == "NotAction",
-        resources=resources,
+        resource_values=resources,
         not_resource=resource_el == "NotResource",
         principals=principals,
         not_principal=principal_el == "NotPrincipal",
-        conditions=conditions,
+        condition_block=block,
+        context_keys=context_keys,
         spans=spans,
+        compiler=compiler,
     )
 
 
@@ -667,8 +712,9 @@ def compile_policy(source: PolicySource, patterns: PatternCache | None = None) -
             "Statement must be an object or a list of objects", policy_id=pid, element="Statement"
         )
     spans = StatementSpans(source.text, len(raw_statements))
+    compiler = StatementCompiler(patterns, version)
     compiled = tuple(
-        _compile_statement(raw, i, spans, source=source, version=version, patterns=patterns)
+        _compile_statement(raw, i, spans, source=source, version=version, compiler=compiler)
         for i, raw in enumerate(raw_statements)
     )
     _reject_duplicate_sids(compiled, pid)

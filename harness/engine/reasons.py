@@ -152,3 +152,5 @@ class Explained:
     advisory: str | None
     missing: tuple[str, ...]
     misses: tuple[Miss, ...]  # in policy order: identity, boundary, session, resource, SCPs, RCPs
+    # Policies with statements whose Action names only other services (one line for all).
+    elsewhere: tuple[CompiledPolicy, ...] = ()

@@ -11,6 +11,7 @@ no text; reports and `harness explain` read the same field.
 
 from __future__ import annotations
 
+from harness.engine.policy import CompiledPolicy
 from harness.engine.reasons import (
     Element,
     Explained,
@@ -207,7 +208,7 @@ def miss_text(miss: Miss, action: str, resource: str) -> str:
     if found is not None:
         return found[0] + (action if el in _ACTION_ELEMENTS else resource) + found[1]
     if el in _ACTION_ELEMENTS or (el in _RESOURCE_ELEMENTS and st.resources is not None):
-        values = st.actions.values if el in _ACTION_ELEMENTS else st.resources.values  # type: ignore[union-attr]
+        values = st.action_values if el in _ACTION_ELEMENTS else st.resources.values  # type: ignore[union-attr]
         head = f"{_label(miss)} did not apply: "
         tail = f" is not matched by {el.value} ({_values(values)})"
         st.miss_lines[key] = (head, tail)
@@ -244,7 +245,27 @@ def explanation_lines(explained: Explained, action: str, resource: str) -> tuple
         lines.append("missing context values: " + ", ".join(explained.missing))
     for miss in explained.misses:
         lines.append(miss_text(miss, action, resource))
+    if explained.elsewhere:
+        lines.append(elsewhere_text(explained.elsewhere, action))
     return tuple(lines)
+
+
+def elsewhere_text(policies: tuple[CompiledPolicy, ...], action: str) -> str:
+    """One line for the statements whose Action names only other services: listing each
+    of them (every statement of an account's managed policies) would bury the few that
+    concern the request."""
+    service = action.lower().split(":", 1)[0]
+    count = 0
+    services: set[str] = set()
+    for policy in policies:
+        near = {id(st) for st in policy.service_statements(service)}
+        for st in policy.statements:
+            if id(st) not in near:
+                count += 1
+                services |= st.prefixes or ()
+    plural = "s" if count != 1 else ""
+    names = ", ".join(sorted(services))
+    return f"{count} more statement{plural} did not apply: Action names only other services ({names})"
 
 
 # Splitting costs two writes, so it pays only for answers shared by several resources.
@@ -299,8 +320,32 @@ class PendingExplanation:
         return self._lines
 
 
-class PendingPerResource:
-    """An action's explanation over several resources: each resource's lines, prefixed with it."""
+_SEVERITY_ORDER = (Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY, Decision.ALLOWED)
+
+
+def summary_lines(results: tuple[ResourceResult, ...]) -> tuple[str, ...]:
+    """An action's explanation over its resources: how many got each decision. Each
+    resource's own result explains it (the API's ResourceSpecificResults), so the lines
+    are not repeated here."""
+    total = len(results)
+    noun = "resource" if total == 1 else "resources"
+
+    def counts(decisions: list[Decision]) -> str:
+        return ", ".join(
+            f"{d.value} on {n} of {total} {noun}" for d in _SEVERITY_ORDER if (n := decisions.count(d))
+        )
+
+    simulator = [r.decision for r in results]
+    enforced = [r.enforced_decision or r.decision for r in results]
+    lines = [f"simulator: {counts(simulator)}"]
+    if enforced != simulator:
+        lines.append(f"enforced: {counts(enforced)}")
+    lines.append("each resource's result explains its decision")
+    return tuple(lines)
+
+
+class PendingSummary:
+    """An action's explanation over several resources (summary_lines), written on first read."""
 
     __slots__ = ("_results",)
 
@@ -308,4 +353,4 @@ class PendingPerResource:
         self._results = results
 
     def lines(self) -> tuple[str, ...]:
-        return tuple(f"{r.resource}: {line}" for r in self._results for line in r.explanation)
+        return summary_lines(self._results)

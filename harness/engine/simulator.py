@@ -106,11 +106,7 @@ def _action_keys(inputs: CompiledInputs, action_lower: str) -> frozenset[str]:
     keys: set[str] = set()
     for policy in inputs.all_policies():
         for st in policy.statements_for(action_lower):
-            keys |= st.conditions.keys
-            keys |= st.conditions.variable_keys
-            if st.resources is not None:
-                for t in st.resources.templates:
-                    keys |= t.variable_keys
+            keys |= st.context_keys
     return frozenset(keys)
 
 
@@ -301,6 +297,7 @@ class Simulator:
                 advisory=enforcement.advisory,
                 missing=tuple(ev.missing),
                 misses=ev.misses,
+                elsewhere=ev.elsewhere,
             )
             if self._explain
             else None

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from harness.reports.drift import BaselineIndex, Drift
 
 
-
 class RunHooks:
     def __init__(self, harness: HarnessSession) -> None:
         self.harness = harness

@@ -30,12 +30,54 @@ def test_no_explanation_text_is_written_until_it_is_read(monkeypatch) -> None:
         build_input("kms:Decrypt", identity=[policy(allow("kms:Decrypt"))], resources=[KEY, KEY + "2"])
     )
     assert calls == []
+    rr = out.results[0].resource_results[0]
+    lines = rr.explanation
+    assert calls == [KEY]
+    assert lines[0] == "allowed: allowed by statement 1 of PolicyInputList.1"
+    assert rr.explanation is lines  # written once
+
+
+def test_an_action_over_several_resources_sums_them_up_without_repeating_their_lines() -> None:
+    ident = [policy(allow("kms:Decrypt", KEY))]
+    out = Engine().simulate(build_input("kms:Decrypt", identity=ident, resources=[KEY, KEY + "2", KEY + "3"]))
+    assert out.results[0].explanation == (
+        "simulator: implicitDeny on 2 of 3 resources, allowed on 1 of 3 resources",
+        "enforced: implicitDeny on 3 of 3 resources",
+        "each resource's result explains its decision",
+    )
+
+
+def test_an_action_on_one_resource_arn_sums_it_up_and_resource_star_carries_the_lines() -> None:
+    ident = [policy(allow("kms:Decrypt"))]
+    one = Engine().simulate(build_input("kms:Decrypt", identity=ident, resources=[KEY])).results[0]
+    assert one.explanation[0] == "simulator: allowed on 1 of 1 resource"
+    star = Engine().simulate(build_input("kms:Decrypt", identity=ident)).results[0]
+    assert star.explanation[0] == "allowed: allowed by statement 1 of PolicyInputList.1"
+
+
+def test_an_advisory_shared_by_resources_is_given_once_with_their_count() -> None:
+    ident = [policy(allow("kms:Decrypt"))]
+    out = Engine().simulate(build_input("kms:Decrypt", identity=ident, resources=[KEY, KEY + "2"]))
     result = out.results[0]
-    lines = result.explanation
-    assert calls[0] == KEY
-    assert lines[0] == f"{KEY}: allowed: allowed by statement 1 of PolicyInputList.1"
-    assert f"{KEY}2: allowed: allowed by statement 1 of PolicyInputList.1" in lines
-    assert result.explanation is lines  # written once
+    assert result.advisory is not None
+    assert result.advisory.count("KMS:") == 1 and result.advisory.endswith("(2 of 2 resources)")
+    assert result.resource_results[0].advisory == result.resource_results[1].advisory
+
+
+def test_statements_for_other_services_are_summed_up_in_one_line() -> None:
+    ident = [
+        policy(
+            allow("kms:Encrypt", Sid="enc"),
+            allow("s3:GetObject", Sid="s3"),
+            allow(["dynamodb:Query", "lambda:Invoke*"], Sid="other"),
+        )
+    ]
+    lines = Engine().simulate(build_input("kms:Decrypt", identity=ident)).results[0].explanation
+    assert any("Sid 'enc'" in line and "not matched by Action" in line for line in lines)
+    assert not any("Sid 's3'" in line or "Sid 'other'" in line for line in lines)
+    assert lines[-1] == (
+        "2 more statements did not apply: Action names only other services (dynamodb, lambda, s3)"
+    )
 
 
 def test_resources_sharing_an_answer_get_the_text_written_for_each() -> None:

@@ -178,3 +178,38 @@ def test_duplicate_sid_is_refused_at_the_second_statement():
     with pytest.raises(MalformedPolicyDocument) as info:
         compile_policy(_identity([same, same]))
     assert info.value.statement == 1 and info.value.element == "Sid"
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"NumericLessThan": {"s3:max-keys": "ten"}},
+        {"DateGreaterThan": {"aws:CurrentTime": "yesterday"}},
+        {"IpAddress": {"aws:SourceIp": "10.0.0.300/8"}},
+        {"Bool": {"aws:SecureTransport": "yes"}},
+        {"BinaryEquals": {"aws:UserAgent": "not base64!"}},
+        {"Null": {"aws:TokenIssueTime": "maybe"}},
+        {"StringEquals": {"aws:PrincipalTag/team": {"nested": "object"}}},
+    ],
+)
+def test_a_bad_condition_value_is_refused_in_a_statement_no_request_reaches(condition) -> None:
+    # Matchers are compiled lazily, but a policy is still checked whole when read.
+    doc = policy(allow("s3:GetObject"), allow("ec2:RunInstances", Condition=condition))
+    with pytest.raises(MalformedPolicyDocument) as exc:
+        _compile(doc)
+    assert (exc.value.statement, exc.value.element) == (1, "Condition")
+
+
+def test_a_statement_is_compiled_only_when_a_request_reaches_it() -> None:
+    compiled = _compile(
+        policy(
+            allow("s3:GetObject", "arn:aws:s3:::b/*", Condition={"StringLike": {"aws:userid": "A*"}}),
+            allow("ec2:RunInstances", Condition={"StringEquals": {"aws:RequestedRegion": "eu-west-3"}}),
+        )
+    )
+    s3, ec2 = compiled.statements
+    assert compiled.statements_for("s3:getobject") == (s3,)
+    assert s3._actions is not None and ec2._actions is None  # other service: not even its Action
+    assert s3._resources is None and s3._conditions is None  # Resource, Condition: when first matched
+    assert s3.context_keys == frozenset({"aws:userid"})  # known without compiling
+    assert compiled.condition_keys == frozenset({"aws:userid", "aws:requestedregion"})

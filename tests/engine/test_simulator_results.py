@@ -159,7 +159,7 @@ def test_explanation_names_the_failed_element(simulate) -> None:
     ident = [
         policy(allow("s3:PutObject", Sid="put"), allow("s3:GetObject", "arn:aws:s3:::other/*", Sid="other"))
     ]
-    res = first(simulate("s3:GetObject", identity=ident, resources=[OBJ]))
+    res = first(simulate("s3:GetObject", identity=ident, resources=[OBJ])).resource_results[0]
     text = "\n".join(res.explanation)
     assert "Sid 'put'" in text and "not matched by Action" in text
     assert "Sid 'other'" in text and "not matched by Resource" in text
@@ -211,7 +211,9 @@ def test_reused_evaluation_names_each_resource_in_its_explanation(simulate) -> N
 
 def test_policy_text_with_braces_is_shown_verbatim_in_explanations(simulate) -> None:
     ident = [policy(allow("s3:GetObject", "arn:aws:s3:::home/${aws:username}/*"))]
-    res = first(simulate("s3:GetObject", identity=ident, resources=[OBJ], context={"aws:username": "bob"}))
+    res = first(
+        simulate("s3:GetObject", identity=ident, resources=[OBJ], context={"aws:username": "bob"})
+    ).resource_results[0]
     assert any("arn:aws:s3:::home/${aws:username}/*" in line for line in res.explanation)
 
 

@@ -63,7 +63,9 @@ def _many_failures_pack(pytester, write_pack, count: int) -> None:
         "actions: [kms:Encrypt]\n    expect: explicitDeny",
         f"actions: [kms:Encrypt]\n    resources: {keys}\n    expect: allowed",
     )
-    write_pack(pytester.path, {"scenarios/s.yaml": text, "scenarios/policies/decrypt.json": POLICY_KMS_DECRYPT})
+    write_pack(
+        pytester.path, {"scenarios/s.yaml": text, "scenarios/policies/decrypt.json": POLICY_KMS_DECRYPT}
+    )
 
 
 def _big_pack(pytester, write_pack) -> None:
@@ -72,7 +74,10 @@ def _big_pack(pytester, write_pack) -> None:
     keys = json.dumps([f"arn:aws:kms:eu-west-3:012345678910:key/k{i}" for i in range(per_action)])
     big = BASIC_SCENARIO.replace(
         'resources: ["arn:aws:kms:eu-west-3:${account_id}:key/k1"]', f"resources: {keys}"
-    ).replace("  - name: locked cannot encrypt", "  - name: locked cannot encrypt\n    resources: [\"arn:aws:kms:eu-west-3:012345678910:key/k1\"]")
+    ).replace(
+        "  - name: locked cannot encrypt",
+        '  - name: locked cannot encrypt\n    resources: ["arn:aws:kms:eu-west-3:012345678910:key/k1"]',
+    )
     write_pack(
         pytester.path,
         {
@@ -86,7 +91,10 @@ def _big_pack(pytester, write_pack) -> None:
 def test_scenario_mode_yields_one_item_per_scenario_and_principal(pytester, basic_pack):
     result = pytester.runpytest("scenarios", *NO_CACHE, *GROUPED, "--collect-only", "-q")
     result.stdout.fnmatch_lines(
-        ["scenarios/basic.yaml::reader decrypts[[]reader[]]", "scenarios/basic.yaml::locked cannot encrypt[[]locked[]]"]
+        [
+            "scenarios/basic.yaml::reader decrypts[[]reader[]]",
+            "scenarios/basic.yaml::locked cannot encrypt[[]locked[]]",
+        ]
     )
     assert "kms:Decrypt|" not in result.stdout.str()
 
@@ -175,7 +183,10 @@ def test_an_error_cell_makes_its_group_an_error_and_the_run_exit_2(pytester, bas
     result.assert_outcomes(errors=2)  # both groups hold a kms:Encrypt cell
     assert result.ret == 2
     result.stdout.fnmatch_lines(
-        ["*1 of 2 cells could not be evaluated:", "locked kms:Encrypt on *: could not be evaluated (offline): simulated outage"]
+        [
+            "*1 of 2 cells could not be evaluated:",
+            "locked kms:Encrypt on *: could not be evaluated (offline): simulated outage",
+        ]
     )
     run = _run_json(pytester)
     assert sorted(c["outcome"] for c in run["cells"]) == ["error", "error", "passed"]
@@ -220,8 +231,12 @@ def test_m_selects_groups_by_tag(pytester, basic_pack):
 
 
 def test_lf_reruns_only_the_failed_cells_of_a_failed_group(pytester, write_pack):
-    text = BASIC_SCENARIO.replace("- {action: kms:Encrypt, expect: implicitDeny}", "- {action: kms:Encrypt, expect: allowed}")
-    write_pack(pytester.path, {"scenarios/s.yaml": text, "scenarios/policies/decrypt.json": POLICY_KMS_DECRYPT})
+    text = BASIC_SCENARIO.replace(
+        "- {action: kms:Encrypt, expect: implicitDeny}", "- {action: kms:Encrypt, expect: allowed}"
+    )
+    write_pack(
+        pytester.path, {"scenarios/s.yaml": text, "scenarios/policies/decrypt.json": POLICY_KMS_DECRYPT}
+    )
     first = pytester.runpytest("scenarios", *GROUPED)
     first.assert_outcomes(passed=1, failed=1)
     again = pytester.runpytest("scenarios", *GROUPED, "--lf")
