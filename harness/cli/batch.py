@@ -16,17 +16,16 @@ compiled once; lines are read and answered one at a time (memory stays flat).
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
 
+from harness.cli.collector import fewer_collections
 from harness.cli.output import compact
 from harness.engine import SimulationError
 from harness.engine.errors import InvalidInput
@@ -86,24 +85,6 @@ def parse_line(raw: bytes) -> Any:
 
 def error_body(exc: SimulationError) -> dict[str, Any]:
     return {"Error": {"Code": exc.code, "Message": exc.message}}
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while a simulate command runs.
-
-    A batch, or one request of many cells, builds many long-lived objects (compiled
-    policies and patterns in the Engine's caches, results) and few reference cycles;
-    at the default thresholds the collector rescans them every 700 allocations,
-    about a fifth of a batch's time. Cycles are still collected, every 50,000
-    allocations, so memory stays flat. The thresholds are restored afterwards.
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def run_lines(

@@ -13,8 +13,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from harness import __version__
+from harness.cli.collector import quiet_process, skip_exit_collection
 
 # Modules that contribute subcommands, imported only when the CLI runs.
 COMMAND_MODULES = (
@@ -71,5 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
 
 
+def run() -> NoReturn:
+    """The console script: `main` in a process that ends with it (harness/cli/collector.py)."""
+    quiet_process()
+    code = main()
+    skip_exit_collection()
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

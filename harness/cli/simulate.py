@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.cli.batch import Answer, fewer_collections, open_lines, run_lines
+from harness.cli.batch import Answer, open_lines, run_lines
+from harness.cli.collector import fewer_collections
 from harness.cli.output import pretty
 from harness.engine import Engine, SimulationError
 from harness.engine.apishape import input_from_api, output_to_api

@@ -10,6 +10,7 @@ lives on the Engine instance.
 
 from __future__ import annotations
 
+from harness.engine.elements import ElementCache
 from harness.engine.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity, SimulationError
 from harness.engine.patterns import PatternCache
 from harness.engine.policy import CompiledPolicy, compile_policy
@@ -44,7 +45,7 @@ class Engine:
     ) -> None:
         self._cache: dict[tuple[str, PolicyKind], CompiledPolicy] = {}
         self._cache_size = cache_size
-        self._patterns = PatternCache(pattern_cache_size)
+        self._elements = ElementCache(PatternCache(pattern_cache_size), pattern_cache_size)
         self._simulator = Simulator(self.compile, explain=explain)
 
     def compile(self, source: PolicySource) -> CompiledPolicy:
@@ -58,7 +59,7 @@ class Engine:
                 # Drop the least recently used entry (dicts keep insertion order).
                 del self._cache[next(iter(self._cache))]
             # Not cached when malformed: the error names this source's id.
-            found = compile_policy(source, self._patterns)
+            found = compile_policy(source, self._elements)
             self._cache[key] = found
         if found.source is not source and found.source != source:
             # Same text under another id or type: share the compiled statements.

@@ -45,17 +45,7 @@ def matched_statements(hits: list[Hit]) -> tuple[MatchedStatement, ...]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(
-            MatchedStatement(
-                source_policy_id=h.policy.source.source_id,
-                source_policy_type=h.policy.source.source_type,
-                start=h.statement.start,
-                end=h.statement.end,
-                sid=h.statement.sid,
-                effect=h.statement.effect,
-                kind=h.policy.source.kind,
-            )
-        )
+        out.append(h.policy.matched(h.statement))
     return tuple(out)
 
 
@@ -103,7 +93,7 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
             resource=rr.resource,
             decision=rr.decision,
             matched_statements=rr.matched_statements,
-            missing_context_values=tuple(ev.missing) if star_only else (),
+            missing_context_values=ev.missing if star_only else (),
             decision_details=dict(rr.decision_details),
             organizations_allowed=ev.organizations_allowed,
             permissions_boundary_allowed=rr.permissions_boundary_allowed,

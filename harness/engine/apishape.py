@@ -270,11 +270,29 @@ def _harness(out: dict[str, Any], r: EvaluationResult | ResourceResult) -> None:
         out["HarnessExplanation"] = list(r.explanation)
 
 
-def _resource_result(r: ResourceResult, *, harness: bool) -> dict[str, Any]:
+class _Statements:
+    """MatchedStatements lists of one response. Resources that got the same answer share
+    one tuple of statements (simulator.py), so its list is built once and shared."""
+
+    __slots__ = ("_built",)
+
+    def __init__(self) -> None:
+        # id() is safe as a key: every tuple seen stays referenced by the results
+        # until the response is built.
+        self._built: dict[int, list[dict[str, Any]]] = {}
+
+    def of(self, matched: tuple[MatchedStatement, ...]) -> list[dict[str, Any]]:
+        found = self._built.get(id(matched))
+        if found is None:
+            found = self._built[id(matched)] = [_statement(m) for m in matched]
+        return found
+
+
+def _resource_result(r: ResourceResult, *, harness: bool, statements: _Statements) -> dict[str, Any]:
     out: dict[str, Any] = {
         "EvalResourceName": r.resource,
         "EvalResourceDecision": r.decision.value,
-        "MatchedStatements": [_statement(m) for m in r.matched_statements],
+        "MatchedStatements": statements.of(r.matched_statements),
         "MissingContextValues": list(r.missing_context_values),
     }
     if r.decision_details:  # "returned only for cross-account simulations"
@@ -306,7 +324,10 @@ def evaluation_result_to_api(r: EvaluationResult, *, harness: bool = True) -> di
     if r.decision_details or not star_only:
         out["EvalDecisionDetails"] = {k: v.value for k, v in r.decision_details.items()}
     if not star_only:
-        out["ResourceSpecificResults"] = [_resource_result(rr, harness=harness) for rr in r.resource_results]
+        statements = _Statements()
+        out["ResourceSpecificResults"] = [
+            _resource_result(rr, harness=harness, statements=statements) for rr in r.resource_results
+        ]
     if harness:
         _harness(out, r)
     return out

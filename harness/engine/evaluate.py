@@ -95,7 +95,11 @@ class SetResult:
 
 def _note_missing(out: list[str], keys: tuple[str, ...]) -> None:
     for k in keys:
-        if not any(k.lower() == m.lower() for m in out):
+        low = k.lower()
+        for m in out:
+            if m.lower() == low:
+                break
+        else:
             out.append(k)
 
 
@@ -172,11 +176,16 @@ class CompiledInputs:
     resource: CompiledPolicy | None = None
     scp_levels: tuple[tuple[CompiledPolicy, ...], ...] = ()
     rcp_levels: tuple[tuple[CompiledPolicy, ...], ...] = ()
+    # not an __init__ field: dataclasses.replace (enforcement.py) must not copy it
+    _all: tuple[CompiledPolicy, ...] | None = field(default=None, init=False)
 
     def all_policies(self) -> tuple[CompiledPolicy, ...]:
-        extra = (self.resource,) if self.resource is not None else ()
-        levels = tuple(p for level in (*self.scp_levels, *self.rcp_levels) for p in level)
-        return (*self.identity, *self.boundaries, *self.sessions, *extra, *levels)
+        found = self._all
+        if found is None:  # asked for every resource: built once
+            extra = (self.resource,) if self.resource is not None else ()
+            levels = tuple(p for level in (*self.scp_levels, *self.rcp_levels) for p in level)
+            found = self._all = (*self.identity, *self.boundaries, *self.sessions, *extra, *levels)
+        return found
 
 
 @dataclass(slots=True)
@@ -237,13 +246,17 @@ class Evaluation:
         return tuple(out)
 
     @property
-    def missing(self) -> list[str]:
+    def missing(self) -> tuple[str, ...]:
         """Missing context keys from identity, resource, boundary and session policies (not SCP/RCP)."""
+        parts = [
+            p.missing for p in (self.identity, self.resource, self.boundary, self.session) if p is not None
+        ]
+        if not any(parts):
+            return ()
         out: list[str] = []
-        for part in (self.identity, self.resource, self.boundary, self.session):
-            if part is not None:
-                _note_missing(out, tuple(part.missing))
-        return out
+        for missing in parts:
+            _note_missing(out, tuple(missing))
+        return tuple(out)
 
 
 def _levels(levels: tuple[tuple[CompiledPolicy, ...], ...], req: Request, explain: bool) -> list[SetResult]:

@@ -33,13 +33,19 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from harness.engine.conditions import CompiledConditions, check_conditions, compile_conditions
+from harness.engine.conditions import CompiledConditions
 from harness.engine.context import RequestContext
+from harness.engine.elements import (
+    ActionElement,
+    ActionMatcher,
+    ConditionElement,
+    ElementCache,
+    ResourceElement,
+    ResourceMatcher,
+)
 from harness.engine.errors import MalformedPolicyDocument
-from harness.engine.patterns import Match, PatternCache, PatternFlavor
 from harness.engine.principals import CompiledPrincipals, compile_principals
-from harness.engine.types import PolicyKind, PolicySource, Position
-from harness.engine.variables import Template, variables_enabled
+from harness.engine.types import MatchedStatement, PolicyKind, PolicySource, Position
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_LEVEL = frozenset({"Version", "Id", "Statement"})
@@ -60,9 +66,6 @@ _STATEMENT_KEYS = frozenset(
 _PRINCIPAL_REQUIRED = frozenset({PolicyKind.RESOURCE})
 _PRINCIPAL_ALLOWED = frozenset({PolicyKind.RESOURCE, PolicyKind.RCP})
 
-# IAM only checks that an action is prefaced by a service; an action name with
-# other characters (a comma, spaces) is accepted and simply matches nothing.
-_ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:")
 _DECODER = json.JSONDecoder()
 
 
@@ -187,156 +190,34 @@ class StatementSpans:
 
 
 @dataclass(slots=True)
-class ActionMatcher:
-    """Action / NotAction values: case-insensitive, `*` and `?` wildcards."""
-
-    values: tuple[str, ...]
-    exact: frozenset[str]
-    wildcards: tuple[Match, ...]  # one matcher per value with a wildcard (patterns.py fast paths)
-
-    def matches(self, action_lower: str) -> bool:
-        if action_lower in self.exact:
-            return True
-        for match in self.wildcards:  # noqa: SIM110 (hot path: no generator)
-            if match(action_lower):
-                return True
-        return False
-
-
-def _compile_actions(values: tuple[str, ...], patterns: PatternCache) -> ActionMatcher:
-    # "The prefix and the action name are case insensitive"
-    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
-    # values and the requested action are compared lower-cased.
-    exact: set[str] = set()
-    wildcards: list[Match] = []
-    for v in values:
-        low = v.lower()
-        if "*" in low or "?" in low:
-            wildcards.append(patterns.pattern(PatternFlavor.ACTION, low))
-        else:
-            exact.add(low)
-    return ActionMatcher(values, frozenset(exact), tuple(wildcards))
-
-
-def _action_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
-    """Lower-cased service prefixes of Action values; None when one may be any service."""
-    prefixes: set[str] = set()
-    for v in values:
-        prefix = v.split(":", 1)[0].lower()
-        if "*" in prefix or "?" in prefix:
-            return None
-        prefixes.add(prefix)
-    return frozenset(prefixes)
-
-
-@dataclass(slots=True)
-class ResourceMatcher:
-    """Resource / NotResource values; policy variables are filled per request.
-
-    Resource element page (reference_policies_elements_resource.html,
-    "Including wildcard characters in the resource ARN"): `*` and `?` work
-    inside any ARN segment (the colon-separated parts); a `*` that is the last
-    character of a segment may expand past the colons that follow. We keep a
-    `*` or `?` in the middle of one of the first five segments inside that
-    segment, and let a segment-final `*` and anything in the resource part run
-    freely (patterns.py `resource_tokens`). Matching is case-sensitive.
-    """
-
-    values: tuple[str, ...]
-    any: bool  # a bare "*" is present
-    exact: frozenset[str]
-    wildcards: tuple[Match, ...]
-    templates: tuple[Template, ...]
-    patterns: PatternCache
-
-    def matches(self, resource: str, ctx: RequestContext) -> bool:
-        if self.any or resource in self.exact:
-            return True
-        for match in self.wildcards:
-            if match(resource):
-                return True
-        for t in self.templates:
-            segs = t.segments(ctx)
-            if segs is None:
-                continue  # a variable without a value matches nothing
-            if self.patterns.matcher(PatternFlavor.RESOURCE, tuple(segs))(resource):
-                return True
-        return False
-
-    def unresolved_keys(self, ctx: RequestContext) -> tuple[str, ...]:
-        """Context keys of policy variables that have no value (for MissingContextValues)."""
-        out: list[str] = []
-        for t in self.templates:
-            for written in t.unresolved(ctx):
-                key = written[2:-1].split(",", 1)[0].strip() if written.startswith("${") else written
-                if key not in out:
-                    out.append(key)
-        return tuple(out)
-
-
-def _compile_resources(
-    values: tuple[str, ...], *, variables: bool, patterns: PatternCache
-) -> ResourceMatcher:
-    exact: set[str] = set()
-    wildcards: list[Match] = []
-    templates: list[Template] = []
-    has_any = False
-    for v in values:
-        if v == "*":
-            has_any = True
-            continue
-        if variables and "${" in v and (t := Template(v, variables=variables)).has_variables:
-            templates.append(t)
-        elif "*" in v or "?" in v:
-            wildcards.append(patterns.pattern(PatternFlavor.RESOURCE, v))
-        else:
-            exact.add(v)
-    return ResourceMatcher(values, has_any, frozenset(exact), tuple(wildcards), tuple(templates), patterns)
-
-
-@dataclass(slots=True)
-class StatementCompiler:
-    """What a policy's statements compile their matchers with: the engine's pattern
-    cache and whether policy variables are substituted (the policy's Version)."""
-
-    patterns: PatternCache
-    version: str | None
-
-
-@dataclass(slots=True)
 class CompiledStatement:
     """One statement: checked whole when its policy is read, matchers compiled when used.
 
     Reading a policy refuses every malformed element of every statement, so a
     policy is never half evaluated; but most statements of an account's policies
     concern other services than a request's, so Action, Resource and Condition
-    matchers are built the first time a request reaches them, once.
+    matchers are built the first time a request reaches them, once per element
+    (elements.py: statements that write the same element share it).
     """
 
     index: int  # 0-based position in the Statement list
     sid: str | None
     deny: bool
-    action_values: tuple[str, ...]
-    # Lower-cased service prefixes the Action element can match; None when a value's
-    # prefix holds a wildcard (or is `*`), i.e. any service.
-    prefixes: frozenset[str] | None
+    action: ActionElement
     not_action: bool
-    resource_values: tuple[str, ...] | None  # None: no Resource element (trust-style resource policy)
+    resource: ResourceElement | None  # None: no Resource element (trust-style resource policy)
     not_resource: bool
     principals: CompiledPrincipals | None
     not_principal: bool
-    condition_block: object  # the Condition element as parsed (checked), None without one
+    condition: ConditionElement
     # Lower-cased context keys the statement reads: condition keys, and policy variables
     # in Condition values and Resource.
     context_keys: frozenset[str]
     spans: StatementSpans  # shared by the policy's statements
-    compiler: StatementCompiler  # shared by the policy's statements
     # Explanation text that depends only on the statement and its policy's id (render.py),
     # keyed by (source id, element): written once, not for every request that misses it.
-    miss_lines: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    _actions: ActionMatcher | None = None
-    _resources: ResourceMatcher | None = None
-    _conditions: CompiledConditions | None = None
+    # None until a first line is written: most statements never get one.
+    miss_lines: dict[tuple[str, str], tuple[str, str]] | None = None
 
     @property
     def start(self) -> Position:
@@ -351,39 +232,28 @@ class CompiledStatement:
         return "Deny" if self.deny else "Allow"
 
     @property
+    def prefixes(self) -> frozenset[str] | None:
+        return self.action.prefixes
+
+    @property
     def actions(self) -> ActionMatcher:
-        found = self._actions
-        if found is None:
-            found = self._actions = _compile_actions(self.action_values, self.compiler.patterns)
-        return found
+        return self.action.matcher
 
     @property
     def resources(self) -> ResourceMatcher | None:
-        found = self._resources
-        if found is None and self.resource_values is not None:
-            found = self._resources = _compile_resources(
-                self.resource_values,
-                variables=variables_enabled(self.compiler.version),
-                patterns=self.compiler.patterns,
-            )
-        return found
+        return self.resource.matcher if self.resource is not None else None
 
     @property
     def conditions(self) -> CompiledConditions:
-        found = self._conditions
-        if found is None:
-            found = self._conditions = compile_conditions(
-                self.condition_block, policy_version=self.compiler.version, patterns=self.compiler.patterns
-            )
-        return found
+        return self.condition.compiled
 
     def action_matches(self, action_lower: str) -> bool:
-        return self.actions.matches(action_lower) != self.not_action
+        return self.action.matcher.matches(action_lower) != self.not_action
 
     def resource_matches(self, resource: str, ctx: RequestContext) -> bool:
-        rm = self.resources
-        if rm is None:
+        if self.resource is None:
             return True
+        rm = self.resource.matcher
         if self.not_resource and rm.unresolved_keys(ctx):
             # IAM User Guide, policy variables: a variable AWS cannot resolve may
             # make the whole statement invalid. Under NotResource "matches no
@@ -392,6 +262,14 @@ class CompiledStatement:
             # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
             return False
         return rm.matches(resource, ctx) != self.not_resource
+
+
+@dataclass(slots=True)
+class OtherServices:
+    """How many statements of a policy name only other services than a request's, and which."""
+
+    count: int
+    services: frozenset[str]
 
 
 @dataclass(slots=True)
@@ -405,6 +283,10 @@ class CompiledPolicy:
     _by_service: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
     _wild: tuple[CompiledStatement, ...] = ()
     _by_action: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
+    _elsewhere: dict[str, OtherServices] = field(default_factory=dict)
+    _with_wild: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
+    _keys_by_action: dict[str, frozenset[str]] = field(default_factory=dict)
+    _matched: dict[int, MatchedStatement] = field(default_factory=dict)  # per source: not shared
     # Lower-cased condition keys referenced anywhere in the policy.
     condition_keys: frozenset[str] = frozenset()
 
@@ -434,15 +316,70 @@ class CompiledPolicy:
         clone._by_service = self._by_service
         clone._wild = self._wild
         clone._by_action = self._by_action
+        clone._elsewhere = self._elsewhere
+        clone._with_wild = self._with_wild
+        clone._keys_by_action = self._keys_by_action
+        clone._matched = {}
         clone.condition_keys = self.condition_keys
         return clone
+
+    def context_keys_for(self, action_lower: str) -> frozenset[str]:
+        """Lower-cased context keys read by the statements this action reaches (kept per action)."""
+        found = self._keys_by_action.get(action_lower)
+        if found is None:
+            keys: frozenset[str] = frozenset()
+            for st in self.statements_for(action_lower):
+                if st.context_keys:
+                    keys = keys | st.context_keys
+            if len(self._keys_by_action) > 4096:
+                self._keys_by_action.clear()
+            found = self._keys_by_action[action_lower] = keys
+        return found
+
+    def matched(self, st: CompiledStatement) -> MatchedStatement:
+        """The API's Statement for one of this policy's statements (built once per source)."""
+        found = self._matched.get(st.index)
+        if found is None:
+            src = self.source
+            start, end = st.spans[st.index]
+            found = self._matched[st.index] = MatchedStatement(
+                source_policy_id=src.source_id,
+                source_policy_type=src.source_type,
+                start=start,
+                end=end,
+                sid=st.sid,
+                effect=st.effect,
+                kind=src.kind,
+            )
+        return found
+
+    def elsewhere(self, service: str) -> OtherServices:
+        """The statements whose Action names only services other than `service`, summed up."""
+        found = self._elsewhere.get(service)
+        if found is None:
+            # The complement of service_statements: an Action (not NotAction) whose
+            # services are all known and do not include this one.
+            count = 0
+            services: set[str] = set()
+            for st in self.statements:
+                prefixes = st.action.prefixes
+                if prefixes is not None and not st.not_action and service not in prefixes:
+                    count += 1
+                    services |= prefixes
+            found = self._elsewhere[service] = OtherServices(count, frozenset(services))
+        return found
 
     def service_statements(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element can match some action of `service`
         (lower-cased prefix), in document order; the others name only other services."""
         candidates = self._by_service.get(service, ())
         if self._wild:
-            candidates = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
+            found = self._with_wild.get(service)
+            if found is None:
+                found = self._with_wild[service] = tuple(
+                    sorted((*candidates, *self._wild), key=lambda s: s.index)
+                )
+            candidates = found
         return candidates
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
@@ -467,6 +404,8 @@ class CompiledPolicy:
 
 
 def _as_string_list(value: object, *, policy_id: str, index: int, element: str) -> tuple[str, ...]:
+    if type(value) is str and value:
+        return (value,)  # the common case, without building a list
     items = value if isinstance(value, list) else [value]
     if not items:
         raise MalformedPolicyDocument(
@@ -483,25 +422,6 @@ def _as_string_list(value: object, *, policy_id: str, index: int, element: str) 
             )
         out.append(item)
     return tuple(out)
-
-
-def _is_resource_arn(value: str) -> bool:
-    """An ARN as the Resource element takes it: arn:partition:service:region:account:resource.
-
-    IAM refuses a value that is not in ARN format ("Resource ... must be in ARN
-    format or '*'"; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
-    gives the six fields). Region and account may be empty (`arn:aws:s3:::bucket`).
-    Our reading, where the docs say nothing more: fewer than six fields is
-    accepted only when the value ends in `*` (`arn:aws:kms:*`), since a
-    segment-final `*` may expand past the colons that follow; `arn:aws:kms`
-    is refused like `not-an-arn`.
-    """
-    parts = value.split(":", 5)
-    if parts[0] != "arn" or len(parts) < 2:
-        return False
-    if len(parts) == 6:
-        return bool(parts[1]) and bool(parts[2])
-    return value.endswith("*") and all(parts[1:-1])
 
 
 def _reject_duplicate_sids(statements: tuple[CompiledStatement, ...], policy_id: str) -> None:
@@ -549,7 +469,7 @@ def _compile_statement(
     *,
     source: PolicySource,
     version: str | None,
-    compiler: StatementCompiler,
+    elements: ElementCache,
 ) -> CompiledStatement:
     pid = source.source_id
     if not isinstance(raw, dict):
@@ -574,14 +494,10 @@ def _compile_statement(
     action_el = _one_of(raw, "Action", "NotAction", policy_id=pid, index=index, required=True)
     assert action_el is not None
     actions = _as_string_list(raw[action_el], policy_id=pid, index=index, element=action_el)
-    for a in actions:
-        if a != "*" and not _ACTION_RE.match(a):
-            raise MalformedPolicyDocument(
-                f"action {a!r} must be 'service:action' or '*'",
-                policy_id=pid,
-                statement=index,
-                element=action_el,
-            )
+    try:
+        action = elements.action(actions)
+    except MalformedPolicyDocument as exc:
+        raise MalformedPolicyDocument(exc.detail, policy_id=pid, statement=index, element=action_el) from None
 
     # Resource-based policies attached to roles (trust policies) have no
     # Resource element; every other kind needs one.
@@ -593,18 +509,15 @@ def _compile_statement(
         index=index,
         required=source.kind != PolicyKind.RESOURCE,
     )
-    resources = None
+    resource = None
     if resource_el is not None:
         values = _as_string_list(raw[resource_el], policy_id=pid, index=index, element=resource_el)
-        for v in values:
-            if v != "*" and not _is_resource_arn(v):
-                raise MalformedPolicyDocument(
-                    f"resource {v!r} must be an ARN or '*'",
-                    policy_id=pid,
-                    statement=index,
-                    element=resource_el,
-                )
-        resources = values
+        try:
+            resource = elements.resource(values, version)
+        except MalformedPolicyDocument as exc:
+            raise MalformedPolicyDocument(
+                exc.detail, policy_id=pid, statement=index, element=resource_el
+            ) from None
 
     principal_el = _one_of(
         raw,
@@ -627,34 +540,30 @@ def _compile_statement(
             raw[principal_el], policy_id=pid, statement=index, element=principal_el
         )
 
-    block = raw.get("Condition")
     try:
-        keys = check_conditions(block, policy_version=version, patterns=compiler.patterns)
+        condition = elements.condition(raw.get("Condition"), version)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(
             exc.detail, policy_id=pid, statement=index, element="Condition"
         ) from None
-    context_keys = keys.keys | keys.variable_keys
-    if resources is not None and variables_enabled(version):
-        for v in resources:
-            if "${" in v:
-                context_keys |= Template(v, variables=True).variable_keys
+    keys = condition.keys
+    context_keys = keys.keys | keys.variable_keys if keys.variable_keys else keys.keys
+    if resource is not None and resource.context_keys:
+        context_keys = context_keys | resource.context_keys
 
     return CompiledStatement(
-        index=index,
-        sid=sid,
-        deny=effect == "Deny",
-        action_values=actions,
-        prefixes=_action_prefixes(actions),
-        not_action=action_el == "NotAction",
-        resource_values=resources,
-        not_resource=resource_el == "NotResource",
-        principals=principals,
-        not_principal=principal_el == "NotPrincipal",
-        condition_block=block,
-        context_keys=context_keys,
-        spans=spans,
-        compiler=compiler,
+        index,
+        sid,
+        effect == "Deny",
+        action,
+        action_el == "NotAction",
+        resource,
+        resource_el == "NotResource",
+        principals,
+        principal_el == "NotPrincipal",
+        condition,
+        context_keys,
+        spans,
     )
 
 
@@ -670,17 +579,23 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]
     return built  # pragma: no cover - unreachable: some key was repeated
 
 
-def compile_policy(source: PolicySource, patterns: PatternCache | None = None) -> CompiledPolicy:
-    """Parse `source.text` and compile every statement; raise MalformedPolicyDocument.
+_POLICY_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicate_keys)
 
-    `patterns` is the caller's cache of compiled patterns (an Engine keeps one); without it
-    the policy gets a cache of its own.
+
+def compile_policy(source: PolicySource, elements: ElementCache | None = None) -> CompiledPolicy:
+    """Parse `source.text` and check every statement; raise MalformedPolicyDocument.
+
+    `elements` is the caller's cache of elements and patterns (an Engine keeps one);
+    without it the policy gets a cache of its own.
     """
-    if patterns is None:
-        patterns = PatternCache()
+    if elements is None:
+        elements = ElementCache()
     pid = source.source_id
     try:
-        doc = json.loads(source.text, object_pairs_hook=_reject_duplicate_keys)
+        # One decoder for every policy (json.loads would build one per call); a text
+        # starting with a BOM gets json.loads's own error.
+        text = source.text
+        doc = json.loads(text) if text.startswith("\ufeff") else _POLICY_DECODER.decode(text)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(
             exc.detail, policy_id=pid, statement=exc.statement, element=exc.element
@@ -712,9 +627,8 @@ def compile_policy(source: PolicySource, patterns: PatternCache | None = None) -
             "Statement must be an object or a list of objects", policy_id=pid, element="Statement"
         )
     spans = StatementSpans(source.text, len(raw_statements))
-    compiler = StatementCompiler(patterns, version)
     compiled = tuple(
-        _compile_statement(raw, i, spans, source=source, version=version, compiler=compiler)
+        _compile_statement(raw, i, spans, source=source, version=version, elements=elements)
         for i, raw in enumerate(raw_statements)
     )
     _reject_duplicate_sids(compiled, pid)

@@ -204,11 +204,13 @@ def miss_text(miss: Miss, action: str, resource: str) -> str:
     # Action and Resource lines name only the statement around the action or resource:
     # the text either side is written once per statement and policy id, kept on the statement.
     key = (miss.policy.source.source_id, el)
+    if st.miss_lines is None:
+        st.miss_lines = {}
     found = st.miss_lines.get(key)
     if found is not None:
         return found[0] + (action if el in _ACTION_ELEMENTS else resource) + found[1]
-    if el in _ACTION_ELEMENTS or (el in _RESOURCE_ELEMENTS and st.resources is not None):
-        values = st.action_values if el in _ACTION_ELEMENTS else st.resources.values  # type: ignore[union-attr]
+    if el in _ACTION_ELEMENTS or (el in _RESOURCE_ELEMENTS and st.resource is not None):
+        values = st.action.values if el in _ACTION_ELEMENTS else st.resource.values  # type: ignore[union-attr]
         head = f"{_label(miss)} did not apply: "
         tail = f" is not matched by {el.value} ({_values(values)})"
         st.miss_lines[key] = (head, tail)
@@ -229,8 +231,11 @@ def miss_text(miss: Miss, action: str, resource: str) -> str:
     return f"{label} did not apply: {detail} ({named})"
 
 
-def explanation_lines(explained: Explained, action: str, resource: str) -> tuple[str, ...]:
-    """The explanation of one request on one resource."""
+def explanation_lines(
+    explained: Explained, action: str, resource: str, elsewhere: str | None = None
+) -> tuple[str, ...]:
+    """The explanation of one request on one resource (`elsewhere`: its last line, when
+    already written for another resource; it never names the resource)."""
     decision = explained.decision
     reason = explained.reason
     lines = [f"{decision.value}: {reason_text(reason, action, resource)}"]
@@ -246,7 +251,7 @@ def explanation_lines(explained: Explained, action: str, resource: str) -> tuple
     for miss in explained.misses:
         lines.append(miss_text(miss, action, resource))
     if explained.elsewhere:
-        lines.append(elsewhere_text(explained.elsewhere, action))
+        lines.append(elsewhere if elsewhere is not None else elsewhere_text(explained.elsewhere, action))
     return tuple(lines)
 
 
@@ -258,11 +263,9 @@ def elsewhere_text(policies: tuple[CompiledPolicy, ...], action: str) -> str:
     count = 0
     services: set[str] = set()
     for policy in policies:
-        near = {id(st) for st in policy.service_statements(service)}
-        for st in policy.statements:
-            if id(st) not in near:
-                count += 1
-                services |= st.prefixes or ()
+        other = policy.elsewhere(service)
+        count += other.count
+        services |= other.services
     plural = "s" if count != 1 else ""
     names = ", ".join(sorted(services))
     return f"{count} more statement{plural} did not apply: Action names only other services ({names})"
@@ -284,23 +287,33 @@ class ExplanationText:
     further resource costs a join.
     """
 
-    __slots__ = ("_action", "_explained", "_pieces", "_uses")
+    __slots__ = ("_action", "_elsewhere", "_explained", "_pieces", "_same", "_uses")
 
     def __init__(self, explained: Explained, action: str) -> None:
         self._explained = explained
         self._action = action
         self._uses = 0
         self._pieces: tuple[tuple[str, ...], ...] | None = None
+        self._same: tuple[str, ...] | None = None  # lines that never name the resource: shared
+        self._elsewhere: str | None = None  # the other-services line, once written
 
     def lines(self, resource: str) -> tuple[str, ...]:
+        if self._same is not None:
+            return self._same
         self._uses += 1
         if self._uses == _SPLIT_FROM and self._pieces is None:
             one, two = (explanation_lines(self._explained, self._action, s) for s in _STAND_INS)
             pieces = tuple(tuple(line.split(_STAND_INS[0])) for line in one)
             if pieces == tuple(tuple(line.split(_STAND_INS[1])) for line in two):
                 self._pieces = pieces
+                if all(len(p) == 1 for p in pieces):
+                    self._same = one
+                    return one
         if self._pieces is None:
-            return explanation_lines(self._explained, self._action, resource)
+            lines = explanation_lines(self._explained, self._action, resource, self._elsewhere)
+            if self._explained.elsewhere:
+                self._elsewhere = lines[-1]
+            return lines
         return tuple(p[0] if len(p) == 1 else resource.join(p) for p in self._pieces)
 
 

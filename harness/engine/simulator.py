@@ -103,11 +103,12 @@ _InputsKey = tuple[object, ...]
 def _action_keys(inputs: CompiledInputs, action_lower: str) -> frozenset[str]:
     """Lower-cased context keys read by the statements that can apply to this action
     (conditions, and policy variables in conditions and Resource)."""
-    keys: set[str] = set()
+    keys: frozenset[str] = frozenset()
     for policy in inputs.all_policies():
-        for st in policy.statements_for(action_lower):
-            keys |= st.context_keys
-    return frozenset(keys)
+        found = policy.context_keys_for(action_lower)
+        if found:
+            keys = keys | found if keys else found
+    return keys
 
 
 class Simulator:
@@ -124,6 +125,7 @@ class Simulator:
         self._explain = explain
         self._registry = registry
         self._memos: dict[_InputsKey, _Memo] = {}
+        self._scopes: dict[str, FactTests] = {}
         self._memo_limit = 256
 
     def compile_inputs(self, inp: SimulationInput) -> CompiledInputs:
@@ -180,7 +182,11 @@ class Simulator:
         results: list[EvaluationResult] = []
         for action in inp.action_names:
             action_lower = action.lower()
-            fact_tests = self._registry.in_scope(action_lower)
+            fact_tests = self._scopes.get(action_lower)
+            if fact_tests is None:  # asked once per action, not per request
+                if len(self._scopes) > 4096:
+                    self._scopes.clear()
+                fact_tests = self._scopes[action_lower] = self._registry.in_scope(action_lower)
             action_keys = _action_keys(inputs, action_lower)
             per_resource: list[ResourceAnswer] = []
             for resource in inp.resource_arns or ("*",):
@@ -295,7 +301,7 @@ class Simulator:
                 reason=ev.reason,
                 enforced=enforcement.decision,
                 advisory=enforcement.advisory,
-                missing=tuple(ev.missing),
+                missing=ev.missing,
                 misses=ev.misses,
                 elsewhere=ev.elsewhere,
             )
@@ -308,6 +314,6 @@ class Simulator:
             advisory=enforcement.advisory,
             text=ExplanationText(explained, req.action) if explained is not None else None,
             matched=matched_statements(contributing(ev)),
-            missing=() if star_only else tuple(ev.missing),
+            missing=() if star_only else ev.missing,
             details=decision_details(ev),
         )

@@ -21,9 +21,9 @@ def test_no_explanation_text_is_written_until_it_is_read(monkeypatch) -> None:
     calls: list[str] = []
     real = render.explanation_lines
 
-    def counting(explained, action, resource):
+    def counting(explained, action, resource, *rest):
         calls.append(resource)
-        return real(explained, action, resource)
+        return real(explained, action, resource, *rest)
 
     monkeypatch.setattr(render, "explanation_lines", counting)
     out = Engine().simulate(

@@ -121,10 +121,12 @@ class Registry:
         position = {f: i for i, f in enumerate(facts)}
         self._index = [{f: position[f] for f in a.resource_facts} for a in authorizers]
         self._none = (False,) * len(facts)
+        # Most resources answer no to every fact: their Facts are built once.
+        self._no_facts = [Facts(index, self._none) for index in self._index]
         # Only authorizers that adjust are asked to, for every resource.
         self._adjusters = [
-            (a, index)
-            for a, index in zip(authorizers, self._index, strict=True)
+            (a, index, no_facts)
+            for a, index, no_facts in zip(authorizers, self._index, self._no_facts, strict=True)
             if getattr(type(a), "adjust", None) is not Rule.adjust
         ]
 
@@ -149,15 +151,17 @@ class Registry:
         self, req: Request, inputs: CompiledInputs, values: tuple[bool, ...]
     ) -> tuple[Adjustment, ...]:
         found: list[Adjustment] = []
-        for a, index in self._adjusters:
-            adjustment = a.adjust(req, inputs, Facts(index, values))
+        none = values is self._none
+        for a, index, no_facts in self._adjusters:
+            adjustment = a.adjust(req, inputs, no_facts if none else Facts(index, values))
             if adjustment is not None:
                 found.append(adjustment)
         return tuple(found)
 
     def decide(self, ev: Evaluation, values: tuple[bool, ...]) -> Verdict:
-        for a, index in zip(self.authorizers, self._index, strict=True):
-            verdict = a.decide(ev, Facts(index, values))
+        none = values is self._none
+        for a, index, no_facts in zip(self.authorizers, self._index, self._no_facts, strict=True):
+            verdict = a.decide(ev, no_facts if none else Facts(index, values))
             if verdict is not None:
                 return verdict
         return Verdict(ev.decision)

@@ -112,7 +112,7 @@ def _kms(action_lower: str) -> bool:
 KEY_REQUEST = ResourceFact("a key operation on a KMS key or alias ARN", is_kms_key_request, _kms)
 KEY_REQUEST_ON_ALIAS = ResourceFact(
     "a key operation on a KMS alias ARN",
-    lambda action, resource: key_behind_alias(action, resource) is not None,
+    lambda action, resource: ":alias/" in resource and key_behind_alias(action, resource) is not None,
     _kms,
 )
 

@@ -1,0 +1,301 @@
+"""Action, Resource and Condition elements: checked once per engine, compiled on first use.
+
+Accounts write the same elements again and again (the same Action lists, the
+same Resource patterns and Condition blocks across policies and statements),
+so an Engine keeps each element it has read, keyed by what was written: a
+statement reuses the element's check, its context keys and, once some
+request reaches it, its compiled matcher. An element that fails its check is
+not kept; the error names the statement (policy.py adds where it sits).
+
+Keys are exact: Action and Resource by their strings, Condition by its JSON as
+msgspec writes the parsed block (`true`, `1` and `1.0` stay distinct; see
+`ElementCache.condition` for NaN). Entries go oldest first past the limit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import msgspec
+
+from harness.engine.conditions import (
+    NO_CONDITION_KEYS,
+    CompiledConditions,
+    ConditionKeys,
+    check_conditions,
+    compile_conditions,
+)
+from harness.engine.context import RequestContext
+from harness.engine.errors import MalformedPolicyDocument
+from harness.engine.patterns import Match, PatternCache, PatternFlavor
+from harness.engine.variables import Template, variables_enabled
+
+_ENCODER = msgspec.json.Encoder()
+
+# IAM only checks that an action is prefaced by a service; an action name with
+# other characters (a comma, spaces) is accepted and simply matches nothing.
+_ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:")
+
+
+# ---------------------------------------------------------------------------
+# Matchers
+
+
+@dataclass(slots=True)
+class ActionMatcher:
+    """Action / NotAction values: case-insensitive, `*` and `?` wildcards."""
+
+    values: tuple[str, ...]
+    exact: frozenset[str]
+    wildcards: tuple[Match, ...]  # one matcher per value with a wildcard (patterns.py fast paths)
+
+    def matches(self, action_lower: str) -> bool:
+        if action_lower in self.exact:
+            return True
+        for match in self.wildcards:  # noqa: SIM110 (hot path: no generator)
+            if match(action_lower):
+                return True
+        return False
+
+
+def _compile_actions(values: tuple[str, ...], patterns: PatternCache) -> ActionMatcher:
+    # "The prefix and the action name are case insensitive"
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
+    # values and the requested action are compared lower-cased.
+    exact: set[str] = set()
+    wildcards: list[Match] = []
+    for v in values:
+        low = v.lower()
+        if "*" in low or "?" in low:
+            wildcards.append(patterns.pattern(PatternFlavor.ACTION, low))
+        else:
+            exact.add(low)
+    return ActionMatcher(values, frozenset(exact), tuple(wildcards))
+
+
+@dataclass(slots=True)
+class ResourceMatcher:
+    """Resource / NotResource values; policy variables are filled per request.
+
+    Resource element page (reference_policies_elements_resource.html,
+    "Including wildcard characters in the resource ARN"): `*` and `?` work
+    inside any ARN segment (the colon-separated parts); a `*` that is the last
+    character of a segment may expand past the colons that follow. We keep a
+    `*` or `?` in the middle of one of the first five segments inside that
+    segment, and let a segment-final `*` and anything in the resource part run
+    freely (patterns.py `resource_tokens`). Matching is case-sensitive.
+    """
+
+    values: tuple[str, ...]
+    any: bool  # a bare "*" is present
+    exact: frozenset[str]
+    wildcards: tuple[Match, ...]
+    templates: tuple[Template, ...]
+    patterns: PatternCache
+
+    def matches(self, resource: str, ctx: RequestContext) -> bool:
+        if self.any or resource in self.exact:
+            return True
+        for match in self.wildcards:
+            if match(resource):
+                return True
+        for t in self.templates:
+            segs = t.segments(ctx)
+            if segs is None:
+                continue  # a variable without a value matches nothing
+            if self.patterns.matcher(PatternFlavor.RESOURCE, tuple(segs))(resource):
+                return True
+        return False
+
+    def unresolved_keys(self, ctx: RequestContext) -> tuple[str, ...]:
+        """Context keys of policy variables that have no value (for MissingContextValues)."""
+        out: list[str] = []
+        for t in self.templates:
+            for written in t.unresolved(ctx):
+                key = written[2:-1].split(",", 1)[0].strip() if written.startswith("${") else written
+                if key not in out:
+                    out.append(key)
+        return tuple(out)
+
+
+def _compile_resources(
+    values: tuple[str, ...], *, variables: bool, patterns: PatternCache
+) -> ResourceMatcher:
+    exact: set[str] = set()
+    wildcards: list[Match] = []
+    templates: list[Template] = []
+    has_any = False
+    for v in values:
+        if v == "*":
+            has_any = True
+            continue
+        if variables and "${" in v and (t := Template(v, variables=variables)).has_variables:
+            templates.append(t)
+        elif "*" in v or "?" in v:
+            wildcards.append(patterns.pattern(PatternFlavor.RESOURCE, v))
+        else:
+            exact.add(v)
+    return ResourceMatcher(values, has_any, frozenset(exact), tuple(wildcards), tuple(templates), patterns)
+
+
+def _is_resource_arn(value: str) -> bool:
+    """An ARN as the Resource element takes it: arn:partition:service:region:account:resource.
+
+    IAM refuses a value that is not in ARN format ("Resource ... must be in ARN
+    format or '*'"; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+    gives the six fields). Region and account may be empty (`arn:aws:s3:::bucket`).
+    Our reading, where the docs say nothing more: fewer than six fields is
+    accepted only when the value ends in `*` (`arn:aws:kms:*`), since a
+    segment-final `*` may expand past the colons that follow; `arn:aws:kms`
+    is refused like `not-an-arn`.
+    """
+    parts = value.split(":", 5)
+    if parts[0] != "arn" or len(parts) < 2:
+        return False
+    if len(parts) == 6:
+        return bool(parts[1]) and bool(parts[2])
+    return value.endswith("*") and all(parts[1:-1])
+
+
+# ---------------------------------------------------------------------------
+# Elements
+
+
+@dataclass(slots=True)
+class ActionElement:
+    """An Action (or NotAction) element: its values, the services they name, its matcher."""
+
+    values: tuple[str, ...]
+    # Lower-cased service prefixes the values can match; None when a value's prefix
+    # holds a wildcard (or is `*`), i.e. any service.
+    prefixes: frozenset[str] | None
+    patterns: PatternCache
+    _matcher: ActionMatcher | None = None
+
+    @property
+    def matcher(self) -> ActionMatcher:
+        found = self._matcher
+        if found is None:
+            found = self._matcher = _compile_actions(self.values, self.patterns)
+        return found
+
+
+@dataclass(slots=True)
+class ResourceElement:
+    """A Resource (or NotResource) element: its values, the policy variables it reads, its matcher."""
+
+    values: tuple[str, ...]
+    variables: bool  # policy variables are substituted (the policy's Version)
+    context_keys: frozenset[str]  # lower-cased keys of its policy variables
+    patterns: PatternCache
+    _matcher: ResourceMatcher | None = None
+
+    @property
+    def matcher(self) -> ResourceMatcher:
+        found = self._matcher
+        if found is None:
+            found = self._matcher = _compile_resources(
+                self.values, variables=self.variables, patterns=self.patterns
+            )
+        return found
+
+
+@dataclass(slots=True)
+class ConditionElement:
+    """A Condition element (checked), the context keys it reads, and its compiled clauses."""
+
+    block: object  # as parsed; None without a Condition
+    version: str | None
+    keys: ConditionKeys
+    patterns: PatternCache
+    _compiled: CompiledConditions | None = None
+
+    @property
+    def compiled(self) -> CompiledConditions:
+        found = self._compiled
+        if found is None:
+            found = self._compiled = compile_conditions(
+                self.block, policy_version=self.version, patterns=self.patterns
+            )
+        return found
+
+
+def _action_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
+    """Lower-cased service prefixes of Action values; None when one may be any service."""
+    prefixes: set[str] = set()
+    for v in values:
+        prefix = v.split(":", 1)[0].lower()
+        if "*" in prefix or "?" in prefix:
+            return None
+        prefixes.add(prefix)
+    return frozenset(prefixes)
+
+
+class ElementCache:
+    """The elements an Engine has read (bounded); `patterns` compiles their wildcards.
+
+    Each method checks an element the first time it is written and raises
+    MalformedPolicyDocument (no policy or statement named) when it is malformed.
+    """
+
+    __slots__ = ("_actions", "_conditions", "_limit", "_resources", "none", "patterns")
+
+    def __init__(self, patterns: PatternCache | None = None, limit: int = 16_384) -> None:
+        self.patterns = patterns if patterns is not None else PatternCache()
+        self._limit = limit
+        self._actions: dict[tuple[str, ...], ActionElement] = {}
+        self._resources: dict[tuple[tuple[str, ...], bool], ResourceElement] = {}
+        self._conditions: dict[tuple[bytes, bool], ConditionElement] = {}
+        self.none = ConditionElement(None, None, NO_CONDITION_KEYS, self.patterns)
+
+    def _keep(self, table: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+        if len(table) >= self._limit:
+            del table[next(iter(table))]  # oldest first (insertion order)
+        table[key] = value
+
+    def action(self, values: tuple[str, ...]) -> ActionElement:
+        found = self._actions.get(values)
+        if found is None:
+            for a in values:
+                if a != "*" and not _ACTION_RE.match(a):
+                    raise MalformedPolicyDocument(f"action {a!r} must be 'service:action' or '*'")
+            found = ActionElement(values, _action_prefixes(values), self.patterns)
+            self._keep(self._actions, values, found)
+        return found
+
+    def resource(self, values: tuple[str, ...], version: str | None) -> ResourceElement:
+        variables = variables_enabled(version)
+        key = (values, variables)
+        found = self._resources.get(key)
+        if found is None:
+            keys: frozenset[str] = frozenset()
+            for v in values:
+                if v != "*" and not _is_resource_arn(v):
+                    raise MalformedPolicyDocument(f"resource {v!r} must be an ARN or '*'")
+                if variables and "${" in v:
+                    keys |= Template(v, variables=True).variable_keys
+            found = ResourceElement(values, variables, keys, self.patterns)
+            self._keep(self._resources, key, found)
+        return found
+
+    def condition(self, block: object, version: str | None) -> ConditionElement:
+        if block is None:
+            return self.none
+        try:
+            text = _ENCODER.encode(block)
+        except (TypeError, ValueError, OverflowError, RecursionError):
+            text = b"null"  # not kept: checked as is (and refused)
+        if b"null" in text:
+            # No valid Condition holds a null, and msgspec writes NaN and infinities as
+            # null: such a block is checked as is and not kept, so neither can pass for
+            # the other (a value merely containing "null" only loses the reuse).
+            keys = check_conditions(block, policy_version=version, patterns=self.patterns)
+            return ConditionElement(block, version, keys, self.patterns)
+        key = (text, variables_enabled(version))
+        found = self._conditions.get(key)
+        if found is None:
+            keys = check_conditions(block, policy_version=version, patterns=self.patterns)
+            found = ConditionElement(block, version, keys, self.patterns)
+            self._keep(self._conditions, key, found)
+        return found
