@@ -8,7 +8,6 @@ import pytest
 from engine_builders import allow, policy
 
 from harness.engine import MalformedPolicyDocument, PolicyKind, PolicySource, compile_policy
-from harness.engine.elements import ElementCache
 
 
 def _compile(doc: object, kind: PolicyKind = PolicyKind.IDENTITY) -> object:
@@ -199,49 +198,3 @@ def test_a_bad_condition_value_is_refused_in_a_statement_no_request_reaches(cond
     with pytest.raises(MalformedPolicyDocument) as exc:
         _compile(doc)
     assert (exc.value.statement, exc.value.element) == (1, "Condition")
-
-
-def test_a_statement_is_compiled_only_when_a_request_reaches_it() -> None:
-    compiled = _compile(
-        policy(
-            allow("s3:GetObject", "arn:aws:s3:::b/*", Condition={"StringLike": {"aws:userid": "A*"}}),
-            allow("ec2:RunInstances", Condition={"StringEquals": {"aws:RequestedRegion": "eu-west-3"}}),
-        )
-    )
-    s3, ec2 = compiled.statements
-    assert compiled.statements_for("s3:getobject") == (s3,)
-    assert s3.action._matcher is not None and ec2.action._matcher is None  # other service: not its Action
-    assert s3.resource._matcher is None and s3.condition._compiled is None  # when first matched
-    assert s3.context_keys == frozenset({"aws:userid"})  # known without compiling
-    assert compiled.condition_keys == frozenset({"aws:userid", "aws:requestedregion"})
-
-
-def test_statements_that_write_the_same_element_share_it() -> None:
-    cache = ElementCache()
-    cond = {"StringEquals": {"aws:PrincipalTag/team": "red"}}
-    one = compile_policy(_identity([allow("s3:GetObject", "arn:aws:s3:::b/*", Condition=cond)]), cache)
-    two = compile_policy(
-        _identity([allow("s3:GetObject", "arn:aws:s3:::b/*", Sid="x", Condition=dict(cond))]), cache
-    )
-    a, b = one.statements[0], two.statements[0]
-    assert a.action is b.action and a.resource is b.resource and a.condition is b.condition
-
-
-def test_a_boolean_written_as_1_is_refused_even_after_one_written_as_true_was_read() -> None:
-    cache = ElementCache()
-    compile_policy(
-        _identity([allow("s3:GetObject", Condition={"Bool": {"aws:SecureTransport": True}})]), cache
-    )
-    with pytest.raises(MalformedPolicyDocument):  # JSON true and 1 are different elements
-        compile_policy(
-            _identity([allow("s3:GetObject", Condition={"Bool": {"aws:SecureTransport": 1}})]), cache
-        )
-
-
-def test_a_nan_condition_value_is_never_taken_for_a_null_one() -> None:
-    cache = ElementCache()
-    nan = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", '
-    nan += '"Resource": "*", "Condition": {"StringEquals": {"aws:userid": NaN}}}}'
-    compile_policy(PolicySource(nan, "PolicyInputList.1", "IAM Policy"), cache)  # read as text "nan"
-    with pytest.raises(MalformedPolicyDocument):
-        compile_policy(PolicySource(nan.replace("NaN", "null"), "PolicyInputList.1", "IAM Policy"), cache)
