@@ -727,26 +727,26 @@ def _written(block: object, variables: bool) -> list[_Written]:
     return out
 
 
-def _match_of(w: _Written, patterns: PatternCache) -> tuple[Matcher | None, frozenset[bool]]:
-    """The clause's matcher (None for Null, with the presence it expects); raises
-    MalformedPolicyDocument for a value the operator cannot parse."""
-    spec = w.spec
+def _null_expect(w: _Written) -> frozenset[bool]:
+    """What a Null clause expects of the key's presence; raises for a value not true or false."""
+    expect: set[bool] = set()
+    for v in w.values:
+        b = _parse_bool(v)
+        if b is None:
+            raise _malformed(f"{w.operator} {w.key}: value {v!r} is not true or false")
+        expect.add(b)
+    return frozenset(expect)
+
+
+def _match_of(w: _Written, spec: _OperatorSpec, patterns: PatternCache) -> Matcher:
+    """The clause's matcher; raises MalformedPolicyDocument for a value the operator cannot parse."""
     try:
-        if spec is None:
-            expect: set[bool] = set()
-            for v in w.values:
-                b = _parse_bool(v)
-                if b is None:
-                    raise _Malformed(f"value {v!r} is not true or false")
-                expect.add(b)
-            return None, frozenset(expect)
         if spec.build is not None:
-            return spec.build(w.values, w.variables), frozenset()
+            return spec.build(w.values, w.variables)
         if spec.glob is None:
-            return _ip(w.values, w.variables, patterns), frozenset()
-        return (
-            _glob_matcher(w.values, w.variables, arn=spec.glob is PatternFlavor.ARN_LIKE, patterns=patterns),
-            frozenset(),
+            return _ip(w.values, w.variables, patterns)
+        return _glob_matcher(
+            w.values, w.variables, arn=spec.glob is PatternFlavor.ARN_LIKE, patterns=patterns
         )
     except _Malformed as exc:
         raise _malformed(f"{w.operator} {w.key}: {exc}") from None
@@ -780,8 +780,10 @@ def check_conditions(
     if patterns is None:
         patterns = PatternCache()
     for w in written:
-        if w.spec is None or not w.spec.text_only:
-            _match_of(w, patterns)
+        if w.spec is None:
+            _null_expect(w)
+        elif not w.spec.text_only:
+            _match_of(w, w.spec, patterns)
     variable_keys: set[str] = set()
     for w in written:
         if w.variables:
@@ -806,7 +808,9 @@ def compile_conditions(
         patterns = PatternCache()
     clauses: list[_Clause] = []
     for w in _written(block, variables_enabled(policy_version)):
-        match, expect = _match_of(w, patterns)
+        spec = w.spec
+        match = _match_of(w, spec, patterns) if spec is not None else None
+        expect = _null_expect(w) if spec is None else frozenset()
         templates = (
             tuple(
                 t
@@ -816,7 +820,6 @@ def compile_conditions(
             if w.variables
             else ()
         )
-        spec = w.spec
         clauses.append(
             _Clause(
                 w.operator,
