@@ -223,27 +223,20 @@ class Evaluation:
                 out.extend(part.denies)
         return out
 
+    def _in_explanation_order(self) -> list[SetResult]:
+        """Every policy group that was evaluated: identity, boundary, session, resource, SCPs, RCPs."""
+        parts = [p for p in (self.identity, self.boundary, self.session, self.resource) if p is not None]
+        return parts + self.scp_levels + self.rcp_levels
+
     @property
     def misses(self) -> tuple[Miss, ...]:
         """Statements that did not apply, policy group by policy group (for explanations)."""
-        out: list[Miss] = []
-        for part in (self.identity, self.boundary, self.session, self.resource):
-            if part is not None:
-                out.extend(part.misses)
-        for level in (*self.scp_levels, *self.rcp_levels):
-            out.extend(level.misses)
-        return tuple(out)
+        return tuple(m for part in self._in_explanation_order() for m in part.misses)
 
     @property
     def elsewhere(self) -> tuple[CompiledPolicy, ...]:
         """Policies holding statements for other services only, in the order of `misses`."""
-        out: list[CompiledPolicy] = []
-        for part in (self.identity, self.boundary, self.session, self.resource):
-            if part is not None:
-                out.extend(part.elsewhere)
-        for level in (*self.scp_levels, *self.rcp_levels):
-            out.extend(level.elsewhere)
-        return tuple(out)
+        return tuple(p for part in self._in_explanation_order() for p in part.elsewhere)
 
     @property
     def missing(self) -> tuple[str, ...]:
