@@ -90,6 +90,8 @@ class _Scanner:
 
     def position_after(self, offset: int) -> Position:
         """1-based line and column of the character just after `offset`."""
+        if len(self.line_starts) == 1:  # a document on one line, as most are sent
+            return Position(1, offset + 2)
         line = bisect.bisect_right(self.line_starts, offset) - 1
         return Position(line + 1, offset - self.line_starts[line] + 2)
 

@@ -5,7 +5,9 @@ simulator's decision and its reason, as data), enforce (enforcement.py and the
 authorizers/ registry: what the service decides), explain (reasons.py data,
 written as text by render.py only when read) and aggregate (aggregate.py: one
 result per action). This module runs them per action and resource, and reuses
-an answer across resources that cannot tell apart (`_signature`).
+an answer across resources, and across calls with the same policies, that
+cannot tell apart (`_signature`); a first call on one resource has nothing to
+reuse and skips that keying.
 
 Result shape (IAM API reference: SimulateCustomPolicy, SimulatePrincipalPolicy,
 EvaluationResult, ResourceSpecificResult, Statement, Position; and what the
@@ -95,6 +97,9 @@ class _Memo:
 
     outcomes: dict[tuple[object, ...], Outcome]
     contexts: dict[tuple[bool, str | None], RequestContext | None]
+    # An earlier SimulationInput had the same key: answers may be shared across calls.
+    # A first call on one resource has nothing to share with, and skips the keying.
+    reused: bool = False
 
 
 _InputsKey = tuple[object, ...]
@@ -161,6 +166,8 @@ class Simulator:
             if len(self._memos) >= self._memo_limit:
                 del self._memos[next(iter(self._memos))]
             memo = self._memos[key] = _Memo({}, {})
+        else:
+            memo.reused = True
         if len(memo.outcomes) > 50_000:
             memo.outcomes.clear()
         return memo
@@ -180,6 +187,7 @@ class Simulator:
         memo = self._memo(inp, caller_arn, owner, star_only)
 
         results: list[EvaluationResult] = []
+        shared = memo.reused or len(inp.resource_arns) > 1
         for action in inp.action_names:
             action_lower = action.lower()
             fact_tests = self._scopes.get(action_lower)
@@ -205,7 +213,7 @@ class Simulator:
                     action_lower=action_lower,
                 )
                 per_resource.append(
-                    self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys)
+                    self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys, shared)
                 )
             results.append(aggregate(action, per_resource, star_only))
         return SimulationOutput(results=tuple(results), warnings=tuple(warnings))
@@ -252,7 +260,9 @@ class Simulator:
         memo: _Memo,
         fact_tests: FactTests,
         action_keys: frozenset[str],
+        shared: bool,
     ) -> ResourceAnswer:
+        """One resource's answer; `shared`: the answer may serve other resources or calls (keyed)."""
         ctx_key = (req.action_lower.startswith("kms:"), req.resource_account)
         if ctx_key in memo.contexts:
             enforced_ctx = memo.contexts[ctx_key]
@@ -261,10 +271,15 @@ class Simulator:
         registry = self._registry
         fact_values = registry.fact_values(fact_tests, req.action_lower, req.resource)
         adjustments = registry.adjustments(req, inputs, fact_values)
-        key = self._signature(inputs, req, enforced_ctx, fact_values, stand_in_resource(adjustments))
-        outcome = memo.outcomes.get(key)
-        if outcome is None:
-            outcome = memo.outcomes[key] = self._decide(
+        if shared:
+            key = self._signature(inputs, req, enforced_ctx, fact_values, stand_in_resource(adjustments))
+            outcome = memo.outcomes.get(key)
+            if outcome is None:
+                outcome = memo.outcomes[key] = self._decide(
+                    inputs, req, enforced_ctx, fact_values, adjustments, star_only, action_keys
+                )
+        else:
+            outcome = self._decide(
                 inputs, req, enforced_ctx, fact_values, adjustments, star_only, action_keys
             )
         pending = PendingExplanation(outcome.text, req.resource) if outcome.text is not None else ()
