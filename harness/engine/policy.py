@@ -32,6 +32,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from harness.engine.conditions import CompiledConditions
 from harness.engine.context import RequestContext
@@ -266,6 +267,18 @@ class CompiledStatement:
         return rm.matches(resource, ctx) != self.not_resource
 
 
+_V = TypeVar("_V")
+
+
+def _kept(table: dict[str, _V], key: str, value: _V) -> _V:
+    """Keep `value` in one of a policy's per-action or per-service tables. Keys come from
+    requests, so a table that outgrows any real use (4,096 actions or services) starts over."""
+    if len(table) > 4096:
+        table.clear()
+    table[key] = value
+    return value
+
+
 @dataclass(slots=True)
 class OtherServices:
     """How many statements of a policy name only other services than a request's, and which."""
@@ -333,9 +346,7 @@ class CompiledPolicy:
             for st in self.statements_for(action_lower):
                 if st.context_keys:
                     keys = keys | st.context_keys
-            if len(self._keys_by_action) > 4096:
-                self._keys_by_action.clear()
-            found = self._keys_by_action[action_lower] = keys
+            found = _kept(self._keys_by_action, action_lower, keys)
         return found
 
     def matched(self, st: CompiledStatement) -> MatchedStatement:
@@ -368,7 +379,7 @@ class CompiledPolicy:
                 if prefixes is not None and not st.not_action and service not in prefixes:
                     count += 1
                     services |= prefixes
-            found = self._elsewhere[service] = OtherServices(count, frozenset(services))
+            found = _kept(self._elsewhere, service, OtherServices(count, frozenset(services)))
         return found
 
     def service_statements(self, service: str) -> tuple[CompiledStatement, ...]:
@@ -378,9 +389,8 @@ class CompiledPolicy:
         if self._wild:
             found = self._with_wild.get(service)
             if found is None:
-                found = self._with_wild[service] = tuple(
-                    sorted((*candidates, *self._wild), key=lambda s: s.index)
-                )
+                ordered = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
+                found = _kept(self._with_wild, service, ordered)
             candidates = found
         return candidates
 
@@ -394,11 +404,9 @@ class CompiledPolicy:
         if found is not None:
             return found
         candidates = self.service_statements(action_lower.split(":", 1)[0])
-        found = tuple(st for st in candidates if st.action_matches(action_lower))
-        if len(self._by_action) > 4096:
-            self._by_action.clear()
-        self._by_action[action_lower] = found
-        return found
+        return _kept(
+            self._by_action, action_lower, tuple(st for st in candidates if st.action_matches(action_lower))
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -198,3 +198,13 @@ def test_a_bad_condition_value_is_refused_in_a_statement_no_request_reaches(cond
     with pytest.raises(MalformedPolicyDocument) as exc:
         _compile(doc)
     assert (exc.value.statement, exc.value.element) == (1, "Condition")
+
+
+def test_a_policy_asked_about_endless_made_up_services_keeps_its_tables_bounded() -> None:
+    compiled = _compile(
+        policy(allow("s3:GetObject"), {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"})
+    )
+    for n in range(5000):
+        compiled.statements_for(f"svc{n}:act")
+        compiled.elsewhere(f"svc{n}")
+    assert max(len(compiled._by_action), len(compiled._with_wild), len(compiled._elsewhere)) <= 4097
