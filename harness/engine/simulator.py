@@ -216,6 +216,11 @@ class Simulator:
                     self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys, shared)
                 )
             results.append(aggregate(action, per_resource, star_only))
+        if not memo.reused:
+            # Answers outlive the call only for inputs seen twice: a batch of distinct
+            # requests would otherwise hold the last few hundred requests' answers, and
+            # free each later, from memory long gone cold.
+            memo.outcomes.clear()
         return SimulationOutput(results=tuple(results), warnings=tuple(warnings))
 
     def _signature(
