@@ -114,6 +114,7 @@ def evaluate_policies(
     result = SetResult([], [], [], [], [])
     action_lower = req.action_lower
     ctx = req.ctx
+    resource = req.resource
     for policy in policies:
         candidates = policy.statements_for(action_lower)
         if explain and len(candidates) != len(policy.statements):
@@ -127,9 +128,10 @@ def evaluate_policies(
             if len(near) != len(policy.statements):
                 result.elsewhere.append(policy)
         for st in candidates:
-            if not st.resource_matches(req.resource, ctx):
-                if track_missing and st.resources is not None and st.resources.templates:
-                    _note_missing(result.missing, st.resources.unresolved_keys(ctx))
+            if not st.resource_matches(resource, ctx):
+                rm = st.resources
+                if track_missing and rm is not None and rm.templates:
+                    _note_missing(result.missing, rm.unresolved_keys(ctx))
                 if explain:
                     element = Element.NOT_RESOURCE if st.not_resource else Element.RESOURCE
                     result.misses.append(Miss(policy, st, element))
@@ -150,8 +152,8 @@ def evaluate_policies(
                             who = req.caller.arn if req.caller else None
                             result.misses.append(Miss(policy, st, Element.PRINCIPAL, who))
                         continue
-            if len(st.conditions):
-                outcome = st.conditions.evaluate(ctx)
+            if st.condition.block is not None:  # (the element, not its compiled form: hot loop)
+                outcome = st.condition.compiled.evaluate(ctx)
                 if not outcome.matched:
                     if track_missing and outcome.missing_keys:
                         _note_missing(result.missing, outcome.missing_keys)
