@@ -36,28 +36,30 @@ def enforcement_context(req: Request, referenced: set[str]) -> RequestContext | 
 
     Only keys some policy references are added, and a key the caller supplied is kept.
     """
+    if not referenced:
+        return None
+    useful: list[ContextValue] = []
+
+    def fill(key: str, value: str, type_: str = "string") -> None:
+        if key.lower() in referenced and key not in req.ctx:
+            useful.append(ContextValue(key, (value,), type_))
+
     caller = req.caller
-    extra: list[ContextValue] = []
     if caller is not None:
-        extra.append(ContextValue("aws:PrincipalArn", (caller.principal_arn,), "string"))
+        fill("aws:PrincipalArn", caller.principal_arn)
         if caller.account:
-            extra.append(ContextValue("aws:PrincipalAccount", (caller.account,), "string"))
+            fill("aws:PrincipalAccount", caller.account)
             if req.action_lower.startswith("kms:"):
-                extra.append(ContextValue("kms:CallerAccount", (caller.account,), "string"))
+                fill("kms:CallerAccount", caller.account)
         if caller.principal_type:
-            extra.append(ContextValue("aws:PrincipalType", (caller.principal_type,), "string"))
+            fill("aws:PrincipalType", caller.principal_type)
         if caller.kind == "user":
-            extra.append(ContextValue("aws:username", (caller.arn.rsplit("/", 1)[-1],), "string"))
-        extra.append(
-            ContextValue(
-                "aws:PrincipalIsAWSService", ("true" if caller.kind == "service" else "false",), "boolean"
-            )
-        )
+            fill("aws:username", caller.arn.rsplit("/", 1)[-1])
+        fill("aws:PrincipalIsAWSService", "true" if caller.kind == "service" else "false", "boolean")
         if caller.kind == "service":
-            extra.append(ContextValue("aws:PrincipalServiceName", (caller.arn,), "string"))
+            fill("aws:PrincipalServiceName", caller.arn)
     if req.resource_account:
-        extra.append(ContextValue("aws:ResourceAccount", (req.resource_account,), "string"))
-    useful = [v for v in extra if v.key.lower() in referenced and v.key not in req.ctx]
+        fill("aws:ResourceAccount", req.resource_account)
     if not useful:
         return None
     return req.ctx.with_values(useful)

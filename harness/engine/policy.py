@@ -218,7 +218,8 @@ class CompiledStatement:
     context_keys: frozenset[str]
     spans: StatementSpans  # shared by the policy's statements
     # Explanation text that depends only on the statement and its policy's id (render.py),
-    # keyed by (source id, element): written once, not for every request that misses it.
+    # keyed by (source id, element; "" for the statement's label): written once, not for
+    # every request that misses it.
     # None until a first line is written: most statements never get one.
     miss_lines: dict[tuple[str, str], tuple[str, str]] | None = None
 
@@ -309,13 +310,19 @@ class CompiledPolicy:
         by_service: dict[str, list[CompiledStatement]] = {}
         wild: list[CompiledStatement] = []
         keys: set[str] = set()
-        for st in self.statements:
-            keys |= st.context_keys
-            if st.not_action or st.prefixes is None:
+        for st in self.statements:  # (for every policy compiled: no property or setdefault)
+            if st.context_keys:
+                keys |= st.context_keys
+            prefixes = st.action.prefixes
+            if st.not_action or prefixes is None:
                 wild.append(st)
             else:
-                for p in st.prefixes:
-                    by_service.setdefault(p, []).append(st)
+                for p in prefixes:
+                    listed = by_service.get(p)
+                    if listed is None:
+                        by_service[p] = [st]
+                    else:
+                        listed.append(st)
         self._wild = tuple(wild)
         self._by_service = {k: tuple(v) for k, v in by_service.items()}
         self.condition_keys = frozenset(keys)

@@ -189,9 +189,16 @@ def _values(values: tuple[str, ...]) -> str:
 
 
 def _label(miss: Miss) -> str:
+    """`PolicyInputList.1 statement 2 (Sid 'x') [Allow]`, written once per statement and policy id."""
     st = miss.statement
-    name = f"statement {st.index + 1}" + (f" (Sid {st.sid!r})" if st.sid else "")
-    return f"{miss.policy.source.source_id} {name} [{st.effect}]"
+    source_id = miss.policy.source.source_id
+    if st.miss_lines is None:
+        st.miss_lines = {}
+    found = st.miss_lines.get((source_id, ""))
+    if found is None:
+        name = f"statement {st.index + 1}" + (f" (Sid {st.sid!r})" if st.sid else "")
+        found = st.miss_lines[(source_id, "")] = (f"{source_id} {name} [{st.effect}]", "")
+    return found[0]
 
 
 _ACTION_ELEMENTS = frozenset({Element.ACTION, Element.NOT_ACTION})

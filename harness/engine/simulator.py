@@ -188,6 +188,7 @@ class Simulator:
 
         results: list[EvaluationResult] = []
         shared = memo.reused or len(inp.resource_arns) > 1
+        principal_account = caller.account if caller else None
         for action in inp.action_names:
             action_lower = action.lower()
             fact_tests = self._scopes.get(action_lower)
@@ -202,15 +203,16 @@ class Simulator:
                 resource_account = (
                     (m.group(1) if m else None) or owner or (caller.account if caller else None)
                 )
+                # Positional: built for every resource (fields in Request's order).
                 req = Request(
-                    action=action,
-                    resource=resource,
-                    caller=caller,
-                    ctx=base_ctx,
-                    principal_account=caller.account if caller else None,
-                    resource_account=resource_account,
-                    has_boundary=has_boundary,
-                    action_lower=action_lower,
+                    action,
+                    resource,
+                    caller,
+                    base_ctx,
+                    principal_account,
+                    resource_account,
+                    has_boundary,
+                    action_lower,
                 )
                 per_resource.append(
                     self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys, shared)
