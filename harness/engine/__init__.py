@@ -61,8 +61,14 @@ class Engine:
             # Not cached when malformed: the error names this source's id.
             found = compile_policy(source, self._elements)
             self._cache[key] = found
-        if found.source is not source and found.source != source:
-            # Same text under another id or type: share the compiled statements.
+        known = found.source
+        if known is not source and (
+            known.source_id != source.source_id
+            or known.source_type != source.source_type
+            or known.origin != source.origin
+        ):
+            # Same text and kind (the key) under another id, type or origin: share the
+            # compiled statements.
             found = found.with_source(source)
         return found
 

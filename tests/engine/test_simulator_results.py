@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import pytest
 from engine_builders import allow, build_input, deny, first, policy
 
-from harness.engine import Engine, InvalidInput, MalformedPolicyDocument, Position
+from harness.engine import Engine, InvalidInput, MalformedPolicyDocument, PolicySource, Position
 
 USER = "arn:aws:iam::111122223333:user/alice"
 OBJ = "arn:aws:s3:::evidence/disk.img"
@@ -237,3 +240,25 @@ def test_engine_reuse_does_not_mix_callers(engine) -> None:
     )
     assert first(engine.simulate(alice)).decision.value == "allowed"
     assert first(engine.simulate(bob)).decision.value == "implicitDeny"
+
+
+def test_a_cached_policy_given_under_another_source_reports_that_source() -> None:
+    # Engine.compile compares the fields of PolicySource beyond its cache key (text, kind):
+    # a new field must join that comparison.
+    assert [f.name for f in dataclasses.fields(PolicySource)] == [
+        "text",
+        "source_id",
+        "source_type",
+        "kind",
+        "origin",
+    ]
+    engine = Engine()
+    text = json.dumps(policy(allow("s3:GetObject")))
+    first = engine.compile(PolicySource(text, "PolicyInputList.1", "IAM Policy"))
+    again = engine.compile(PolicySource(text, "my-policy", "user-managed", origin="accounts/prod.yaml"))
+    assert first.statements is again.statements
+    assert (again.source.source_id, again.source.source_type, again.source.origin) == (
+        "my-policy",
+        "user-managed",
+        "accounts/prod.yaml",
+    )
