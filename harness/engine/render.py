@@ -252,7 +252,9 @@ def explanation_lines(
             lines.append(f"to allow: {remedy}")
     if explained.advisory:
         enforced = explained.enforced.value if explained.enforced else "?"
-        lines.append(f"enforced {enforced}: {explained.advisory}")
+        # The advisory says why, and every result that carries this line carries it next to
+        # it (CLI, reports, `harness explain`): not repeated here.
+        lines.append(f"enforced {enforced}: see the advisory")
     if explained.missing:
         lines.append("missing context values: " + ", ".join(explained.missing))
     for miss in explained.misses:
