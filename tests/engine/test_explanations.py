@@ -140,3 +140,13 @@ def test_decisions_are_the_enum_at_every_layer() -> None:
         isinstance(d, Decision)
         for d in (result.decision, result.enforced_decision, rr.decision, rr.enforced_decision)
     )
+
+
+def test_the_enforced_line_points_at_the_advisory_instead_of_repeating_it() -> None:
+    rr = Engine().simulate(
+        build_input("kms:Decrypt", identity=[policy(allow("kms:Decrypt"))], resources=[KEY])
+    )
+    result = rr.results[0].resource_results[0]
+    assert result.advisory is not None and result.advisory.startswith("KMS: ")
+    assert "enforced implicitDeny: see the advisory" in result.explanation
+    assert not any(result.advisory in line for line in result.explanation)
