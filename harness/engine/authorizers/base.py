@@ -11,6 +11,7 @@ differs in it.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -121,14 +122,25 @@ class Registry:
         position = {f: i for i, f in enumerate(facts)}
         self._index = [{f: position[f] for f in a.resource_facts} for a in authorizers]
         self._none = (False,) * len(facts)
-        # Most resources answer no to every fact: their Facts are built once.
-        self._no_facts = [Facts(index, self._none) for index in self._index]
+        # Each authorizer's Facts for every combination of answers, built here once
+        # (2 ** len(facts) of them, for up to 8 facts) rather than for every resource;
+        # read-only afterwards.
+        self._facts: dict[tuple[bool, ...], list[Facts]] = (
+            {
+                values: [Facts(index, values) for index in self._index]
+                for values in itertools.product((False, True), repeat=len(facts))
+            }
+            if len(facts) <= 8
+            else {}
+        )
         # Only authorizers that adjust are asked to, for every resource.
         self._adjusters = [
-            (a, index, no_facts)
-            for a, index, no_facts in zip(authorizers, self._index, self._no_facts, strict=True)
-            if getattr(type(a), "adjust", None) is not Rule.adjust
+            (n, a) for n, a in enumerate(authorizers) if getattr(type(a), "adjust", None) is not Rule.adjust
         ]
+
+    def _facts_for(self, values: tuple[bool, ...]) -> list[Facts]:
+        found = self._facts.get(values)
+        return found if found is not None else [Facts(index, values) for index in self._index]
 
     @property
     def request_facts(self) -> frozenset[RequestFact]:
@@ -151,17 +163,16 @@ class Registry:
         self, req: Request, inputs: CompiledInputs, values: tuple[bool, ...]
     ) -> tuple[Adjustment, ...]:
         found: list[Adjustment] = []
-        none = values is self._none
-        for a, index, no_facts in self._adjusters:
-            adjustment = a.adjust(req, inputs, no_facts if none else Facts(index, values))
+        facts = self._facts_for(values)
+        for n, a in self._adjusters:
+            adjustment = a.adjust(req, inputs, facts[n])
             if adjustment is not None:
                 found.append(adjustment)
         return tuple(found)
 
     def decide(self, ev: Evaluation, values: tuple[bool, ...]) -> Verdict:
-        none = values is self._none
-        for a, index, no_facts in zip(self.authorizers, self._index, self._no_facts, strict=True):
-            verdict = a.decide(ev, no_facts if none else Facts(index, values))
+        for a, facts in zip(self.authorizers, self._facts_for(values), strict=True):
+            verdict = a.decide(ev, facts)
             if verdict is not None:
                 return verdict
         return Verdict(ev.decision)
