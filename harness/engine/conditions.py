@@ -467,6 +467,7 @@ class _Clause:
     """One (operator, key) pair of a Condition block."""
 
     __slots__ = (
+        "_last",
         "base",
         "if_exists",
         "key",
@@ -510,6 +511,7 @@ class _Clause:
         self.type_name = type_name
         self.templates = templates
         self.variable_templates = tuple(t for t in templates if t.has_variables)
+        self._last: ConditionFailure | None = None
 
     def holds(self, ctx: RequestContext) -> bool:
         cv = ctx.get(self.lkey)
@@ -572,9 +574,16 @@ class _Clause:
     # -- explanation (only built for clauses that failed) --------------------
 
     def failure(self, ctx: RequestContext) -> ConditionFailure:
+        # The resources and actions of one request share its context: the failure, and
+        # the message it writes when read, serve them all (the context is held, not its id,
+        # so a later request's context cannot be mistaken for it).
+        last = self._last
+        if last is not None and last._ctx is ctx:
+            return last
         cv = ctx.get(self.lkey)
         ctx_values = cv.values if cv is not None else None
-        return ConditionFailure(self, ctx, ctx_values)
+        last = self._last = ConditionFailure(self, ctx, ctx_values)
+        return last
 
     def _message(self, ctx: RequestContext, ctx_values: tuple[str, ...] | None) -> str:
         key, opname = self.key, self.operator
