@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 
@@ -232,6 +233,10 @@ def _action_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
     return frozenset(prefixes)
 
 
+_K = TypeVar("_K")
+_E = TypeVar("_E")
+
+
 class ElementCache:
     """The elements an Engine has read (bounded); `patterns` compiles their wildcards.
 
@@ -249,7 +254,7 @@ class ElementCache:
         self._conditions: dict[tuple[bytes, bool], ConditionElement] = {}
         self.none = ConditionElement(None, None, NO_CONDITION_KEYS, self.patterns)
 
-    def _keep(self, table: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+    def _keep(self, table: dict[_K, _E], key: _K, value: _E) -> None:
         if len(table) >= self._limit:
             del table[next(iter(table))]  # oldest first (insertion order)
         table[key] = value
