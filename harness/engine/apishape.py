@@ -87,7 +87,7 @@ def _str_list(req: Mapping[str, Any], key: str, *, required: bool = False) -> li
 
 def _all_strings(values: list[Any]) -> bool:
     for v in values:  # noqa: SIM110 (every request passes here: no generator)
-        if type(v) is not str and not isinstance(v, str):
+        if not isinstance(v, str):
             return False
     return True
 

@@ -32,8 +32,8 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TypeVar
 
+from harness.engine.bounded import kept
 from harness.engine.conditions import CompiledConditions
 from harness.engine.context import RequestContext
 from harness.engine.elements import (
@@ -268,18 +268,6 @@ class CompiledStatement:
         return rm.matches(resource, ctx) != self.not_resource
 
 
-_V = TypeVar("_V")
-
-
-def _kept(table: dict[str, _V], key: str, value: _V) -> _V:
-    """Keep `value` in one of a policy's per-action or per-service tables. Keys come from
-    requests, so a table that outgrows any real use (4,096 actions or services) starts over."""
-    if len(table) > 4096:
-        table.clear()
-    table[key] = value
-    return value
-
-
 @dataclass(slots=True)
 class OtherServices:
     """How many statements of a policy name only other services than a request's, and which."""
@@ -353,7 +341,7 @@ class CompiledPolicy:
             for st in self.statements_for(action_lower):
                 if st.context_keys:
                     keys = keys | st.context_keys
-            found = _kept(self._keys_by_action, action_lower, keys)
+            found = kept(self._keys_by_action, action_lower, keys)
         return found
 
     def matched(self, st: CompiledStatement) -> MatchedStatement:
@@ -386,7 +374,7 @@ class CompiledPolicy:
                 if prefixes is not None and not st.not_action and service not in prefixes:
                     count += 1
                     services |= prefixes
-            found = _kept(self._elsewhere, service, OtherServices(count, frozenset(services)))
+            found = kept(self._elsewhere, service, OtherServices(count, frozenset(services)))
         return found
 
     def service_statements(self, service: str) -> tuple[CompiledStatement, ...]:
@@ -397,7 +385,7 @@ class CompiledPolicy:
             found = self._with_wild.get(service)
             if found is None:
                 ordered = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
-                found = _kept(self._with_wild, service, ordered)
+                found = kept(self._with_wild, service, ordered)
             candidates = found
         return candidates
 
@@ -411,7 +399,7 @@ class CompiledPolicy:
         if found is not None:
             return found
         candidates = self.service_statements(action_lower.split(":", 1)[0])
-        return _kept(
+        return kept(
             self._by_action, action_lower, tuple(st for st in candidates if st.action_matches(action_lower))
         )
 

@@ -52,6 +52,7 @@ from harness.engine.aggregate import (
     matched_statements,
 )
 from harness.engine.authorizers import REGISTRY, Adjustment, FactTests, Registry, RequestFact
+from harness.engine.bounded import kept
 from harness.engine.context import RequestContext
 from harness.engine.enforcement import enforce, enforcement_context, stand_in_resource
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
@@ -193,9 +194,7 @@ class Simulator:
             action_lower = action.lower()
             fact_tests = self._scopes.get(action_lower)
             if fact_tests is None:  # asked once per action, not per request
-                if len(self._scopes) > 4096:
-                    self._scopes.clear()
-                fact_tests = self._scopes[action_lower] = self._registry.in_scope(action_lower)
+                fact_tests = kept(self._scopes, action_lower, self._registry.in_scope(action_lower))
             action_keys = _action_keys(inputs, action_lower)
             per_resource: list[ResourceAnswer] = []
             for resource in inp.resource_arns or ("*",):
