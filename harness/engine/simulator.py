@@ -316,13 +316,14 @@ class Simulator:
         """Evaluate, enforce, and keep the explanation as data."""
         ev = evaluate_request(inputs, req, explain=self._explain)
         enforcement = enforce(self._registry, inputs, ev, enforced_ctx, adjustments, fact_values, action_keys)
+        missing = ev.missing  # gathered from the policy groups: once
         explained = (
             Explained(
                 decision=ev.decision,
                 reason=ev.reason,
                 enforced=enforcement.decision,
                 advisory=enforcement.advisory,
-                missing=ev.missing,
+                missing=missing,
                 misses=ev.misses,
                 elsewhere=ev.elsewhere,
             )
@@ -335,6 +336,6 @@ class Simulator:
             advisory=enforcement.advisory,
             text=ExplanationText(explained, req.action) if explained is not None else None,
             matched=matched_statements(contributing(ev)),
-            missing=() if star_only else ev.missing,
+            missing=() if star_only else missing,
             details=decision_details(ev),
         )
