@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import msgspec
 
-from harness.cli.collector import fewer_collections
+from harness.cli.collector import collections_between_lines
 from harness.cli.output import compact
 from harness.engine import SimulationError
 from harness.engine.errors import InvalidInput
@@ -91,12 +91,18 @@ def run_lines(
     lines: Iterable[bytes], source: str, answer: Answer, operation: str, out: IO[bytes], err: IO[str]
 ) -> BatchSummary:
     """Answer every non-blank line in order; a failing line becomes an error line."""
-    with fewer_collections():
-        return _run(lines, source, answer, operation, out, err)
+    with collections_between_lines() as line_answered:
+        return _run(lines, source, answer, operation, out, err, line_answered)
 
 
 def _run(
-    lines: Iterable[bytes], source: str, answer: Answer, operation: str, out: IO[bytes], err: IO[str]
+    lines: Iterable[bytes],
+    source: str,
+    answer: Answer,
+    operation: str,
+    out: IO[bytes],
+    err: IO[str],
+    line_answered: Callable[[], None],
 ) -> BatchSummary:
     count = failed = 0
     for number, raw in enumerate(lines, 1):
@@ -115,5 +121,6 @@ def _run(
                 file=err,
             )
         out.write(compact(body))
+        line_answered()
     out.flush()
     return BatchSummary(count, failed)

@@ -190,6 +190,11 @@ class Simulator:
         results: list[EvaluationResult] = []
         shared = memo.reused or len(inp.resource_arns) > 1
         principal_account = caller.account if caller else None
+        # Each resource's account: the account in its ARN, else the resource owner, else the caller's.
+        resources = [
+            (resource, ((m := _ARN_ACCOUNT.match(resource)) and m.group(1)) or owner or principal_account)
+            for resource in inp.resource_arns or ("*",)
+        ]
         for action in inp.action_names:
             action_lower = action.lower()
             fact_tests = self._scopes.get(action_lower)
@@ -197,11 +202,7 @@ class Simulator:
                 fact_tests = kept(self._scopes, action_lower, self._registry.in_scope(action_lower))
             action_keys = _action_keys(inputs, action_lower)
             per_resource: list[ResourceAnswer] = []
-            for resource in inp.resource_arns or ("*",):
-                m = _ARN_ACCOUNT.match(resource)
-                resource_account = (
-                    (m.group(1) if m else None) or owner or (caller.account if caller else None)
-                )
+            for resource, resource_account in resources:
                 # Positional: built for every resource (fields in Request's order).
                 req = Request(
                     action,

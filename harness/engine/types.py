@@ -162,6 +162,34 @@ class ResourceResult:
     advisory: str | None = None
     explanation: Explanation = Explanation()
 
+    # The engine builds one per cell. The generated __init__ of a frozen dataclass sets
+    # each field through object.__setattr__ (several times slower); this one writes the
+    # instance's dict once, and the dataclass keeps it (a class's own __init__ is not
+    # replaced). tests/engine/test_types.py checks it takes every field, in order.
+    def __init__(
+        self,
+        resource: str,
+        decision: Decision,
+        matched_statements: tuple[MatchedStatement, ...] = (),
+        missing_context_values: tuple[str, ...] = (),
+        decision_details: dict[str, Decision] | None = None,
+        permissions_boundary_allowed: bool | None = None,
+        enforced_decision: Decision | None = None,
+        advisory: str | None = None,
+        explanation: tuple[str, ...] | PendingLines = (),
+    ) -> None:
+        self.__dict__.update(
+            resource=resource,
+            decision=decision,
+            matched_statements=matched_statements,
+            missing_context_values=missing_context_values,
+            decision_details={} if decision_details is None else decision_details,
+            permissions_boundary_allowed=permissions_boundary_allowed,
+            enforced_decision=enforced_decision,
+            advisory=advisory,
+            _explanation=explanation,
+        )
+
 
 @dataclass(frozen=True)
 class EvaluationResult:
@@ -179,6 +207,36 @@ class EvaluationResult:
     enforced_decision: Decision | None = None
     advisory: str | None = None
     explanation: Explanation = Explanation()
+
+    def __init__(  # one per action: written as ResourceResult's, for the same reason
+        self,
+        action: str,
+        resource: str,
+        decision: Decision,
+        matched_statements: tuple[MatchedStatement, ...] = (),
+        missing_context_values: tuple[str, ...] = (),
+        decision_details: dict[str, Decision] | None = None,
+        organizations_allowed: bool | None = None,
+        permissions_boundary_allowed: bool | None = None,
+        resource_results: tuple[ResourceResult, ...] = (),
+        enforced_decision: Decision | None = None,
+        advisory: str | None = None,
+        explanation: tuple[str, ...] | PendingLines = (),
+    ) -> None:
+        self.__dict__.update(
+            action=action,
+            resource=resource,
+            decision=decision,
+            matched_statements=matched_statements,
+            missing_context_values=missing_context_values,
+            decision_details={} if decision_details is None else decision_details,
+            organizations_allowed=organizations_allowed,
+            permissions_boundary_allowed=permissions_boundary_allowed,
+            resource_results=resource_results,
+            enforced_decision=enforced_decision,
+            advisory=advisory,
+            _explanation=explanation,
+        )
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import subprocess
 import sys
-
-from harness.cli.collector import QUIET, fewer_collections
 
 REQUEST = json.dumps(
     {
@@ -41,10 +38,3 @@ def test_a_process_whose_input_fails_exits_2_with_the_aws_error() -> None:
     assert done.returncode == 2
     assert '"Code":"InvalidInput"' in done.stdout
     assert done.stderr.startswith("<stdin>:1: An error occurred (InvalidInput)")
-
-
-def test_fewer_collections_restores_the_thresholds_it_found() -> None:
-    before = gc.get_threshold()
-    with fewer_collections():
-        assert gc.get_threshold() == QUIET
-    assert gc.get_threshold() == before

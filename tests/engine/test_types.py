@@ -1,0 +1,40 @@
+"""The result types: their hand-written initializers take every field, as a dataclass's would."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+
+from harness.engine.types import Decision, EvaluationResult, ResourceResult
+
+
+@pytest.mark.parametrize("cls", [ResourceResult, EvaluationResult])
+def test_the_initializer_takes_every_field_in_order_with_its_default(cls: type) -> None:
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(cls)
+    assert [p.name for p in params] == [f.name for f in fields]
+    for p, f in zip(params, fields, strict=True):
+        if f.default_factory is not dataclasses.MISSING:
+            assert p.default is None  # (a fresh default per result)
+        elif f.default is not dataclasses.MISSING and f.name != "explanation":
+            assert p.default == f.default
+
+
+def test_a_result_is_frozen_compares_by_value_and_replaces_like_a_dataclass() -> None:
+    result = ResourceResult("arn:aws:s3:::b", Decision.ALLOWED, explanation=("allowed: x",))
+    assert result == ResourceResult("arn:aws:s3:::b", Decision.ALLOWED, explanation=("allowed: x",))
+    assert result.decision_details == {} and result.explanation == ("allowed: x",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.decision = Decision.EXPLICIT_DENY  # type: ignore[misc]
+    denied = dataclasses.replace(result, decision=Decision.EXPLICIT_DENY)
+    assert denied.decision is Decision.EXPLICIT_DENY and denied.resource == result.resource
+
+
+def test_each_result_gets_its_own_decision_details() -> None:
+    one, two = (
+        EvaluationResult("s3:GetObject", "*", Decision.ALLOWED),
+        EvaluationResult("s3:GetObject", "*", Decision.ALLOWED),
+    )
+    assert one.decision_details == {} and one.decision_details is not two.decision_details
