@@ -621,10 +621,11 @@ def parse_document(text: str) -> object:
     if "\\" not in text:
         try:
             doc = _FAST_DECODER.decode(text)
-        except (msgspec.DecodeError, RecursionError):
+            rewritten = _FAST_ENCODER.encode(doc)
+        except (msgspec.MsgspecError, RecursionError, OverflowError, TypeError, ValueError):
             pass
         else:
-            if _FAST_ENCODER.encode(doc).count(b":") == text.count(":"):
+            if rewritten.count(b":") == text.count(":"):
                 return doc
     # A text starting with a BOM gets json.loads's own error.
     return json.loads(text) if text.startswith("\ufeff") else _POLICY_DECODER.decode(text)
