@@ -410,7 +410,10 @@ class CompiledPolicy:
 # Parsing
 
 
-def _as_string_list(value: object, *, policy_id: str, index: int, element: str) -> tuple[str, ...]:
+def _as_string_list(value: object, policy_id: str, index: int, element: str) -> tuple[str, ...]:
+    # (Positional: called for every Action and Resource element read.)
+    if type(value) is str and value:
+        return (value,)  # the common case, without building a list
     items = value if isinstance(value, list) else [value]
     if not items:
         raise MalformedPolicyDocument(
@@ -502,11 +505,7 @@ def _compile_statement(
     else:
         action_el = _one_of(raw, "Action", "NotAction", policy_id=pid, index=index, required=True)
         assert action_el is not None
-    value = raw[action_el]
-    if type(value) is str and value:
-        actions: tuple[str, ...] = (value,)
-    else:
-        actions = _as_string_list(value, policy_id=pid, index=index, element=action_el)
+    actions = _as_string_list(raw[action_el], pid, index, action_el)
     try:
         action = elements.action(actions)
     except MalformedPolicyDocument as exc:
@@ -527,11 +526,7 @@ def _compile_statement(
         )
     resource = None
     if resource_el is not None:
-        value = raw[resource_el]
-        if type(value) is str and value:
-            values: tuple[str, ...] = (value,)
-        else:
-            values = _as_string_list(value, policy_id=pid, index=index, element=resource_el)
+        values = _as_string_list(raw[resource_el], pid, index, resource_el)
         try:
             resource = elements.resource(values, version)
         except MalformedPolicyDocument as exc:

@@ -278,17 +278,18 @@ class Simulator:
         registry = self._registry
         fact_values = registry.fact_values(fact_tests, req.action_lower, req.resource)
         adjustments = registry.adjustments(req, inputs, fact_values)
-        if shared:
-            key = self._signature(inputs, req, enforced_ctx, fact_values, stand_in_resource(adjustments))
-            outcome = memo.outcomes.get(key)
-            if outcome is None:
-                outcome = memo.outcomes[key] = self._decide(
-                    inputs, req, enforced_ctx, fact_values, adjustments, star_only, action_keys
-                )
-        else:
+        key = (
+            self._signature(inputs, req, enforced_ctx, fact_values, stand_in_resource(adjustments))
+            if shared
+            else None
+        )
+        outcome = memo.outcomes.get(key) if key is not None else None
+        if outcome is None:
             outcome = self._decide(
                 inputs, req, enforced_ctx, fact_values, adjustments, star_only, action_keys
             )
+            if key is not None:
+                memo.outcomes[key] = outcome
         pending = PendingExplanation(outcome.text, req.resource) if outcome.text is not None else ()
         ev = outcome.evaluation
         result = ResourceResult(
