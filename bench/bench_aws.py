@@ -42,7 +42,7 @@ import boto3
 from harness.backends.aws import AwsBackend, AwsOptions
 from harness.catalog import Catalog
 from harness.engine.types import PolicySource
-from harness.model import Cell, Expectation, SourceRef, Subject
+from harness.cells import Cell, Expectation, SourceRef, Subject
 from harness.testing.iam_endpoint import Faults, LocalIamEndpoint
 
 BURST = 5.0

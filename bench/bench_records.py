@@ -29,8 +29,8 @@ def measure(cells: int, repeat: int) -> str:
     from bench_scale import write_pack
 
     from harness.backends.registry import BackendOptions, make_backend
-    from harness.runbuilder import RunBuilder, record_dict
-    from harness.runresult import CellRecord, RunResult
+    from harness.run.builder import RunBuilder, record_dict
+    from harness.run.result import CellRecord, RunResult
     from harness.scenarios import ScenarioLoader
 
     root = Path(tempfile.mkdtemp())

@@ -55,7 +55,7 @@ if hasattr(export, "render_run_file"):
     export.render_run_file(run_path, out, baseline=index, redacted=True)
 else:  # an older tree: what its plugin did, the whole run in memory
     from harness.reports.drift import diff
-    from harness.runresult import RunResult
+    from harness.run.result import RunResult
     run = RunResult.load(run_path)
     run.redacted = True
     drift = diff(RunResult.load(base), run) if base else None
@@ -142,7 +142,7 @@ def records(cells: int, *, changed_every: int = 0):
 
 
 def write_run(path: Path, cells: int, *, changed_every: int = 0) -> int:
-    from harness.runstream import RunStreamWriter
+    from harness.run.stream import RunStreamWriter
 
     principals, _ = shape(cells)
     writer = RunStreamWriter(path)

@@ -20,7 +20,7 @@ from harness.account.model import AccountModel, Identity
 from harness.account.selection import ALL, select_identities
 from harness.backends.offline import OfflineBackend
 from harness.engine.types import ContextEntry
-from harness.model import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
+from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
 
 ALLOWED = "allowed"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from harness.model import Cell, CellResult
+from harness.cells import Cell, CellResult
 
 
 @runtime_checkable

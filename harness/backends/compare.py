@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from harness.backends.base import Backend
-from harness.model import Cell, CellResult, error_result
+from harness.cells import Cell, CellResult, error_result
 
 if TYPE_CHECKING:
     from harness.backends.registry import BackendOptions

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from harness.account import AccountModel
-from harness.batching import Batch, group_cells
+from harness.backends.batching import Batch, group_cells
 from harness.engine.errors import SimulationError
 from harness.engine.types import (
     EvaluationResult,
@@ -25,7 +25,7 @@ from harness.engine.types import (
     SimulationOutput,
     unread_explanation,
 )
-from harness.model import Cell, CellDecision, CellResult, DecidingStatement, error_result
+from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, error_result
 
 
 class SimulationEngine(Protocol):

@@ -3,7 +3,7 @@
 run.json (schema 3) keeps a passing cell compact: its decision and deciding
 statements, not the explanation text. This command finds the cell in the run
 (read one line at a time) and recomputes its explanation with
-harness/runexplain.py: the scenario file the run recorded, checked against
+harness/run/explain.py: the scenario file the run recorded, checked against
 the run's sha256 of it and of its policy documents, that one cell evaluated
 with the offline engine, printed as a failed cell shows it. A file or policy
 changed since the run is refused (exit 2) rather than explained with the
@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.reports.redact import redact_text
+from harness.redact import redact_text
 
 EXIT_OK, EXIT_DIFFERS, EXIT_USAGE = 0, 1, 2
 
@@ -40,8 +40,8 @@ def _err(message: str) -> int:
 
 def run_explain(args: argparse.Namespace) -> int:
     from harness.reports.load import RunInputError
-    from harness.runexplain import ExplainError, explain_record, find_cell
-    from harness.runstream import StreamFormatError
+    from harness.run.explain import ExplainError, explain_record, find_cell
+    from harness.run.stream import StreamFormatError
 
     run_path = Path(args.run)
     try:

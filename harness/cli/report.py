@@ -28,12 +28,12 @@ from harness.reports.drift import BaselineIndex, DriftKind, DriftTracker
 from harness.reports.export import FORMATS, atomic_write, export, redacted, render_all
 from harness.reports.load import RunInputError, load_run
 from harness.reports.merge import merge
-from harness.reports.redact import redact_text
+from harness.redact import redact_text
 from harness.reports.render import render_source
 from harness.reports.source import RunSource
 from harness.reports.terminal import matrix_from_summary
 from harness.reports.view import counts
-from harness.runselection import baseline_refusal, is_partial, partial_banner
+from harness.run.select import baseline_refusal, is_partial, partial_banner
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from harness.model import DecidingStatement
+from harness.cells import DecidingStatement
 
 EXIT_OK = 0
 EXIT_INPUT = 2

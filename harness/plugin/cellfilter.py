@@ -18,7 +18,7 @@ import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from harness.model import Cell
+from harness.cells import Cell
 
 
 class CellFilterError(ValueError):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.model import Cell, CellResult
+from harness.cells import Cell, CellResult
 from harness.plugin.caveats import group_warnings
 from harness.plugin.groups import group_by_scenario
 from harness.plugin.items import CellGroupItem, CellItem, FileErrorItem, IamHarnessWarning
 from harness.plugin.options import AUTO_GROUP_LIMIT
 from harness.plugin.session import HARNESS_KEY, HarnessSession
-from harness.runbuilder import sha256_text
+from harness.run.builder import sha256_text
 from harness.scenarios import ScenarioFile, ScenarioFileErrors, looks_like_scenario_file
 from harness.scenarios.errors import ScenarioError
 from harness.scenarios.textfiles import MAX_FILE_BYTES, FileProblem, read_text_checked

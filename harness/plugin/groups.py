@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from harness.model import Cell
+from harness.cells import Cell
 
 
 @dataclass

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.celltext import describe_error, describe_failure
-from harness.model import Cell, CellResult, Outcome, error_result, judge
-from harness.runbuilder import record_dict
-from harness.runresult import CellRecord
+from harness.run.celltext import describe_error, describe_failure
+from harness.cells import Cell, CellResult, Outcome, error_result, judge
+from harness.run.builder import record_dict
+from harness.run.result import CellRecord
 from harness.scenarios.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ def writes_junit(config: pytest.Config) -> bool:
 
 
 def junit_properties(record: CellRecord) -> list[tuple[str, str]]:
-    from harness.reports.redact import redact_text  # JUnit XML is published like any report
+    from harness.redact import redact_text  # JUnit XML is published like any report
 
     props = [(name, redact_text(str(getattr(record, name) or ""))) for name in JUNIT_FIELDS]
     props.append(("tags", ",".join(record.tags)))

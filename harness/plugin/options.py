@@ -241,8 +241,8 @@ def resolve(config: pytest.Config) -> HarnessOptions:
 def partial_baseline_refusal(path: Path) -> str | None:
     """Why the run result at `path` is no baseline: it came from a subset run. None when it is fine
     (or unreadable: reading it for the reports says what is wrong then)."""
-    from harness.runresult import RunResult
-    from harness.runselection import baseline_refusal
+    from harness.run.result import RunResult
+    from harness.run.select import baseline_refusal
 
     try:
         run = RunResult.load(path)

@@ -5,7 +5,7 @@ Workers attach each cell's CellRecord to its test report's
 them in `pytest_runtest_logreport`. Without xdist the same hook sees the
 same reports, so both paths produce the same run result. Building the run
 result itself (metadata, merging, redaction) is the library's job
-(harness/runbuilder.py); this module only reads pytest's report payloads.
+(harness/run/builder.py); this module only reads pytest's report payloads.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.plugin.caveats import CaveatTally
-from harness.runbuilder import RunBuilder
+from harness.run.builder import RunBuilder
 
 PROP_CELL = "iam_cell"  # one cell: {"index", "record"}
 PROP_CELLS = "iam_cells"  # an item's cells: {"group": bool, "cells": [[index, record], ...]}

@@ -15,7 +15,7 @@ from harness.plugin.selection import selection_metadata
 from harness.plugin.session import HarnessSession, item_cell_count
 from harness.plugin.terminal import write_summary
 from harness.plugin.xdist_hooks import export_worker_output
-from harness.runselection import partial_banner
+from harness.run.select import partial_banner
 
 if TYPE_CHECKING:
     from harness.reports.drift import BaselineIndex, Drift

@@ -1,4 +1,4 @@
-"""What selected this run's cells, for `metadata.complete` and `metadata.selection` (harness/runselection.py).
+"""What selected this run's cells, for `metadata.complete` and `metadata.selection` (harness/run/select.py).
 
 Counted where collection happens (the process itself, or each xdist worker,
 which all collect the same items): cells deselected (`-k`, `-m`, `--lf`,

@@ -12,7 +12,7 @@ import pytest
 from harness.account import AccountModel
 from harness.backends.base import Backend
 from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
-from harness.model import Cell, CellResult, error_result
+from harness.cells import Cell, CellResult, error_result
 from harness.plugin.options import HarnessOptions
 from harness.plugin.results import RunCollector
 from harness.plugin.selection import SelectionCounts
@@ -46,7 +46,7 @@ class HarnessSession:
         self.group_failures: dict[str, list[str]] = {}
         # "drift: 2 new access, ..." for the terminal summary when --iam-baseline is given.
         self.drift_line: str | None = None
-        # "partial run: selected by -k ..." when the run result is partial (runselection.py).
+        # "partial run: selected by -k ..." when the run result is partial (run/select.py).
         self.partial_line: str | None = None
 
     # -- backends -------------------------------------------------------

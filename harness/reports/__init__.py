@@ -1,4 +1,4 @@
-"""Reports rendered from a run result (harness/runresult.py): Markdown, HTML, CSV, JSON, terminal.
+"""Reports rendered from a run result (harness/run/result.py): Markdown, HTML, CSV, JSON, terminal.
 
 The run result is the source of truth; every format here only renders it.
 Entry points:

@@ -20,7 +20,7 @@ from harness.reports.drift import Drift
 from harness.reports.files import HashingWriter
 from harness.reports.summary import PlacedCell, RunSummary
 from harness.reports.view import effective_decision, statement_label
-from harness.runresult import RunResult
+from harness.run.result import RunResult
 
 COLUMNS = (
     "drift",

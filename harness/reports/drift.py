@@ -11,7 +11,7 @@ scenario does not look like drift. Decisions compared are the effective ones
 - new error / error resolved: the cell could or could no longer be evaluated;
 - added / removed: the request is only in one of the runs (scenario change, not drift).
 
-When the current run is partial (runselection.py), a baseline request it does
+When the current run is partial (run/select.py), a baseline request it does
 not hold was not evaluated, not removed: it is counted in
 `Drift.outside_selection` instead.
 """
@@ -26,8 +26,8 @@ from typing import Any
 from harness.reports.load import RunInputError
 from harness.reports.source import RunSource
 from harness.reports.view import DENIES, cell_account, effective_decision, request_key
-from harness.runresult import CellRecord, RunResult
-from harness.runselection import is_partial
+from harness.run.result import CellRecord, RunResult
+from harness.run.select import is_partial
 
 
 class DriftKind(StrEnum):

@@ -19,7 +19,7 @@ from harness import __version__
 from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import atomic_write, sha256_bytes, sha256_file
 from harness.reports.html import HtmlLimits
-from harness.reports.redact import redact_run
+from harness.redact import redact_run
 from harness.reports.render import (
     FORMATS,
     MANIFEST,
@@ -31,8 +31,8 @@ from harness.reports.render import (
     render_text,
 )
 from harness.reports.source import RunSource
-from harness.runresult import RunResult
-from harness.runselection import is_partial
+from harness.run.result import RunResult
+from harness.run.select import is_partial
 
 __all__ = [
     "FORMATS",

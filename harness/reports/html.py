@@ -49,8 +49,8 @@ from harness.reports.drift import KIND_RANK, Drift, DriftKind
 from harness.reports.files import HashingWriter
 from harness.reports.summary import COUNT_FIELDS, PlacedCell, RunSummary
 from harness.reports.view import effective_decision, statement_label
-from harness.runresult import CellRecord, RunResult
-from harness.runselection import partial_banner
+from harness.run.result import CellRecord, RunResult
+from harness.run.select import partial_banner
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -16,7 +16,7 @@ import msgspec
 from harness.reports.drift import Drift
 from harness.reports.files import HashingWriter
 from harness.reports.summary import PlacedCell, RunSummary
-from harness.runresult import SCHEMA, SCHEMA_VERSION
+from harness.run.result import SCHEMA, SCHEMA_VERSION
 
 _ENCODER = msgspec.json.Encoder()
 

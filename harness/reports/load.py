@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.reports.redact import redact_text
-from harness.runresult import CellRecord, RunResult
+from harness.redact import redact_text
+from harness.run.result import CellRecord, RunResult
 from harness.scenarios.textfiles import FileProblem, read_bytes_checked
 
 _REQUIRED = tuple(

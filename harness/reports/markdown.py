@@ -13,8 +13,8 @@ import re
 from harness.reports.drift import Drift, DriftKind
 from harness.reports.summary import COUNT_FIELDS, RunSummary
 from harness.reports.view import decision_text, statement_label
-from harness.runresult import RunResult
-from harness.runselection import partial_banner
+from harness.run.result import RunResult
+from harness.run.select import partial_banner
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _OUTCOME_MARK = {"passed": "✅", "failed": "❌", "error": "⚠️"}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from harness.runresult import CellRecord, RunResult
+from harness.run.result import CellRecord, RunResult
 
 # Fields that make two records of the same cell disagree.
 _ANSWER_FIELDS = ("expected", "actual", "enforced", "advisory", "outcome", "error")

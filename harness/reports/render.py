@@ -27,11 +27,11 @@ from harness.reports.files import HashingWriter, WrittenFile, atomic_file, atomi
 from harness.reports.html import HtmlFormat, HtmlLimits
 from harness.reports.json_export import JsonFormat
 from harness.reports.markdown import markdown_from_summary
-from harness.reports.redact import redact_data
+from harness.redact import redact_data
 from harness.reports.source import RunSource
 from harness.reports.summary import RunSummary
-from harness.runresult import RunResult
-from harness.runselection import is_partial
+from harness.run.result import RunResult
+from harness.run.select import is_partial
 
 FORMATS = ("md", "html", "csv", "json")
 REPORT_FILES = {"md": "report.md", "html": "report.html", "csv": "report.csv", "json": "report.json"}

@@ -5,7 +5,7 @@ cells as a re-iterable stream of `CellRecord`s (`cells()`), so a renderer
 keeps only what it aggregates, never the passing cells. Built from:
 
 - a run.json path (`from_path`): a streamed file (schema version 2) is read
-  through `harness.runstream` (`is_streamed`, `read_tail`, `iter_cells`: full
+  through `harness.run.stream` (`is_streamed`, `read_tail`, `iter_cells`: full
   record dicts whatever the on-disk layout, which this module never parses);
   any other (version 1, or a v2 file whose line layout was edited) is loaded
   whole with `load_run`, the one case that holds every cell in memory;
@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.reports.load import RunInputError, cell_problem, load_run
-from harness.reports.redact import Redactor, redact_data
-from harness.runresult import CellRecord, RunResult
-from harness.runstream import StreamFormatError, is_streamed, iter_cells, read_tail
+from harness.redact import Redactor, redact_data
+from harness.run.result import CellRecord, RunResult
+from harness.run.stream import StreamFormatError, is_streamed, iter_cells, read_tail
 
 _KNOWN = frozenset(CellRecord.__dataclass_fields__)
 
@@ -61,7 +61,7 @@ class RunSource:
     def from_run(cls, run: RunResult) -> RunSource:
         """A run in memory; redacted once here unless it already is (`run.redacted`)."""
         if not run.redacted:
-            from harness.reports.redact import redact_run
+            from harness.redact import redact_run
 
             run = redact_run(run)
         cells = run.cells

@@ -25,7 +25,7 @@ from typing import Any
 
 from harness.reports.drift import Drift, DriftChange
 from harness.reports.view import OUTCOME_RANK, effective_decision
-from harness.runresult import CellRecord, RunResult
+from harness.run.result import CellRecord, RunResult
 
 # Summary counters, in this order (the HTML report's data uses the same order).
 COUNT_FIELDS = ("cells", "allowed", "denied", "failed", "error", "changed")

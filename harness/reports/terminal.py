@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from tabulate import tabulate
 
 from harness.reports.drift import Drift, DriftKind, diff
-from harness.reports.redact import redact_text
+from harness.redact import redact_text
 from harness.reports.summary import RunSummary, SmallGrid, SummaryMatrix
 from harness.reports.view import decision_text
-from harness.runresult import CellRecord, RunResult
-from harness.runselection import partial_banner
+from harness.run.result import CellRecord, RunResult
+from harness.run.select import partial_banner
 
 _DECISION_MARK = {"allowed": "A", "explicitDeny": "X", "implicitDeny": "d", "error": "E"}
 _OUTCOME_MARK = {"passed": "ok", "failed": "FAIL", "error": "ERR"}

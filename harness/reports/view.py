@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from harness.runresult import CellRecord, RunResult
+from harness.run.result import CellRecord, RunResult
 
 if TYPE_CHECKING:
     from harness.reports.drift import Drift

@@ -17,7 +17,7 @@ from harness.account.selection import SelectionError, is_selector, parse_selecto
 from harness.catalog.types import InvalidContextValue
 from harness.catalog.values import parse_typed_values
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource
-from harness.model import Cell, Expectation, SourceRef, Subject
+from harness.cells import Cell, Expectation, SourceRef, Subject
 from harness.scenarios.catalog_adapter import (
     CONTEXT_TYPES,
     ActionCatalog,

@@ -19,7 +19,7 @@ from harness.account import AccountModel, load_account_model
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
-from harness.model import Subject
+from harness.cells import Subject
 from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
 from harness.scenarios.expand import ScenarioExpander

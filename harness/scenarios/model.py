@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.account import AccountModel
 from harness.engine.types import PolicySource
-from harness.model import Cell
+from harness.cells import Cell
 
 
 @dataclass(frozen=True)

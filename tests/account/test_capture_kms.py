@@ -5,7 +5,7 @@ from __future__ import annotations
 from capture_builders import capture, doc, refuse
 
 from harness.backends.offline import OfflineBackend
-from harness.model import Cell, Expectation, SourceRef, Subject
+from harness.cells import Cell, Expectation, SourceRef, Subject
 
 ACCOUNT = "123456789012"
 KEY_POLICY = {

@@ -32,7 +32,7 @@ import yaml
 
 from harness.account import load_account_model
 from harness.account.capture import CaptureOptions, capture_account
-from harness.runstream import load_document
+from harness.run.stream import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "scenarios" / "kms"

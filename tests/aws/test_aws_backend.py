@@ -16,7 +16,7 @@ from aws_builders import (
     principal,
 )
 
-from harness.model import Expectation, Outcome, judge
+from harness.cells import Expectation, Outcome, judge
 from harness.testing.iam_endpoint import LocalIamEndpoint
 
 
@@ -178,7 +178,7 @@ def test_kms_key_policy_from_moto_is_sent_as_the_resource_policy(endpoint: Local
 
 
 def test_principal_mode_sends_exclusions_and_boundaries(endpoint: LocalIamEndpoint, alice: str) -> None:
-    from harness.model import Subject
+    from harness.cells import Subject
 
     boundary = identity_policy(allow("s3:ListBucket"), name="boundary")
     subject = Subject(principal_arn=alice, permissions_boundaries=(boundary,))

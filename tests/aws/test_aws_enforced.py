@@ -8,7 +8,7 @@ from aws_builders import ACCOUNT, USER_ARN, allow, aws_backend, cell, custom, fa
 
 from harness.backends.aws import AwsBackend
 from harness.engine.types import PolicyKind, PolicySource
-from harness.model import Expectation, Outcome, Subject, judge
+from harness.cells import Expectation, Outcome, Subject, judge
 from harness.testing.iam_endpoint import LocalIamEndpoint
 
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"

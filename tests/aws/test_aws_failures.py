@@ -6,7 +6,7 @@ import pytest
 from aws_builders import BUCKET, ROLE_ARN, allow, aws_backend, cell, custom, identity_policy, principal
 
 from harness.backends.aws import AwsBackend, AwsOptions
-from harness.model import Outcome, judge
+from harness.cells import Outcome, judge
 from harness.testing.iam_endpoint import THROTTLE, LocalIamEndpoint, ScriptedError
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import harness.scenarios  # noqa: F401  (the account loader needs the scenario package first)
 from harness.account import load_account_model
-from harness.runstream import load_document
+from harness.run.stream import load_document
 from harness.testing.iam_endpoint import LocalIamEndpoint
 from harness.testing.seed import seed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from harness.runstream import load_document
+from harness.run.stream import load_document
 from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError
 
 pytest_plugins = ["pytester"]

@@ -19,8 +19,8 @@ from aws_builders import (
 )
 
 from harness.backends.aws.requests import RequestRefused, plan_batch
-from harness.batching import group_cells
-from harness.model import Subject
+from harness.backends.batching import group_cells
+from harness.cells import Subject
 
 
 def _plan(cells, **limits):

@@ -18,7 +18,7 @@ from aws_builders import (
 )
 
 from harness.engine.types import PolicyKind, PolicySource
-from harness.model import Subject
+from harness.cells import Subject
 from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/team/reader"

@@ -9,7 +9,7 @@ from aws_builders import BUCKET, allow, aws_backend, cell, custom, deny, grid, i
 from harness.backends.compare import CompareBackend, create_backend
 from harness.backends.offline import OfflineBackend
 from harness.backends.registry import BackendOptions
-from harness.model import Cell, CellResult, Expectation, Outcome, error_result, judge
+from harness.cells import Cell, CellResult, Expectation, Outcome, error_result, judge
 from harness.testing.iam_endpoint import LocalIamEndpoint
 
 

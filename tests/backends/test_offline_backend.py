@@ -15,7 +15,7 @@ from harness.engine.types import (
     SimulationOutput,
     unread_explanation,
 )
-from harness.model import Cell, Expectation, SourceRef, Subject
+from harness.cells import Cell, Expectation, SourceRef, Subject
 
 ALLOW = '{"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}'
 POLICY = PolicySource(

@@ -9,9 +9,9 @@ import msgspec
 
 from harness.backends.registry import BackendOptions, make_backend
 from harness.cli.main import main
-from harness.runbuilder import RunBuilder, record_dict
-from harness.runresult import CellRecord
-from harness.runstream import HEADER_V2, iter_cells
+from harness.run.builder import RunBuilder, record_dict
+from harness.run.result import CellRecord
+from harness.run.stream import HEADER_V2, iter_cells
 from harness.scenarios import ScenarioLoader
 
 POLICY = (
@@ -52,7 +52,7 @@ def _streamed_run(root: Path, scenario: str = SCENARIO) -> tuple[Path, list[str]
 
 
 def _sha(text: str) -> str:
-    from harness.runbuilder import sha256_text
+    from harness.run.builder import sha256_text
 
     return sha256_text(text)
 

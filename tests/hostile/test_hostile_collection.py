@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hostile_builders import BLOCKS
 
-from harness.runstream import load_document
+from harness.run.stream import load_document
 
 pytest_plugins = ["pytester"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.runstream import load_document
+from harness.run.stream import load_document
 
 pytest_plugins = ["pytester"]
 
-from harness.model import Cell, Expectation, SourceRef, Subject  # noqa: E402
+from harness.cells import Cell, Expectation, SourceRef, Subject  # noqa: E402
 from harness.plugin.cellfilter import CellFilter, CellFilterError  # noqa: E402
 
 NO_CACHE = ("-p", "no:cacheprovider")

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from harness.runstream import load_document
+from harness.run.stream import load_document
 
 pytest_plugins = ["pytester"]
 
@@ -22,7 +22,7 @@ GROUPED = ("--iam-items", "scenario")
 # Errors every kms:Encrypt cell, as a backend that cannot answer would (restored after the run).
 ERROR_ENCRYPT_CONFTEST = """
 from harness.backends.offline import OfflineBackend
-from harness.model import error_result
+from harness.cells import error_result
 
 _original = OfflineBackend.evaluate
 

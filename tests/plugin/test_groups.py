@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.model import Cell, Expectation, SourceRef, Subject
+from harness.cells import Cell, Expectation, SourceRef, Subject
 from harness.plugin.groups import group_by_scenario
 
 

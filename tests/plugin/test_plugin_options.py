@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.runstream import load_document
+from harness.run.stream import load_document
 
 pytest_plugins = ["pytester"]
 

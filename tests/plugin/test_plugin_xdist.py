@@ -4,7 +4,7 @@ from __future__ import annotations
 
 pytest_plugins = ["pytester"]
 
-from harness.runstream import load_document  # noqa: E402
+from harness.run.stream import load_document  # noqa: E402
 from tests.plugin.conftest import BASIC_SCENARIO, POLICY_KMS_DECRYPT  # noqa: E402
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.runresult import CellRecord, RunResult
+from harness.run.result import CellRecord, RunResult
 
 XSS_SID = "</script><script>alert('sid')</script>"
 XSS_CONDITION = "<img src=x onerror=alert('cond')>"

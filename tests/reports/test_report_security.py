@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.runstream import iter_cells
+from harness.run.stream import iter_cells
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

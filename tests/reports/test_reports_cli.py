@@ -4,7 +4,7 @@ import json
 from dataclasses import replace
 
 from harness.cli.main import main
-from harness.runstream import load_document
+from harness.run.stream import load_document
 
 
 def test_export_of_a_run_with_error_cells_exits_2_and_still_writes(sample_run, write_run, tmp_path):

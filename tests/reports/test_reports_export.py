@@ -8,7 +8,7 @@ import pytest
 
 from harness.reports import render_all
 from harness.reports.export import atomic_write, enrich_metadata, export
-from harness.runresult import RunResult
+from harness.run.result import RunResult
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 

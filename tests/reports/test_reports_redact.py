@@ -2,7 +2,7 @@
 
 import json
 
-from harness.reports.redact import REDACTED, redact_data, redact_text
+from harness.redact import REDACTED, redact_data, redact_text
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -48,7 +48,7 @@ def test_secret_named_metadata_values_are_dropped():
 
 
 def _run_with_secret_policy(make_cell, make_run):
-    from harness.runresult import RunResult
+    from harness.run.result import RunResult
 
     text = '{"Statement": [{"Sid": "aws_secret_access_key=\\"' + SECRET + '\\"", "Effect": "Deny"}]}'
     run: RunResult = make_run([make_cell(reason=f"key AKIAIOSFODNN7EXAMPLE {SECRET}")])
@@ -57,7 +57,7 @@ def _run_with_secret_policy(make_cell, make_run):
 
 
 def test_redact_run_scrubs_cells_metadata_and_errors(make_cell, make_run):
-    from harness.reports.redact import redact_run
+    from harness.redact import redact_run
 
     run = _run_with_secret_policy(make_cell, make_run)
     run.errors = [{"file": "s.yaml", "line": 1, "field": "", "message": "AKIAIOSFODNN7EXAMPLE"}]
@@ -68,7 +68,7 @@ def test_redact_run_scrubs_cells_metadata_and_errors(make_cell, make_run):
 
 
 def test_redact_run_is_done_once(make_cell, make_run):
-    from harness.reports.redact import redact_run
+    from harness.redact import redact_run
 
     clean = redact_run(_run_with_secret_policy(make_cell, make_run))
     assert redact_run(clean) is clean

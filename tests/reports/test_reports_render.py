@@ -15,7 +15,7 @@ import pytest
 from harness.reports.html import HtmlLimits
 from harness.reports.render import render_source
 from harness.reports.source import RunSource
-from harness.runresult import CellRecord, RunResult
+from harness.run.result import CellRecord, RunResult
 from tests.reports.conftest import XSS_CONDITION, XSS_SID, big_run, cell, run_of
 
 

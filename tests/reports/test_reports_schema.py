@@ -6,7 +6,7 @@ from dataclasses import fields
 import pytest
 
 from harness.reports import SCHEMA_PATH, render_all
-from harness.runresult import CellRecord
+from harness.run.result import CellRecord
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -8,7 +8,7 @@ import pytest
 
 from harness.reports.load import RunInputError
 from harness.reports.source import RunSource
-from harness.runstream import HEADER_V2, is_streamed
+from harness.run.stream import HEADER_V2, is_streamed
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 

@@ -1,5 +1,5 @@
 from harness.reports.terminal import cell_text
-from harness.runresult import CellRecord
+from harness.run.result import CellRecord
 
 
 def _record(**kw) -> CellRecord:

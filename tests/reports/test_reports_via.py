@@ -10,7 +10,7 @@ import pytest
 from harness.reports.csv_export import render_csv
 from harness.reports.html import render_html
 from harness.reports.markdown import render_markdown
-from harness.runresult import CellRecord, RunResult
+from harness.run.result import CellRecord, RunResult
 
 VIA = "stand-in caller"
 

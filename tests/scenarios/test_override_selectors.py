@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.model import Expectation
+from harness.cells import Expectation
 from harness.scenarios import ScenarioLoader
 
 HEAD = """

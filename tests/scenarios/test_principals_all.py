@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.backends.offline import OfflineBackend
-from harness.model import Expectation, Outcome, judge
+from harness.cells import Expectation, Outcome, judge
 from harness.scenarios import ScenarioFileErrors, ScenarioLoader
 
 ROOT = Path(__file__).resolve().parents[2]

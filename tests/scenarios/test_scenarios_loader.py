@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.model import Expectation
+from harness.cells import Expectation
 from harness.scenarios import SCHEMA_PATH, ScenarioFileErrors, ScenarioLoader, looks_like_scenario_file
 
 HEAD = """

@@ -8,7 +8,7 @@
   reads back as it was; IAM's own variables (`${aws:username}`) are left alone by both.
   Strings of digits (account ids) are quoted so YAML keeps them strings.
 - Scrubbed: these APIs return no secrets, but the reports' redaction
-  (harness/reports/redact.py) runs over every string as a guard.
+  (harness/redact.py) runs over every string as a guard.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from harness.account.capture.gaps import Document
-from harness.reports.redact import redact_text
+from harness.redact import redact_text
 
 # Every `${name}`, escaped or not: one more `$` in front reads back as the text AWS returned
 # (the loader turns `$${name}` into `${name}`, and `$$${name}` into `$${name}`).

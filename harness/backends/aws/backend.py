@@ -1,7 +1,7 @@
 """The AWS backend: cells answered by IAM's Policy Simulator in a real account.
 
 Per `evaluate` call: wildcard actions are expanded from the catalog, cells
-are grouped into batches (harness.batching), each batch is planned into
+are grouped into batches (harness.backends.batching), each batch is planned into
 requests (requests.py), identical requests are sent once per backend (the
 answers are kept on this object, so a second scenario file asking the same
 question costs nothing), and requests run on a bounded thread pool, paced by
@@ -44,10 +44,10 @@ from harness.backends.aws.requests import (
 from harness.backends.aws.results import BACKEND, cell_result, combine_expanded, index_results
 from harness.backends.aws.roles import Roles
 from harness.backends.aws.session import AwsSession, SessionError, open_session
-from harness.batching import Batch, group_cells
+from harness.backends.batching import Batch, group_cells
 from harness.engine.authorizers.kms import is_kms_key_request
 from harness.engine.types import ContextEntry
-from harness.model import Cell, CellResult, error_result
+from harness.cells import Cell, CellResult, error_result
 
 if TYPE_CHECKING:
     from harness.account import AccountModel

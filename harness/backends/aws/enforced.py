@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from harness.account import AccountModel
 from harness.backends.offline import OfflineBackend
-from harness.model import Cell, CellResult, error_result
+from harness.cells import Cell, CellResult, error_result
 
 
 class Enforcer:

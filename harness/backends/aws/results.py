@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from harness.model import Cell, CellResult, DecidingStatement, error_result
+from harness.cells import Cell, CellResult, DecidingStatement, error_result
 
 BACKEND = "aws"
 _DECISIONS = frozenset({"allowed", "explicitDeny", "implicitDeny"})

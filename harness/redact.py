@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 if TYPE_CHECKING:
-    from harness.runresult import RunResult
+    from harness.run.result import RunResult
 
 REDACTED = "[REDACTED]"
 
@@ -169,7 +169,7 @@ def redact_run(run: RunResult) -> RunResult:
     over its text (which could break an escape sequence, e.g. a JSON `\\"`,
     and make report.json invalid). A run already redacted is returned as is.
     """
-    from harness.runresult import RunResult
+    from harness.run.result import RunResult
 
     if run.redacted:
         return run

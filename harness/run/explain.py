@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.model import CellDecision
-from harness.runbuilder import sha256_text
+from harness.cells import CellDecision
+from harness.run.builder import sha256_text
 
 
 class ExplainError(Exception):
@@ -42,7 +42,7 @@ def find_cell(run_path: Path, cell_id: str) -> tuple[dict[str, Any] | None, dict
     """The cell's full record (or None) and the run's metadata; a streamed run is read one line at a
     time, an older whole file through the report loader (its errors name the file and field)."""
     from harness.reports.load import load_run
-    from harness.runstream import is_streamed, iter_cells, read_tail
+    from harness.run.stream import is_streamed, iter_cells, read_tail
 
     if is_streamed(run_path):
         found = next((c for c in iter_cells(run_path) if c.get("id") == cell_id), None)
@@ -57,7 +57,7 @@ def find_cell(run_path: Path, cell_id: str) -> tuple[dict[str, Any] | None, dict
 def explain_record(record: Mapping[str, Any], metadata: Mapping[str, Any], root: Path) -> Explained:
     """Recompute `record`'s explanation; scenario file paths in the run are relative to `root`."""
     from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
-    from harness.celltext import describe_error, describe_failure
+    from harness.run.celltext import describe_error, describe_failure
     from harness.scenarios import ScenarioLoader
     from harness.scenarios.errors import ScenarioFileErrors
 

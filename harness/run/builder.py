@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.reports.redact import redact_data, redact_run
-from harness.runresult import CellRecord, RunResult
-from harness.runstream import RunStreamWriter, iter_cells
+from harness.redact import redact_data, redact_run
+from harness.run.result import CellRecord, RunResult
+from harness.run.stream import RunStreamWriter, iter_cells
 
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))
 
@@ -38,7 +38,7 @@ class RunBuilder:
     """Cells, files and load errors of one run, gathered in any order, turned into one RunResult.
 
     With `stream` set, cells are not held: each is redacted and written to that run.json (v3,
-    harness/runstream.py) as it arrives, and only counts, files, load errors and the warning
+    harness/run/stream.py) as it arrives, and only counts, files, load errors and the warning
     tally stay in memory; `finish_stream` writes the metadata and puts the file in place.
     """
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from harness.runrecords import full_record
-from harness.runresult import RunResult
-from harness.runstream import (
+from harness.run.records import full_record
+from harness.run.result import RunResult
+from harness.run.stream import (
     HEADER,
     HEADER_V2,
     RunStreamWriter,

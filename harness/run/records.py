@@ -21,7 +21,7 @@ A cell leaves out every field equal to its default, where the default is:
 - `id`: the standard id, `FILE::SCENARIO[PRINCIPAL|ACTION|RESOURCE]` (built
   as harness/scenarios/expand.py builds it); stored only when it differs;
 - `outcome`: what `judge` decides from expected, actual, enforced,
-  check_enforced, disagreement (harness/model.py); stored only when it differs;
+  check_enforced, disagreement (harness/cells.py); stored only when it differs;
 - `actual`: `expected` when that is a decision (`allowed`, `explicitDeny`,
   `implicitDeny`); `enforced`: `actual` (a cell without one says `null`);
 - `explanation`: nothing for a passing cell (it is never stored: `harness
@@ -41,9 +41,9 @@ from typing import Any
 
 import msgspec
 
-from harness.model import Expectation
-from harness.reports.redact import redact_data, redact_text
-from harness.runresult import CellRecord
+from harness.cells import Expectation
+from harness.redact import redact_data, redact_text
+from harness.run.result import CellRecord
 
 TEMPLATE_FIELDS = (
     "file", "scenario", "line", "principal", "expected", "backend", "mode",
@@ -99,7 +99,7 @@ def standard_id(record: dict[str, Any]) -> str:
 
 
 def judged_outcome(record: dict[str, Any]) -> str | None:
-    """The outcome `harness.model.judge` gives these fields; None when `expected` is not an expectation."""
+    """The outcome `harness.cells.judge` gives these fields; None when `expected` is not an expectation."""
     if record.get("actual") == "error":
         return "error"
     if record.get("disagreement"):
@@ -137,7 +137,7 @@ class CellEncoder:
     """Turns records into v3 entries: definitions first when new, then the compact cell.
 
     With `redact` (the default) every string is scrubbed before it is encoded
-    (harness/reports/redact.py): once per distinct definition, through a
+    (harness/redact.py): once per distinct definition, through a
     bounded memo for a cell's own strings. `redact=False` is for data already redacted.
     """
 

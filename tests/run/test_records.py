@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-import harness.runrecords as runrecords
-from harness.model import Cell, CellResult, DecidingStatement, Expectation, SourceRef, Subject
-from harness.runbuilder import RunBuilder
-from harness.runrecords import CellDecoder, CellEncoder, full_record, standard_id
-from harness.runresult import CellRecord
-from harness.runstream import iter_cells, read_tail
+import harness.run.records as runrecords
+from harness.cells import Cell, CellResult, DecidingStatement, Expectation, SourceRef, Subject
+from harness.run.builder import RunBuilder
+from harness.run.records import CellDecoder, CellEncoder, full_record, standard_id
+from harness.run.result import CellRecord
+from harness.run.stream import iter_cells, read_tail
 
 STATEMENT = {
     "policy_id": "PolicyInputList.1",
@@ -204,7 +204,7 @@ def test_the_run_counts_each_warning_once_with_its_cells_and_an_example(tmp_path
 
 @pytest.mark.parametrize("cells", [1, 100])
 def test_a_passing_cell_costs_well_under_300_bytes(tmp_path: Path, cells: int):
-    from harness.runstream import RunStreamWriter
+    from harness.run.stream import RunStreamWriter
 
     writer = RunStreamWriter(tmp_path / "run.json")
     for i in range(cells):

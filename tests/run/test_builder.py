@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.runbuilder import merge_metadata
+from harness.run.builder import merge_metadata
 
 
 def test_counters_add_up() -> None:
@@ -51,7 +51,7 @@ def _record(cell_id: str, file: str, outcome: str = "passed") -> dict:
 def test_a_run_result_is_built_from_records_and_file_facts_without_pytest() -> None:
     import datetime as dt
 
-    from harness.runbuilder import RunBuilder
+    from harness.run.builder import RunBuilder
 
     builder = RunBuilder()
     builder.add_file({"path": "b.yaml", "sha256": "b" * 64, "account": "111122223333", "policies": []})
@@ -67,7 +67,7 @@ def test_a_run_result_is_built_from_records_and_file_facts_without_pytest() -> N
 def test_files_that_could_not_load_become_the_runs_errors() -> None:
     import datetime as dt
 
-    from harness.runbuilder import RunBuilder
+    from harness.run.builder import RunBuilder
 
     builder = RunBuilder()
     err = {"file": "x.yaml", "line": 3, "field": "expect", "message": "bad"}
@@ -79,8 +79,8 @@ def test_files_that_could_not_load_become_the_runs_errors() -> None:
 def test_a_streaming_builder_holds_no_cell_and_writes_each_one(tmp_path) -> None:
     import datetime as dt
 
-    from harness.runbuilder import RunBuilder
-    from harness.runstream import iter_cells, read_tail
+    from harness.run.builder import RunBuilder
+    from harness.run.stream import iter_cells, read_tail
 
     builder = RunBuilder(stream=tmp_path / "run.json")
     for i in range(3):
@@ -94,7 +94,7 @@ def test_a_streaming_builder_holds_no_cell_and_writes_each_one(tmp_path) -> None
 def test_a_streamed_cell_is_redacted_before_it_is_written(tmp_path) -> None:
     import datetime as dt
 
-    from harness.runbuilder import RunBuilder
+    from harness.run.builder import RunBuilder
 
     builder = RunBuilder(stream=tmp_path / "run.json")
     builder.add_cell(_record("c0", "a.yaml") | {"reason": "AKIAIOSFODNN7EXAMPLE"}, 0)

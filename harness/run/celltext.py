@@ -3,7 +3,7 @@ deciding statements, why each statement did not apply."""
 
 from __future__ import annotations
 
-from harness.model import Cell, CellResult
+from harness.cells import Cell, CellResult
 
 
 def describe_failure(cell: Cell, result: CellResult) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.engine.types import ContextEntry, PolicySource
-from harness.model import Cell, Subject
+from harness.cells import Cell, Subject
 
 
 @dataclass(frozen=True)

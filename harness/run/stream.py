@@ -16,7 +16,7 @@ and cells in one list, in the order they were written; a cell names its
 template and its interned values (deciding statements, warnings, missing
 context keys, advisory and error texts) by definition number and leaves out
 every field equal to its default (the id when it is the standard one, the
-outcome `judge` gives, ...): harness/runrecords.py says exactly how. Read
+outcome `judge` gives, ...): harness/run/records.py says exactly how. Read
 it with `iter_cells` (one full record at a time) or `RunResult.load`, never
 by hand.
 
@@ -47,8 +47,8 @@ from typing import IO, Any
 
 import msgspec
 
-from harness.runrecords import CellDecoder, CellEncoder, EntryError, full_record
-from harness.runresult import SCHEMA, SCHEMA_VERSION
+from harness.run.records import CellDecoder, CellEncoder, EntryError, full_record
+from harness.run.result import SCHEMA, SCHEMA_VERSION
 
 STREAM_SCHEMA_VERSION = SCHEMA_VERSION
 HEADER = b'{"schema":"' + SCHEMA.encode() + b'","schema_version":3,"entries":['
@@ -61,7 +61,7 @@ _DECODER = msgspec.json.Decoder()
 class RunStreamWriter:
     """Writes run.json v3 next to its target and renames it into place on `finish`.
 
-    `write_cell` redacts as it encodes (harness/runrecords.py): that is the
+    `write_cell` redacts as it encodes (harness/run/records.py): that is the
     one redaction pass of a streamed run's cells; pass `redact=False` for
     data already redacted.
     """
@@ -202,7 +202,7 @@ def load_document(path: str | Path) -> dict[str, Any]:
 
 
 def _whole(path: Path) -> dict[str, Any]:
-    from harness.runresult import READABLE_VERSIONS
+    from harness.run.result import READABLE_VERSIONS
     from harness.scenarios.textfiles import FileProblem, read_bytes_checked
 
     try:  # a regular file (never a FIFO or /dev/zero); no size cap: a large run's file is large

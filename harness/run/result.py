@@ -15,8 +15,8 @@ One document per run, in its logical (expanded) form:
 A CellRecord flattens the cell and its result so that reports need nothing
 else. Field names are stable; new fields may be added in a minor change.
 
-run.json stores the same document compactly (harness/runstream.py,
-harness/runrecords.py): `entries` (definitions and compact cells, one per
+run.json stores the same document compactly (harness/run/stream.py,
+harness/run/records.py): `entries` (definitions and compact cells, one per
 line, written as cells are decided) instead of `cells`, metadata last; a
 passing cell has no explanation text (harness explain recomputes it).
 `RunResult.from_dict` reads either form, and versions 1 (indented, every
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.model import Cell, CellResult, DecidingStatement, Outcome, judge
+from harness.cells import Cell, CellResult, DecidingStatement, Outcome, judge
 
 SCHEMA = "iam-harness/run-result"
 SCHEMA_VERSION = 3
@@ -132,7 +132,7 @@ class RunResult:
     metadata: dict[str, Any]
     cells: list[CellRecord]
     errors: list[dict[str, Any]] = field(default_factory=list)
-    # True once harness.reports.redact.redact_run has scrubbed this data (not serialised): the
+    # True once harness.redact.redact_run has scrubbed this data (not serialised): the
     # one redaction pass happens on the data, before any format is written, and is not repeated.
     redacted: bool = field(default=False, compare=False, repr=False)
 
@@ -154,7 +154,7 @@ class RunResult:
         if data.get("schema_version") not in READABLE_VERSIONS:
             raise ValueError(f"unsupported run result schema_version {data.get('schema_version')!r}")
         if "entries" in data:  # the compact on-disk form (run.json v3)
-            from harness.runstream import decode_entries
+            from harness.run.stream import decode_entries
 
             cells = decode_entries(data.get("entries") or [])
         else:
@@ -170,8 +170,8 @@ class RunResult:
         return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def dumps(self) -> str:
-        from harness.reports.redact import redact_run
-        from harness.runstream import encode_run
+        from harness.redact import redact_run
+        from harness.run.stream import encode_run
 
         # No secret reaches a written run: redacted here unless redact_run already did it (a no-op then).
         return encode_run(redact_run(self).to_dict()).decode("utf-8")
