@@ -41,8 +41,8 @@ import boto3
 
 from harness.backends.aws import AwsBackend, AwsOptions
 from harness.catalog import Catalog
-from harness.engine.types import PolicySource
 from harness.cells import Cell, Expectation, SourceRef, Subject
+from harness.engine.types import PolicySource
 from harness.testing.iam_endpoint import Faults, LocalIamEndpoint
 
 BURST = 5.0

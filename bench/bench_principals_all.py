@@ -31,8 +31,8 @@ from pathlib import Path
 
 from harness.account.selection import select_identities
 from harness.backends.offline import OfflineBackend
-from harness.engine.types import ContextEntry
 from harness.cells import judge
+from harness.engine.types import ContextEntry
 from harness.scenarios import ScenarioLoader
 from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.who_can import WhoCanQuestion, who_can

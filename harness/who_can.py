@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from harness.account.model import AccountModel, Identity
 from harness.account.selection import ALL, select_identities
 from harness.backends.offline import OfflineBackend
-from harness.engine.types import ContextEntry
 from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
+from harness.engine.types import ContextEntry
 
 ALLOWED = "allowed"
 

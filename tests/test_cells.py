@@ -1,7 +1,7 @@
 import pytest
 
-from harness.engine.types import Decision
 from harness.cells import CellDecision, CellResult, Expectation
+from harness.engine.types import Decision
 
 
 def test_denied_expectation_accepts_both_kinds_of_deny():

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.engine.types import ContextEntry, PolicySource
 from harness.cells import Cell, Subject
+from harness.engine.types import ContextEntry, PolicySource
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from harness.account import AccountModel
 from harness.backends.batching import Batch, group_cells
+from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, error_result
 from harness.engine.errors import SimulationError
 from harness.engine.types import (
     EvaluationResult,
@@ -25,7 +26,6 @@ from harness.engine.types import (
     SimulationOutput,
     unread_explanation,
 )
-from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, error_result
 
 
 class SimulationEngine(Protocol):

@@ -24,11 +24,11 @@ import json
 import sys
 from pathlib import Path
 
+from harness.redact import redact_text
 from harness.reports.drift import BaselineIndex, DriftKind, DriftTracker
 from harness.reports.export import FORMATS, atomic_write, export, redacted, render_all
 from harness.reports.load import RunInputError, load_run
 from harness.reports.merge import merge
-from harness.redact import redact_text
 from harness.reports.render import render_source
 from harness.reports.source import RunSource
 from harness.reports.terminal import matrix_from_summary

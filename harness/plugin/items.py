@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from harness.run.celltext import describe_error, describe_failure
 from harness.cells import Cell, CellResult, Outcome, error_result, judge
 from harness.run.builder import record_dict
+from harness.run.celltext import describe_error, describe_failure
 from harness.run.result import CellRecord
 from harness.scenarios.errors import ScenarioError
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.redact import redact_run
 from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import atomic_write, sha256_bytes, sha256_file
 from harness.reports.html import HtmlLimits
-from harness.redact import redact_run
 from harness.reports.render import (
     FORMATS,
     MANIFEST,

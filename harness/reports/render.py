@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from harness import __version__
+from harness.redact import redact_data
 from harness.reports.csv_export import CsvFormat
 from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import HashingWriter, WrittenFile, atomic_file, atomic_write, spool_file
 from harness.reports.html import HtmlFormat, HtmlLimits
 from harness.reports.json_export import JsonFormat
 from harness.reports.markdown import markdown_from_summary
-from harness.redact import redact_data
 from harness.reports.source import RunSource
 from harness.reports.summary import RunSummary
 from harness.run.result import RunResult

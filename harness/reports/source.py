@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.reports.load import RunInputError, cell_problem, load_run
 from harness.redact import Redactor, redact_data
+from harness.reports.load import RunInputError, cell_problem, load_run
 from harness.run.result import CellRecord, RunResult
 from harness.run.stream import StreamFormatError, is_streamed, iter_cells, read_tail
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from harness.account.selection import SelectionError, is_selector, parse_selector, select_identities
 from harness.catalog.types import InvalidContextValue
 from harness.catalog.values import parse_typed_values
-from harness.engine.types import ContextEntry, PolicyKind, PolicySource
 from harness.cells import Cell, Expectation, SourceRef, Subject
+from harness.engine.types import ContextEntry, PolicyKind, PolicySource
 from harness.scenarios.catalog_adapter import (
     CONTEXT_TYPES,
     ActionCatalog,

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.account import AccountModel, load_account_model
+from harness.cells import Subject
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
-from harness.cells import Subject
 from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
 from harness.scenarios.expand import ScenarioExpander

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.account import AccountModel
-from harness.engine.types import PolicySource
 from harness.cells import Cell
+from harness.engine.types import PolicySource
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from harness.backends.aws import AwsBackend, AwsOptions
-from harness.engine.types import ContextEntry, PolicyKind, PolicySource
 from harness.cells import Cell, Expectation, SourceRef, Subject
+from harness.engine.types import ContextEntry, PolicyKind, PolicySource
 
 ACCOUNT = "123456789012"
 USER_ARN = f"arn:aws:iam::{ACCOUNT}:user/alice"

@@ -7,8 +7,8 @@ import json
 from aws_builders import ACCOUNT, USER_ARN, allow, aws_backend, cell, custom, fast_options, identity_policy
 
 from harness.backends.aws import AwsBackend
-from harness.engine.types import PolicyKind, PolicySource
 from harness.cells import Expectation, Outcome, Subject, judge
+from harness.engine.types import PolicyKind, PolicySource
 from harness.testing.iam_endpoint import LocalIamEndpoint
 
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -17,8 +17,8 @@ from aws_builders import (
     policy_text,
 )
 
-from harness.engine.types import PolicyKind, PolicySource
 from harness.cells import Subject
+from harness.engine.types import PolicyKind, PolicySource
 from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/team/reader"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harness.backends.offline import OfflineBackend
 from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
+from harness.cells import Cell, Expectation, SourceRef, Subject
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.types import (
     Decision,
@@ -15,7 +16,6 @@ from harness.engine.types import (
     SimulationOutput,
     unread_explanation,
 )
-from harness.cells import Cell, Expectation, SourceRef, Subject
 
 ALLOW = '{"Statement": [{"Sid": "A", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}'
 POLICY = PolicySource(

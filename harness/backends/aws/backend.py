@@ -45,9 +45,9 @@ from harness.backends.aws.results import BACKEND, cell_result, combine_expanded,
 from harness.backends.aws.roles import Roles
 from harness.backends.aws.session import AwsSession, SessionError, open_session
 from harness.backends.batching import Batch, group_cells
+from harness.cells import Cell, CellResult, error_result
 from harness.engine.authorizers.kms import is_kms_key_request
 from harness.engine.types import ContextEntry
-from harness.cells import Cell, CellResult, error_result
 
 if TYPE_CHECKING:
     from harness.account import AccountModel

@@ -38,9 +38,9 @@ from typing import Any
 
 from harness.backends.aws import standin
 from harness.backends.batching import Batch
+from harness.cells import Cell
 from harness.engine.context import CONTEXT_KEY_TYPES
 from harness.engine.types import PolicySource
-from harness.cells import Cell
 
 _TYPE_BY_LOWER = {t.lower(): t for t in CONTEXT_KEY_TYPES}
 IAM_USER_ARN = re.compile(r"^arn:[\w-]+:iam::\d{12}:user/.+$")
