@@ -13,12 +13,9 @@ Unique ids such as AROA/AIDA are not secrets and are left alone.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
-
-if TYPE_CHECKING:
-    from harness.run.result import RunResult
 
 REDACTED = "[REDACTED]"
 
@@ -160,19 +157,3 @@ def redact_data(value: Any) -> Any:
     """Return a copy of a JSON-like value with every string scrubbed (see `Redactor.data`)."""
     return Redactor(cache_size=1 << 62).data(value)
 
-
-def redact_run(run: RunResult) -> RunResult:
-    """The run with every credential-looking string scrubbed, in the data, once.
-
-    This is the only redaction pass for a run: run.json and every report
-    format are serialised from its result, so no format needs a second pass
-    over its text (which could break an escape sequence, e.g. a JSON `\\"`,
-    and make report.json invalid). A run already redacted is returned as is.
-    """
-    from harness.run.result import RunResult
-
-    if run.redacted:
-        return run
-    clean = RunResult.from_dict(redact_data(run.to_dict()))
-    clean.redacted = True
-    return clean

@@ -5,18 +5,24 @@ harness.account.selection, and each question is a principal-mode Cell answered b
 offline backend (harness.backends.offline), so an answer here - simulator decision,
 enforced decision, deciding statements - is exactly what that scenario's cell gets.
 
-A resource's key or bucket policy and its own context (kms:ResourceAliases,
-aws:ResourceTag/*) come from the model, as in scenario expansion. An answer that could not
+A resource's key or bucket policy, its owner and its own context (kms:ResourceAliases,
+aws:ResourceTag/*) come from the model through harness.account.resources, the pick scenario
+expansion and `harness simulate-principal-policy --account` use. An answer that could not
 be evaluated (a capture gap, a policy the model lacks) is an error answer, never counted as
 "cannot": a who-can list that silently dropped someone would be a false pass.
+
+Allowed means allowed by what the service enforces. An identity the simulator allows and
+the service refuses (KMS: a key policy that does not allow the account or the caller,
+https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html) is *simulator
+only*: listed, with the advisory saying why the service refuses, never counted as allowed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.account.model import AccountModel, Identity
+from harness.account.resources import GivenResourceInputs, ResourceInputs, resource_inputs
 from harness.account.selection import ALL, select_identities
 from harness.backends.offline import OfflineBackend
 from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
@@ -52,8 +58,13 @@ class WhoCanAnswer:
 
     @property
     def allowed(self) -> bool:
-        """Allowed by the simulator or by what the service enforces: either is worth listing."""
-        return self.error is None and ALLOWED in (self.decision, self.enforced)
+        """Allowed by what the service enforces (the simulator's decision where the two agree)."""
+        return self.error is None and self.enforced == ALLOWED
+
+    @property
+    def simulator_only(self) -> bool:
+        """The simulator allows, the service refuses (the advisory says why): listed, not allowed."""
+        return self.error is None and self.decision == ALLOWED and self.enforced != ALLOWED
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,21 @@ class WhoCanReport:
         return [a for a in self.answers if a.allowed]
 
     @property
+    def simulator_only(self) -> list[WhoCanAnswer]:
+        return [a for a in self.answers if a.simulator_only]
+
+    @property
+    def allowed_identities(self) -> list[str]:
+        """Identities the service allows at least one of the asked actions on one of the resources."""
+        return sorted({a.principal_arn for a in self.allowed})
+
+    @property
+    def simulator_only_identities(self) -> list[str]:
+        """Identities only the simulator allows: the service refuses every asked action and resource."""
+        allowed = set(self.allowed_identities)
+        return sorted({a.principal_arn for a in self.simulator_only} - allowed)
+
+    @property
     def errors(self) -> list[WhoCanAnswer]:
         return [a for a in self.answers if a.error is not None]
 
@@ -80,30 +106,26 @@ def who_can(
     backend = backend or OfflineBackend(model)
     cells: list[Cell] = []
     owners: list[Identity] = []
-    gaps: dict[str, str] = {}
-    for resource in question.resources:
-        gap = model.resource_gap(resource)
-        if gap:
-            gaps[resource] = gap
+    given = GivenResourceInputs(context=question.context)
+    picked = {r: resource_inputs(model, r, given) for r in question.resources}
     for identity in identities:
         for action in question.actions:
             for resource in question.resources:
-                cells.append(_cell(model, question, identity, action, resource, len(cells)))
+                cells.append(_cell(picked[resource], identity, action, resource, len(cells)))
                 owners.append(identity)
-    evaluable = [c for c in cells if c.resource not in gaps]
+    evaluable = [c for c in cells if picked[c.resource].gap is None]
     results = {r.cell_id: r for r in backend.evaluate(evaluable)} if evaluable else {}
     answers = []
     for cell, identity in zip(cells, owners, strict=True):
-        if cell.resource in gaps:
-            answers.append(_gap_answer(cell, identity, gaps[cell.resource]))
+        gap = picked[cell.resource].gap
+        if gap is not None:
+            answers.append(_gap_answer(cell, identity, gap))
         else:
             answers.append(_answer(cell, identity, results[cell.id]))
     return WhoCanReport(question, model.path, len(identities), tuple(answers))
 
 
-def _cell(
-    model: AccountModel, question: WhoCanQuestion, identity: Identity, action: str, resource: str, n: int
-) -> Cell:
+def _cell(inputs: ResourceInputs, identity: Identity, action: str, resource: str, n: int) -> Cell:
     return Cell(
         id=f"who-can:{n}",
         source=SourceRef(file="who-can", line=0, scenario="who-can"),
@@ -112,8 +134,9 @@ def _cell(
         resource=resource,
         expected=Expectation.DENIED,  # not judged: who-can reports decisions, it expects nothing
         principal_label=identity.arn,
-        resource_policy=model.resource_policy_for(resource),
-        context=_merge_context(question.context, model.resource_context_for(resource)),
+        resource_policy=inputs.policy,
+        resource_owner=inputs.owner,
+        context=inputs.context,
     )
 
 
@@ -142,10 +165,3 @@ def _gap_answer(cell: Cell, identity: Identity, gap: str) -> WhoCanAnswer:
         error=f"the account model could not read what {cell.resource} depends on: {gap}",
     )
 
-
-def _merge_context(
-    given: Sequence[ContextEntry], from_model: Sequence[ContextEntry]
-) -> tuple[ContextEntry, ...]:
-    # The caller's own keys win over what the resource supplies, as in scenario expansion.
-    present = {e.key.lower() for e in given}
-    return tuple(given) + tuple(e for e in from_model if e.key.lower() not in present)

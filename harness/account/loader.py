@@ -28,17 +28,17 @@ from harness.account.model import (
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
-from harness.scenarios.errors import ErrorSink, ScenarioError
-from harness.scenarios.quotas import counted_size, inline_total_finding, policy_findings
-from harness.scenarios.textfiles import FileProblem, read_text_checked
-from harness.scenarios.variables import (
+from harness.inputs.errors import ErrorSink, ScenarioError
+from harness.inputs.quotas import counted_size, inline_total_finding, policy_findings
+from harness.inputs.textfiles import FileProblem, read_text_checked
+from harness.inputs.variables import (
     UndefinedVariable,
     check_value,
     substitute,
     substitute_json,
     substitute_tree,
 )
-from harness.scenarios.yamlsource import LDict, LList, load_located_file, plain
+from harness.inputs.yamlsource import LDict, LList, load_located_file, plain
 
 # Keys each mapping may hold. Entries take every member of AWS's own
 # GetAccountAuthorizationDetails output shapes (botocore's IAM model), so a real
@@ -95,7 +95,7 @@ class _ModelLoader:
         return self._aws[list_name]
 
     def load(self) -> AccountModel:
-        from harness.scenarios.errors import ScenarioFileErrors
+        from harness.inputs.errors import ScenarioFileErrors
 
         try:
             doc = load_located_file(self.path, self.file)
@@ -113,10 +113,10 @@ class _ModelLoader:
                     )
                 ]
             )
-        self._known_keys(doc, _TOP_KEYS, "")
+        self.known_keys(doc, _TOP_KEYS, "")
         capture = doc.get("capture")
         if isinstance(capture, LDict):
-            self._known_keys(capture, _CAPTURE_KEYS, "capture")
+            self.known_keys(capture, _CAPTURE_KEYS, "capture")
         elif capture is not None:
             self.error(doc.line_of("capture"), "capture", "must be a mapping (see docs/account-model.md)")
         vars_node = doc.get("vars")
@@ -140,8 +140,8 @@ class _ModelLoader:
                 model.accounts[account.account_id] = account
         org = doc.get("Organization")
         if isinstance(org, LDict):
-            self._known_keys(org, _ORGANIZATION_KEYS, "Organization")
-            model.management_account = self._str(org, "ManagementAccountId", "Organization") or None
+            self.known_keys(org, _ORGANIZATION_KEYS, "Organization")
+            model.management_account = self.text_of(org, "ManagementAccountId", "Organization") or None
             for key, attr in (("ServiceControlPolicies", "scps"), ("ResourceControlPolicies", "rcps")):
                 table = org.get(key)
                 if table is None:
@@ -155,7 +155,7 @@ class _ModelLoader:
 
     # helpers
 
-    def _known_keys(self, node: LDict, allowed: frozenset[str], where: str) -> None:
+    def known_keys(self, node: LDict, allowed: frozenset[str], where: str) -> None:
         for key in node:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
@@ -166,7 +166,7 @@ class _ModelLoader:
                     f"did you mean {close[0]}?" if close else "see docs/account-model.md",
                 )
 
-    def _str(self, node: LDict, key: str, where: str) -> str:
+    def text_of(self, node: LDict, key: str, where: str) -> str:
         if key not in node or node[key] is None:
             return ""
         return self._substituted(_text(node, key), node, key, where)
@@ -182,8 +182,8 @@ class _ModelLoader:
             return value
 
     def _account(self, raw: LDict, where: str) -> Account | None:
-        self._known_keys(raw, self._aws_members() | _ACCOUNT_ADDITIONS, where)
-        account_id = self._str(raw, "AccountId", where)
+        self.known_keys(raw, self._aws_members() | _ACCOUNT_ADDITIONS, where)
+        account_id = self.text_of(raw, "AccountId", where)
         if not re.fullmatch(r"\d{12}", account_id):
             self.error(
                 raw.line_of("AccountId"),
@@ -199,14 +199,14 @@ class _ModelLoader:
         account = Account(account_id=account_id, organization_path=tuple(str(p) for p in path))
         account.outside_organization = raw.get("OutsideOrganization") is True
         account.gaps = tuple(self._gaps(raw, where))
-        for p_i, p in enumerate(self._list(raw, "Policies", where)):
+        for p_i, p in enumerate(self.list_of(raw, "Policies", where)):
             pw = f"{where}.Policies[{p_i}]"
             if not isinstance(p, LDict):
                 self.error(raw["Policies"].line_of(p_i), pw, "must be a mapping")
                 continue
-            self._known_keys(p, self._aws_members("Policies"), pw)
-            arn = self._str(p, "Arn", pw)
-            name = self._str(p, "PolicyName", pw) or arn.rsplit("/", 1)[-1]
+            self.known_keys(p, self._aws_members("Policies"), pw)
+            arn = self.text_of(p, "Arn", pw)
+            name = self.text_of(p, "PolicyName", pw) or arn.rsplit("/", 1)[-1]
             text = self._default_version(p, pw)
             if arn and text is not None and self._compiles(text, p, pw):
                 account.policies[arn] = ManagedPolicy(arn, name, text, f"{self.file}: {pw} {arn}")
@@ -215,22 +215,22 @@ class _ModelLoader:
             ("GroupDetailList", "group", "GroupName", "GroupPolicyList", account.groups),
             ("RoleDetailList", "role", "RoleName", "RolePolicyList", account.roles),
         ):
-            for e_i, entry in enumerate(self._list(raw, key, where)):
+            for e_i, entry in enumerate(self.list_of(raw, key, where)):
                 ew = f"{where}.{key}[{e_i}]"
                 if not isinstance(entry, LDict):
                     self.error(raw[key].line_of(e_i), ew, "must be a mapping")
                     continue
-                self._known_keys(entry, self._aws_members(key), ew)
+                self.known_keys(entry, self._aws_members(key), ew)
                 ident = self._identity(entry, ew, kind, name_key, policies_key, account_id)
                 if ident is not None:
                     table[ident.name] = ident
-        for r_i, entry in enumerate(self._list(raw, "ResourcePolicies", where)):
+        for r_i, entry in enumerate(self.list_of(raw, "ResourcePolicies", where)):
             rw = f"{where}.ResourcePolicies[{r_i}]"
             if not isinstance(entry, LDict):
                 self.error(raw["ResourcePolicies"].line_of(r_i), rw, "must be a mapping with Arn and Policy")
                 continue
-            self._known_keys(entry, _RESOURCE_POLICY_KEYS, rw)
-            arn = self._str(entry, "Arn", rw)
+            self.known_keys(entry, _RESOURCE_POLICY_KEYS, rw)
+            arn = self.text_of(entry, "Arn", rw)
             if not arn:
                 self.error(entry.line, f"{rw}.Arn", "Arn is required")
                 continue
@@ -255,12 +255,12 @@ class _ModelLoader:
                         )
                         policy = None
             aliases = tuple(
-                self._substituted(str(a), entry, "Aliases", rw) for a in self._list(entry, "Aliases", rw)
+                self._substituted(str(a), entry, "Aliases", rw) for a in self.list_of(entry, "Aliases", rw)
             )
-            resource = ResourceEntry(arn, policy, aliases, self._tags(entry, rw))
-            resource.gap = self._str(entry, "Gap", rw) or None
-            resource.key_manager = self._str(entry, "KeyManager", rw) or None
-            resource.key_state = self._str(entry, "KeyState", rw) or None
+            resource = ResourceEntry(arn, policy, aliases, self.tags_of(entry, rw))
+            resource.gap = self.text_of(entry, "Gap", rw) or None
+            resource.key_manager = self.text_of(entry, "KeyManager", rw) or None
+            resource.key_state = self.text_of(entry, "KeyState", rw) or None
             if isinstance(entry.get("MultiRegion"), bool):
                 resource.multi_region = entry["MultiRegion"]
             account.resources[arn] = resource
@@ -270,36 +270,36 @@ class _ModelLoader:
     def _identity(
         self, entry: LDict, where: str, kind: str, name_key: str, policies_key: str, account_id: str
     ) -> Identity | None:
-        name = self._str(entry, name_key, where)
+        name = self.text_of(entry, name_key, where)
         if not name:
             self.error(entry.line, f"{where}.{name_key}", f"{name_key} is required")
             return None
-        arn = self._str(entry, "Arn", where) or f"arn:aws:iam::{account_id}:{kind}/{name}"
-        ident = Identity(kind=kind, name=name, arn=arn, tags=self._tags(entry, where), line=entry.line)
-        for p_i, p in enumerate(self._list(entry, policies_key, where)):
+        arn = self.text_of(entry, "Arn", where) or f"arn:aws:iam::{account_id}:{kind}/{name}"
+        ident = Identity(kind=kind, name=name, arn=arn, tags=self.tags_of(entry, where), line=entry.line)
+        for p_i, p in enumerate(self.list_of(entry, policies_key, where)):
             pw = f"{where}.{policies_key}[{p_i}]"
             if not isinstance(p, LDict):
                 self.error(entry[policies_key].line_of(p_i), pw, "needs PolicyName and PolicyDocument")
                 continue
-            pname = self._str(p, "PolicyName", pw)
+            pname = self.text_of(p, "PolicyName", pw)
             text = self._document(p, "PolicyDocument", pw)
             if pname and text is not None and self._compiles(text, p, f"{pw}.PolicyDocument"):
                 ident.inline.append(InlinePolicy(pname, text, f"{self.file}: {pw} {pname}"))
         too_big = inline_total_finding(kind, sum(counted_size(p.text) for p in ident.inline))
         if too_big is not None:  # IAM's aggregate quota for one identity's inline policies
             self.error(entry.line_of(policies_key), f"{where}.{policies_key}", too_big.message)
-        for a_i, att in enumerate(self._list(entry, "AttachedManagedPolicies", where)):
+        for a_i, att in enumerate(self.list_of(entry, "AttachedManagedPolicies", where)):
             aw = f"{where}.AttachedManagedPolicies[{a_i}]"
-            arn_value = self._str(att, "PolicyArn", aw) if isinstance(att, LDict) else ""
+            arn_value = self.text_of(att, "PolicyArn", aw) if isinstance(att, LDict) else ""
             if not arn_value:
                 self.error(entry["AttachedManagedPolicies"].line_of(a_i), aw, "needs PolicyArn")
                 continue
             ident.attached.append(arn_value)
         boundary = entry.get("PermissionsBoundary")
         if isinstance(boundary, LDict):
-            ident.boundary_arn = self._str(boundary, "PermissionsBoundaryArn", f"{where}.PermissionsBoundary")
+            ident.boundary_arn = self.text_of(boundary, "PermissionsBoundaryArn", f"{where}.PermissionsBoundary")
         if kind == "user":
-            ident.groups = [str(g) for g in self._list(entry, "GroupList", where)]
+            ident.groups = [str(g) for g in self.list_of(entry, "GroupList", where)]
         if kind == "role" and entry.get("AssumeRolePolicyDocument") is not None:
             trust = self._document(entry, "AssumeRolePolicyDocument", where)
             if trust is not None:
@@ -327,18 +327,18 @@ class _ModelLoader:
 
     def _gaps(self, raw: LDict, where: str) -> list[SectionGap]:
         out: list[SectionGap] = []
-        for g_i, gap in enumerate(self._list(raw, "Gaps", where)):
+        for g_i, gap in enumerate(self.list_of(raw, "Gaps", where)):
             gw = f"{where}.Gaps[{g_i}]"
             if not isinstance(gap, LDict) or not gap.get("Section") or not gap.get("Code"):
                 self.error(raw["Gaps"].line_of(g_i), gw, "a gap is {Section, Operation, Code, Message}")
                 continue
-            self._known_keys(gap, _GAP_KEYS, gw)
+            self.known_keys(gap, _GAP_KEYS, gw)
             out.append(
                 SectionGap(
-                    section=self._str(gap, "Section", gw),
-                    operation=self._str(gap, "Operation", gw),
-                    code=self._str(gap, "Code", gw),
-                    message=self._str(gap, "Message", gw),
+                    section=self.text_of(gap, "Section", gw),
+                    operation=self.text_of(gap, "Operation", gw),
+                    code=self.text_of(gap, "Code", gw),
+                    message=self.text_of(gap, "Message", gw),
                 )
             )
         return out
@@ -362,8 +362,8 @@ class _ModelLoader:
     def _default_version(self, p: LDict, where: str) -> str | None:
         if "Document" in p:  # shorthand: a managed policy with one version
             return self._document(p, "Document", where)
-        versions = self._list(p, "PolicyVersionList", where)
-        default_id = self._str(p, "DefaultVersionId", where)
+        versions = self.list_of(p, "PolicyVersionList", where)
+        default_id = self.text_of(p, "DefaultVersionId", where)
         chosen: LDict | None = None
         for v in versions:
             if not isinstance(v, LDict):
@@ -469,7 +469,7 @@ class _ModelLoader:
             out[str(level)] = tuple(sources)
         return out
 
-    def _list(self, node: Any, key: str, where: str) -> list[Any]:
+    def list_of(self, node: Any, key: str, where: str) -> list[Any]:
         if not isinstance(node, LDict):
             return []
         value = node.get(key)
@@ -480,11 +480,11 @@ class _ModelLoader:
             return []
         return value
 
-    def _tags(self, node: LDict, where: str) -> dict[str, str]:
+    def tags_of(self, node: LDict, where: str) -> dict[str, str]:
         tags: dict[str, str] = {}
-        for t_i, tag in enumerate(self._list(node, "Tags", where)):
+        for t_i, tag in enumerate(self.list_of(node, "Tags", where)):
             if isinstance(tag, LDict) and "Key" in tag:
-                tags[str(tag["Key"])] = self._str(tag, "Value", f"{where}.Tags[{t_i}]")
+                tags[str(tag["Key"])] = self.text_of(tag, "Value", f"{where}.Tags[{t_i}]")
             else:
                 self.error(
                     node["Tags"].line_of(t_i), f"{where}.Tags[{t_i}]", "a tag is {Key: ..., Value: ...}"

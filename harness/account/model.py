@@ -40,11 +40,15 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from harness.account.gaps import SectionGap
 from harness.engine.apishape import principal_request_fields
 from harness.engine.errors import NoSuchEntity, SimulationError
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
+
+if TYPE_CHECKING:
+    from harness.account.ec2 import Ec2Region
 
 ARN_IDENTITY = re.compile(
     r"^arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
@@ -56,24 +60,6 @@ class CaptureGap(SimulationError):
     """The answer depends on something the capture could not read (its AWS error code is in the message)."""
 
     code = "CaptureGap"
-
-
-@dataclass(frozen=True)
-class SectionGap:
-    """A whole section of an account the capture could not read.
-
-    `section` is `iam`, `organizations`, `s3` or `kms/REGION`; `operation` the refused
-    call (`organizations:ListParents`); `code` AWS's error code.
-    """
-
-    section: str
-    operation: str
-    code: str
-    message: str = ""
-
-    def describe(self) -> str:
-        text = f"{self.operation} was refused ({self.code})"
-        return f"{text}: {self.message}" if self.message else text
 
 
 @dataclass(frozen=True)
@@ -137,6 +123,8 @@ class Account:
     # Capture additions: sections that could not be read; an account outside any organization.
     gaps: tuple[SectionGap, ...] = ()
     outside_organization: bool = False
+    # EC2 by Region (harness/account/ec2.py); None when the model has no `Ec2:` for the account.
+    ec2: dict[str, Ec2Region] | None = None
 
     def identities(self) -> Iterable[Identity]:
         yield from self.users.values()
@@ -158,6 +146,8 @@ class AccountModel:
     has_scps: bool = False
     has_rcps: bool = False
     management_account: str | None = None
+    # `capture.services` of a captured file; None for a model kept by hand.
+    captured_services: tuple[str, ...] | None = None
     _aliases: dict[tuple[str, str], ResourceEntry] | None = field(default=None, init=False, repr=False)
 
     # -- principal mode -------------------------------------------------
@@ -244,37 +234,20 @@ class AccountModel:
             for p in self._identity_policies(account, identity)
             if p.source_id.lower() not in excluded and p.origin.rsplit(" ", 1)[-1].lower() not in excluded
         ]
-        boundaries: tuple[PolicySource, ...] = ()
-        if identity.boundary_arn:
-            boundary = self._managed(account, identity.boundary_arn, identity)
-            boundaries = (
-                PolicySource(
-                    text=boundary.text,
-                    source_id=boundary.name,
-                    source_type=boundary.source_type,
-                    kind=PolicyKind.PERMISSIONS_BOUNDARY,
-                    origin=boundary.origin,
-                ),
-            )
         if scp_levels is None:
             self._check_organization(account.account_id, "SCPs", principal_arn)
             scps = self.scp_levels_for(account.account_id)
         else:
             scps = tuple(tuple(level) for level in scp_levels)
         if rcp_levels is None:
-            owner_account = _account_of(resource_owner) or account.account_id
-            # RCPs belong to the account that owns each resource: any of them unread is a gap.
-            owners = {owner_account, *(a for a in map(_account_of, resource_arns) if a in self.accounts)}
-            for owner in sorted(owners):
-                self._check_organization(owner, "RCPs", principal_arn)
-            rcps = self.rcp_levels_for(owner_account)
+            rcps = self._rcps_for(account, principal_arn, resource_arns, resource_owner)
         else:
             rcps = tuple(tuple(level) for level in rcp_levels)
         return SimulationInput(
             action_names=tuple(action_names),
             resource_arns=tuple(resource_arns),
             identity_policies=tuple(identity_policies),
-            permissions_boundaries=boundaries,
+            permissions_boundaries=self._boundaries(account, identity),
             resource_policy=resource_policy,
             scp_levels=scps,
             rcp_levels=rcps,
@@ -283,6 +256,34 @@ class AccountModel:
             resource_owner=resource_owner,
             context=_with_principal_tags(tuple(context), identity.tags),
         )
+
+    def _boundaries(self, account: Account, identity: Identity) -> tuple[PolicySource, ...]:
+        if not identity.boundary_arn:
+            return ()
+        boundary = self._managed(account, identity.boundary_arn, identity)
+        return (
+            PolicySource(
+                text=boundary.text,
+                source_id=boundary.name,
+                source_type=boundary.source_type,
+                kind=PolicyKind.PERMISSIONS_BOUNDARY,
+                origin=boundary.origin,
+            ),
+        )
+
+    def _rcps_for(
+        self,
+        account: Account,
+        principal_arn: str,
+        resource_arns: Sequence[str],
+        resource_owner: str | None,
+    ) -> tuple[tuple[PolicySource, ...], ...]:
+        owner_account = _account_of(resource_owner) or account.account_id
+        # RCPs belong to the account that owns each resource: any of them unread is a gap.
+        owners = {owner_account, *(a for a in map(_account_of, resource_arns) if a in self.accounts)}
+        for owner in sorted(owners):
+            self._check_organization(owner, "RCPs", principal_arn)
+        return self.rcp_levels_for(owner_account)
 
     def _identity_policies(self, account: Account, identity: Identity) -> list[PolicySource]:
         out = self._own_policies(account, identity)
@@ -383,6 +384,11 @@ class AccountModel:
                         for name in entry.aliases:
                             self._aliases.setdefault((key_prefix, name), entry)
         return self._aliases.get((prefix, f"alias/{alias}"))
+
+    def key_arn_for_alias(self, alias_arn: str) -> str | None:
+        """The ARN of the key carrying this alias (same partition, account and Region), or None."""
+        entry = self._key_of_alias(alias_arn) if ":alias/" in alias_arn else None
+        return entry.arn if entry else None
 
     def _section_gap(self, arn: str) -> SectionGap | None:
         """The section gap of the account and Region an ARN not in the model would belong to."""

@@ -27,15 +27,18 @@ def register(sub: Any) -> None:
         help="write an account model (docs/account-model.md) from a real account, read-only.",
         description=(
             "Read IAM (GetAccountAuthorizationDetails), KMS keys, aliases and key policies, "
-            "Organizations SCPs/RCPs and, with --services s3, bucket policies, into an account "
-            "model file for `pytest scenarios/ --iam-account FILE`. Changes nothing."
+            "Organizations SCPs/RCPs, EBS volumes, snapshots and their instances (--services ec2, "
+            "the default) and bucket policies (--services s3) into an account model file for "
+            "`pytest scenarios/ --iam-account FILE`. Changes nothing."
         ),
     )
     capture.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="model file to write ('-': stdout)."
     )
     capture.add_argument("--profile", help="AWS profile (default: boto3's credential chain).")
-    capture.add_argument("--regions", metavar="R1,R2", help="KMS Regions (default: the session's Region).")
+    capture.add_argument(
+        "--regions", metavar="R1,R2", help="KMS and EC2 Regions (default: the session's Region)."
+    )
     capture.add_argument(
         "--all-regions", action="store_true", help="every Region the partition offers for KMS."
     )
@@ -48,7 +51,13 @@ def register(sub: Any) -> None:
     )
     capture.add_argument("--external-id", help="external id for --assume-role.")
     capture.add_argument(
-        "--services", metavar="S1,S2", default="", help="extra services to read: s3 (bucket policies)."
+        "--services",
+        metavar="S1,S2",
+        default=None,
+        help=(
+            "optional services to read, beyond IAM, KMS and Organizations: ec2 (EBS volumes, snapshots, "
+            "their instances), s3 (bucket policies); 'none' for neither (default: ec2)."
+        ),
     )
     capture.add_argument("--endpoint-url", help="send every call to this endpoint (tests, VPC endpoints).")
     capture.add_argument(
@@ -71,7 +80,7 @@ def _fail(message: str) -> int:
 
 def run_capture(args: argparse.Namespace) -> int:
     from harness.account.capture import CaptureAborted, CaptureOptions, capture_account
-    from harness.account.capture.run import OPTIONAL_SERVICES
+    from harness.account.capture.run import DEFAULT_SERVICES, OPTIONAL_SERVICES
 
     regions = tuple(r.strip() for r in (args.regions or "").split(",") if r.strip())
     for region in regions:
@@ -79,10 +88,15 @@ def run_capture(args: argparse.Namespace) -> int:
             return _fail(f"--regions: {region!r} is not a Region name (for example eu-west-3)")
     if regions and args.all_regions:
         return _fail("--regions and --all-regions exclude each other")
-    services = tuple(s.strip().lower() for s in args.services.split(",") if s.strip())
-    for service in services:
-        if service not in OPTIONAL_SERVICES:
-            return _fail(f"--services: unknown service {service!r}; known: {', '.join(OPTIONAL_SERVICES)}")
+    services = DEFAULT_SERVICES
+    if args.services is not None:
+        services = tuple(s.strip().lower() for s in args.services.split(",") if s.strip())
+        if services == ("none",):
+            services = ()
+        for service in services:
+            if service not in OPTIONAL_SERVICES:
+                known = ", ".join((*OPTIONAL_SERVICES, "none"))
+                return _fail(f"--services: unknown service {service!r}; known: {known}")
     for role in args.assume_role:
         if not _ROLE_ARN.match(role):
             return _fail(f"--assume-role: {role!r} is not a role ARN (arn:aws:iam::111122223333:role/NAME)")

@@ -9,6 +9,8 @@ lines still run. Each failure is also reported on standard error with the file
 and line, in the AWS CLI's wording. Exit code: 0 when every line ran, 2 when at
 least one line failed or the file cannot be read (the AWS CLI exits non-zero
 when a call fails; this project uses 2 for input errors, see harness/cli/main.py).
+A line naming an action the catalog does not know is answered as AWS answers it, with a
+warning on standard error naming file and line (once per name; harness/cli/action_names.py).
 
 One Engine serves every line, so a policy or pattern repeated across requests is
 compiled once; lines are read and answered one at a time (memory stays flat).
@@ -34,6 +36,8 @@ _DECODER = msgspec.json.Decoder()
 
 # One request line -> the response body; raises SimulationError for a request AWS would refuse.
 Answer = Callable[[Any], dict[str, Any]]
+# One request line -> warnings to print on standard error with the line's place (the answer stands).
+Warn = Callable[[Any], list[str]]
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,17 @@ def error_body(exc: SimulationError) -> dict[str, Any]:
 
 
 def run_lines(
-    lines: Iterable[bytes], source: str, answer: Answer, operation: str, out: IO[bytes], err: IO[str]
+    lines: Iterable[bytes],
+    source: str,
+    answer: Answer,
+    operation: str,
+    out: IO[bytes],
+    err: IO[str],
+    warn: Warn | None = None,
 ) -> BatchSummary:
     """Answer every non-blank line in order; a failing line becomes an error line."""
     with collections_between_lines() as line_answered:
-        return _run(lines, source, answer, operation, out, err, line_answered)
+        return _run(lines, source, answer, operation, out, err, line_answered, warn)
 
 
 def _run(
@@ -103,6 +113,7 @@ def _run(
     out: IO[bytes],
     err: IO[str],
     line_answered: Callable[[], None],
+    warn: Warn | None = None,
 ) -> BatchSummary:
     count = failed = 0
     for number, raw in enumerate(lines, 1):
@@ -111,7 +122,10 @@ def _run(
         count += 1
         where = f"{source}:{number}"
         try:
-            body = answer(parse_line(raw))
+            request = parse_line(raw)
+            for warning in warn(request) if warn is not None else ():
+                print(f"{where}: {warning}", file=err)
+            body = answer(request)
         except SimulationError as exc:
             failed += 1
             body = error_body(exc)

@@ -39,8 +39,8 @@ def _err(message: str) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from harness.reports.load import RunInputError
     from harness.run.explain import ExplainError, explain_record, find_cell
+    from harness.run.load import RunInputError
     from harness.run.stream import StreamFormatError
 
     run_path = Path(args.run)

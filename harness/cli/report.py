@@ -27,12 +27,12 @@ from pathlib import Path
 from harness.redact import redact_text
 from harness.reports.drift import BaselineIndex, DriftKind, DriftTracker
 from harness.reports.export import FORMATS, atomic_write, export, redacted, render_all
-from harness.reports.load import RunInputError, load_run
 from harness.reports.merge import merge
 from harness.reports.render import render_source
 from harness.reports.source import RunSource
 from harness.reports.terminal import matrix_from_summary
 from harness.reports.view import counts
+from harness.run.load import RunInputError, load_run
 from harness.run.select import baseline_refusal, is_partial, partial_banner
 
 EXIT_OK = 0
@@ -195,15 +195,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_FAILED if result.conflicts else EXIT_OK
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    report = subparsers.add_parser(
-        "report",
-        help="render, diff and merge run results",
-        description="Render, diff and merge run results (reports/run.json written by the pytest plugin).",
-    )
-    sub = report.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
-    report.set_defaults(func=lambda args: (report.print_help(sys.stderr), EXIT_USAGE)[1])
-
+def _add_export_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
         help="write audit reports (html, md, json, csv) with metadata and a SHA-256 manifest",
@@ -223,6 +215,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the matrix")
     p.set_defaults(func=cmd_export)
 
+
+def _add_diff_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "diff",
         help="decisions that changed between two runs (new access, lost access, errors)",
@@ -247,6 +241,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_format_option(p)
     p.set_defaults(func=cmd_diff)
 
+
+def _add_merge_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "merge",
         help="merge runs of several accounts or shards into one run result",
@@ -258,3 +254,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", "-o", metavar="DIR", help="also write reports of the merged run")
     _add_format_option(p)
     p.set_defaults(func=cmd_merge)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="render, diff and merge run results",
+        description="Render, diff and merge run results (reports/run.json written by the pytest plugin).",
+    )
+    sub = report.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
+    report.set_defaults(func=lambda args: (report.print_help(sys.stderr), EXIT_USAGE)[1])
+    _add_export_parser(sub)
+    _add_diff_parser(sub)
+    _add_merge_parser(sub)

@@ -5,7 +5,11 @@ Input is the JSON of `aws iam simulate-custom-policy --generate-cli-skeleton`
 JSON the AWS CLI prints, with our enforcement fields under `Harness*` keys.
 Bad input exits 2 with the AWS error name and a message on stderr, in the AWS
 CLI's wording: `An error occurred (InvalidInput) when calling the ... operation: ...`.
+An action name the catalog does not know is answered as AWS answers it (implicitDeny),
+with a warning and the nearest names on stderr; the exit code is unchanged.
 `--cli-input-jsonl PATH` answers one request per line (harness/cli/batch.py).
+With `--account MODEL`, each resource's policy, owner and context come from the model as
+in scenarios and `harness who-can` (harness/cli/principal.py).
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.cli.action_names import ActionNameCheck
 from harness.cli.batch import Answer, open_lines, run_lines
 from harness.cli.collector import fewer_collections
 from harness.cli.output import pretty
 from harness.engine import Engine, SimulationError
 from harness.engine.apishape import input_from_api, output_to_api
 from harness.engine.errors import InvalidInput
-from harness.scenarios.textfiles import FileProblem, nesting_line, read_text_checked
+from harness.inputs.textfiles import FileProblem, nesting_line, read_text_checked
 
 
 def register(subparsers: Any) -> None:
@@ -84,11 +89,29 @@ def _read_request(value: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        hint = "" if value.startswith("file://") else _file_hint(value)
         raise InvalidInput(
-            f"{where}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"
+            f"{where}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}{hint}"
         ) from None
     except RecursionError:
         raise InvalidInput(f"{where}: the request nests too deeply to read") from None
+
+
+def _file_hint(value: str) -> str:
+    """For a value that is no JSON but looks like a path: the AWS CLI reads files as file://PATH."""
+    stripped = value.strip()
+    if not stripped or stripped[0] in "{[" or "\n" in stripped or len(stripped) > 4096:
+        return ""  # JSON text with a mistake in it, not a path
+    try:
+        exists = Path(stripped).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        exists = False
+    if exists:
+        return (
+            f"; {stripped} is a file: the AWS CLI reads a file given as file://{stripped} "
+            "(without file:// the value itself is the JSON)"
+        )
+    return "; to read the request from a file, write --cli-input-json file://PATH"
 
 
 def _internal(operation: str, exc: Exception) -> int:
@@ -122,8 +145,16 @@ def _batch(args: argparse.Namespace, operation: str, answer: Answer) -> int:
     except SimulationError as exc:
         return _fail(operation, exc)
     sys.stdout.flush()
-    summary = run_lines(lines, source, answer, operation, sys.stdout.buffer, sys.stderr)
+    check = ActionNameCheck()
+    summary = run_lines(
+        lines, source, answer, operation, sys.stdout.buffer, sys.stderr, warn=check.warnings
+    )
     return summary.exit_code
+
+
+def _warn_unknown_actions(req: Any) -> None:
+    for warning in ActionNameCheck().warnings(req):
+        print(warning, file=sys.stderr)
 
 
 def _paging(req: Any) -> tuple[int | None, str | None]:
@@ -148,6 +179,7 @@ def run_custom(args: argparse.Namespace) -> int:
         return _batch(args, operation, answer)
     try:
         req = _read_request(args.cli_input_json)
+        _warn_unknown_actions(req)
         inp = input_from_api(req)
         out = Engine().simulate(inp)
         max_items, marker = _paging(req)
@@ -164,10 +196,13 @@ def run_principal(args: argparse.Namespace) -> int:
     operation = "SimulatePrincipalPolicy"
     # Imported here so that custom-policy simulation does not load YAML support.
     from harness.account import load_account_model
-    from harness.scenarios.errors import ScenarioFileErrors
+    from harness.cli.principal import answer_principal
+    from harness.inputs.errors import ScenarioFileErrors
 
     try:
         req = _read_request(args.cli_input_json) if args.cli_input_jsonl is None else None
+        if req is not None:
+            _warn_unknown_actions(req)
         try:
             model = load_account_model(args.account)
         except ScenarioFileErrors as exc:
@@ -180,13 +215,13 @@ def run_principal(args: argparse.Namespace) -> int:
 
             def answer(line: Any) -> dict[str, Any]:
                 max_items, marker = _paging(line)
-                out = engine.simulate(model.simulation_input_from_api(line))
+                out = answer_principal(engine, model, line)
                 return output_to_api(
                     out, harness=not args.no_harness_fields, max_items=max_items, marker=marker
                 )
 
             return _batch(args, operation, answer)
-        out = Engine().simulate(model.simulation_input_from_api(req))
+        out = answer_principal(Engine(), model, req)
         max_items, marker = _paging(req)
         _print(output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker))
     except SimulationError as exc:

@@ -2,12 +2,11 @@
 
 Every user and role of the model (or those `--principals` selects, same rules as a
 scenario's `principals:`) is asked, offline, exactly as a scenario cell would be
-(harness.who_can). Listed: each identity the simulator or the service allows, with both
-decisions and the deciding statements (policy, Sid, lines). `--all` lists the refused ones
-too; `--json` prints the same as JSON.
-
-Exit codes: 0 answered; 2 a usage error, a bad or unreadable model, or an identity that could
-not be evaluated (listed as an error: the list would otherwise be incomplete).
+(harness.who_can). Allowed means what the service enforces allows. Listed: each identity
+allowed, and each the simulator allows but the service refuses ("simulator only", with the
+advisory saying why), with both decisions and the deciding statements (policy, Sid, lines).
+`--all` lists the refused ones too; `--json` prints the same as JSON. A RESOURCE may be a
+bare KMS key id, resolved to the key's ARN in the model.
 """
 
 from __future__ import annotations
@@ -20,8 +19,17 @@ from typing import Any
 
 from harness.cells import DecidingStatement
 
-EXIT_OK = 0
-EXIT_INPUT = 2
+EXIT_OK = 0  # answered; at least one identity allowed (as the service enforces)
+EXIT_NONE_ALLOWED = 1  # answered; nobody allowed (simulator-only allows do not count)
+EXIT_INPUT = 2  # usage error, bad model, or an answer that could not be evaluated
+
+EXIT_CODES = """exit codes:
+  0  answered: at least one identity is allowed (by what the service enforces)
+  1  answered: no identity is allowed; identities only the simulator allows (the
+     service refuses them, e.g. a KMS key policy that does not allow them) do not count:
+     they are listed as "simulator only" (JSON: simulator_only)
+  2  usage error, an account model that does not load, an ambiguous or unknown key id,
+     or an answer that could not be evaluated (listed as an error on stderr)"""
 
 
 class _Usage(Exception):
@@ -37,12 +45,20 @@ def register(subparsers: Any) -> None:
         help="list every identity of an account model allowed to do an action, offline",
         description="Ask every user and role of an account model whether it may do ACTION on each "
         "RESOURCE (default *), offline. The key policy of a KMS key (and any resource policy) comes "
-        "from the model. Shows the simulator's and the enforced decision and the deciding statements.",
+        "from the model. Shows the simulator's and the enforced decision and the deciding statements; "
+        "allowed means allowed by what the service enforces.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "action", metavar="ACTION", help="an action; a wildcard asks each action it expands to"
     )
-    parser.add_argument("resources", nargs="*", metavar="RESOURCE", help='resource ARNs (default "*")')
+    parser.add_argument(
+        "resources",
+        nargs="*",
+        metavar="RESOURCE",
+        help='resource ARNs or bare KMS key ids (default "*")',
+    )
     parser.add_argument("--account", required=True, metavar="MODEL", help="account model file")
     parser.add_argument(
         "--principals",
@@ -70,9 +86,9 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: `harness --help` need not load the engine, the catalog or YAML support.
     from harness.account import load_account_model
     from harness.account.selection import ALL, SelectionError
+    from harness.inputs.errors import ScenarioFileErrors
+    from harness.inputs.variables import parse_assignments
     from harness.scenarios.catalog_adapter import ActionCatalog, CatalogProblem
-    from harness.scenarios.errors import ScenarioFileErrors
-    from harness.scenarios.variables import parse_assignments
     from harness.who_can import WhoCanQuestion, who_can
 
     catalog = ActionCatalog()
@@ -81,7 +97,6 @@ def run(args: argparse.Namespace) -> int:
             actions = tuple(catalog.expand(args.action))
         except CatalogProblem as exc:
             raise _Usage(f"{args.action}: {exc.message}", exc.suggestion) from None
-        resources = tuple(_resources(args.resources))
         context = _context(args.context, actions, catalog)
         try:
             variables = parse_assignments(args.var, "--var")
@@ -92,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         except ScenarioFileErrors as exc:
             print(str(exc), file=sys.stderr)
             return EXIT_INPUT
+        resources = tuple(_resources(args.resources, model))
         question = WhoCanQuestion(actions, resources, context, tuple(args.principals) or (ALL,))
         try:
             report = who_can(model, question)
@@ -102,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         if exc.hint:
             print(f"  hint: {exc.hint}", file=sys.stderr)
         return EXIT_INPUT
-    shown = [a for a in report.answers if args.all or a.allowed or a.error]
+    shown = [a for a in report.answers if args.all or a.allowed or a.simulator_only or a.error]
     if args.json:
         json.dump(_json(report, shown), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -113,14 +129,36 @@ def run(args: argparse.Namespace) -> int:
             f"error: {_short(answer.principal_arn)} {answer.action} {answer.resource}: {answer.error}",
             file=sys.stderr,
         )
-    return EXIT_INPUT if report.errors else EXIT_OK
+    if report.errors:
+        return EXIT_INPUT
+    return EXIT_OK if report.allowed else EXIT_NONE_ALLOWED
 
 
-def _resources(given: Sequence[str]) -> list[str]:
-    for value in given:
-        if value != "*" and not value.startswith("arn:"):
-            raise _Usage(f"{value!r} is not a resource ARN", 'write a full ARN or "*"')
-    return list(dict.fromkeys(given)) or ["*"]
+def _resources(given: Sequence[str], model: Any) -> list[str]:
+    return list(dict.fromkeys(_resource(value, model) for value in given)) or ["*"]
+
+
+def _resource(value: str, model: Any) -> str:
+    """An ARN or `*` as given; a bare key id (no `:` or `/`) resolved to its key ARN in the model."""
+    from harness.account.resources import key_arns_with_id
+
+    if value == "*" or value.startswith("arn:"):
+        return value
+    if not value or ":" in value or "/" in value:
+        raise _Usage(f"{value!r} is not a resource ARN", 'write a full ARN, a KMS key id or "*"')
+    found = key_arns_with_id(model, value)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise _Usage(
+            f"{value!r} is not a resource ARN, nor the id of a KMS key in the account model {model.path}",
+            'write a full ARN or "*", or check the key id',
+        )
+    raise _Usage(
+        f"key id {value!r} names {len(found)} keys in the account model {model.path} "
+        f"(several accounts or Regions): {', '.join(found)}",
+        "write the ARN of the one you mean",
+    )
 
 
 def _context(values: Sequence[str], actions: Sequence[str], catalog: Any) -> tuple[Any, ...]:
@@ -175,15 +213,42 @@ def _print_table(report: Any, shown: Sequence[Any]) -> None:
                 a.resource,
                 a.decision,
                 a.enforced,
+                _verdict(a),
                 "; ".join(_statement_text(s) for s in a.deciding_statements) or (a.error or ""),
+                a.advisory or "",
             ]
             for a in shown
         ]
-        headers = ["principal", "action", "resource", "simulator", "enforced", "deciding statements"]
+        headers = [
+            "principal",
+            "action",
+            "resource",
+            "simulator",
+            "enforced",
+            "allowed",
+            "deciding statements",
+            "advisory",
+        ]
         print(tabulate(rows, headers=headers))
-    allowed = {a.principal_arn for a in report.allowed}
     errors = {a.principal_arn for a in report.errors}
-    print(f"{len(allowed)} of {report.identities} identities allowed; {len(errors)} could not be evaluated")
+    simulator_only = report.simulator_only_identities
+    also = (
+        f"; {len(simulator_only)} allowed by the simulator only (the service refuses: see the advisory)"
+        if simulator_only
+        else ""
+    )
+    print(
+        f"{len(report.allowed_identities)} of {report.identities} identities allowed{also}; "
+        f"{len(errors)} could not be evaluated"
+    )
+
+
+def _verdict(answer: Any) -> str:
+    if answer.error is not None:
+        return "error"
+    if answer.allowed:
+        return "yes"
+    return "simulator only" if answer.simulator_only else "no"
 
 
 def _json(report: Any, shown: Sequence[Any]) -> dict[str, Any]:
@@ -195,7 +260,8 @@ def _json(report: Any, shown: Sequence[Any]) -> dict[str, Any]:
         "context": [{"key": e.key, "type": e.type, "values": list(e.values)} for e in q.context],
         "principals": list(q.selectors),
         "identities": report.identities,
-        "allowed_identities": sorted({a.principal_arn for a in report.allowed}),
+        "allowed_identities": report.allowed_identities,
+        "simulator_only": report.simulator_only_identities,
         "answers": [
             {
                 "principal": a.principal_arn,
@@ -203,6 +269,7 @@ def _json(report: Any, shown: Sequence[Any]) -> dict[str, Any]:
                 "action": a.action,
                 "resource": a.resource,
                 "allowed": a.allowed,
+                "simulator_only": a.simulator_only,
                 "decision": a.decision,
                 "enforced_decision": a.enforced,
                 "advisory": a.advisory,

@@ -81,6 +81,30 @@ def summed_advisory(results: list[ResourceResult]) -> str | None:
     return "; ".join(f"{text} ({n} of {total} resources)" for text, n in counts.items()) or None
 
 
+def _all_allowed(values: list[bool | None]) -> bool | None:
+    """None when no resource's answer had the policy group in play; else False when one denied."""
+    return None if all(v is None for v in values) else all(v is not False for v in values)
+
+
+def _merged_missing(evs: list[Evaluation]) -> tuple[str, ...]:
+    """Missing context keys of every resource, each once, in first-seen order."""
+    missing: list[str] = []
+    for ev in evs:
+        for k in ev.missing:
+            if k not in missing:
+                missing.append(k)
+    return tuple(missing)
+
+
+def _merged_details(rrs: list[ResourceResult]) -> dict[str, Decision]:
+    """The most restrictive decision per policy type across the resources."""
+    details: dict[str, Decision] = {}
+    for r in rrs:
+        for k, v in r.decision_details.items():
+            details[k] = v if k not in details else worst([details[k], v])
+    return details
+
+
 def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) -> EvaluationResult:
     if len(per_resource) == 1:
         # One resource: the top-level result is that resource's. Its explanation too for
@@ -102,6 +126,7 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
             advisory=rr.advisory,
             explanation=answer.explanation if star_only or not answer.explanation else PendingSummary((rr,)),
         )
+    # Several resources: merged as the module doc says.
     rrs = [a.result for a in per_resource]
     evs = [a.evaluation for a in per_resource]
     decision = worst([r.decision for r in rrs])
@@ -109,21 +134,6 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
     for ev in evs:
         if ev.decision is decision:
             matched.extend(contributing(ev))
-    missing: list[str] = []
-    if star_only:
-        for ev in evs:
-            for k in ev.missing:
-                if k not in missing:
-                    missing.append(k)
-    details: dict[str, Decision] = {}
-    for r in rrs:
-        for k, v in r.decision_details.items():
-            details[k] = v if k not in details else worst([details[k], v])
-    orgs = [e.organizations_allowed for e in evs]
-    orgs_allowed = None if all(o is None for o in orgs) else all(o is not False for o in orgs)
-    pbs = [r.permissions_boundary_allowed for r in rrs]
-    pb_allowed = None if all(p is None for p in pbs) else all(p is not False for p in pbs)
-    enforced = worst([r.enforced_decision or r.decision for r in rrs])
     # Each resource's result explains that resource; the action's sums them up rather than
     # repeating every resource's lines (written when first read).
     explanation: tuple[str, ...] | PendingSummary = (
@@ -134,12 +144,12 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
         resource="*",
         decision=decision,
         matched_statements=matched_statements(matched),
-        missing_context_values=tuple(missing),
-        decision_details=details,
-        organizations_allowed=orgs_allowed,
-        permissions_boundary_allowed=pb_allowed,
+        missing_context_values=_merged_missing(evs) if star_only else (),
+        decision_details=_merged_details(rrs),
+        organizations_allowed=_all_allowed([e.organizations_allowed for e in evs]),
+        permissions_boundary_allowed=_all_allowed([r.permissions_boundary_allowed for r in rrs]),
         resource_results=tuple(rrs),
-        enforced_decision=enforced,
+        enforced_decision=worst([r.enforced_decision or r.decision for r in rrs]),
         advisory=summed_advisory(rrs),
         explanation=explanation,
     )

@@ -103,6 +103,28 @@ def _note_missing(out: list[str], keys: tuple[str, ...]) -> None:
             out.append(k)
 
 
+def _note_action_misses(
+    result: SetResult,
+    policy: CompiledPolicy,
+    candidates: tuple[CompiledStatement, ...],
+    action_lower: str,
+) -> None:
+    """For explanations: the statements of `policy` whose Action/NotAction missed the action.
+
+    Those for the action's service are listed one by one; a policy with statements that name
+    only other services is noted in `elsewhere` (summed up, not listed).
+    """
+    near = policy.service_statements(action_lower.split(":", 1)[0])
+    if len(near) != len(candidates):
+        matched_ids = {id(s) for s in candidates}
+        for st in near:
+            if id(st) not in matched_ids:
+                element = Element.NOT_ACTION if st.not_action else Element.ACTION
+                result.misses.append(Miss(policy, st, element))
+    if len(near) != len(policy.statements):
+        result.elsewhere.append(policy)
+
+
 def evaluate_policies(
     policies: tuple[CompiledPolicy, ...],
     req: Request,
@@ -118,15 +140,7 @@ def evaluate_policies(
     for policy in policies:
         candidates = policy.statements_for(action_lower)
         if explain and len(candidates) != len(policy.statements):
-            near = policy.service_statements(action_lower.split(":", 1)[0])
-            if len(near) != len(candidates):
-                matched_ids = {id(s) for s in candidates}
-                for st in near:
-                    if id(st) not in matched_ids:
-                        element = Element.NOT_ACTION if st.not_action else Element.ACTION
-                        result.misses.append(Miss(policy, st, element))
-            if len(near) != len(policy.statements):
-                result.elsewhere.append(policy)
+            _note_action_misses(result, policy, candidates, action_lower)
         for st in candidates:
             if not st.resource_matches(resource, ctx):
                 rm = st.resources

@@ -32,6 +32,7 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -470,16 +471,8 @@ def _one_of(
     return None
 
 
-def _compile_statement(
-    raw: object,
-    index: int,
-    spans: StatementSpans,
-    *,
-    source: PolicySource,
-    version: str | None,
-    elements: ElementCache,
-) -> CompiledStatement:
-    pid = source.source_id
+def _checked_statement(raw: object, pid: str, index: int) -> dict[str, Any]:
+    """`raw` as a statement object, once its element names, Sid and Effect are valid."""
     if not isinstance(raw, dict):
         raise MalformedPolicyDocument("a statement must be a JSON object", policy_id=pid, statement=index)
     if not _STATEMENT_KEYS.issuperset(raw):
@@ -498,88 +491,131 @@ def _compile_statement(
             statement=index,
             element="Effect",
         )
+    return raw
 
-    # (Each element's common case is tested first, inline: this runs for every statement read.)
-    if "Action" in raw and "NotAction" not in raw:
+
+# The element compilers below take positional arguments: they run for every statement read.
+# Each tests its element's common case first, inline, for the same reason.
+
+
+def _compile_action(stmt: dict[str, object], pid: str, index: int, elements: ElementCache) -> ActionElement:
+    """The Action or NotAction element (exactly one is required)."""
+    if "Action" in stmt and "NotAction" not in stmt:
         action_el = "Action"
     else:
-        action_el = _one_of(raw, "Action", "NotAction", policy_id=pid, index=index, required=True)
+        action_el = _one_of(stmt, "Action", "NotAction", policy_id=pid, index=index, required=True)
         assert action_el is not None
-    actions = _as_string_list(raw[action_el], pid, index, action_el)
+    actions = _as_string_list(stmt[action_el], pid, index, action_el)
     try:
-        action = elements.action(actions)
+        return elements.action(actions)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(exc.detail, policy_id=pid, statement=index, element=action_el) from None
 
+
+def _compile_resource(
+    stmt: dict[str, object],
+    pid: str,
+    index: int,
+    kind: PolicyKind,
+    version: str | None,
+    elements: ElementCache,
+) -> ResourceElement | None:
+    """The Resource or NotResource element; None when a resource-based policy has neither."""
     # Resource-based policies attached to roles (trust policies) have no
     # Resource element; every other kind needs one.
-    if "Resource" in raw and "NotResource" not in raw:
+    if "Resource" in stmt and "NotResource" not in stmt:
         resource_el: str | None = "Resource"
     else:
         resource_el = _one_of(
-            raw,
+            stmt,
             "Resource",
             "NotResource",
             policy_id=pid,
             index=index,
-            required=source.kind != PolicyKind.RESOURCE,
+            required=kind != PolicyKind.RESOURCE,
         )
-    resource = None
-    if resource_el is not None:
-        values = _as_string_list(raw[resource_el], pid, index, resource_el)
-        try:
-            resource = elements.resource(values, version)
-        except MalformedPolicyDocument as exc:
-            raise MalformedPolicyDocument(
-                exc.detail, policy_id=pid, statement=index, element=resource_el
-            ) from None
-
-    principal_el = (
-        None
-        if "Principal" not in raw and "NotPrincipal" not in raw and source.kind not in _PRINCIPAL_REQUIRED
-        else _one_of(
-            raw,
-            "Principal",
-            "NotPrincipal",
-            policy_id=pid,
-            index=index,
-            required=source.kind in _PRINCIPAL_REQUIRED,
-        )
-    )
-    principals = None
-    if principal_el is not None:
-        if source.kind not in _PRINCIPAL_ALLOWED:
-            raise MalformedPolicyDocument(
-                f"a {source.kind.value} policy must not specify a principal",
-                policy_id=pid,
-                statement=index,
-                element=principal_el,
-            )
-        principals = compile_principals(
-            raw[principal_el], policy_id=pid, statement=index, element=principal_el
-        )
-
+    if resource_el is None:
+        return None
+    values = _as_string_list(stmt[resource_el], pid, index, resource_el)
     try:
-        condition = elements.condition(raw.get("Condition"), version)
+        return elements.resource(values, version)
+    except MalformedPolicyDocument as exc:
+        raise MalformedPolicyDocument(
+            exc.detail, policy_id=pid, statement=index, element=resource_el
+        ) from None
+
+
+def _compile_principal(
+    stmt: dict[str, object], pid: str, index: int, kind: PolicyKind
+) -> CompiledPrincipals | None:
+    """The Principal or NotPrincipal element: required in resource-based policies, allowed
+    in RCPs, refused elsewhere; None when absent."""
+    if "Principal" not in stmt and "NotPrincipal" not in stmt and kind not in _PRINCIPAL_REQUIRED:
+        return None
+    principal_el = _one_of(
+        stmt,
+        "Principal",
+        "NotPrincipal",
+        policy_id=pid,
+        index=index,
+        required=kind in _PRINCIPAL_REQUIRED,
+    )
+    if principal_el is None:
+        return None
+    if kind not in _PRINCIPAL_ALLOWED:
+        raise MalformedPolicyDocument(
+            f"a {kind.value} policy must not specify a principal",
+            policy_id=pid,
+            statement=index,
+            element=principal_el,
+        )
+    return compile_principals(stmt[principal_el], policy_id=pid, statement=index, element=principal_el)
+
+
+def _compile_condition(
+    stmt: dict[str, object], pid: str, index: int, version: str | None, elements: ElementCache
+) -> ConditionElement:
+    """The Condition element (an absent one is the element that always matches)."""
+    try:
+        return elements.condition(stmt.get("Condition"), version)
     except MalformedPolicyDocument as exc:
         raise MalformedPolicyDocument(
             exc.detail, policy_id=pid, statement=index, element="Condition"
         ) from None
+
+
+def _compile_statement(
+    raw: object,
+    index: int,
+    spans: StatementSpans,
+    *,
+    source: PolicySource,
+    version: str | None,
+    elements: ElementCache,
+) -> CompiledStatement:
+    pid = source.source_id
+    kind = source.kind
+    stmt = _checked_statement(raw, pid, index)
+    action = _compile_action(stmt, pid, index, elements)
+    resource = _compile_resource(stmt, pid, index, kind, version, elements)
+    principals = _compile_principal(stmt, pid, index, kind)
+    condition = _compile_condition(stmt, pid, index, version, elements)
     keys = condition.keys
     context_keys = keys.keys | keys.variable_keys if keys.variable_keys else keys.keys
     if resource is not None and resource.context_keys:
         context_keys = context_keys | resource.context_keys
-
+    # Each element's compiler has refused a statement holding both an element and its Not
+    # form, so the Not form's presence says which one the statement uses.
     return CompiledStatement(
         index,
-        sid,
-        effect == "Deny",
+        stmt.get("Sid"),
+        stmt["Effect"] == "Deny",
         action,
-        action_el == "NotAction",
+        "NotAction" in stmt,
         resource,
-        resource_el == "NotResource",
+        "NotResource" in stmt,
         principals,
-        principal_el == "NotPrincipal",
+        "NotPrincipal" in stmt,
         condition,
         context_keys,
         spans,

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from harness.cells import Cell, CellResult
+from harness.inputs.errors import ScenarioError
+from harness.inputs.textfiles import MAX_FILE_BYTES, FileProblem, read_text_checked
 from harness.plugin.caveats import group_warnings
 from harness.plugin.groups import group_by_scenario
 from harness.plugin.items import CellGroupItem, CellItem, FileErrorItem, IamHarnessWarning
@@ -22,8 +24,6 @@ from harness.plugin.options import AUTO_GROUP_LIMIT
 from harness.plugin.session import HARNESS_KEY, HarnessSession
 from harness.run.builder import sha256_text
 from harness.scenarios import ScenarioFile, ScenarioFileErrors, looks_like_scenario_file
-from harness.scenarios.errors import ScenarioError
-from harness.scenarios.textfiles import MAX_FILE_BYTES, FileProblem, read_text_checked
 
 SUFFIXES = (".yaml", ".yml")
 

@@ -4,18 +4,16 @@ and for a backend that cannot be used."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
 from harness.cells import Cell, CellResult, Outcome, error_result, judge
+from harness.inputs.errors import ScenarioError
+from harness.plugin.filenode import ScenarioFileLike
 from harness.run.builder import record_dict
 from harness.run.celltext import describe_error, describe_failure
 from harness.run.result import CellRecord
-from harness.scenarios.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from harness.plugin.collection import ScenarioFileNode
 
 
 class IamHarnessWarning(pytest.PytestWarning):
@@ -38,7 +36,7 @@ class CellItem(pytest.Item):
         self.record: CellRecord | None = None
 
     @property
-    def file_node(self) -> ScenarioFileNode:
+    def file_node(self) -> ScenarioFileLike:
         return self.parent  # type: ignore[return-value]
 
     @property
@@ -85,7 +83,7 @@ class _ManyCellsItem(pytest.Item):
     records: list[list[Any]]
 
     @property
-    def file_node(self) -> ScenarioFileNode:
+    def file_node(self) -> ScenarioFileLike:
         return self.parent  # type: ignore[return-value]
 
     def take_records(self) -> list[list[Any]]:
@@ -169,7 +167,7 @@ class GroupProblems:
         return "\n".join(lines)
 
 
-def make_record(node: ScenarioFileNode, cell: Cell, result: CellResult) -> CellRecord:
+def make_record(node: ScenarioFileLike, cell: Cell, result: CellResult) -> CellRecord:
     record = CellRecord.from_cell(cell, result)
     loaded = node.loaded
     if loaded is not None and loaded.account:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from harness.backends.registry import _LAZY_MODULES, BACKEND_NAMES
+from harness.inputs.variables import environment_overrides, parse_assignments
 from harness.plugin.cellfilter import CellFilter, CellFilterError
 from harness.plugin.rootdir import HarnessRoot, harness_root
-from harness.scenarios.variables import environment_overrides, parse_assignments
 
 MATRIX_MODES = ("auto", "full", "none")
 # Above this many cells `--iam-matrix auto` prints per-scenario counts instead of the full matrix.
@@ -61,8 +61,8 @@ _AWS_SHORTHANDS = (
 )
 
 
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("iam-harness", "IAM permission scenarios")
+def _add_run_options(group: pytest.OptionGroup) -> None:
+    """What runs: the backend, the account model, the scenario variables, where results go."""
     group.addoption(
         "--iam-backend",
         choices=BACKEND_NAMES,
@@ -82,6 +82,10 @@ def add_options(parser: pytest.Parser) -> None:
         default=[],
         help="set a scenario variable (${NAME}); repeatable; beats IAM_HARNESS_VAR_NAME and the file's vars.",
     )
+
+
+def _add_cell_options(group: pytest.OptionGroup) -> None:
+    """How cells show: the terminal matrix, the pytest items, which cells run."""
     group.addoption(
         "--iam-matrix", choices=MATRIX_MODES, default=None, help="permission matrix in the terminal (auto)."
     )
@@ -100,6 +104,10 @@ def add_options(parser: pytest.Parser) -> None:
         help="run only cells matching all KEY=GLOB terms (principal, action, resource, scenario, expect, "
         "tag), e.g. 'principal=alice action=kms:*'; repeatable (a cell matching any runs).",
     )
+
+
+def _add_report_options(group: pytest.OptionGroup) -> None:
+    """The reports: the baseline they are diffed against, and whether they are rendered."""
     group.addoption(
         "--iam-baseline", metavar="RUN_JSON", default=None, help="previous run.json to diff reports against."
     )
@@ -115,6 +123,10 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="write run.json only; do not render the HTML/Markdown/CSV reports.",
     )
+
+
+def _add_backend_options(group: pytest.OptionGroup) -> None:
+    """The aws/compare backends: AWS profile and region, and backend-specific settings."""
     group.addoption(
         "--iam-profile",
         "--iam-aws-profile",
@@ -141,6 +153,10 @@ def add_options(parser: pytest.Parser) -> None:
         default=[],
         help="backend-specific setting, repeatable.",
     )
+
+
+def _add_ini_options(parser: pytest.Parser) -> None:
+    """The `[tool.pytest.ini_options]` keys (the command line wins over them)."""
     parser.addini("iam_backend", "IAM backend: offline | aws | compare", default="offline")
     parser.addini("iam_account", "account model file for offline principal mode", default="")
     parser.addini("iam_report_dir", "directory for run.json and reports", default="reports")
@@ -161,6 +177,80 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("iam-harness", "IAM permission scenarios")
+    # In this order: it is the order of `pytest --help`.
+    _add_run_options(group)
+    _add_cell_options(group)
+    _add_report_options(group)
+    _add_backend_options(group)
+    _add_ini_options(parser)
+
+
+def _choice(config: pytest.Config, name: str, choices: tuple[str, ...], default: str) -> str:
+    """Option `name` from the command line, else ini, else `default`; refused unless one of `choices`."""
+    value = config.getoption(name) or str(config.getini(name) or default).strip()
+    if value not in choices:
+        raise pytest.UsageError(f"{name} = {value!r}: choose one of {', '.join(choices)}")
+    return value
+
+
+def _backend(config: pytest.Config) -> str:
+    backend = _choice(config, "iam_backend", BACKEND_NAMES, "offline")
+    module = _LAZY_MODULES.get(backend)
+    if module and importlib.util.find_spec(module) is None:
+        raise pytest.UsageError(
+            f"--iam-backend {backend}: {module} is not installed in this environment; "
+            "use --iam-backend offline"
+        )
+    return backend
+
+
+def _variables(config: pytest.Config) -> dict[str, str]:
+    """Scenario variables: ini, then IAM_HARNESS_VAR_*, then --iam-var (each beats the one before)."""
+    try:
+        variables = parse_assignments(list(config.getini("iam_vars")), "iam_vars (ini)")
+        variables.update(environment_overrides(os.environ))
+        variables.update(parse_assignments(config.getoption("iam_var"), "--iam-var"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return variables
+
+
+def _backend_opts(config: pytest.Config) -> dict[str, str]:
+    """Backend settings: ini lines, then --iam-backend-opt, then the shorthand flags or ini keys."""
+    try:
+        backend_opts = parse_assignments(list(config.getini("iam_backend_opts")), "iam_backend_opts (ini)")
+        backend_opts.update(_assignments(config.getoption("iam_backend_opt")))
+        for _flag, key, _metavar, _text in _AWS_SHORTHANDS:
+            value = config.getoption(f"iam_{key}") or str(config.getini(f"iam_{key}") or "").strip()
+            if value:
+                backend_opts[key] = value
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return backend_opts
+
+
+def _cell_filter(config: pytest.Config) -> CellFilter | None:
+    try:
+        return CellFilter.parse(config.getoption("iam_cell")) if config.getoption("iam_cell") else None
+    except CellFilterError as exc:
+        raise pytest.UsageError(f"--iam-cell: {exc}") from None
+
+
+def _baseline(config: pytest.Config, cwd: Path, partial_ok: bool) -> Path | None:
+    """--iam-baseline: an existing run.json, from a full run unless `partial_ok`."""
+    baseline_arg = config.getoption("iam_baseline")
+    baseline = (cwd / baseline_arg).resolve() if baseline_arg else None
+    if baseline is not None and not baseline.is_file():
+        raise pytest.UsageError(f"--iam-baseline: {baseline} not found (a run.json from an earlier run)")
+    if baseline is not None and not partial_ok:
+        refusal = partial_baseline_refusal(baseline)
+        if refusal:
+            raise pytest.UsageError(f"--iam-baseline: {refusal}; pass --iam-baseline-partial-ok to use it")
+    return baseline
+
+
 def resolve(config: pytest.Config) -> HarnessOptions:
     """Read options; raise pytest.UsageError with a clear message for bad values."""
     anchor = harness_root(config)
@@ -173,50 +263,19 @@ def resolve(config: pytest.Config) -> HarnessOptions:
         value = str(config.getini(ini_name) or "").strip()
         return (root / value).resolve() if value else None
 
-    backend = config.getoption("iam_backend") or str(config.getini("iam_backend") or "offline").strip()
-    if backend not in BACKEND_NAMES:
-        raise pytest.UsageError(f"iam_backend = {backend!r}: choose one of {', '.join(BACKEND_NAMES)}")
-    module = _LAZY_MODULES.get(backend)
-    if module and importlib.util.find_spec(module) is None:
-        raise pytest.UsageError(
-            f"--iam-backend {backend}: {module} is not installed in this environment; "
-            "use --iam-backend offline"
-        )
+    # Checked in this order: with several bad values, the first is the one reported.
+    backend = _backend(config)
     account = path_option(config.getoption("iam_account"), "iam_account")
     if account is not None and not account.is_file():
         raise pytest.UsageError(f"--iam-account: account model {account} not found")
-    try:
-        variables = parse_assignments(list(config.getini("iam_vars")), "iam_vars (ini)")
-        variables.update(environment_overrides(os.environ))
-        variables.update(parse_assignments(config.getoption("iam_var"), "--iam-var"))
-        backend_opts = parse_assignments(list(config.getini("iam_backend_opts")), "iam_backend_opts (ini)")
-        backend_opts.update(_assignments(config.getoption("iam_backend_opt")))
-        for _flag, key, _metavar, _text in _AWS_SHORTHANDS:
-            value = config.getoption(f"iam_{key}") or str(config.getini(f"iam_{key}") or "").strip()
-            if value:
-                backend_opts[key] = value
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    matrix = config.getoption("iam_matrix") or str(config.getini("iam_matrix") or "auto").strip()
-    if matrix not in MATRIX_MODES:
-        raise pytest.UsageError(f"iam_matrix = {matrix!r}: choose one of {', '.join(MATRIX_MODES)}")
-    items = config.getoption("iam_items") or str(config.getini("iam_items") or "auto").strip()
-    if items not in ITEM_MODES:
-        raise pytest.UsageError(f"iam_items = {items!r}: choose one of {', '.join(ITEM_MODES)}")
-    try:
-        cell_filter = CellFilter.parse(config.getoption("iam_cell")) if config.getoption("iam_cell") else None
-    except CellFilterError as exc:
-        raise pytest.UsageError(f"--iam-cell: {exc}") from None
+    variables = _variables(config)
+    backend_opts = _backend_opts(config)
+    matrix = _choice(config, "iam_matrix", MATRIX_MODES, "auto")
+    items = _choice(config, "iam_items", ITEM_MODES, "auto")
+    cell_filter = _cell_filter(config)
     report_dir = path_option(config.getoption("iam_report_dir"), "iam_report_dir") or (root / "reports")
-    baseline_arg = config.getoption("iam_baseline")
-    baseline = (cwd / baseline_arg).resolve() if baseline_arg else None
-    if baseline is not None and not baseline.is_file():
-        raise pytest.UsageError(f"--iam-baseline: {baseline} not found (a run.json from an earlier run)")
     partial_ok = bool(config.getoption("iam_baseline_partial_ok"))
-    if baseline is not None and not partial_ok:
-        refusal = partial_baseline_refusal(baseline)
-        if refusal:
-            raise pytest.UsageError(f"--iam-baseline: {refusal}; pass --iam-baseline-partial-ok to use it")
+    baseline = _baseline(config, cwd, partial_ok)
     if report_dir.exists() and not report_dir.is_dir():
         raise pytest.UsageError(f"--iam-report-dir: {report_dir} exists and is not a directory")
     return HarnessOptions(

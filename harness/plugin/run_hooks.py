@@ -92,7 +92,7 @@ class RunHooks:
         if path is None:
             return None
         from harness.reports.export import baseline_index
-        from harness.reports.load import RunInputError
+        from harness.run.load import RunInputError
 
         try:
             return baseline_index(path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,13 +12,12 @@ from harness.account import AccountModel
 from harness.backends.base import Backend
 from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
 from harness.cells import Cell, CellResult, error_result
+from harness.plugin.filenode import ScenarioFileLike
+from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem
 from harness.plugin.options import HarnessOptions
 from harness.plugin.results import RunCollector
 from harness.plugin.selection import SelectionCounts
 from harness.scenarios import ScenarioLoader
-
-if TYPE_CHECKING:
-    from harness.plugin.collection import ScenarioFileNode
 
 HARNESS_KEY = pytest.StashKey["HarnessSession"]()
 
@@ -74,7 +72,7 @@ class HarnessSession:
             self._backends[key] = found
         return found
 
-    def evaluate(self, node: ScenarioFileNode, cells: Sequence[Cell]) -> list[CellResult]:
+    def evaluate(self, node: ScenarioFileLike, cells: Sequence[Cell]) -> list[CellResult]:
         """One backend call for the given cells of one file; never raises."""
         loaded = node.loaded
         backend = self.backend_for(
@@ -95,7 +93,7 @@ class HarnessSession:
             ]
         return results
 
-    def unavailable_cause(self, node: ScenarioFileNode) -> str | None:
+    def unavailable_cause(self, node: ScenarioFileLike) -> str | None:
         """Why no cell of `node` can be evaluated at all (bad backend option, no AWS session), or None."""
         loaded = node.loaded
         backend = self.backend_for(
@@ -124,7 +122,7 @@ class HarnessSession:
 
     # -- selection ------------------------------------------------------
 
-    def selected_cells(self, node: ScenarioFileNode) -> list[Cell]:
+    def selected_cells(self, node: ScenarioFileLike) -> list[Cell]:
         """The cells of `node` that this session will run (after -k, -m, --lf, deselection), in run
         order; asked once per file, so the index over the session's items is handed out, not kept."""
         if self._selected is None:
@@ -149,8 +147,6 @@ class HarnessSession:
 
 def item_cell_count(item: pytest.Item) -> int:
     """How many cells a harness item stands for (0 for any other item)."""
-    from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem
-
     if isinstance(item, CellItem):
         return 1
     if isinstance(item, CellGroupItem | BackendErrorItem):

@@ -37,8 +37,8 @@ _EXPORTS = {
     "BaselineIndex": "harness.reports.drift",
     "RunSource": "harness.reports.source",
     "render_source": "harness.reports.render",
-    "RunInputError": "harness.reports.load",
-    "load_run": "harness.reports.load",
+    "RunInputError": "harness.run.load",
+    "load_run": "harness.run.load",
     "MergeResult": "harness.reports.merge",
     "merge": "harness.reports.merge",
 }

@@ -16,11 +16,10 @@ import csv
 import io
 from typing import IO
 
+from harness.reports.cellfields import effective_decision, statement_label
 from harness.reports.drift import Drift
 from harness.reports.files import HashingWriter
 from harness.reports.summary import PlacedCell, RunSummary
-from harness.reports.view import effective_decision, statement_label
-from harness.run.result import RunResult
 
 COLUMNS = (
     "drift",
@@ -154,9 +153,3 @@ class CsvFormat:
             self._row(row(placed, self._labels), out)
         self._flush(out)
         out.copy_from(self.spool)
-
-
-def render_csv(run: RunResult, *, drift: Drift | None = None) -> str:
-    from harness.reports.render import render_text
-
-    return render_text(run, "csv", drift=drift)

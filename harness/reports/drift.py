@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from harness.reports.load import RunInputError
+from harness.reports.cellfields import DENIES, cell_account, effective_decision, request_key
 from harness.reports.source import RunSource
-from harness.reports.view import DENIES, cell_account, effective_decision, request_key
+from harness.run.load import RunInputError
 from harness.run.result import CellRecord, RunResult
 from harness.run.select import is_partial
 

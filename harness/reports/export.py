@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.redact import redact_run
 from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import atomic_write, sha256_bytes, sha256_file
 from harness.reports.html import HtmlLimits
@@ -31,7 +30,7 @@ from harness.reports.render import (
     render_text,
 )
 from harness.reports.source import RunSource
-from harness.run.result import RunResult
+from harness.run.result import RunResult, redact_run
 from harness.run.select import is_partial
 
 __all__ = [

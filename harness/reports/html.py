@@ -45,10 +45,10 @@ import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from harness import __version__
+from harness.reports.cellfields import effective_decision, statement_label
 from harness.reports.drift import KIND_RANK, Drift, DriftKind
 from harness.reports.files import HashingWriter
 from harness.reports.summary import COUNT_FIELDS, PlacedCell, RunSummary
-from harness.reports.view import effective_decision, statement_label
 from harness.run.result import CellRecord, RunResult
 from harness.run.select import partial_banner
 
@@ -518,18 +518,11 @@ class _NullSpool:
         return len(data)
 
 
-def render_html(run: RunResult, *, drift: Drift | None = None, limits: HtmlLimits | None = None) -> str:
-    from harness.reports.render import render_text
-
-    return render_text(run, "html", drift=drift, html_limits=limits)
-
-
 __all__ = [
     "CellRecord",
     "HtmlFormat",
     "HtmlLimits",
     "PolicyIndex",
     "build_payload",
-    "render_html",
     "script_json",
 ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+from harness.reports.cellfields import decision_text, statement_label
 from harness.reports.drift import Drift, DriftKind
 from harness.reports.summary import COUNT_FIELDS, RunSummary
-from harness.reports.view import decision_text, statement_label
 from harness.run.result import RunResult
 from harness.run.select import partial_banner
 

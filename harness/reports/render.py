@@ -59,12 +59,17 @@ def check_formats(formats: Iterable[str]) -> list[str]:
     return chosen
 
 
+# The streamed formats, by name: each takes its spool, the run's metadata and the HTML limits.
+# The formats know nothing of this dispatcher (they are below it).
+_FORMAT_MAKERS: dict[str, Any] = {
+    "csv": lambda spool, metadata, html_limits: CsvFormat(spool),
+    "json": lambda spool, metadata, html_limits: JsonFormat(spool),
+    "html": lambda spool, metadata, html_limits: HtmlFormat(spool, metadata, html_limits),
+}
+
+
 def _make_format(fmt: str, spool: IO[bytes], metadata: dict[str, Any], html_limits: HtmlLimits | None):
-    if fmt == "csv":
-        return CsvFormat(spool)
-    if fmt == "json":
-        return JsonFormat(spool)
-    return HtmlFormat(spool, metadata, html_limits)
+    return _FORMAT_MAKERS[fmt](spool, metadata, html_limits)
 
 
 def run_pass(

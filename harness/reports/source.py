@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.redact import Redactor, redact_data
-from harness.reports.load import RunInputError, cell_problem, load_run
-from harness.run.result import CellRecord, RunResult
+from harness.run.load import RunInputError, cell_problem, load_run
+from harness.run.result import CellRecord, RunResult, redact_run
 from harness.run.stream import StreamFormatError, is_streamed, iter_cells, read_tail
 
 _KNOWN = frozenset(CellRecord.__dataclass_fields__)
@@ -61,8 +61,6 @@ class RunSource:
     def from_run(cls, run: RunResult) -> RunSource:
         """A run in memory; redacted once here unless it already is (`run.redacted`)."""
         if not run.redacted:
-            from harness.redact import redact_run
-
             run = redact_run(run)
         cells = run.cells
         return cls(metadata=run.metadata, errors=run.errors, _records=lambda: iter(cells), origin="run")

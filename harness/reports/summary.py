@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.reports.cellfields import OUTCOME_RANK, effective_decision
 from harness.reports.drift import Drift, DriftChange
-from harness.reports.view import OUTCOME_RANK, effective_decision
 from harness.run.result import CellRecord, RunResult
 
 # Summary counters, in this order (the HTML report's data uses the same order).

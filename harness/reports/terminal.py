@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from tabulate import tabulate
 
 from harness.redact import redact_text
+from harness.reports.cellfields import decision_text
 from harness.reports.drift import Drift, DriftKind, diff
 from harness.reports.summary import RunSummary, SmallGrid, SummaryMatrix
-from harness.reports.view import decision_text
 from harness.run.result import CellRecord, RunResult
 from harness.run.select import partial_banner
 

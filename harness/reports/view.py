@@ -1,52 +1,18 @@
-"""What every report format shares: cell identity, effective decision, ordering, the matrix grid.
+"""The matrix grid and the order of cells that the terminal table, Markdown and HTML share.
 
-Keeping this in one place means the terminal table, Markdown, HTML and CSV
-agree on which cells come first and what a matrix cell shows.
+Keeping this in one place means the formats agree on which cells come first and what a
+matrix cell shows. What one cell shows (its decision, its labels) is harness/reports/cellfields.py,
+below drift, which this module reads.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from harness.reports.cellfields import OUTCOME_RANK, cell_account, effective_decision
+from harness.reports.drift import Drift
 from harness.run.result import CellRecord, RunResult
-
-if TYPE_CHECKING:
-    from harness.reports.drift import Drift
-
-DENIES = frozenset({"explicitDeny", "implicitDeny"})
-# Worst first: an error hides more than a failure, a failure more than a pass.
-OUTCOME_RANK = {"error": 0, "failed": 1, "passed": 2}
-
-
-def cell_account(run: RunResult, cell: CellRecord) -> str:
-    return cell.account or str(run.metadata.get("account") or "")
-
-
-def effective_decision(cell: CellRecord) -> str:
-    """What the service does: the enforced decision where the backend knows it, else the simulator's."""
-    if cell.actual == "error":
-        return "error"
-    return cell.enforced or cell.actual
-
-
-def request_key(account: str, cell: CellRecord) -> str:
-    """The request a cell asks about, independent of which scenario or test id asked it.
-
-    Drift compares requests: the same principal, action, resource and context
-    in the same account, whatever the scenario file or cell id is called now.
-    """
-    context = (
-        json.dumps(
-            sorted((e.get("key", ""), list(e.get("values", [])), e.get("type", "")) for e in cell.context),
-            separators=(",", ":"),
-        )
-        if cell.context
-        else "[]"  # what json.dumps gives for no context, without the call
-    )
-    return "|".join((account, cell.principal, cell.action, cell.resource, context))
 
 
 def counts(run: RunResult) -> dict[str, int]:
@@ -146,21 +112,3 @@ def build_grid(run: RunResult, drift: Drift | None = None) -> Grid:
     principals = sorted(row_rank, key=lambda p: (row_rank[p], p))
     actions = sorted(col_rank, key=lambda a: (col_rank[a], a))
     return Grid(principals=principals, actions=actions, cells=grid)
-
-
-def statement_label(stmt: dict) -> str:
-    """`policy#sid (Effect) L3-L9` for a deciding statement."""
-    sid = stmt.get("sid")
-    name = str(stmt.get("policy_id", "?")) + (f"#{sid}" if sid else "")
-    effect = stmt.get("effect")
-    lines = ""
-    if stmt.get("start_line"):
-        lines = f" L{stmt.get('start_line')}-L{stmt.get('end_line', stmt.get('start_line'))}"
-    return f"{name}{f' ({effect})' if effect else ''}{lines}"
-
-
-def decision_text(cell: CellRecord) -> str:
-    """The simulator's decision, with the enforced one when it differs."""
-    if cell.enforced and cell.enforced != cell.actual:
-        return f"{cell.actual} (enforced: {cell.enforced})"
-    return cell.actual

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.redact import redact_data, redact_run
-from harness.run.result import CellRecord, RunResult
+from harness.redact import redact_data
+from harness.run.result import CellRecord, RunResult, redact_run
 from harness.run.stream import RunStreamWriter, iter_cells
 
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))

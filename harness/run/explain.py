@@ -41,7 +41,7 @@ class Explained:
 def find_cell(run_path: Path, cell_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The cell's full record (or None) and the run's metadata; a streamed run is read one line at a
     time, an older whole file through the report loader (its errors name the file and field)."""
-    from harness.reports.load import load_run
+    from harness.run.load import load_run
     from harness.run.stream import is_streamed, iter_cells, read_tail
 
     if is_streamed(run_path):
@@ -57,9 +57,9 @@ def find_cell(run_path: Path, cell_id: str) -> tuple[dict[str, Any] | None, dict
 def explain_record(record: Mapping[str, Any], metadata: Mapping[str, Any], root: Path) -> Explained:
     """Recompute `record`'s explanation; scenario file paths in the run are relative to `root`."""
     from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
+    from harness.inputs.errors import ScenarioFileErrors
     from harness.run.celltext import describe_error, describe_failure
     from harness.scenarios import ScenarioLoader
-    from harness.scenarios.errors import ScenarioFileErrors
 
     shown = str(record.get("file", ""))
     cell_id = str(record.get("id", ""))

@@ -43,7 +43,7 @@ import msgspec
 
 from harness.cells import Expectation
 from harness.redact import redact_data, redact_text
-from harness.run.result import CellRecord
+from harness.run.schema import CellRecord
 
 TEMPLATE_FIELDS = (
     "file", "scenario", "line", "principal", "expected", "backend", "mode",

@@ -48,7 +48,7 @@ from typing import IO, Any
 import msgspec
 
 from harness.run.records import CellDecoder, CellEncoder, EntryError, full_record
-from harness.run.result import SCHEMA, SCHEMA_VERSION
+from harness.run.schema import READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION
 
 STREAM_SCHEMA_VERSION = SCHEMA_VERSION
 HEADER = b'{"schema":"' + SCHEMA.encode() + b'","schema_version":3,"entries":['
@@ -202,8 +202,7 @@ def load_document(path: str | Path) -> dict[str, Any]:
 
 
 def _whole(path: Path) -> dict[str, Any]:
-    from harness.run.result import READABLE_VERSIONS
-    from harness.scenarios.textfiles import FileProblem, read_bytes_checked
+    from harness.inputs.textfiles import FileProblem, read_bytes_checked
 
     try:  # a regular file (never a FIFO or /dev/zero); no size cap: a large run's file is large
         raw = read_bytes_checked(path, max_bytes=1 << 40)

@@ -19,8 +19,8 @@ from harness.lazy import lazy_exports
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 _EXPORTS = {
-    "ScenarioError": "harness.scenarios.errors",
-    "ScenarioFileErrors": "harness.scenarios.errors",
+    "ScenarioError": "harness.inputs.errors",
+    "ScenarioFileErrors": "harness.inputs.errors",
     "ScenarioLoader": "harness.scenarios.loader",
     "looks_like_scenario_file": "harness.scenarios.loader",
     "ScenarioFile": "harness.scenarios.model",

@@ -9,25 +9,24 @@ it is the table cell for (principal, action).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from harness.account.resources import GivenResourceInputs, resource_inputs
 from harness.account.selection import SelectionError, is_selector, parse_selector, select_identities
 from harness.catalog.types import InvalidContextValue
 from harness.catalog.values import parse_typed_values
 from harness.cells import Cell, Expectation, SourceRef, Subject
 from harness.engine.types import ContextEntry, PolicyKind, PolicySource
+from harness.inputs.errors import unknown_key_hint
+from harness.inputs.yamlsource import LDict, LList
 from harness.scenarios.catalog_adapter import (
     CONTEXT_TYPES,
     ActionCatalog,
     CatalogProblem,
     wildcard_regex,
 )
-from harness.scenarios.yamlsource import LDict, LList
-
-if TYPE_CHECKING:
-    from harness.scenarios.loader import _FileLoader
+from harness.scenarios.filecontext import FileContext
 
 SCENARIO_KEYS = (
     "name",
@@ -50,10 +49,6 @@ SCENARIO_KEYS = (
 )
 MATRIX_KEYS = ("principals", "actions", "resources", "expect")
 OVERRIDE_KEYS = ("principal", "action", "resource", "expect", "reason", "enforced")
-TAG_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-RESERVED_MARKERS = frozenset(
-    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst", "trylast"}
-)
 EXPECTATIONS = {e.value.lower(): e for e in Expectation}
 EXPECT_ALIASES = {
     "allow": "allowed",
@@ -111,7 +106,7 @@ Plan = tuple[list[str], list[tuple[str, list[str]]], list[str], list[_Rule]]
 
 class ScenarioExpander:
     def __init__(
-        self, loader: _FileLoader, principals: dict[str, Subject], file_tags: tuple[str, ...]
+        self, loader: FileContext, principals: dict[str, Subject], file_tags: tuple[str, ...]
     ) -> None:
         self.loader = loader
         self.principals = principals
@@ -120,7 +115,7 @@ class ScenarioExpander:
 
     @property
     def catalog(self) -> ActionCatalog:
-        return self.loader.owner.catalog
+        return self.loader.catalog
 
     def error(self, line: int, field: str, message: str, hint: str = "") -> None:
         self.loader.error(line, field, message, hint)
@@ -132,8 +127,6 @@ class ScenarioExpander:
         errors_before = len(self.loader.sink.errors)
         for key in spec:
             if key not in SCENARIO_KEYS:
-                from harness.scenarios.loader import unknown_key_hint
-
                 self.error(
                     spec.line_of(key),
                     f"{field}.{key}",
@@ -182,6 +175,7 @@ class ScenarioExpander:
             return
         self._warn_resources(action_names, resources, spec.line_of("resources"))
         model = self.loader.out.account_model
+        given = GivenResourceInputs(resource_policy, explicit_rp, owner, context)
         for pname in principal_names:
             subject = self.principals[pname] if pname in self.principals else Subject(principal_arn=pname)
             exclusions = self.loader.principal_exclusions(pname)
@@ -191,12 +185,10 @@ class ScenarioExpander:
                         expect, why, enf = self._decide(
                             rules, pname, pattern, action, resource, reason, enforced
                         )
-                        cell_context = context
-                        rp = resource_policy
-                        if model is not None:
-                            cell_context = _merge_context(context, model.resource_context_for(resource))
-                            if not explicit_rp:
-                                rp = model.resource_policy_for(resource)
+                        cell_context, rp, cell_owner = context, resource_policy, owner
+                        if model is not None:  # the one pick who-can and the CLI share
+                            picked = resource_inputs(model, resource, given)
+                            cell_context, rp, cell_owner = picked.context, picked.policy, picked.owner
                         self._add_cell(
                             name,
                             spec.line,
@@ -210,7 +202,7 @@ class ScenarioExpander:
                             tags,
                             cell_context,
                             rp,
-                            owner,
+                            cell_owner,
                             scps,
                             rcps,
                             exclusions,
@@ -409,7 +401,7 @@ class ScenarioExpander:
             return None
         model = self.loader.out.account_model
         if model is None:
-            given = self.loader.owner.account_override is not None or "account" in self.loader.doc
+            given = self.loader.account_given
             self.error(
                 line,
                 field,
@@ -498,8 +490,6 @@ class ScenarioExpander:
             return None
         for key in spec:
             if key not in OVERRIDE_KEYS:
-                from harness.scenarios.loader import unknown_key_hint
-
                 self.error(
                     spec.line_of(key),
                     f"{field}.{key}",
@@ -745,12 +735,3 @@ class ScenarioExpander:
 def _clean(text: str) -> str:
     # "::" separates pytest node ids; newlines break terminal output.
     return " ".join(text.replace("::", ":").split())
-
-
-def _merge_context(
-    given: tuple[ContextEntry, ...], from_model: tuple[ContextEntry, ...]
-) -> tuple[ContextEntry, ...]:
-    if not from_model:
-        return given
-    present = {e.key.lower() for e in given}
-    return given + tuple(e for e in from_model if e.key.lower() not in present)

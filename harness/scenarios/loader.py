@@ -20,26 +20,26 @@ from harness.cells import Subject
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
-from harness.scenarios.catalog_adapter import ActionCatalog
-from harness.scenarios.errors import ErrorSink, ScenarioError, ScenarioFileErrors
-from harness.scenarios.expand import ScenarioExpander
-from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
-from harness.scenarios.quotas import policy_findings
-from harness.scenarios.textfiles import (
+from harness.inputs.errors import ErrorSink, ScenarioError, ScenarioFileErrors, unknown_key_hint
+from harness.inputs.quotas import policy_findings
+from harness.inputs.textfiles import (
     FileProblem,
     decode_utf8,
     nesting_line,
     read_bytes_checked,
     read_text_checked,
 )
-from harness.scenarios.variables import (
+from harness.inputs.variables import (
     UndefinedVariable,
     check_value,
     substitute,
     substitute_json,
     substitute_tree,
 )
-from harness.scenarios.yamlsource import LDict, LList, load_located, plain
+from harness.inputs.yamlsource import LDict, LList, load_located, plain
+from harness.scenarios.catalog_adapter import ActionCatalog
+from harness.scenarios.expand import ScenarioExpander
+from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
 
 SUPPORTED_VERSIONS = (1,)
 # Twice the simulator's largest policy (131,072 characters, each at most two UTF-8 bytes):
@@ -67,19 +67,17 @@ PRINCIPAL_KEYS = (
     "description",
 )
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A tag becomes a pytest marker: a name pytest accepts, and none of pytest's own.
+TAG_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+RESERVED_MARKERS = frozenset(
+    {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst", "trylast"}
+)
 SCENARIO_FILE_MARKER = re.compile(r"^scenarios\s*:", re.MULTILINE)
 
 
 def looks_like_scenario_file(text: str) -> bool:
     """A YAML file is ours when it has a top-level `scenarios:` key (other YAML is left alone)."""
     return SCENARIO_FILE_MARKER.search(text) is not None
-
-
-def unknown_key_hint(key: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    if close:
-        return f"did you mean `{close[0]}`?"
-    return "allowed here: " + ", ".join(allowed)
 
 
 class ScenarioLoader:
@@ -146,6 +144,14 @@ class _FileLoader:
         self.broken_principals: set[str] = set()
         # (policy name, kind) already checked against the policy grammar; None when it was malformed.
         self.checked_policies: dict[tuple[str, PolicyKind], bool] = {}
+
+    @property
+    def catalog(self) -> ActionCatalog:
+        return self.owner.catalog
+
+    @property
+    def account_given(self) -> bool:
+        return self.owner.account_override is not None or "account" in self.doc
 
     def error(self, line: int, field: str, message: str, hint: str = "") -> None:
         self.sink.add(ScenarioError(self.file, line, field, message, hint))
@@ -623,8 +629,6 @@ class _FileLoader:
         return self.tags(raw, self.doc.line_of("tags"), "tags")
 
     def tags(self, raw: Any, line: int, field: str) -> tuple[str, ...]:
-        from harness.scenarios.expand import RESERVED_MARKERS, TAG_PATTERN
-
         if isinstance(raw, str):
             raw = [raw]
         if not isinstance(raw, list):

@@ -12,7 +12,7 @@ import pytest
 from harness.account import load_account_model
 from harness.engine.errors import NoSuchEntity
 from harness.engine.types import ContextEntry, PolicyKind
-from harness.scenarios.errors import ScenarioFileErrors
+from harness.inputs.errors import ScenarioFileErrors
 
 ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
 RESOURCE_ALLOW = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
@@ -209,7 +209,7 @@ def test_resource_policy_without_principal_is_reported_at_its_line(tmp_path):
 
 def test_malformed_inline_policy_is_reported_at_load_with_model_file_and_line(tmp_path):
     from harness.account import load_account_model
-    from harness.scenarios.errors import ScenarioFileErrors
+    from harness.inputs.errors import ScenarioFileErrors
 
     model = tmp_path / "a.yaml"
     model.write_text(

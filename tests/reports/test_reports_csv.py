@@ -3,7 +3,8 @@
 import csv
 import io
 
-from harness.reports.csv_export import COLUMNS, guard, render_csv
+from harness.reports.csv_export import COLUMNS, guard
+from harness.reports.render import render_text
 
 
 def rows(text: str) -> list[dict]:
@@ -11,11 +12,11 @@ def rows(text: str) -> list[dict]:
 
 
 def test_one_row_per_cell(sample_run):
-    assert len(rows(render_csv(sample_run))) == len(sample_run.cells)
+    assert len(rows(render_text(sample_run, "csv"))) == len(sample_run.cells)
 
 
 def test_header_is_the_documented_columns(sample_run):
-    assert next(csv.reader(io.StringIO(render_csv(sample_run)))) == list(COLUMNS)
+    assert next(csv.reader(io.StringIO(render_text(sample_run, "csv")))) == list(COLUMNS)
 
 
 def test_formula_starts_are_neutralised():
@@ -29,10 +30,10 @@ def test_plain_values_are_unchanged():
 
 
 def test_formula_in_a_principal_is_quoted_in_the_file(make_cell, make_run):
-    out = rows(render_csv(make_run([make_cell(principal='=HYPERLINK("http://x")')])))
+    out = rows(render_text(make_run([make_cell(principal='=HYPERLINK("http://x")')]), "csv"))
     assert out[0]["principal"].startswith("'=")
 
 
 def test_failed_cells_come_before_passed(sample_run):
-    outcomes = [r["outcome"] for r in rows(render_csv(sample_run))]
+    outcomes = [r["outcome"] for r in rows(render_text(sample_run, "csv"))]
     assert outcomes == sorted(outcomes, key=["error", "failed", "passed"].index)

@@ -4,7 +4,8 @@ import json
 import re
 
 from harness.reports.drift import diff
-from harness.reports.html import PolicyIndex, build_payload, render_html, script_json
+from harness.reports.html import PolicyIndex, build_payload, script_json
+from harness.reports.render import render_text
 
 
 def data_block(html: str) -> dict:
@@ -20,14 +21,14 @@ def cell_lines(html: str) -> list[str]:
 
 
 def test_report_loads_nothing_from_the_network(sample_run):
-    html = render_html(sample_run)
+    html = render_text(sample_run, "html")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "<link" not in html
     assert "default-src 'none'" in html
 
 
 def test_script_in_a_sid_or_condition_value_is_never_markup(sample_run):
-    html = render_html(sample_run)
+    html = render_text(sample_run, "html")
     # Only the report's own three script elements exist (two data blocks and the page script);
     # the data holds the text escaped.
     assert len(re.findall(r"<script", html, re.I)) == 3
@@ -36,7 +37,7 @@ def test_script_in_a_sid_or_condition_value_is_never_markup(sample_run):
 
 
 def test_policy_text_round_trips_through_the_data_block(sample_run):
-    html = render_html(sample_run)
+    html = render_text(sample_run, "html")
     data = data_block(html)
     text = sample_run.metadata["policy_documents"][0]["text"]
     assert data["policies"][0]["text"] == text
@@ -66,7 +67,7 @@ def test_policy_index_refuses_an_ambiguous_id():
 def test_missing_policy_text_is_tolerated(sample_run):
     for doc in sample_run.metadata["policy_documents"]:
         doc.pop("text")
-    assert data_block(render_html(sample_run))["policies"][0]["text"] is None
+    assert data_block(render_text(sample_run, "html"))["policies"][0]["text"] is None
 
 
 def test_drifted_cells_come_first_in_the_data(make_cell, make_run):
@@ -83,20 +84,20 @@ def test_drifted_cells_come_first_in_the_data(make_cell, make_run):
 
 
 def test_page_has_the_filters(sample_run):
-    html = render_html(sample_run)
+    html = render_text(sample_run, "html")
     for control in ('id="f-principal"', 'id="f-action"', 'id="f-result"', 'id="f-failures"'):
         assert control in html
 
 
 def test_five_thousand_cells_are_all_in_the_page(make_big_run):
-    html = render_html(make_big_run(100, 50))
+    html = render_text(make_big_run(100, 50), "html")
     data = data_block(html)
     assert len(data["cells"]) + len(cell_lines(html)) == 5000
     assert len(data["rows"]) == 100 and len(data["actions"]) == 50
 
 
 def test_header_values_are_autoescaped(make_cell, make_run):
-    html = render_html(make_run([make_cell()], account="<b>x</b>", region="<i>r</i>"))
+    html = render_text(make_run([make_cell()], account="<b>x</b>", region="<i>r</i>"), "html")
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert "<i>r</i>" not in html
 
@@ -117,7 +118,7 @@ def test_csp_allows_only_the_report_script_by_its_sha256(sample_run):
     import base64
     import hashlib
 
-    html = render_html(sample_run)
+    html = render_text(sample_run, "html")
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
     assert "'unsafe-inline'" not in next(d for d in csp.split(";") if "script-src" in d)
     script = re.search(r"<script>(.*?)</script>", html, re.S).group(1)
@@ -127,4 +128,4 @@ def test_csp_allows_only_the_report_script_by_its_sha256(sample_run):
 
 def test_page_has_no_inline_event_handlers(sample_run):
     # An inline handler is a script the CSP's hash does not cover, so it would not run anyway.
-    assert not re.search(r"<[^>]+\son[a-z]+\s*=", render_html(sample_run).split('id="run-data"')[0])
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", render_text(sample_run, "html").split('id="run-data"')[0])

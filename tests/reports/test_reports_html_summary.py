@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from harness.reports.drift import diff
-from harness.reports.html import render_html
+from harness.reports.render import render_text
 from tests.reports.conftest import XSS_CONDITION, XSS_SID, cell, run_of
 from tests.reports.test_reports_html import cell_lines, data_block
 
@@ -45,7 +45,7 @@ def groups(data: dict) -> dict[tuple[str, str], dict[str, int]]:
 
 
 def test_summary_counts_allowed_denied_failed_and_errors_per_principal_and_service(sample_run):
-    data = data_block(render_html(sample_run))
+    data = data_block(render_text(sample_run, "html"))
     found = groups(data)
     reader = found[("arn:aws:iam::111122223333:role/Reader", "kms")]
     assert reader == {"cells": 2, "allowed": 1, "denied": 1, "failed": 1, "error": 0, "changed": 0}
@@ -54,7 +54,7 @@ def test_summary_counts_allowed_denied_failed_and_errors_per_principal_and_servi
 
 
 def test_rows_with_errors_and_failures_come_first(sample_run):
-    data = data_block(render_html(sample_run))
+    data = data_block(render_text(sample_run, "html"))
     assert data["rows"][0].endswith("role/Auditor")  # the error
     assert data["rows"][1].endswith("role/Reader")  # the failure
     assert data["rows"][-1].endswith("role/Admin")
@@ -65,7 +65,7 @@ def test_changed_decisions_are_counted_and_their_rows_come_first():
         [cell("a", "s3:GetObject"), cell("b", "kms:Decrypt", actual="implicitDeny", expected="denied")]
     )
     new = run_of([cell("a", "s3:GetObject"), cell("b", "kms:Decrypt", actual="allowed", expected="denied")])
-    data = data_block(render_html(new, drift=diff(old, new)))
+    data = data_block(render_text(new, "html", drift=diff(old, new)))
     assert data["rows"][0] == "b" and data["services"][0] == "kms"
     assert groups(data)[("b", "kms")]["changed"] == 1
     assert data["drift"]["summary"]["new_access"] == 1
@@ -73,7 +73,7 @@ def test_changed_decisions_are_counted_and_their_rows_come_first():
 
 def test_every_cell_is_behind_its_summary_cell(make_big_run):
     run = make_big_run(20, 30)
-    html = render_html(run)
+    html = render_text(run, "html")
     data = data_block(html)
     lines = decode(cell_lines(html))
     assert sum(g["cells"] for g in groups(data).values()) == len(run.cells)
@@ -90,7 +90,7 @@ def test_every_cell_is_behind_its_summary_cell(make_big_run):
 
 
 def test_failures_are_embedded_in_full_with_their_explanation(sample_run):
-    data = data_block(render_html(sample_run))
+    data = data_block(render_text(sample_run, "html"))
     failed = next(c for c in data["cells"] if c["outcome"] == "failed")
     assert failed["explanation"] and failed["statements"][0]["sid"] == XSS_SID
     assert all(c["outcome"] != "passed" for c in data["cells"])
@@ -114,7 +114,7 @@ def test_a_passing_cell_keeps_its_statements_context_and_origin_in_its_line():
             )
         ]
     )
-    html = render_html(run)
+    html = render_text(run, "html")
     data = data_block(html)
     [raw] = cell_lines(html)
     [line] = decode([raw])
@@ -132,7 +132,7 @@ def test_ids_and_resources_with_characters_outside_the_bmp_round_trip():
             cell(resource="arn:aws:s3:::b/\U0001f600y", id="f::\U0001f600-2"),
         ]
     )
-    lines = decode(cell_lines(render_html(run)))
+    lines = decode(cell_lines(render_text(run, "html")))
     assert [line["resource"] for line in lines] == [
         "arn:aws:s3:::b/\U0001f600x",
         "arn:aws:s3:::b/\U0001f600y",
@@ -143,7 +143,7 @@ def test_ids_and_resources_with_characters_outside_the_bmp_round_trip():
 def test_every_chunk_of_lines_starts_afresh(make_big_run):
     from harness.reports.html import LINE_CHUNK
 
-    raw = cell_lines(render_html(make_big_run(10, 30)))
+    raw = cell_lines(render_text(make_big_run(10, 30), "html"))
     starts = raw[::LINE_CHUNK]
     assert len(starts) > 2
     assert all(line.split("\t")[3] == "0" and line.split("\t")[5] == "0" for line in starts)
@@ -153,4 +153,4 @@ def test_a_row_without_its_own_account_in_a_multi_account_run_gets_no_joined_pre
     own = cell("app", "kms:Decrypt")
     own.account = "111122223333"
     run = run_of([own, cell("capture", "s3:GetObject")], account="111122223333,444455556666")
-    assert set(data_block(render_html(run))["rows"]) == {"111122223333:app", "capture"}
+    assert set(data_block(render_text(run, "html"))["rows"]) == {"111122223333:app", "capture"}

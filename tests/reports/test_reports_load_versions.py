@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from harness.cli.main import main
-from harness.reports.load import load_run
+from harness.run.load import load_run
 
 
 def _write_v1(sample_run, path):

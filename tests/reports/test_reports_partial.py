@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from harness.cli.main import main
 from harness.reports.drift import diff
-from harness.reports.html import render_html
 from harness.reports.markdown import render_markdown
 from harness.reports.merge import merge
+from harness.reports.render import render_text
 from harness.reports.terminal import matrix_table
 from tests.reports.conftest import cell, run_of
 
@@ -32,11 +32,12 @@ def test_the_markdown_report_says_a_run_is_partial() -> None:
 
 
 def test_the_html_report_says_a_run_is_partial() -> None:
-    assert "partial run: selected by -k Decrypt" in render_html(_partial())
+    assert "partial run: selected by -k Decrypt" in render_text(_partial(), "html")
 
 
 def test_a_complete_run_has_no_partial_banner() -> None:
-    assert "partial run" not in matrix_table(_full()) + render_markdown(_full()) + render_html(_full())
+    full = _full()
+    assert "partial run" not in matrix_table(full) + render_markdown(full) + render_text(full, "html")
 
 
 def test_a_run_without_the_field_counts_as_complete() -> None:

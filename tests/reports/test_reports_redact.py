@@ -57,7 +57,7 @@ def _run_with_secret_policy(make_cell, make_run):
 
 
 def test_redact_run_scrubs_cells_metadata_and_errors(make_cell, make_run):
-    from harness.redact import redact_run
+    from harness.run.result import redact_run
 
     run = _run_with_secret_policy(make_cell, make_run)
     run.errors = [{"file": "s.yaml", "line": 1, "field": "", "message": "AKIAIOSFODNN7EXAMPLE"}]
@@ -68,7 +68,7 @@ def test_redact_run_scrubs_cells_metadata_and_errors(make_cell, make_run):
 
 
 def test_redact_run_is_done_once(make_cell, make_run):
-    from harness.redact import redact_run
+    from harness.run.result import redact_run
 
     clean = redact_run(_run_with_secret_policy(make_cell, make_run))
     assert redact_run(clean) is clean

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from harness.reports.load import RunInputError
 from harness.reports.source import RunSource
+from harness.run.load import RunInputError
 from harness.run.stream import HEADER_V2, is_streamed
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -7,9 +7,8 @@ import io
 
 import pytest
 
-from harness.reports.csv_export import render_csv
-from harness.reports.html import render_html
 from harness.reports.markdown import render_markdown
+from harness.reports.render import render_text
 from harness.run.result import CellRecord, RunResult
 
 VIA = "stand-in caller"
@@ -32,7 +31,7 @@ def test_run_json_keeps_via(run: RunResult) -> None:
 
 
 def test_the_csv_has_a_via_column(run: RunResult) -> None:
-    rows = list(csv.DictReader(io.StringIO(render_csv(run))))
+    rows = list(csv.DictReader(io.StringIO(render_text(run, "csv"))))
     assert sorted(r["via"] for r in rows) == ["", VIA, VIA]
 
 
@@ -43,6 +42,6 @@ def test_the_markdown_counts_them_and_marks_a_failure(run: RunResult) -> None:
 
 
 def test_the_html_detail_panel_shows_via(run: RunResult) -> None:
-    html = render_html(run)
+    html = render_text(run, "html")
     assert '"via": "stand-in caller"' in html or '"via":"stand-in caller"' in html
     assert 'dlRow(dl, "via", c.via)' in html

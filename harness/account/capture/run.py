@@ -5,6 +5,9 @@ assumed in turn (with the external id when one is given) and its account capture
 model holds several accounts. Every call is a read (Get*, List*, Describe*); the exact list
 is `CAPTURE_ACTIONS`, which the README's least-privilege policy grants and
 scenarios/harness-self/capture-least-privilege.yaml checks.
+
+Services: IAM, KMS and Organizations always; the optional ones (`OPTIONAL_SERVICES`) are
+those `CaptureOptions.services` names, EC2 by default (`DEFAULT_SERVICES`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, TextIO
 
 from harness import __version__
 from harness.account.capture.calls import CallLog, CaptureAborted, Refused, ServiceCalls
+from harness.account.capture.ec2 import capture_ec2, key_aliases
 from harness.account.capture.gaps import Gap
 from harness.account.capture.iam import capture_iam
 from harness.account.capture.kms import capture_kms
@@ -28,6 +32,11 @@ from harness.backends.aws.session import AwsSession, SessionError, open_session
 
 # Every action the capture may call; nothing else (README, "The capture's own permissions").
 CAPTURE_ACTIONS = (
+    "ec2:DescribeInstances",
+    "ec2:DescribeSnapshots",
+    "ec2:DescribeVolumes",
+    "ec2:GetEbsDefaultKmsKeyId",
+    "ec2:GetEbsEncryptionByDefault",
     "iam:GetAccountAuthorizationDetails",
     "iam:GetPolicy",
     "iam:GetPolicyVersion",
@@ -45,8 +54,9 @@ CAPTURE_ACTIONS = (
     "s3:ListAllMyBuckets",
     "sts:GetCallerIdentity",
 )
-SERVICES = ("iam", "kms", "organizations")  # always; "s3" on request
-OPTIONAL_SERVICES = ("s3",)
+SERVICES = ("iam", "kms", "organizations")  # always
+OPTIONAL_SERVICES = ("ec2", "s3")  # those CaptureOptions.services names
+DEFAULT_SERVICES = ("ec2",)
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class CaptureOptions:
     all_regions: bool = False
     assume_roles: tuple[str, ...] = ()
     external_id: str | None = None
-    services: tuple[str, ...] = ()  # beyond SERVICES: "s3"
+    services: tuple[str, ...] = DEFAULT_SERVICES  # of OPTIONAL_SERVICES; () for none
     endpoint_url: str | None = None
     page_size: int = 1000  # GetAccountAuthorizationDetails MaxItems (1..1000)
     max_attempts: int = 8
@@ -98,61 +108,22 @@ def capture_account(
     """Capture the accounts `options` name; raises CaptureAborted when nothing can be read."""
     err = stderr or sys.stderr
     log = CallLog()
-    aws = AwsOptions(
-        profile=options.profile,
-        region=options.regions[0] if options.regions else None,
-        endpoint_url=options.endpoint_url,
-        max_attempts=options.max_attempts,
-    )
-    base = _open(aws, log)
+    base = _open(_aws_options(options, options.regions[0] if options.regions else None), log)
     caller = _identity(base, log)
-    targets = [_Target(base, caller["Account"], caller["Arn"])]
-    if options.assume_roles:
-        targets = []
-        for role in options.assume_roles:
-            session = _open(
-                AwsOptions(
-                    profile=options.profile,
-                    region=base.region,
-                    endpoint_url=options.endpoint_url,
-                    max_attempts=options.max_attempts,
-                    assume_role_arn=role,
-                    external_id=options.external_id,
-                    role_session_name="iam-harness-capture",
-                ),
-                log,
-            )
-            targets.append(_Target(session, _identity(session, log)["Account"], role))
+    targets = _targets(options, base, caller, log)
     regions = _regions(options, base)
     services = [*SERVICES, *(s for s in OPTIONAL_SERVICES if s in options.services)]
-    collected = _Collected()
-    progress = _progress(options.progress, err)
-    try:
-        for target in sorted(targets, key=lambda t: t.account_id):
-            if any(a["AccountId"] == target.account_id for a in collected.accounts):
-                continue  # two roles into one account: captured once
-            collected.accounts.append(
-                _capture_one(target, base, regions, services, options, log, collected, progress)
-            )
-    finally:
-        if progress is not None:
-            progress.close()
+    run = _Run(base, regions, services, options, log)
+    collected = _capture_targets(targets, run, err)
     model: dict[str, Any] = {"accounts": collected.accounts}
-    if collected.tables or collected.management:
-        organization: dict[str, Any] = {}
-        if collected.management:
-            organization["ManagementAccountId"] = collected.management
-        for name in ("ServiceControlPolicies", "ResourceControlPolicies"):
-            if name in collected.tables:
-                organization[name] = dict(sorted(collected.tables[name].items()))
+    organization = _organization_block(collected)
+    if organization:
         model["Organization"] = organization
     block = {
         "tool": f"harness account capture {__version__}",
         "when": now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "caller": caller["Arn"],
-        "accounts": [
-            {"AccountId": t.account_id, "via": t.via} for t in sorted(targets, key=lambda t: t.account_id)
-        ],
+        "accounts": [{"AccountId": t.account_id, "via": t.via} for t in targets],
         "regions": regions,
         "services": services,
         "api_calls": log.as_dict(),
@@ -160,55 +131,106 @@ def capture_account(
         "gaps": [g.as_dict() for g in collected.gaps],
     }
     text, redacted = render(model, block)
-    for gap in collected.gaps:
-        where = f" on {gap.resource}" if gap.resource else ""
-        print(
-            f"harness account capture: gap in account {gap.account} ({gap.section}){where}: "
-            f"{gap.describe()}; grant {gap.action} to {caller['Arn']} to read it",
-            file=err,
-        )
+    _report_gaps(collected.gaps, caller["Arn"], err)
     return CaptureResult(
         text, [a["AccountId"] for a in collected.accounts], regions, collected.gaps, log, redacted
     )
 
 
-def _capture_one(
-    target: _Target,
-    base: AwsSession,
-    regions: list[str],
-    services: list[str],
-    options: CaptureOptions,
-    log: CallLog,
-    collected: _Collected,
-    progress: Any,
-) -> dict[str, Any]:
-    account_id, session = target.account_id, target.session
+@dataclass(frozen=True)
+class _Run:
+    """What every account of one capture shares."""
 
-    def calls(service: str, region: str | None = None) -> ServiceCalls:
-        return ServiceCalls(
-            session, service, region or session.region, log, max_attempts=options.max_attempts
+    base: AwsSession
+    regions: list[str]
+    services: list[str]
+    options: CaptureOptions
+    log: CallLog
+
+
+def _aws_options(options: CaptureOptions, region: str | None, role: str | None = None) -> AwsOptions:
+    if role is None:
+        return AwsOptions(
+            profile=options.profile,
+            region=region,
+            endpoint_url=options.endpoint_url,
+            max_attempts=options.max_attempts,
+        )
+    return AwsOptions(
+        profile=options.profile,
+        region=region,
+        endpoint_url=options.endpoint_url,
+        max_attempts=options.max_attempts,
+        assume_role_arn=role,
+        external_id=options.external_id,
+        role_session_name="iam-harness-capture",
+    )
+
+
+def _targets(
+    options: CaptureOptions, base: AwsSession, caller: dict[str, Any], log: CallLog
+) -> list[_Target]:
+    """The caller's own account, or the account of each role to assume; sorted by account."""
+    if not options.assume_roles:
+        return [_Target(base, caller["Account"], caller["Arn"])]
+    targets = []
+    for role in options.assume_roles:
+        session = _open(_aws_options(options, base.region, role), log)
+        targets.append(_Target(session, _identity(session, log)["Account"], role))
+    return sorted(targets, key=lambda t: t.account_id)
+
+
+def _capture_targets(targets: list[_Target], run: _Run, err: TextIO) -> _Collected:
+    collected = _Collected()
+    progress = _progress(run.options.progress, err)
+    try:
+        for target in targets:
+            if any(a["AccountId"] == target.account_id for a in collected.accounts):
+                continue  # two roles into one account: captured once
+            collected.accounts.append(_capture_one(target, run, collected, progress))
+    finally:
+        if progress is not None:
+            progress.close()
+    return collected
+
+
+def _organization_block(collected: _Collected) -> dict[str, Any]:
+    organization: dict[str, Any] = {}
+    if collected.management:
+        organization["ManagementAccountId"] = collected.management
+    for name in ("ServiceControlPolicies", "ResourceControlPolicies"):
+        if name in collected.tables:
+            organization[name] = dict(sorted(collected.tables[name].items()))
+    return organization
+
+
+def _report_gaps(gaps: list[Gap], caller_arn: str, err: TextIO) -> None:
+    for gap in gaps:
+        where = f" on {gap.resource}" if gap.resource else ""
+        print(
+            f"harness account capture: gap in account {gap.account} ({gap.section}){where}: "
+            f"{gap.describe()}; grant {gap.action} to {caller_arn} to read it",
+            file=err,
         )
 
-    if progress is not None:
-        progress.set_description(f"{account_id} iam")
-    iam = capture_iam(calls("iam"), account_id, page_size=options.page_size)
-    if progress is not None:
-        progress.set_description(f"{account_id} organizations")
-    org = _organization(target, base, options, log)
-    resources: list[dict[str, Any]] = []
-    gaps = [*iam.gaps, *org.gaps]
-    for region in regions:
-        if progress is not None:
-            progress.set_description(f"{account_id} kms {region}")
-        kms = capture_kms(calls("kms", region), account_id, progress, concurrency=options.concurrency)
-        resources.extend(kms.resources)
-        gaps.extend(kms.gaps)
-    if "s3" in services:
-        if progress is not None:
-            progress.set_description(f"{account_id} s3")
-        s3 = capture_s3(calls("s3"), account_id, session.partition)
-        resources.extend(s3.resources)
-        gaps.extend(s3.gaps)
+
+@dataclass
+class _AccountSections:
+    """What the per-Region and optional sections of one account gave."""
+
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    ec2: dict[str, dict[str, Any]] = field(default_factory=dict)
+    gaps: list[Gap] = field(default_factory=list)
+
+
+def _capture_one(target: _Target, run: _Run, collected: _Collected, progress: Any) -> dict[str, Any]:
+    account_id = target.account_id
+    _describe(progress, f"{account_id} iam")
+    iam = capture_iam(_calls(target, run, "iam"), account_id, page_size=run.options.page_size)
+    _describe(progress, f"{account_id} organizations")
+    org = _organization(target, run.base, run.options, run.log)
+    sections = _regional_sections(target, run, progress)
+    gaps = [*iam.gaps, *org.gaps, *sections.gaps]
     collected.gaps.extend(gaps)
     if org.management_account and not collected.management:
         collected.management = org.management_account
@@ -219,12 +241,53 @@ def _capture_one(
         out["OrganizationPath"] = org.path
     if org.outside:
         out["OutsideOrganization"] = True
-    section_gaps = [g.as_section() for g in gaps if not g.resource]
+    # EC2's gaps are written in its own Regions (`Ec2.REGION.Gaps`), the others here.
+    section_gaps = [g.as_section() for g in gaps if not g.resource and not g.section.startswith("ec2/")]
     if section_gaps:
         out["Gaps"] = section_gaps
     out.update(iam.details)
-    out["ResourcePolicies"] = sorted(resources, key=lambda r: r["Arn"])
+    out["ResourcePolicies"] = sorted(sections.resources, key=lambda r: r["Arn"])
+    if "ec2" in run.services:
+        out["Ec2"] = dict(sorted(sections.ec2.items()))
     return out
+
+
+def _regional_sections(target: _Target, run: _Run, progress: Any) -> _AccountSections:
+    """KMS (and EC2, which names KMS keys) in each Region, then S3 when asked."""
+    account_id, partition = target.account_id, target.session.partition
+    out = _AccountSections()
+    for region in run.regions:
+        _describe(progress, f"{account_id} kms {region}")
+        kms = capture_kms(
+            _calls(target, run, "kms", region), account_id, progress, concurrency=run.options.concurrency
+        )
+        out.resources.extend(kms.resources)
+        out.gaps.extend(kms.gaps)
+        if "ec2" in run.services:
+            _describe(progress, f"{account_id} ec2 {region}")
+            ec2 = capture_ec2(
+                _calls(target, run, "ec2", region), account_id, partition, key_aliases(kms.resources)
+            )
+            out.ec2[region] = ec2.region
+            out.gaps.extend(ec2.gaps)
+    if "s3" in run.services:
+        _describe(progress, f"{account_id} s3")
+        s3 = capture_s3(_calls(target, run, "s3"), account_id, partition)
+        out.resources.extend(s3.resources)
+        out.gaps.extend(s3.gaps)
+    return out
+
+
+def _calls(target: _Target, run: _Run, service: str, region: str | None = None) -> ServiceCalls:
+    session = target.session
+    return ServiceCalls(
+        session, service, region or session.region, run.log, max_attempts=run.options.max_attempts
+    )
+
+
+def _describe(progress: Any, text: str) -> None:
+    if progress is not None:
+        progress.set_description(text)
 
 
 def _organization(target: _Target, base: AwsSession, options: CaptureOptions, log: CallLog) -> Any:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.account import load_account_model
+from harness.inputs.variables import check_value, substitute_json
 from harness.scenarios import ScenarioFileErrors, ScenarioLoader
-from harness.scenarios.variables import check_value, substitute_json
 
 pytest_plugins = ["pytester"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.scenarios.textfiles import FileProblem, decode_utf8, nesting_line, read_text_checked
+from harness.inputs.textfiles import FileProblem, decode_utf8, nesting_line, read_text_checked
 
 
 def test_utf8_with_a_bom_is_read_without_the_bom():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.engine.types import PolicyKind
-from harness.scenarios.quotas import counted_size, inline_total_finding, policy_findings
+from harness.inputs.quotas import counted_size, inline_total_finding, policy_findings
 
 
 def doc(size: int) -> str:

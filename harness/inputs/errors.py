@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 
 class ScenarioError(Exception):
     """One mistake in an input file, located precisely enough to fix it.
@@ -59,3 +61,10 @@ class ErrorSink:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ScenarioFileErrors(self.errors)
+
+
+def unknown_key_hint(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return "allowed here: " + ", ".join(allowed)

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.inputs.textfiles import FileProblem, read_bytes_checked
 from harness.redact import redact_text
 from harness.run.result import CellRecord, RunResult
-from harness.scenarios.textfiles import FileProblem, read_bytes_checked
 
 _REQUIRED = tuple(
     name

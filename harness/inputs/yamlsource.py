@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from harness.scenarios.errors import ScenarioError
-from harness.scenarios.textfiles import MAX_DEPTH, FileProblem, nesting_line, read_text_checked
+from harness.inputs.errors import ScenarioError
+from harness.inputs.textfiles import MAX_DEPTH, FileProblem, nesting_line, read_text_checked
 
 
 class LDict(dict):
