@@ -2,7 +2,8 @@
 
 (a) The KMS policies of an EBS-acquisition setup (the default EBS key policy,
     a custom key policy naming the responder role, the role's identity
-    statements; from /work/shared/seed/kms-support.txt, written inline here)
+    statements; from the vendor's support article "How does Cado support KMS
+    in AWS?", written inline here)
     over a 1,000-cell matrix: 20 KMS actions x 50 key ARNs, caller a role
     session of the same account. Target: > 50,000 decisions/s.
 (b) 50 identity statements with conditions over 10,000 cells (100 actions x

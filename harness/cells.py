@@ -6,9 +6,12 @@ cell results. Backends never see YAML and reports never see backends.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from harness.account.resources import Covered
 from harness.engine.types import ContextEntry, Explanation, PolicySource
 
 
@@ -43,6 +46,8 @@ class Outcome(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     ERROR = "error"
+    # Not asked: the account model does not hold what the cell is about (Cell.skip_reason). Never a pass.
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,13 @@ class Cell:
     tags: tuple[str, ...] = ()
     # The scenario names `resource_policy` (a policy, or `none`): backends must not look one up.
     resource_policy_named: bool = False
+    # The estate resources this cell answers for, when its resource was selected from the account
+    # model (`select:` in `resources:`): a key's volumes, snapshots and instances, a volume and its
+    # instance. Empty for a resource written as an ARN.
+    covers: tuple[Covered, ...] = ()
+    # Why the account model cannot answer this cell (an account or optional principal it does not
+    # hold, harness/scenarios/skips.py): the cell is skipped, never evaluated, never a pass.
+    skip_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,54 @@ class DecidingStatement:
     end_line: int
     end_column: int
     origin: str = ""
+
+
+class ChangeKind(StrEnum):
+    """What a fix does to one policy: an explicit deny cannot be outweighed, only removed."""
+
+    ADD_STATEMENT = "add_statement"
+    REMOVE_STATEMENT = "remove_statement"
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """One change to one policy: `target` is the ARN of the resource (key, bucket) or principal
+    whose policy changes; `policy` names which one (`key_policy`, `bucket_policy`, `trust_policy`,
+    or the name of an inline policy of the principal); `statement` is the JSON statement added or
+    removed, as it is pasted into the policy."""
+
+    action: ChangeKind
+    target: str
+    policy: str
+    statement: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": str(self.action),
+            "target": self.target,
+            "policy": self.policy,
+            "statement": dict(self.statement),
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The smallest change that turns a blocked cell allowed, and whether that was proven.
+
+    `verified` is true only when the cell was evaluated again with every change applied and came out
+    allowed, and no cell of the run that expects a deny (that was re-checked) turned allowed. Where
+    no change can be verified (an SCP, a boundary, another account's side), `changes` may be empty
+    and `note` says why, rather than guessing."""
+
+    changes: tuple[PolicyChange, ...]
+    verified: bool
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"changes": [c.to_dict() for c in self.changes], "verified": self.verified}
+        if self.note:
+            data["note"] = self.note
+        return data
 
 
 @dataclass(frozen=True)
@@ -147,6 +207,8 @@ class CellResult:
     disagreement: str | None = None
     # How the answer was obtained when not the plain way, e.g. "stand-in caller" (AWS backend).
     via: str | None = None
+    # For a failed cell that expected `allowed`: the change that unblocks it (harness/fixes/).
+    fix: Fix | None = None
 
     def __post_init__(self) -> None:
         # Backends may pass the engine's Decision or the API's string: one enum from here on. A value

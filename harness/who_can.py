@@ -6,7 +6,7 @@ offline backend (harness.backends.offline), so an answer here - simulator decisi
 enforced decision, deciding statements - is exactly what that scenario's cell gets.
 
 A resource's key or bucket policy, its owner and its own context (kms:ResourceAliases,
-aws:ResourceTag/*) come from the model through harness.account.resources, the pick scenario
+aws:ResourceTag/*) come from the model through harness.account.resource_inputs, the pick scenario
 expansion and `harness simulate-principal-policy --account` use. An answer that could not
 be evaluated (a capture gap, a policy the model lacks) is an error answer, never counted as
 "cannot": a who-can list that silently dropped someone would be a false pass.
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.account.model import AccountModel, Identity
-from harness.account.resources import GivenResourceInputs, ResourceInputs, resource_inputs
+from harness.account.resource_inputs import GivenResourceInputs, ResourceInputs, resource_inputs
 from harness.account.selection import ALL, select_identities
 from harness.backends.offline import OfflineBackend
 from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
@@ -164,4 +164,3 @@ def _gap_answer(cell: Cell, identity: Identity, gap: str) -> WhoCanAnswer:
         enforced_decision=None,
         error=f"the account model could not read what {cell.resource} depends on: {gap}",
     )
-

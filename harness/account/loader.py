@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from harness.account.ec2_loader import read_ec2
 from harness.account.model import (
     Account,
     AccountModel,
@@ -47,7 +48,7 @@ from harness.inputs.yamlsource import LDict, LList, load_located_file, plain
 _TOP_KEYS = frozenset({"vars", "capture", "accounts", "Organization"})
 _ORGANIZATION_KEYS = frozenset({"ManagementAccountId", "ServiceControlPolicies", "ResourceControlPolicies"})
 _ACCOUNT_ADDITIONS = frozenset(
-    {"AccountId", "OrganizationPath", "OutsideOrganization", "Gaps", "ResourcePolicies"}
+    {"AccountId", "OrganizationPath", "OutsideOrganization", "Gaps", "ResourcePolicies", "Ec2"}
 )
 _RESOURCE_POLICY_KEYS = frozenset(
     {"Arn", "Policy", "Aliases", "Tags", "KeyManager", "KeyState", "MultiRegion", "Gap"}
@@ -114,20 +115,9 @@ class _ModelLoader:
                 ]
             )
         self.known_keys(doc, _TOP_KEYS, "")
-        capture = doc.get("capture")
-        if isinstance(capture, LDict):
-            self.known_keys(capture, _CAPTURE_KEYS, "capture")
-        elif capture is not None:
-            self.error(doc.line_of("capture"), "capture", "must be a mapping (see docs/account-model.md)")
-        vars_node = doc.get("vars")
-        if isinstance(vars_node, LDict):
-            self.variables = {str(k): _text(vars_node, k) for k in vars_node} | self.overrides
-        for name, value in self.variables.items():
-            refused = check_value(name, value)
-            if refused:
-                line = vars_node.line_of(name) if isinstance(vars_node, LDict) else 0
-                self.error(line, f"vars.{name}", refused)
-        model = AccountModel(path=self.file, accounts={})
+        captured_services = self._capture_block(doc)
+        self._variables(doc)
+        model = AccountModel(path=self.file, accounts={}, captured_services=captured_services)
         for i, raw in enumerate(doc["accounts"]):
             where = f"accounts[{i}]"
             if not isinstance(raw, LDict):
@@ -138,6 +128,38 @@ class _ModelLoader:
                 if account.account_id in model.accounts:
                     self.error(raw.line, f"{where}.AccountId", f"account {account.account_id} listed twice")
                 model.accounts[account.account_id] = account
+        self._organization(doc, model)
+        self.sink.raise_if_any()
+        return model
+
+    def _capture_block(self, doc: LDict) -> tuple[str, ...] | None:
+        """The `capture:` block's keys checked; its `services` (which sections were read), if any."""
+        capture = doc.get("capture")
+        if capture is None:
+            return None
+        if not isinstance(capture, LDict):
+            self.error(doc.line_of("capture"), "capture", "must be a mapping (see docs/account-model.md)")
+            return None
+        self.known_keys(capture, _CAPTURE_KEYS, "capture")
+        services = capture.get("services")
+        if services is None:
+            return None
+        if not isinstance(services, list):
+            self.error(capture.line_of("services"), "capture.services", "must be a list of service names")
+            return None
+        return tuple(str(s) for s in services)
+
+    def _variables(self, doc: LDict) -> None:
+        vars_node = doc.get("vars")
+        if isinstance(vars_node, LDict):
+            self.variables = {str(k): _text(vars_node, k) for k in vars_node} | self.overrides
+        for name, value in self.variables.items():
+            refused = check_value(name, value)
+            if refused:
+                line = vars_node.line_of(name) if isinstance(vars_node, LDict) else 0
+                self.error(line, f"vars.{name}", refused)
+
+    def _organization(self, doc: LDict, model: AccountModel) -> None:
         org = doc.get("Organization")
         if isinstance(org, LDict):
             self.known_keys(org, _ORGANIZATION_KEYS, "Organization")
@@ -150,8 +172,6 @@ class _ModelLoader:
                 setattr(model, attr, self._org_policies(table, f"Organization.{key}", org.line_of(key)))
         elif org is not None:
             self.error(doc.line_of("Organization"), "Organization", "must be a mapping")
-        self.sink.raise_if_any()
-        return model
 
     # helpers
 
@@ -169,9 +189,9 @@ class _ModelLoader:
     def text_of(self, node: LDict, key: str, where: str) -> str:
         if key not in node or node[key] is None:
             return ""
-        return self._substituted(_text(node, key), node, key, where)
+        return self.substituted(_text(node, key), node, key, where)
 
-    def _substituted(self, value: str, node: LDict, key: str, where: str) -> str:
+    def substituted(self, value: str, node: LDict, key: str, where: str) -> str:
         """`${name}` variables in a list item (aliases), reported at the list's line."""
         try:
             return substitute(value, self.variables)
@@ -199,6 +219,22 @@ class _ModelLoader:
         account = Account(account_id=account_id, organization_path=tuple(str(p) for p in path))
         account.outside_organization = raw.get("OutsideOrganization") is True
         account.gaps = tuple(self._gaps(raw, where))
+        self._managed_policies(raw, where, account)
+        self._identities(raw, where, account)
+        for r_i, entry in enumerate(self.list_of(raw, "ResourcePolicies", where)):
+            rw = f"{where}.ResourcePolicies[{r_i}]"
+            if not isinstance(entry, LDict):
+                self.error(raw["ResourcePolicies"].line_of(r_i), rw, "must be a mapping with Arn and Policy")
+                continue
+            resource = self._resource_entry(entry, rw)
+            if resource is not None:
+                account.resources[resource.arn] = resource
+        if "Ec2" in raw:
+            account.ec2 = read_ec2(self, raw, where, account_id)
+        self._check_references(account, where, raw)
+        return account
+
+    def _managed_policies(self, raw: LDict, where: str, account: Account) -> None:
         for p_i, p in enumerate(self.list_of(raw, "Policies", where)):
             pw = f"{where}.Policies[{p_i}]"
             if not isinstance(p, LDict):
@@ -210,6 +246,8 @@ class _ModelLoader:
             text = self._default_version(p, pw)
             if arn and text is not None and self._compiles(text, p, pw):
                 account.policies[arn] = ManagedPolicy(arn, name, text, f"{self.file}: {pw} {arn}")
+
+    def _identities(self, raw: LDict, where: str, account: Account) -> None:
         for key, kind, name_key, policies_key, table in (
             ("UserDetailList", "user", "UserName", "UserPolicyList", account.users),
             ("GroupDetailList", "group", "GroupName", "GroupPolicyList", account.groups),
@@ -221,51 +259,49 @@ class _ModelLoader:
                     self.error(raw[key].line_of(e_i), ew, "must be a mapping")
                     continue
                 self.known_keys(entry, self._aws_members(key), ew)
-                ident = self._identity(entry, ew, kind, name_key, policies_key, account_id)
+                ident = self._identity(entry, ew, kind, name_key, policies_key, account.account_id)
                 if ident is not None:
                     table[ident.name] = ident
-        for r_i, entry in enumerate(self.list_of(raw, "ResourcePolicies", where)):
-            rw = f"{where}.ResourcePolicies[{r_i}]"
-            if not isinstance(entry, LDict):
-                self.error(raw["ResourcePolicies"].line_of(r_i), rw, "must be a mapping with Arn and Policy")
-                continue
-            self.known_keys(entry, _RESOURCE_POLICY_KEYS, rw)
-            arn = self.text_of(entry, "Arn", rw)
-            if not arn:
-                self.error(entry.line, f"{rw}.Arn", "Arn is required")
-                continue
-            policy = None
-            if entry.get("Policy") is not None:
-                text = self._document(entry, "Policy", rw)
-                if text is not None:
-                    policy = PolicySource(
-                        text=text,
-                        source_id="ResourcePolicy",
-                        source_type="Resource Policy",
-                        kind=PolicyKind.RESOURCE,
-                        origin=f"{self.file}: {rw} {arn}",
-                    )
-                    try:  # reported here, with its line, rather than on every cell that uses it
-                        compile_policy(policy)
-                    except MalformedPolicyDocument as exc:
-                        self.error(
-                            entry.line_of("Policy"),
-                            f"{rw}.Policy",
-                            f"malformed resource policy: {exc.within_policy}",
-                        )
-                        policy = None
-            aliases = tuple(
-                self._substituted(str(a), entry, "Aliases", rw) for a in self.list_of(entry, "Aliases", rw)
+
+    def _resource_entry(self, entry: LDict, rw: str) -> ResourceEntry | None:
+        self.known_keys(entry, _RESOURCE_POLICY_KEYS, rw)
+        arn = self.text_of(entry, "Arn", rw)
+        if not arn:
+            self.error(entry.line, f"{rw}.Arn", "Arn is required")
+            return None
+        policy = None
+        if entry.get("Policy") is not None:
+            policy = self._resource_policy(entry, rw, arn)
+        aliases = tuple(
+            self.substituted(str(a), entry, "Aliases", rw) for a in self.list_of(entry, "Aliases", rw)
+        )
+        resource = ResourceEntry(arn, policy, aliases, self.tags_of(entry, rw))
+        resource.gap = self.text_of(entry, "Gap", rw) or None
+        resource.key_manager = self.text_of(entry, "KeyManager", rw) or None
+        resource.key_state = self.text_of(entry, "KeyState", rw) or None
+        if isinstance(entry.get("MultiRegion"), bool):
+            resource.multi_region = entry["MultiRegion"]
+        return resource
+
+    def _resource_policy(self, entry: LDict, rw: str, arn: str) -> PolicySource | None:
+        text = self._document(entry, "Policy", rw)
+        if text is None:
+            return None
+        policy = PolicySource(
+            text=text,
+            source_id="ResourcePolicy",
+            source_type="Resource Policy",
+            kind=PolicyKind.RESOURCE,
+            origin=f"{self.file}: {rw} {arn}",
+        )
+        try:  # reported here, with its line, rather than on every cell that uses it
+            compile_policy(policy)
+        except MalformedPolicyDocument as exc:
+            self.error(
+                entry.line_of("Policy"), f"{rw}.Policy", f"malformed resource policy: {exc.within_policy}"
             )
-            resource = ResourceEntry(arn, policy, aliases, self.tags_of(entry, rw))
-            resource.gap = self.text_of(entry, "Gap", rw) or None
-            resource.key_manager = self.text_of(entry, "KeyManager", rw) or None
-            resource.key_state = self.text_of(entry, "KeyState", rw) or None
-            if isinstance(entry.get("MultiRegion"), bool):
-                resource.multi_region = entry["MultiRegion"]
-            account.resources[arn] = resource
-        self._check_references(account, where, raw)
-        return account
+            return None
+        return policy
 
     def _identity(
         self, entry: LDict, where: str, kind: str, name_key: str, policies_key: str, account_id: str
@@ -297,7 +333,9 @@ class _ModelLoader:
             ident.attached.append(arn_value)
         boundary = entry.get("PermissionsBoundary")
         if isinstance(boundary, LDict):
-            ident.boundary_arn = self.text_of(boundary, "PermissionsBoundaryArn", f"{where}.PermissionsBoundary")
+            ident.boundary_arn = self.text_of(
+                boundary, "PermissionsBoundaryArn", f"{where}.PermissionsBoundary"
+            )
         if kind == "user":
             ident.groups = [str(g) for g in self.list_of(entry, "GroupList", where)]
         if kind == "role" and entry.get("AssumeRolePolicyDocument") is not None:

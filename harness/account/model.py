@@ -4,8 +4,8 @@ The format is the output of IAM `GetAccountAuthorizationDetails`
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html)
 with the same keys and nesting, one entry per account under `accounts:`,
 plus documented additions (docs/account-model.md): `OrganizationPath`,
-`ResourcePolicies`, and a top-level `Organization` with SCPs and RCPs per
-root/OU/account id. A snapshot of a real account can be pasted in as is.
+`ResourcePolicies`, `Ec2` (harness/account/ec2.py), and a top-level `Organization` with
+SCPs and RCPs per root/OU/account id. A snapshot of a real account can be pasted in as is.
 
 Evaluation rules this module applies, from the IAM User Guide:
 - An identity's identity-based policies are its inline policies, its attached

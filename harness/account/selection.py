@@ -167,12 +167,21 @@ def _group_error(text: str) -> SelectionError:
 
 
 def glob_match(pattern: str, text: str) -> bool:
-    """`*` / `?` glob match of a casefolded pattern, without regard to case.
+    """`*` / `?` glob match of a casefolded pattern, without regard to case."""
+    return _glob(pattern, text.casefold())
 
-    Two pointers with one backtrack point (the last `*`): O(len(pattern) x len(text)) at
+
+def string_like(pattern: str, text: str) -> bool:
+    """IAM's StringLike: `*` any run of characters, `?` one, case-sensitive
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String).
+    """
+    return _glob(pattern, text)
+
+
+def _glob(pattern: str, text: str) -> bool:
+    """Two pointers with one backtrack point (the last `*`): O(len(pattern) x len(text)) at
     worst, so a hostile selector such as `*a*a*a*...b` cannot make a regex backtrack for ever.
     """
-    text = text.casefold()
     p = t = 0
     star, mark = -1, 0
     while t < len(text):

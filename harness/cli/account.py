@@ -80,7 +80,6 @@ def _fail(message: str) -> int:
 
 def run_capture(args: argparse.Namespace) -> int:
     from harness.account.capture import CaptureAborted, CaptureOptions, capture_account
-    from harness.account.capture.run import DEFAULT_SERVICES, OPTIONAL_SERVICES
 
     regions = tuple(r.strip() for r in (args.regions or "").split(",") if r.strip())
     for region in regions:
@@ -88,15 +87,9 @@ def run_capture(args: argparse.Namespace) -> int:
             return _fail(f"--regions: {region!r} is not a Region name (for example eu-west-3)")
     if regions and args.all_regions:
         return _fail("--regions and --all-regions exclude each other")
-    services = DEFAULT_SERVICES
-    if args.services is not None:
-        services = tuple(s.strip().lower() for s in args.services.split(",") if s.strip())
-        if services == ("none",):
-            services = ()
-        for service in services:
-            if service not in OPTIONAL_SERVICES:
-                known = ", ".join((*OPTIONAL_SERVICES, "none"))
-                return _fail(f"--services: unknown service {service!r}; known: {known}")
+    services = _services(args.services)
+    if isinstance(services, str):
+        return _fail(services)
     for role in args.assume_role:
         if not _ROLE_ARN.match(role):
             return _fail(f"--assume-role: {role!r} is not a role ARN (arn:aws:iam::111122223333:role/NAME)")
@@ -140,6 +133,23 @@ def run_capture(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _services(text: str | None) -> tuple[str, ...] | str:
+    """The optional services `--services` names (default: ec2; `none`: none), or what is wrong."""
+    from harness.account.capture.run import DEFAULT_SERVICES, OPTIONAL_SERVICES
+
+    if text is None:
+        return DEFAULT_SERVICES
+    services = tuple(s.strip().lower() for s in text.split(",") if s.strip())
+    if services == ("none",):
+        return ()
+    for service in services:
+        if service not in OPTIONAL_SERVICES:
+            return (
+                f"--services: unknown service {service!r}; known: {', '.join((*OPTIONAL_SERVICES, 'none'))}"
+            )
+    return services
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -5,7 +5,7 @@ only when the request carries it in ResourcePolicy
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html,
 ResourceArns and ResourcePolicy). Offline, the account model holds each resource's policy
 (a KMS key's key policy, which KMS always applies), so each resource gets what the model
-holds for it, through harness.account.resources: the pick scenarios and `harness who-can`
+holds for it, through harness.account.resource_inputs: the pick scenarios and `harness who-can`
 use, so one question gets one answer whichever tool asks. ResourcePolicy, ResourceOwner and
 ContextEntries in the request win, as in the AWS CLI. (Our reading: it answers what the
 request would meet in the account, as if the model's policy had been passed as
@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from harness.account.model import AccountModel, CaptureGap
-from harness.account.resources import GivenResourceInputs, resource_inputs
+from harness.account.resource_inputs import GivenResourceInputs, resource_inputs
 from harness.engine import Engine
 from harness.engine.aggregate import summed_advisory, worst
 from harness.engine.render import PendingSummary
@@ -127,9 +127,7 @@ def _joined(parts: Sequence[EvaluationResult], order: Mapping[str, int]) -> Eval
     """One action's results over groups of resources, as one result over all of them."""
     rrs = sorted((rr for part in parts for rr in part.resource_results), key=lambda r: order[r.resource])
     decision = worst([r.decision for r in rrs])
-    matched = tuple(
-        dict.fromkeys(s for r in rrs if r.decision is decision for s in r.matched_statements)
-    )
+    matched = tuple(dict.fromkeys(s for r in rrs if r.decision is decision for s in r.matched_statements))
     details: dict[str, Decision] = {}
     for r in rrs:
         for key, value in r.decision_details.items():

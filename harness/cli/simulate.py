@@ -146,9 +146,7 @@ def _batch(args: argparse.Namespace, operation: str, answer: Answer) -> int:
         return _fail(operation, exc)
     sys.stdout.flush()
     check = ActionNameCheck()
-    summary = run_lines(
-        lines, source, answer, operation, sys.stdout.buffer, sys.stderr, warn=check.warnings
-    )
+    summary = run_lines(lines, source, answer, operation, sys.stdout.buffer, sys.stderr, warn=check.warnings)
     return summary.exit_code
 
 

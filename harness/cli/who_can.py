@@ -140,7 +140,7 @@ def _resources(given: Sequence[str], model: Any) -> list[str]:
 
 def _resource(value: str, model: Any) -> str:
     """An ARN or `*` as given; a bare key id (no `:` or `/`) resolved to its key ARN in the model."""
-    from harness.account.resources import key_arns_with_id
+    from harness.account.resource_inputs import key_arns_with_id
 
     if value == "*" or value.startswith("arn:"):
         return value

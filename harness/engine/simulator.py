@@ -26,8 +26,10 @@ service returns where it differs from the model):
   deny only the deny statements are listed; for an implicit deny none.
 - EvalDecisionDetails is filled for cross-account requests, keyed by the
   SourcePolicyType names ("IAM Policy", "Resource Policy").
-- AWS accepts only an IAM user as CallerArn. Offline we also accept a role or
-  an assumed-role session and add a warning (the real simulator would refuse).
+- CallerArn: AWS takes an IAM user, group or role (botocore's IAM model of
+  2026-07-30; before, a user only), never an assumed-role session, a
+  federated user or a service. Offline every caller is evaluated as given;
+  one AWS would refuse gets a warning (validate.py).
 
 Request context: `decision` uses only the context the caller supplied, as the
 simulator does. `enforced_decision` evaluates the request as the service

@@ -4,6 +4,15 @@ ActionNames are `service:Action` without wildcards, ResourceArns are ARNs or
 `*`, a ResourcePolicy needs a CallerArn, ContextKeyType is one the API lists,
 ResourceHandlingOption names a scenario and its resources are given
 (API_SimulateCustomPolicy.html, API_SimulatePrincipalPolicy.html).
+
+Callers, as botocore's IAM service model of 2026-07-30 documents CallerArn:
+an IAM user, group or role, never an assumed role (session), a federated user
+or a service principal; without one it is the PolicySourceArn identity, which
+a ResourcePolicy then needs to be a user, group or role. (The same model's
+note that resource-based policies are not simulated for IAM roles is read in
+harness/backends/aws/callers.py: the AWS backend learns per account whether
+the simulator takes a role.) The offline engine evaluates every caller as
+given; where AWS's simulator would refuse it, the answer carries a warning.
 """
 
 from __future__ import annotations
@@ -47,24 +56,7 @@ def validate(inp: SimulationInput, parsed: Caller | None) -> list[str]:
     for e in inp.context:
         if e.type.lower() not in CONTEXT_TYPES:
             raise InvalidInput(f"ContextEntries: {e.key}: unknown ContextKeyType {e.type!r}")
-    if inp.caller_arn and parsed is not None:
-        if parsed.kind in ("role", "assumed-role"):
-            what = "a role" if parsed.kind == "role" else "an assumed-role session"
-            warnings.append(
-                f"CallerArn {inp.caller_arn} is {what}: AWS's simulator accepts only IAM users there; "
-                "the offline engine evaluates it as given"
-            )
-        elif parsed.kind != "user":
-            warnings.append(f"CallerArn {inp.caller_arn} is not an IAM user: AWS's simulator would refuse it")
-    elif (
-        inp.principal_arn and parsed is not None and parsed.kind != "user" and inp.resource_policy is not None
-    ):
-        # SimulatePrincipalPolicy: CallerArn is required with a ResourcePolicy
-        # unless PolicySourceArn is a user.
-        warnings.append(
-            f"no CallerArn: AWS's simulator requires one (an IAM user) with a ResourcePolicy when "
-            f"PolicySourceArn is not a user; the offline engine uses {inp.principal_arn} as the caller"
-        )
+    warnings.extend(_caller_warnings(inp, parsed))
     if inp.resource_handling_option:
         option = inp.resource_handling_option
         needed = RESOURCE_HANDLING.get(option)
@@ -78,6 +70,32 @@ def validate(inp: SimulationInput, parsed: Caller | None) -> list[str]:
                     f"ResourceHandlingOption {option} requires a {rtype} resource in ResourceArns"
                 )
     return warnings
+
+
+_CALLER_KINDS = frozenset({"user", "role"})
+
+
+def _caller_warnings(inp: SimulationInput, parsed: Caller | None) -> list[str]:
+    """What AWS's simulator would refuse about the caller; the engine evaluates it anyway."""
+    if parsed is None:
+        return []
+    group = ":group/" in (parsed.arn or "")
+    if inp.caller_arn:
+        if parsed.kind in _CALLER_KINDS or group:
+            return []
+        what = {"assumed-role": "an assumed-role session", "federated-user": "a federated user"}
+        return [
+            f"CallerArn {inp.caller_arn} is {what.get(parsed.kind, 'not an IAM user, group or role')}: "
+            "AWS's simulator takes only an IAM user, group or role there; the offline engine evaluates "
+            "it as given"
+        ]
+    if inp.principal_arn and inp.resource_policy is not None and not (parsed.kind in _CALLER_KINDS or group):
+        # CallerArn is required with a ResourcePolicy unless PolicySourceArn is a user, group or role.
+        return [
+            f"no CallerArn: AWS's simulator requires one with a ResourcePolicy when PolicySourceArn is "
+            f"not a user, group or role; the offline engine uses {inp.principal_arn} as the caller"
+        ]
+    return []
 
 
 def owner_account(resource_owner: str | None) -> str | None:

@@ -56,16 +56,9 @@ def counted_size(text: str) -> int:
 def policy_findings(text: str, kind: PolicyKind) -> list[QuotaFinding]:
     """The quotas `text`, used as a policy of `kind`, breaks; empty when it fits."""
     out: list[QuotaFinding] = []
-    bad = _OUTSIDE_RANGE.search(text)
-    if bad is not None:
-        line = text.count("\n", 0, bad.start()) + 1
-        out.append(
-            QuotaFinding(
-                True,
-                f"character U+{ord(bad.group()):04X} at line {line} is not allowed in a policy document "
-                "(only tab, line feed, carriage return and U+0020..U+00FF)",
-            )
-        )
+    characters = _character_finding(text)
+    if characters is not None:
+        out.append(characters)
     if len(text) > SIMULATOR_MAX_CHARS:
         out.append(
             QuotaFinding(
@@ -73,57 +66,69 @@ def policy_findings(text: str, kind: PolicyKind) -> list[QuotaFinding]:
             )
         )
         return out
-    size = counted_size(text)
-    if kind == PolicyKind.IDENTITY:
-        if size > ROLE_INLINE_MAX:
-            out.append(
-                QuotaFinding(
-                    True,
-                    f"{size:,} characters (whitespace not counted): no IAM identity can hold it "
-                    f"(managed policy {MANAGED_POLICY_MAX:,}, a role's inline policies {ROLE_INLINE_MAX:,})",
-                )
-            )
-        elif size > MANAGED_POLICY_MAX:
-            out.append(
-                QuotaFinding(
-                    False,
-                    f"{size:,} characters (whitespace not counted): over the {MANAGED_POLICY_MAX:,} of a "
-                    f"managed policy; it fits only inline in a role ({ROLE_INLINE_MAX:,})",
-                )
-            )
-    elif kind == PolicyKind.PERMISSIONS_BOUNDARY and size > MANAGED_POLICY_MAX:
-        out.append(
-            QuotaFinding(
-                True,
-                f"{size:,} characters (whitespace not counted): a permissions boundary is a managed policy, "
-                f"at most {MANAGED_POLICY_MAX:,}",
-            )
-        )
-    elif kind == PolicyKind.SESSION and size > SESSION_POLICY_MAX:
-        out.append(
-            QuotaFinding(
-                True,
-                f"{size:,} characters (whitespace not counted): STS takes session policies of at most "
-                f"{SESSION_POLICY_MAX:,}",
-            )
-        )
-    elif kind in (PolicyKind.SCP, PolicyKind.RCP) and size > ORGANIZATIONS_POLICY_MAX:
-        out.append(
-            QuotaFinding(
-                True,
-                f"{size:,} characters (whitespace not counted): AWS Organizations takes policies of at most "
-                f"{ORGANIZATIONS_POLICY_MAX:,}",
-            )
-        )
-    elif kind == PolicyKind.RESOURCE and size > RESOURCE_POLICY_WARN:
-        out.append(
-            QuotaFinding(
-                False,
-                f"{size:,} characters (whitespace not counted): over the {RESOURCE_POLICY_WARN:,} of an S3 "
-                "bucket policy (a KMS key policy may have 32,768 bytes)",
-            )
-        )
+    size = _size_finding(counted_size(text), kind)
+    if size is not None:
+        out.append(size)
     return out
+
+
+def _character_finding(text: str) -> QuotaFinding | None:
+    """The first character no policy document may hold, with its line."""
+    bad = _OUTSIDE_RANGE.search(text)
+    if bad is None:
+        return None
+    line = text.count("\n", 0, bad.start()) + 1
+    return QuotaFinding(
+        True,
+        f"character U+{ord(bad.group()):04X} at line {line} is not allowed in a policy document "
+        "(only tab, line feed, carriage return and U+0020..U+00FF)",
+    )
+
+
+# Kinds that only one place in AWS holds, so one quota refuses them: (limit, what says so).
+_ONLY_QUOTA = {
+    PolicyKind.PERMISSIONS_BOUNDARY: (
+        MANAGED_POLICY_MAX,
+        "a permissions boundary is a managed policy, at most {limit:,}",
+    ),
+    PolicyKind.SESSION: (SESSION_POLICY_MAX, "STS takes session policies of at most {limit:,}"),
+    PolicyKind.SCP: (ORGANIZATIONS_POLICY_MAX, "AWS Organizations takes policies of at most {limit:,}"),
+    PolicyKind.RCP: (ORGANIZATIONS_POLICY_MAX, "AWS Organizations takes policies of at most {limit:,}"),
+}
+
+
+def _size_finding(size: int, kind: PolicyKind) -> QuotaFinding | None:
+    """The size quota a document of `size` counted characters breaks as a policy of `kind`."""
+    counted = f"{size:,} characters (whitespace not counted)"
+    if kind == PolicyKind.IDENTITY:
+        return _identity_size_finding(size, counted)
+    if kind in _ONLY_QUOTA:
+        limit, rule = _ONLY_QUOTA[kind]
+        return QuotaFinding(True, f"{counted}: {rule.format(limit=limit)}") if size > limit else None
+    if kind == PolicyKind.RESOURCE and size > RESOURCE_POLICY_WARN:
+        return QuotaFinding(
+            False,
+            f"{counted}: over the {RESOURCE_POLICY_WARN:,} of an S3 bucket policy (a KMS key policy may "
+            "have 32,768 bytes)",
+        )
+    return None
+
+
+def _identity_size_finding(size: int, counted: str) -> QuotaFinding | None:
+    """Refused over a role's inline total (no identity holds it); a warning over a managed policy's."""
+    if size > ROLE_INLINE_MAX:
+        return QuotaFinding(
+            True,
+            f"{counted}: no IAM identity can hold it "
+            f"(managed policy {MANAGED_POLICY_MAX:,}, a role's inline policies {ROLE_INLINE_MAX:,})",
+        )
+    if size > MANAGED_POLICY_MAX:
+        return QuotaFinding(
+            False,
+            f"{counted}: over the {MANAGED_POLICY_MAX:,} of a managed policy; it fits only inline in a "
+            f"role ({ROLE_INLINE_MAX:,})",
+        )
+    return None
 
 
 def inline_total_finding(kind: str, total: int) -> QuotaFinding | None:

@@ -14,7 +14,7 @@ afterwards: a policy document is parsed first and `${name}` is replaced inside
 its string tokens, each re-encoded as a JSON string (`substitute_json`), so no
 value, whatever quotes or brackets it holds, can add a statement or change a
 document's structure. Values with control characters are refused, and values
-whose name says their shape (account ids, Regions, the partition) are checked
+whose name says their shape (account ids, Regions, the partition, role names) are checked
 against it (`check_value`).
 """
 
@@ -116,6 +116,14 @@ _SHAPES: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = (
         re.compile(r"^partition$"),
         re.compile(r"^aws(-[a-z]+)*$"),
         "a partition is aws, aws-cn, aws-us-gov, ...",
+    ),
+    # A role name lands after `role/` in ARNs; `*` or `/` there would name other principals.
+    # RoleName: 1-64 characters of [\w+=,.@-]
+    # (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+    (
+        re.compile(r"^(.*_)?role$"),
+        re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$"),
+        "a role name is 1 to 64 letters, digits and +=,.@_- (the name, not the ARN)",
     ),
 )
 

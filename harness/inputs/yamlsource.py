@@ -141,6 +141,16 @@ def _check_tag(node: yaml.Node, file: str, path: str) -> None:
 
 
 def _convert(loader: _Loader, node: yaml.Node, file: str, path: str, depth: int = 0) -> Any:
+    _check_node(loader, node, file, path, depth)
+    if isinstance(node, yaml.MappingNode):
+        return _mapping(loader, node, file, path, depth)
+    if isinstance(node, yaml.SequenceNode):
+        return _sequence(loader, node, file, path, depth)
+    return loader.construct_object(node, deep=True)
+
+
+def _check_node(loader: _Loader, node: yaml.Node, file: str, path: str, depth: int) -> None:
+    """Refuse a node with a tag outside the core schema, too deep, or past the node budget."""
     loader.expanded += 1
     _check_tag(node, file, path)
     if depth > MAX_DEPTH:
@@ -158,52 +168,55 @@ def _convert(loader: _Loader, node: yaml.Node, file: str, path: str, depth: int 
             f"the document expands to more than {MAX_NODES:,} YAML nodes",
             "YAML aliases (*name) repeated inside each other multiply; write the values out",
         )
-    if isinstance(node, yaml.MappingNode):
-        # Keys written in this mapping, as opposed to keys brought in by `<<: *anchor`:
-        # an explicit key may override a merged one (YAML merge semantics), but
-        # two explicit keys with the same name are a mistake.
-        own = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
-        loader.flatten_mapping(node)  # resolves merge keys: merged pairs first, later ones win
-        explicit: set[str] = set()
-        out = LDict()
-        out.line = node.start_mark.line + 1
-        out.key_lines = {}
-        out.raw = {}
-        for key_node, value_node in node.value:
-            _check_tag(key_node, file, path)
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else str(key)
-            line = key_node.start_mark.line + 1
-            is_own = id(key_node) in own
-            if key in out and is_own and key in explicit:
-                raise ScenarioError(
-                    file,
-                    line,
-                    f"{path}.{key}" if path else key,
-                    f"duplicate key {key!r} (first written on line {out.key_lines[key]})",
-                    "remove one of them: YAML would silently keep only the last",
-                )
-            if is_own:
-                explicit.add(key)
-            child = f"{path}.{key}" if path else key
-            out[key] = _convert(loader, value_node, file, child, depth + 1)
-            out.key_lines[key] = line
-            if isinstance(value_node, yaml.ScalarNode):
-                out.raw[key] = value_node.value
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        seq = LList()
-        seq.line = node.start_mark.line + 1
-        seq.item_lines = []
-        seq.raw = {}
-        for i, item in enumerate(node.value):
-            seq.append(_convert(loader, item, file, f"{path}[{i}]", depth + 1))
-            seq.item_lines.append(item.start_mark.line + 1)
-            if isinstance(item, yaml.ScalarNode):
-                seq.raw[i] = item.value
-        return seq
-    return loader.construct_object(node, deep=True)
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode, file: str, path: str, depth: int) -> LDict:
+    # Keys written in this mapping, as opposed to keys brought in by `<<: *anchor`:
+    # an explicit key may override a merged one (YAML merge semantics), but
+    # two explicit keys with the same name are a mistake.
+    own = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+    loader.flatten_mapping(node)  # resolves merge keys: merged pairs first, later ones win
+    explicit: set[str] = set()
+    out = LDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    out.raw = {}
+    for key_node, value_node in node.value:
+        _check_tag(key_node, file, path)
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else str(key)
+        line = key_node.start_mark.line + 1
+        is_own = id(key_node) in own
+        if key in out and is_own and key in explicit:
+            raise ScenarioError(
+                file,
+                line,
+                f"{path}.{key}" if path else key,
+                f"duplicate key {key!r} (first written on line {out.key_lines[key]})",
+                "remove one of them: YAML would silently keep only the last",
+            )
+        if is_own:
+            explicit.add(key)
+        child = f"{path}.{key}" if path else key
+        out[key] = _convert(loader, value_node, file, child, depth + 1)
+        out.key_lines[key] = line
+        if isinstance(value_node, yaml.ScalarNode):
+            out.raw[key] = value_node.value
+    return out
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode, file: str, path: str, depth: int) -> LList:
+    seq = LList()
+    seq.line = node.start_mark.line + 1
+    seq.item_lines = []
+    seq.raw = {}
+    for i, item in enumerate(node.value):
+        seq.append(_convert(loader, item, file, f"{path}[{i}]", depth + 1))
+        seq.item_lines.append(item.start_mark.line + 1)
+        if isinstance(item, yaml.ScalarNode):
+            seq.raw[i] = item.value
+    return seq
 
 
 def plain(value: Any) -> Any:

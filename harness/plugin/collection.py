@@ -1,7 +1,11 @@
 """Collect scenario files: a YAML file with a top-level `scenarios:` key becomes test items.
 
-Other YAML (CI configs, account models, compose files) is left alone. A file
-that fails to load yields a single error item, so the other files still run.
+A file written as a scenario file but with a misspelt key (`scenario:`, `principals:` without
+`scenarios:`, ...) is collected too, so the loader names the mistake instead of the check
+silently not running; other YAML (CI configs, account models, compose files, workflows) is left
+alone (harness/scenarios/loader.py `scenario_file_kind`, docs/scenarios.md "Which files are
+scenario files"). A file that fails to load yields a single error item, so the other files
+still run.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ SUFFIXES = (".yaml", ".yml")
 
 
 def is_scenario_path(path: Path) -> bool:
-    """A .yaml/.yml file with a top-level `scenarios:` key, in whatever encoding it was saved.
+    """A .yaml/.yml file that is a scenario file, or one with a mistake in its keys, in whatever
+    encoding it was saved.
 
     A UTF-16 scenario file (or one with NUL bytes) is collected so the loader
     reports it as an error: skipping it would turn a broken file into a green run.
@@ -160,8 +165,8 @@ class ScenarioFileNode(pytest.File):
     def results_for(self, cells: list[Cell]) -> list[CellResult]:
         """Each cell's result, handed out once: evaluated with the next selected cells of the file in one
         backend call, or alone when not among them (run directly, asked for again, out of order)."""
-        if self._plan is None:
-            self._plan = self.harness.selected_cells(self)
+        if self._plan is None:  # cells the account model cannot answer are never sent (items skip them)
+            self._plan = [c for c in self.harness.selected_cells(self) if not c.skip_reason]
             self._positions = {c.id: i for i, c in enumerate(self._plan)}
             self._pending = {}
         pending = self._pending

@@ -4,7 +4,7 @@ and for a backend that cannot be used."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -49,6 +49,9 @@ class CellItem(pytest.Item):
         return [] if record is None else [[self.index, record_dict(record)]]
 
     def setup(self) -> None:
+        if self.cell.skip_reason:  # the account model cannot answer it: never sent, never a pass
+            self.record = skipped_record(self.file_node, self.cell)
+            skip_here(self.cell.skip_reason)
         result = self.file_node.results_for([self.cell])[0]
         self.result = result
         self.record = make_record(self.file_node, self.cell, result)
@@ -113,25 +116,35 @@ class CellGroupItem(_ManyCellsItem):
 
     def setup(self) -> None:
         node = self.file_node
-        cells = [cell for _index, cell in self.cells]
+        asked = [(index, cell) for index, cell in self.cells if not cell.skip_reason]
         errors = GroupProblems("could not be evaluated")
         failures = GroupProblems("failed")
         records = []
-        for (index, cell), result in zip(self.cells, node.results_for(cells), strict=True):
-            record = make_record(node, cell, result)
-            records.append([index, record_dict(record)])
+        results = iter(node.results_for([cell for _index, cell in asked]) if asked else [])
+        for index, cell in self.cells:  # records in the file's order, skipped cells among them
+            if cell.skip_reason:
+                records.append([index, record_dict(skipped_record(node, cell))])
+                continue
+            result = next(results)
+            records.append([index, record_dict(make_record(node, cell, result))])
             if result.is_error:
                 errors.add(lambda c=cell, r=result: describe_error(c, r))
             elif judge(cell, result) is Outcome.FAILED:
                 failures.add(lambda c=cell, r=result: describe_failure(c, r))
         self.records = records
         total = len(self.cells)
+        skipped = total - len(asked)
         self.user_properties.extend(
             [("cells", str(total)), ("failed", str(failures.count)), ("errors", str(errors.count))]
         )
+        if skipped:
+            self.user_properties.append(("skipped", str(skipped)))
         if errors.count:  # could not check: an ERROR (exit 2), whatever the other cells did
             pytest.fail("\n\n".join(p.text(total) for p in (errors, failures) if p.count), pytrace=False)
         self.failures = failures if failures.count else None
+        if not asked:  # every cell is about something the account model does not hold
+            first = self.cells[0][1].skip_reason
+            skip_here(f"{total} cell{'s' if total != 1 else ''} not evaluated: {first}")
 
     def runtest(self) -> None:
         failures, self.failures = self.failures, None
@@ -169,6 +182,19 @@ class GroupProblems:
 
 def make_record(node: ScenarioFileLike, cell: Cell, result: CellResult) -> CellRecord:
     record = CellRecord.from_cell(cell, result)
+    loaded = node.loaded
+    if loaded is not None and loaded.account:
+        record.account = loaded.account
+    return record
+
+
+def skip_here(reason: str) -> NoReturn:
+    """Skip the item, reported at the scenario's line (as a skip marker would be), not at this module's."""
+    raise pytest.skip.Exception(reason, _use_item_location=True)
+
+
+def skipped_record(node: ScenarioFileLike, cell: Cell) -> CellRecord:
+    record = CellRecord.from_skipped_cell(cell)
     loaded = node.loaded
     if loaded is not None and loaded.account:
         record.account = loaded.account

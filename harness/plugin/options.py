@@ -58,6 +58,13 @@ _AWS_SHORTHANDS = (
     ("--iam-assume-role", "assume_role", "ARN", "role to assume before simulating (checks another account)."),
     ("--iam-external-id", "external_id", "ID", "external id for --iam-assume-role."),
     ("--iam-max-concurrency", "max_concurrency", "N", "simulator calls in flight per process (default 4)."),
+    (
+        "--iam-caller-mode",
+        "caller_mode",
+        "MODE",
+        "role callers against a resource policy: auto (the role itself, a stand-in user where refused; "
+        "default) | direct | stand-in.",
+    ),
 )
 
 

@@ -71,8 +71,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if isinstance(item, CellItem | CellGroupItem | BackendErrorItem):
-        # Exactly one report per item carries its cells' records: the call, or the setup that errored.
-        if call.when == "call" or (call.when == "setup" and report.failed):
+        # Exactly one report per item carries its cells' records: the call, or the setup that errored
+        # or skipped (cells the account model cannot answer, recorded as `skipped`).
+        if call.when == "call" or (call.when == "setup" and (report.failed or report.skipped)):
             records = item.take_records()
             if records:
                 node = item.file_node

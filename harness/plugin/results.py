@@ -61,7 +61,8 @@ def failed_cells(user_properties: Iterable[Any]) -> list[str] | None:
     """Ids of the cells a grouped item's report says failed or errored; None for any other report."""
     for prop in user_properties:
         if isinstance(prop, tuple | list) and len(prop) == 2 and prop[0] == PROP_CELLS and prop[1]["group"]:
-            return [record["id"] for _index, record in prop[1]["cells"] if record["outcome"] != "passed"]
+            cells = prop[1]["cells"]
+            return [record["id"] for _index, record in cells if record["outcome"] in ("failed", "error")]
     return None
 
 

@@ -12,6 +12,7 @@ from harness.account import AccountModel
 from harness.backends.base import Backend
 from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
 from harness.cells import Cell, CellResult, error_result
+from harness.fixes import FixableFile, Fixes
 from harness.plugin.filenode import ScenarioFileLike
 from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem
 from harness.plugin.options import HarnessOptions
@@ -40,6 +41,8 @@ class HarnessSession:
         self.variable_names: set[str] = set()
         self.files_loaded = 0
         self.selection = SelectionCounts()
+        # Blocked cells' fixes: one engine for the run, the state of the file being fixed.
+        self.fixes = Fixes()
         # Per grouped item that reported: its failed or error cells, for `--lf` (lastfailed.py).
         self.group_failures: dict[str, list[str]] = {}
         # "drift: 2 new access, ..." for the terminal summary when --iam-baseline is given.
@@ -91,7 +94,11 @@ class HarnessSession:
             return [
                 error_result(c, backend.name, "backend returned the wrong number of results") for c in cells
             ]
-        return results
+        if loaded is None:
+            return results
+        # A fix on each blocked cell (harness/fixes/); no work at all when no cell is blocked.
+        file = FixableFile(loaded.display, loaded.cells, loaded.account_model, backend.name)
+        return self.fixes.attach(file, cells, results)
 
     def unavailable_cause(self, node: ScenarioFileLike) -> str | None:
         """Why no cell of `node` can be evaluated at all (bad backend option, no AWS session), or None."""

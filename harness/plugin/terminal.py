@@ -28,6 +28,8 @@ def write_summary(harness: HarnessSession, write: Callable[..., None], section: 
     counts = collector.counts()
     files = collector.cell_files
     parts = [f"{counts['passed']} passed", f"{counts['failed']} failed", f"{counts['error']} error"]
+    if counts.get("skipped"):  # not in the account model: never passes (pytest -rs lists why)
+        parts.append(f"{counts['skipped']} skipped")
     summary = f"IAM cells ({harness.options.backend}): {', '.join(parts)} in {len(files)} file(s)"
     if collector.broken_files:
         summary += f"; {len(collector.broken_files)} invalid scenario file(s)"

@@ -10,6 +10,7 @@ Entry points:
   `baseline_index(path)` the compact decision index of a previous run;
 - `source.RunSource`: a run's metadata, errors and re-iterable cells, from a path or a RunResult;
 - `terminal.matrix_table(run, drift=None)`: the table printed at the end of a run;
+- `readiness.Readiness`: one row per covered volume, ready / blocked / error (readiness.csv);
 - `drift.diff(old, new)`, `merge.merge([(label, run), ...])`;
 - `export.export(run_path, outdir, ...)`: `harness report export`;
 - `SCHEMA_PATH`: the run result's JSON Schema (draft 2020-12).

@@ -8,6 +8,11 @@ with " | " so each cell stays one field.
 Every cell has its row. Rows are written as the run streams past (`CsvFormat`),
 cells that are not a plain pass first (drift, then errors, failures), then the
 passing cells in run order.
+
+readiness.csv (`readiness_csv`): one row per covered volume
+(harness/reports/readiness.py), blocked first, with the same guards. It is
+written with report.csv when any cell covers estate resources
+(harness/reports/render.py).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import IO
 from harness.reports.cellfields import effective_decision, statement_label
 from harness.reports.drift import Drift
 from harness.reports.files import HashingWriter
+from harness.reports.readiness import ReadinessRow
 from harness.reports.summary import PlacedCell, RunSummary
 
 COLUMNS = (
@@ -153,3 +159,40 @@ class CsvFormat:
             self._row(row(placed, self._labels), out)
         self._flush(out)
         out.copy_from(self.spool)
+
+
+READINESS_COLUMNS = (
+    "account",
+    "region",
+    "volume_id",
+    "instance_id",
+    "instance_name",
+    "key_arn",
+    "verdict",
+    "blocking_cells",
+    "covering_cells",
+    "volume_arn",
+)
+
+
+def readiness_csv(rows: list[ReadinessRow]) -> bytes:
+    """readiness.csv: the header, then one guarded row per volume (a volume on several instances
+    names each, joined with " | " like every list here)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(READINESS_COLUMNS)
+    for r in rows:
+        fields = (
+            r.account,
+            r.region,
+            r.volume_id,
+            " | ".join(r.instance_ids),
+            " | ".join(r.instance_names),
+            r.key_arn,
+            r.verdict.value,
+            " | ".join(r.blocking_cells),
+            r.cells,
+            r.volume_arn,
+        )
+        writer.writerow([guard(f) for f in fields])
+    return buf.getvalue().encode("utf-8")

@@ -25,6 +25,11 @@ the lines block writes `<` as `\\l` (so no `<` at all is left in it) and
 backslash-escapes tab, newline, carriage return, NUL and backslash. The page
 script inserts values with `textContent` only, never as markup.
 
+With cells that cover estate resources the data block also carries the
+readiness view (one row per covered volume: harness/reports/readiness.py),
+drawn as a table the reader sorts by any column; a failed cell's fix shows in
+its detail as JSON ready to paste, with whether it was verified.
+
 Escaping is not the only defence: the page's Content-Security-Policy allows
 exactly one script, the report's own (templates/report.js), by its SHA-256
 (`script-src 'sha256-...'`, CSP Level 2), so no inline script or event
@@ -303,12 +308,13 @@ class CompactLines:
         if (
             cell.explanation or cell.missing_context or cell.warnings or cell.context or cell.other
             or cell.advisory or cell.error or cell.via or cell.disagreement or cell.check_enforced
+            or cell.fix
         ):  # fmt: skip
             for name in ("explanation", "missing_context", "warnings", "context", "other"):
                 value = getattr(cell, name)
                 if value:
                     extra[name] = value
-            for name in ("advisory", "error", "via", "disagreement"):
+            for name in ("advisory", "error", "via", "disagreement", "fix"):
                 value = getattr(cell, name)
                 if value:
                     extra[name] = value
@@ -368,6 +374,8 @@ def full_record(placed: PlacedCell, row: int, service: int, policies: PolicyInde
         "drift_label": change.label if change else None,
         "drift_before": change.before if change else None,
         "drift_is_change": bool(change and change.is_decision_change),
+        "covers": cell.covers,
+        "fix": cell.fix,
     }
 
 
@@ -380,6 +388,15 @@ def _drift_payload(drift: Drift | None, limit: int) -> dict[str, Any] | None:
         "changes": [c.to_dict() for c in changes[:limit]],
         "not_listed": max(0, len(changes) - limit),
     }
+
+
+def _readiness_payload(summary: RunSummary) -> dict[str, Any] | None:
+    """The readiness table (one row per covered volume, bounded by the estate), or None when no
+    cell covers anything (the page then shows no readiness section)."""
+    readiness = summary.readiness
+    if not readiness.covered:
+        return None
+    return {"counts": readiness.counts(), "rows": [row.to_dict() for row in readiness.rows()]}
 
 
 class HtmlFormat:
@@ -455,6 +472,7 @@ class HtmlFormat:
                 ],
                 "errors": summary.errors,
                 "drift": _drift_payload(drift, self.limits.drift_listed),
+                "readiness": _readiness_payload(summary),
                 "drift_kinds": [k.value for k in DriftKind],
             },
             overflow,

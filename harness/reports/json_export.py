@@ -1,10 +1,12 @@
 """report.json: the run result in report order (drift first), every cell, with the drift section.
 
 It stays a valid run result: `RunResult.load` reads it (unknown top-level keys
-such as `drift` are ignored). Written as the run streams past: one cell per
-line, msgspec's C encoder straight from the CellRecord (no dict copy), cells
-that are not a plain pass first, then the passing cells in run order. Unlike
-run.json, the metadata comes first (it is known when the report is written).
+such as `drift` are ignored), with the run's `estate` table when it has one.
+Written as the run streams past: one cell per line, msgspec's C encoder
+straight from the CellRecord (no dict copy), cells that are not a plain pass
+first, then the passing cells in run order. Unlike run.json, the metadata
+comes first (it is known when the report is written). A cell's `estate` is
+always `[]` here: the facts are in the run's table.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class JsonFormat:
         # Spooled cells each start with ",\n"; with nothing before them the first comma goes.
         out.copy_from(self.spool, skip=0 if held else 1)
         tail = b'\n],"errors":' + _ENCODER.encode(summary.errors)
+        if summary.estate:  # the facts of covered resources, once each, as run.json has them
+            tail += b',"estate":' + _ENCODER.encode(summary.estate)
         if drift is not None:
             tail += b',"drift":' + _ENCODER.encode(drift.to_dict())
         out.write(tail + b"}\n")

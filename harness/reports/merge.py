@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from harness.run.estate import EstateTable
 from harness.run.result import CellRecord, RunResult
 
 # Fields that make two records of the same cell disagree.
@@ -124,7 +125,9 @@ def merge(inputs: Sequence[tuple[str, RunResult]]) -> MergeResult:
     conflicts: list[MergeConflict] = []
     duplicates = 0
     errors: list[dict[str, Any]] = []
+    estate = EstateTable()  # an ARN names its account: the same resource in two inputs is one
     for label, run in inputs:
+        estate.add(run.estate)
         account = str(run.metadata.get("account") or "")
         for cell in run.cells:
             stamped = cell if cell.account or not account else replace(cell, account=account)
@@ -152,4 +155,5 @@ def merge(inputs: Sequence[tuple[str, RunResult]]) -> MergeResult:
         "duplicates": duplicates,
         "conflicts": [c.to_dict() for c in conflicts],
     }
-    return MergeResult(RunResult(metadata=metadata, cells=cells, errors=errors), conflicts, duplicates)
+    merged = RunResult(metadata=metadata, cells=cells, errors=errors, estate=estate.rows())
+    return MergeResult(merged, conflicts, duplicates)

@@ -9,6 +9,10 @@ report.html compact lines). At the end every file is written in report order:
 its head, the held cells worst first, then the spool copied in a megabyte at
 a time, then its tail; report.md and the terminal table come from the
 summary alone. No passing cell stays in memory, whatever the run's size.
+
+With report.csv goes readiness.csv, the readiness view (harness/reports/readiness.py) from the
+same pass, when any cell covers estate resources; it is listed in SHA256SUMS and the manifest like
+every other file.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import IO, Any
 
 from harness import __version__
 from harness.redact import redact_data
-from harness.reports.csv_export import CsvFormat
+from harness.reports.csv_export import CsvFormat, readiness_csv
 from harness.reports.drift import BaselineIndex, Drift, DriftTracker
 from harness.reports.files import HashingWriter, WrittenFile, atomic_file, atomic_write, spool_file
 from harness.reports.html import HtmlFormat, HtmlLimits
@@ -35,6 +39,9 @@ from harness.run.select import is_partial
 
 FORMATS = ("md", "html", "csv", "json")
 REPORT_FILES = {"md": "report.md", "html": "report.html", "csv": "report.csv", "json": "report.json"}
+# Files written beside a format's own, by that format: the manifest names them by it.
+EXTRA_FILES = {"readiness.csv": "csv"}
+READINESS_FILE = "readiness.csv"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 MANIFEST_SCHEMA = "iam-harness/report-manifest"
@@ -81,7 +88,7 @@ def run_pass(
     drift_list_limit: int | None = 10_000,
 ) -> tuple[RunSummary, Drift | None]:
     """The one pass: summary, drift, and each format's spool (see the module docstring)."""
-    summary = RunSummary(source.metadata, source.errors)
+    summary = RunSummary(source.metadata, source.errors, estate=source.estate)
     tracker = None
     if baseline is not None:
         tracker = DriftTracker(baseline, partial=is_partial(source.metadata), list_limit=drift_list_limit)
@@ -118,8 +125,9 @@ def render_source(
     """Write the reports of `source` into `outdir` (one pass over its cells; see the module docstring).
 
     `baseline` (an index of the previous run) or a ready `drift` marks changed
-    cells. Files: report.md, report.html, report.csv, report.json (as asked),
-    then SHA256SUMS and manifest.json unless `manifest=False`.
+    cells. Files: report.md, report.html, report.csv (and readiness.csv when cells cover
+    estate resources), report.json (as asked), then SHA256SUMS and manifest.json unless
+    `manifest=False`.
     """
     outdir = Path(outdir)
     chosen = check_formats(formats)
@@ -141,6 +149,8 @@ def render_source(
             with atomic_file(path) as out:
                 streamed[fmt].finish(out, summary, drift)
             files.append(WrittenFile(path, out.sha256, out.size))
+            if fmt == "csv":
+                files += _write_readiness(outdir, summary)
     finally:
         for spool in spools:
             spool.close()
@@ -148,6 +158,16 @@ def render_source(
     if manifest:
         written += write_manifest(outdir, files, summary, drift, provenance)
     return RenderResult(written=written, summary=summary, drift=drift, files=files)
+
+
+def _write_readiness(outdir: Path, summary: RunSummary) -> list[WrittenFile]:
+    """readiness.csv when a cell covers anything; else none, and one an earlier run left in this
+    directory is removed: it would describe another run's estate as this one's."""
+    path = outdir / READINESS_FILE
+    if not summary.readiness.covered:
+        path.unlink(missing_ok=True)
+        return []
+    return [atomic_write(path, readiness_csv(summary.readiness.rows()))]
 
 
 def write_manifest(
@@ -184,7 +204,7 @@ def write_manifest(
 
 
 def _format_of(name: str) -> str:
-    return next(fmt for fmt, file in REPORT_FILES.items() if file == name)
+    return EXTRA_FILES.get(name) or next(fmt for fmt, file in REPORT_FILES.items() if file == name)
 
 
 def render_text(

@@ -1,7 +1,8 @@
 """A run result read one cell at a time: what every report renders from.
 
-`RunSource` holds the run's metadata and load errors (small) and gives its
-cells as a re-iterable stream of `CellRecord`s (`cells()`), so a renderer
+`RunSource` holds the run's metadata, load errors and estate table (the facts
+of covered resources, bounded by the estate: harness/run/estate.py) and gives
+its cells as a re-iterable stream of `CellRecord`s (`cells()`), so a renderer
 keeps only what it aggregates, never the passing cells. Built from:
 
 - a run.json path (`from_path`): a streamed file (schema version 2) is read
@@ -12,7 +13,7 @@ keeps only what it aggregates, never the passing cells. Built from:
 - a `RunResult` in memory (`from_run`: tests, `report merge`);
 - any factory of record iterators (`from_records`).
 
-Redaction happens here, once, on the data: metadata and errors when the
+Redaction happens here, once, on the data: metadata, errors and estate when the
 source is built, each cell as it is read (a bounded cache of scrubbed
 strings), unless the data says it is already redacted (the plugin's run.json).
 Every format is then serialised from clean data and never scrubbed again.
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.redact import Redactor, redact_data
+from harness.run.estate import EstateError, check_estate
 from harness.run.load import RunInputError, cell_problem, load_run
 from harness.run.result import CellRecord, RunResult, redact_run
 from harness.run.stream import StreamFormatError, is_streamed, iter_cells, read_tail
@@ -48,6 +50,8 @@ class RunSource:
     sha256: str | None = None
     # Cells counted by the last complete pass of `cells()` (None before one).
     count: int | None = None
+    # The facts of every covered resource, once each (harness/run/estate.py).
+    estate: list[dict[str, str]] = field(default_factory=list)
 
     def cells(self) -> Iterator[CellRecord]:
         """Every cell once, in the run's order; each call starts a new pass."""
@@ -63,7 +67,13 @@ class RunSource:
         if not run.redacted:
             run = redact_run(run)
         cells = run.cells
-        return cls(metadata=run.metadata, errors=run.errors, _records=lambda: iter(cells), origin="run")
+        return cls(
+            metadata=run.metadata,
+            errors=run.errors,
+            _records=lambda: iter(cells),
+            origin="run",
+            estate=run.estate,
+        )
 
     @classmethod
     def from_records(
@@ -74,17 +84,19 @@ class RunSource:
         *,
         redacted: bool = False,
         origin: str = "run",
+        estate: list[dict[str, str]] | None = None,
     ) -> RunSource:
         """Cells from `records()` (full record dicts), checked and redacted as they are read."""
+        estate = estate or []
         if not redacted:
-            metadata, errors = redact_data(metadata), redact_data(errors)
+            metadata, errors, estate = redact_data(metadata), redact_data(errors), redact_data(estate)
 
         def cells() -> Iterator[CellRecord]:
             redactor = None if redacted else Redactor()
             for i, data in enumerate(records()):
                 yield _record(data, i, origin, redactor)
 
-        return cls(metadata=metadata, errors=errors, _records=cells, origin=origin)
+        return cls(metadata=metadata, errors=errors, _records=cells, origin=origin, estate=estate)
 
     @classmethod
     def from_path(cls, path: Path | str, *, redacted: bool = False, sha256: bool = False) -> RunSource:
@@ -116,6 +128,10 @@ class RunSource:
             raise RunInputError(path, "field 'metadata' must be an object")
         if not isinstance(errors, list):
             raise RunInputError(path, "field 'errors' must be a list")
+        try:
+            estate = check_estate(tail.get("estate"))
+        except EstateError as exc:
+            raise RunInputError(path, str(exc)) from None
 
         opened = _fingerprint(path)
 
@@ -129,7 +145,9 @@ class RunSource:
             except StreamFormatError as exc:
                 raise RunInputError(path, str(exc).removeprefix(f"{path}: ")) from None
 
-        source = cls.from_records(metadata, errors, records, redacted=redacted, origin=str(path))
+        source = cls.from_records(
+            metadata, errors, records, redacted=redacted, origin=str(path), estate=estate
+        )
         source.sha256 = digest
         return source
 

@@ -9,7 +9,9 @@
 - a principal x action grid for small runs (dropped once it would pass
   `grid_limit` entries: the terminal and Markdown then show the summary matrix);
 - every cell that is not a plain pass (failed, error, or its decision changed
-  since the baseline): bounded by failures and drift, never by passing cells.
+  since the baseline): bounded by failures and drift, never by passing cells;
+- the readiness view (harness/reports/readiness.py): one state per volume the
+  cells cover, bounded by the run's estate.
 
 Rows, services and actions are numbered in the order first seen (renderers
 that write as they go refer to them by number) and ordered worst first at the
@@ -25,6 +27,7 @@ from typing import Any
 
 from harness.reports.cellfields import OUTCOME_RANK, effective_decision
 from harness.reports.drift import Drift, DriftChange
+from harness.reports.readiness import Readiness
 from harness.run.result import CellRecord, RunResult
 
 # Summary counters, in this order (the HTML report's data uses the same order).
@@ -117,9 +120,19 @@ class SummaryMatrix:
 class RunSummary:
     """Aggregates of one pass over a run's cells (see the module docstring)."""
 
-    def __init__(self, metadata: dict[str, Any], errors: list[dict[str, Any]], *, grid_limit: int = 20_000):
+    def __init__(
+        self,
+        metadata: dict[str, Any],
+        errors: list[dict[str, Any]],
+        *,
+        grid_limit: int = 20_000,
+        estate: list[dict[str, str]] | None = None,
+    ):
         self.metadata = metadata
         self.errors = errors
+        # The run's estate table (facts of covered resources), which report.json carries on.
+        self.estate = list(estate or [])
+        self.readiness = Readiness(self.estate)
         self.default_account = str(metadata.get("account") or "")
         self.outcomes: Counter[str] = Counter()
         self.vias: Counter[str] = Counter()
@@ -182,6 +195,8 @@ class RunSummary:
         if per is None:
             per = self.scenarios[(cell.file, cell.scenario)] = Counter()
         per[outcome] += 1
+        if cell.covers:
+            self.readiness.add(cell)
         t = self._triple(account, cell)
         a = self._action(cell.action)
         s = self._service_of_action[a]
@@ -229,6 +244,7 @@ class RunSummary:
             "passed": self.outcomes.get("passed", 0),
             "failed": self.outcomes.get("failed", 0),
             "error": self.outcomes.get("error", 0),
+            "skipped": self.outcomes.get("skipped", 0),  # not evaluated: not in the account model
             "load_errors": len(self.errors),
         }
 
@@ -330,9 +346,10 @@ def summarise(
     errors: list[dict[str, Any]],
     cells: Iterable[CellRecord],
     drift: Drift | None = None,
+    estate: list[dict[str, str]] | None = None,
 ) -> RunSummary:
     """A summary of `cells` (an iterable of CellRecord), with drift looked up in a ready `drift`."""
-    summary = RunSummary(metadata, errors)
+    summary = RunSummary(metadata, errors, estate=estate)
     for i, cell in enumerate(cells):
         change = drift.lookup(cell.account or summary.default_account, cell) if drift else None
         summary.add(i, cell, change)
@@ -344,4 +361,4 @@ def summarise_run(run: RunResult, drift: Drift | None = None) -> RunSummary:
     from harness.reports.source import RunSource
 
     source = RunSource.from_run(run)
-    return summarise(source.metadata, source.errors, source.cells(), drift)
+    return summarise(source.metadata, source.errors, source.cells(), drift, source.estate)

@@ -82,6 +82,23 @@ def matrix_from_summary(
     principal x service summary (counts per cell), at most `max_rows` rows
     and `max_services` services, worst first.
     """
+    out = _heading(summary, drift)
+    if summary.cell_count:
+        grid = summary.grid()
+        if grid is not None and len(grid.actions) <= max_grid_actions:
+            out.append(LEGEND)  # before the matrix: a long matrix must not push it out of sight
+            out += _grid_blocks(grid, columns_per_block, max_rows)
+        else:
+            out.append(SUMMARY_LEGEND)
+            out += _summary_blocks(summary.matrix(), columns_per_block, max_rows, max_services)
+        if drift is not None and drift.decision_changes:
+            out += _drift_lines(drift, max_listed)
+        out += _failure_lines(summary, max_listed)
+    return redact_text("\n".join(out)) + "\n"
+
+
+def _heading(summary: RunSummary, drift: Drift | None) -> list[str]:
+    """Counts, drift counts, the partial-run banner and the readiness counts."""
     c = summary.counts()
     out: list[str] = [
         f"IAM permission matrix: {c['cells']} cells, {c['passed']} passed, {c['failed']} failed, "
@@ -97,52 +114,49 @@ def matrix_from_summary(
     banner = partial_banner(summary.metadata)
     if banner:
         out.append(banner)
-    if not summary.cell_count:
-        return redact_text("\n".join(out)) + "\n"
-    grid = summary.grid()
-    if grid is not None and len(grid.actions) <= max_grid_actions:
-        out.append(LEGEND)  # before the matrix: a long matrix must not push it out of sight
-        out += _grid_blocks(grid, columns_per_block, max_rows)
-    else:
-        out.append(SUMMARY_LEGEND)
-        out += _summary_blocks(summary.matrix(), columns_per_block, max_rows, max_services)
-
-    if drift is not None and drift.decision_changes:
-        changes = drift.decision_changes
-        out.append("")
-        out.append("changed since baseline:")
-        rows = [
-            [ch.label, _shorten(ch.principal, 50), ch.action, _shorten(ch.resource, 50), ch.before, ch.after]
-            for ch in changes[:max_listed]
-        ]
-        out.append(tabulate(rows, headers=["change", "principal", "action", "resource", "was", "now"]))
-        if len(changes) > max_listed:
-            out.append(f"... and {len(changes) - max_listed} more")
-
-    bad = summary.failures()
-    if bad:
-        out.append("")
-        out.append("failures and errors:")
-        rows = [
-            [
-                cell.outcome,
-                _shorten(cell.principal, 50),
-                cell.action,
-                _shorten(cell.resource, 50),
-                cell.expected,
-                decision_text(cell),
-                f"{cell.file}:{cell.line}" if cell.file else "",
-            ]
-            for cell in (p.cell for p in bad[:max_listed])
-        ]
+    if summary.readiness.covered:
+        n = summary.readiness.counts()
         out.append(
-            tabulate(
-                rows, headers=["outcome", "principal", "action", "resource", "expected", "actual", "where"]
-            )
+            f"readiness: {sum(n.values())} covered volumes, {n['blocked']} blocked, {n['error']} error, "
+            f"{n['ready']} ready (readiness.csv lists them)"
         )
-        if len(bad) > max_listed:
-            out.append(f"... and {len(bad) - max_listed} more")
-    return redact_text("\n".join(out)) + "\n"
+    return out
+
+
+def _drift_lines(drift: Drift, max_listed: int) -> list[str]:
+    changes = drift.decision_changes
+    rows = [
+        [ch.label, _shorten(ch.principal, 50), ch.action, _shorten(ch.resource, 50), ch.before, ch.after]
+        for ch in changes[:max_listed]
+    ]
+    out = ["", "changed since baseline:"]
+    out.append(tabulate(rows, headers=["change", "principal", "action", "resource", "was", "now"]))
+    if len(changes) > max_listed:
+        out.append(f"... and {len(changes) - max_listed} more")
+    return out
+
+
+def _failure_lines(summary: RunSummary, max_listed: int) -> list[str]:
+    bad = summary.failures()
+    if not bad:
+        return []
+    rows = [
+        [
+            cell.outcome,
+            _shorten(cell.principal, 50),
+            cell.action,
+            _shorten(cell.resource, 50),
+            cell.expected,
+            decision_text(cell),
+            f"{cell.file}:{cell.line}" if cell.file else "",
+        ]
+        for cell in (p.cell for p in bad[:max_listed])
+    ]
+    headers = ["outcome", "principal", "action", "resource", "expected", "actual", "where"]
+    out = ["", "failures and errors:", tabulate(rows, headers=headers)]
+    if len(bad) > max_listed:
+        out.append(f"... and {len(bad) - max_listed} more")
+    return out
 
 
 SUMMARY_LEGEND = (
@@ -219,6 +233,8 @@ def cell_text(record: CellRecord) -> str:
     """The decision the cell was judged on; the other one alongside where the two differ."""
     if record.outcome == "error":
         return "ERROR"
+    if record.outcome == "skipped":  # not evaluated: the account model does not hold what it is about
+        return "skipped"
     differs = bool(record.enforced) and record.enforced != record.actual
     if record.check_enforced and differs:
         shown = f"{record.enforced} (enforced; simulator {record.actual})"

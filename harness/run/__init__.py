@@ -3,11 +3,13 @@ selects and explains it.
 
 - result.py: `RunResult` and `CellRecord`, the schema's names and versions;
 - records.py: one cell as a compact run.json entry and back (interned definitions);
+- estate.py: the run's estate table, the facts of every resource a cell covers, once each;
 - stream.py: run.json written and read as a stream, so passing cells cost no memory;
 - builder.py: `RunBuilder`, which the plugin and the CLI feed with cell results;
 - select.py: what a partial run (`-k`, `--iam-cell`, `--lf`) covered;
 - explain.py: `harness explain`'s recomputation of a cell's text from a run;
-- celltext.py: the failure text of one cell, shared by pytest items and `harness explain`.
+- celltext.py: the failure text of one cell (its fix included), shared by pytest items and
+  `harness explain`.
 
 Two shared units live outside this package, where a reader looks for them first:
 `harness/cells.py` holds the cell and its result, which scenarios produce, backends answer and

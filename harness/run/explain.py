@@ -8,7 +8,10 @@ is reloaded, checked against those digests (a file or policy changed since
 the run is refused, never explained with the wrong policy), and that one
 cell is evaluated again with the offline engine. The text is the one a
 failed cell shows (expected, actual, deciding statements, why each
-statement did not apply).
+statement did not apply). A fix is computed over the whole run (it is only
+verified when no other cell of the run turned allowed), so it is not
+recomputed for one cell: the fix the run recorded for the cell is shown as
+the run recorded it, JSON ready to paste, with its `verified` state.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def explain_record(record: Mapping[str, Any], metadata: Mapping[str, Any], root:
     """Recompute `record`'s explanation; scenario file paths in the run are relative to `root`."""
     from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
     from harness.inputs.errors import ScenarioFileErrors
-    from harness.run.celltext import describe_error, describe_failure
+    from harness.run.celltext import describe_error, describe_failure, fix_lines
     from harness.scenarios import ScenarioLoader
 
     shown = str(record.get("file", ""))
@@ -85,6 +88,9 @@ def explain_record(record: Mapping[str, Any], metadata: Mapping[str, Any], root:
         raise ExplainError(str(exc)) from None
     result = backend.evaluate([cell])[0]
     text = describe_error(cell, result) if result.is_error else describe_failure(cell, result)
+    recorded_fix = record.get("fix")
+    if result.fix is None and isinstance(recorded_fix, Mapping):
+        text += "\n" + "\n".join(fix_lines(recorded_fix, recorded=True))
     return Explained(
         text=text,
         decision=result.decision,

@@ -8,13 +8,19 @@ A record (a `CellRecord` as a dict) is split in two:
 - its **own fields**: the rest (action, resource, decision, statements, ...).
 
 Templates and repeated values (`INTERNED_FIELDS`: deciding statements,
-warnings, missing context keys, advisory and error texts) are written once as
-a definition entry, `{"def": N, "value": ...}`, before the first cell that
-uses them; a cell then names them by number: `"template": N`,
-`"deciding_statements": [N, ...]`, `"advisory": N`. A definition holds
-until `{"reset_defs": true}`, after which numbers start again from 0 (the
-writer resets when its table is full, so neither side's memory grows with
-cells).
+warnings, missing context keys, advisory, error and skip-reason texts, and a cell's
+`covers` list as a whole, which every cell on one selected resource repeats)
+are written once as a definition entry, `{"def": N, "value": ...}`, before
+the first cell that uses them; a cell then names them by number:
+`"template": N`, `"deciding_statements": [N, ...]`, `"advisory": N`,
+`"covers": N`. A definition holds until `{"reset_defs": true}`, after which
+numbers start again from 0 (the writer resets when its table is full, so
+neither side's memory grows with cells).
+
+A record's `estate` (the facts of what it covers) is not written with the
+cell: the stream writer keeps each resource's facts once, in the run's
+`estate` table (harness/run/estate.py, harness/run/stream.py), and a cell
+read back has none.
 
 A cell leaves out every field equal to its default, where the default is:
 
@@ -50,11 +56,17 @@ TEMPLATE_FIELDS = (
     "reason", "tags", "context", "check_enforced", "account",
 )  # fmt: skip
 # Fields whose value (a string) or items (a list's) are definitions, named by number in a cell.
-INTERNED_VALUES = ("advisory", "error")
+INTERNED_VALUES = ("advisory", "error", "skip_reason")
 INTERNED_ITEMS = ("deciding_statements", "warnings", "missing_context")
-INTERNED_FIELDS = INTERNED_VALUES + INTERNED_ITEMS
+# Fields whose whole list is one definition (a selected resource's covers repeat in all its cells).
+INTERNED_LISTS = ("covers",)
+INTERNED_FIELDS = INTERNED_VALUES + INTERNED_ITEMS + INTERNED_LISTS
+# Carried by a record to the writer, never written with the cell (the run's estate table holds it).
+TRANSIT_FIELDS = ("estate",)
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CellRecord))
-OWN_FIELDS = tuple(name for name in RECORD_FIELDS if name not in TEMPLATE_FIELDS)
+OWN_FIELDS = tuple(
+    name for name in RECORD_FIELDS if name not in TEMPLATE_FIELDS and name not in TRANSIT_FIELDS
+)
 REQUIRED_FIELDS = tuple(
     f.name
     for f in dataclasses.fields(CellRecord)
@@ -81,6 +93,8 @@ DEFAULTS = _defaults()
 _RECORD_FIELD_SET = frozenset(RECORD_FIELDS)
 _INTERNED_VALUE_SET = frozenset(INTERNED_VALUES)
 _INTERNED_ITEM_SET = frozenset(INTERNED_ITEMS)
+_INTERNED_LIST_SET = frozenset(INTERNED_LISTS)
+_TRANSIT_SET = frozenset(TRANSIT_FIELDS)
 _CONTAINER_FIELDS = tuple(name for name, value in DEFAULTS.items() if isinstance(value, list | dict))
 # A required field a cell did not give (the reader derives id and outcome; the rest must be there).
 _ABSENT: Any = object()
@@ -193,6 +207,8 @@ class CellEncoder:
                 continue
             if name in INTERNED_VALUES and isinstance(value, str):
                 cell[name] = self._intern(value, entries)
+            elif name in INTERNED_LISTS and isinstance(value, list | tuple):
+                cell[name] = self._intern(list(value), entries, key=(name, self._key(value)))
             elif name in INTERNED_ITEMS and isinstance(value, list | tuple):
                 cell[name] = [
                     self._intern(item, entries, key=item if isinstance(item, str) else self._key(item))
@@ -259,7 +275,10 @@ class CellDecoder:
             elif name in _INTERNED_ITEM_SET:
                 if isinstance(value, list):
                     value = [self._item(v, name) for v in value]
-            elif name not in _RECORD_FIELD_SET:
+            elif name in _INTERNED_LIST_SET:
+                if isinstance(value, int) and not isinstance(value, bool):
+                    value = self._list(value, name)
+            elif name not in _RECORD_FIELD_SET or name in _TRANSIT_SET:
                 continue
             out[name] = value
         for name in _CONTAINER_FIELDS:  # fresh lists and dicts: callers may fill them in
@@ -296,6 +315,12 @@ class CellDecoder:
             return self._defs[number]
         except (KeyError, TypeError):
             raise EntryError(f"{name} names definition {number!r}, not defined before it") from None
+
+    def _list(self, number: int, name: str) -> list[Any]:
+        value = self._ref(number, name)
+        if not isinstance(value, list):
+            raise EntryError(f"{name} names definition {number!r}, which is not a list")
+        return list(value)  # fresh: callers may fill it in
 
     def _item(self, value: Any, name: str) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):

@@ -9,11 +9,15 @@ One document per run, in its logical (expanded) form:
                    region, partition, scenario_files: [{path, sha256}],
                    policy_documents: [{id, origin, sha256}], api: {...}, ...},
       "cells": [CellRecord, ...],
-      "errors": [{"file", "line", "field", "message"}]   # files that could not be loaded
+      "errors": [{"file", "line", "field", "message"}],  # files that could not be loaded
+      "estate": [{arn, kind, account, region, instance_id, instance_name, key_arn}]
     }
 
 A CellRecord flattens the cell and its result so that reports need nothing
 else. Field names are stable; new fields may be added in a minor change.
+`estate` (only when a cell covers anything) holds the facts of every resource
+the cells' `covers` name, once per resource (harness/run/estate.py); a
+RunResult gathers the facts its records carry into it when it is made.
 
 run.json stores the same document compactly (harness/run/stream.py,
 harness/run/records.py): `entries` (definitions and compact cells, one per
@@ -31,22 +35,36 @@ from pathlib import Path
 from typing import Any
 
 from harness.redact import redact_data
+from harness.run.estate import EstateTable, check_estate
 from harness.run.schema import READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION, CellRecord
 from harness.run.stream import decode_entries, encode_run
 
 __all__ = ["READABLE_VERSIONS", "SCHEMA", "SCHEMA_VERSION", "CellRecord", "RunResult", "redact_run"]
+
 
 @dataclass
 class RunResult:
     metadata: dict[str, Any]
     cells: list[CellRecord]
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # The facts of every covered resource, once each (harness/run/estate.py).
+    estate: list[dict[str, str]] = field(default_factory=list)
     # True once redact_run has scrubbed this data (not serialised): the
     # one redaction pass happens on the data, before any format is written, and is not repeated.
     redacted: bool = field(default=False, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # Facts a record carries (one made from a cell) move to the run's table, once per resource.
+        carried = [c for c in self.cells if c.estate]
+        if carried:
+            table = EstateTable(self.estate)
+            for cell in carried:
+                table.add(cell.estate)
+                cell.estate = []
+            self.estate = table.rows()
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
             "metadata": self.metadata,
@@ -55,6 +73,9 @@ class RunResult:
             "cells": [dict(vars(c)) for c in self.cells],
             "errors": self.errors,
         }
+        if self.estate:
+            data["estate"] = self.estate
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
@@ -68,6 +89,7 @@ class RunResult:
             metadata=dict(data.get("metadata", {})),
             cells=[CellRecord.from_dict(c) for c in cells],
             errors=list(data.get("errors", [])),
+            estate=check_estate(data.get("estate")),
         )
 
     @classmethod

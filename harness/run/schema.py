@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.cells import Cell, CellResult, DecidingStatement, Outcome, judge
+from harness.run.estate import covered_arns, estate_entry
 
 SCHEMA = "iam-harness/run-result"
 SCHEMA_VERSION = 3
@@ -25,8 +26,8 @@ class CellRecord:
     action: str
     resource: str
     expected: str
-    actual: str  # allowed | explicitDeny | implicitDeny | error
-    outcome: str  # passed | failed | error
+    actual: str  # allowed | explicitDeny | implicitDeny | error | skipped (not evaluated)
+    outcome: str  # passed | failed | error | skipped
     backend: str
     enforced: str | None = None
     advisory: str | None = None
@@ -51,12 +52,24 @@ class CellRecord:
     account: str = ""
     # How the answer was obtained when not the plain way ("stand-in caller": AWS backend, role caller).
     via: str | None = None
+    # Why the cell was not evaluated (outcome `skipped`: the account model does not hold what it is about).
+    skip_reason: str | None = None
+    # The ARNs of the estate resources the cell answers for (a selected key: the volumes it
+    # encrypts, their instances and snapshots); [] for a cell on a resource written by hand.
+    covers: list[str] = field(default_factory=list)
+    # A failed cell's fix (harness.cells.Fix.to_dict()): the change that unblocks it, verified or not.
+    fix: dict[str, Any] | None = None
+    # The facts of the covered resources (harness/run/estate.py), as the cell hands them to the run's
+    # writer, which keeps each resource's once, in the run's `estate` table: a record read back from
+    # a written run has none here (look them up in `RunResult.estate`).
+    estate: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
         """The record of a decided cell. Cheap: fresh shallow lists, no deep copy; a passing cell's
         explanation is never read (it may be rendered lazily, and run.json does not keep it)."""
         outcome = judge(cell, result)
+        covers = cell.covers
         return cls(
             id=cell.id,
             principal=cell.principal_label or cell.subject.label,
@@ -84,6 +97,36 @@ class CellRecord:
             disagreement=result.disagreement,
             via=result.via,
             context=[{"key": e.key, "values": list(e.values), "type": e.type} for e in cell.context],
+            covers=covered_arns(covers) if covers else [],
+            fix=result.fix.to_dict() if result.fix is not None and outcome is Outcome.FAILED else None,
+            estate=[estate_entry(c) for c in covers] if covers else [],
+        )
+
+    @classmethod
+    def from_skipped_cell(cls, cell: Cell) -> CellRecord:
+        """The record of a cell the account model cannot answer (Cell.skip_reason): not evaluated, so
+        `actual` is `skipped` and there is no enforced decision; never a pass."""
+        return cls(
+            id=cell.id,
+            principal=cell.principal_label or cell.subject.label,
+            action=cell.action,
+            resource=cell.resource,
+            expected=cell.expected.value,
+            actual=Outcome.SKIPPED.value,
+            outcome=Outcome.SKIPPED.value,
+            backend="",
+            reason=cell.reason,
+            scenario=cell.source.scenario,
+            file=cell.source.file,
+            line=cell.source.line,
+            mode=cell.subject.mode,
+            tags=list(cell.tags),
+            check_enforced=cell.check_enforced,
+            context=[{"key": e.key, "values": list(e.values), "type": e.type} for e in cell.context],
+            skip_reason=cell.skip_reason,
+            # Covered volumes read `error` in the readiness view, never `ready`.
+            covers=covered_arns(cell.covers) if cell.covers else [],
+            estate=[estate_entry(c) for c in cell.covers] if cell.covers else [],
         )
 
     @classmethod

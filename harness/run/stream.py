@@ -9,6 +9,7 @@ laid out so a reader can also stream it line by line:
     {"template":0,"action":"kms:Decrypt","resource":"...","deciding_statements":[1]},   <- a cell
     ...                                                                     one entry per line,
     ],"errors":[...],                                                       in decision order
+    "estate":[{"arn":"arn:aws:ec2:...:volume/vol-1","kind":"ec2:volume",...}],   <- when cells cover any
     "metadata":{...}}                                                    <- last line
 
 `entries` holds definitions (`{"def": N, "value": ...}`, `{"reset_defs": true}`)
@@ -21,7 +22,11 @@ it with `iter_cells` (one full record at a time) or `RunResult.load`, never
 by hand.
 
 The metadata (started/finished, counts, backend metadata, the policy
-documents' sha256) is only known at the end, so it comes last. A file
+documents' sha256) is only known at the end, so it comes last. So does the
+estate table (harness/run/estate.py: the facts of every resource a cell
+covers, once per resource, gathered from the records as they are written;
+left out when no cell covers anything), which `read_tail` returns with the
+errors and metadata. A file
 without its last line is a run that did not finish: a reader says so rather
 than guessing. Encoding is msgspec's C encoder, compact: a string never
 contains a raw newline, so one entry is one line.
@@ -47,6 +52,8 @@ from typing import IO, Any
 
 import msgspec
 
+from harness.redact import redact_data
+from harness.run.estate import EstateTable
 from harness.run.records import CellDecoder, CellEncoder, EntryError, full_record
 from harness.run.schema import READABLE_VERSIONS, SCHEMA, SCHEMA_VERSION
 
@@ -74,26 +81,30 @@ class RunStreamWriter:
         self._out: IO[bytes] = os.fdopen(fd, "wb", buffering=1 << 20)
         self._out.write(HEADER)
         self._cells = CellEncoder(redact=redact)
+        self._redact = redact
         self._entries = 0
         self.cells = 0
+        # Bounded by the estate (each covered resource once), never by cells.
+        self.estate = EstateTable()
 
     def write_cell(self, record: dict[str, Any]) -> None:
-        """One cell (a CellRecord as a dict), with the definitions it needs first."""
+        """One cell (a CellRecord as a dict), with the definitions it needs first; its estate
+        facts go to the run's table, written at the end."""
         out = self._out
         for entry in self._cells.encode(record):
             out.write(b"\n" if not self._entries else b",\n")
             out.write(_ENCODER.encode(entry))
             self._entries += 1
+        facts = record.get("estate")
+        if facts:
+            self.estate.add(facts)
         self.cells += 1
 
     def finish(self, metadata: dict[str, Any], errors: list[dict[str, Any]]) -> Path:
-        """Errors and metadata (already redacted) last, then the file in place."""
+        """Errors, the estate table and metadata (already redacted) last, then the file in place."""
         out = self._out
-        out.write(b'\n],"errors":')
-        out.write(_ENCODER.encode(errors))
-        out.write(b',\n"metadata":')
-        out.write(_ENCODER.encode(metadata))
-        out.write(b"}\n")
+        estate = self.estate.rows()
+        out.write(tail_bytes(errors, redact_data(estate) if self._redact else estate, metadata))
         out.close()
         os.chmod(self._tmp, 0o644)  # mkstemp makes it private; a report is meant to be read
         os.replace(self._tmp, self.path)
@@ -103,6 +114,15 @@ class RunStreamWriter:
         if not self._out.closed:
             self._out.close()
         self._tmp.unlink(missing_ok=True)
+
+
+def tail_bytes(errors: list[dict[str, Any]], estate: list[dict[str, Any]], metadata: dict[str, Any]) -> bytes:
+    """The end of a v3 document, after the last entry: errors, the estate (when any), metadata."""
+    parts = [b'\n],"errors":', _ENCODER.encode(errors)]
+    if estate:
+        parts += [b',\n"estate":', _ENCODER.encode(estate)]
+    parts += [b',\n"metadata":', _ENCODER.encode(metadata), b"}\n"]
+    return b"".join(parts)
 
 
 def encode_entries(cells: Iterable[dict[str, Any]], *, redact: bool = False) -> list[dict[str, Any]]:
@@ -118,8 +138,7 @@ def encode_run(data: dict[str, Any]) -> bytes:
     for i, entry in enumerate(encode_entries(data.get("cells", []))):
         parts.append(b"\n" if not i else b",\n")
         parts.append(_ENCODER.encode(entry))
-    parts.append(b'\n],"errors":' + _ENCODER.encode(data.get("errors", [])))
-    parts.append(b',\n"metadata":' + _ENCODER.encode(data.get("metadata", {})) + b"}\n")
+    parts.append(tail_bytes(data.get("errors", []), data.get("estate") or [], data.get("metadata", {})))
     return b"".join(parts)
 
 
@@ -223,12 +242,13 @@ def _whole(path: Path) -> dict[str, Any]:
 
 
 def read_tail(path: str | Path) -> dict[str, Any]:
-    """`errors` and `metadata` of a run.json: read from its last lines without decoding the cells
-    (versions 2 and 3), or from the whole document (version 1)."""
+    """`errors`, `estate` (when the run has one) and `metadata` of a run.json: read from its last
+    lines without decoding the cells (versions 2 and 3), or from the whole document (version 1)."""
     path = Path(path)
     if not is_streamed(path):
         data = _whole(path)
-        return {"errors": data.get("errors", []), "metadata": data.get("metadata", {})}
+        tail = {"errors": data.get("errors", []), "metadata": data.get("metadata", {})}
+        return tail | ({"estate": data["estate"]} if "estate" in data else {})
     with path.open("rb") as handle:
         handle.seek(0, os.SEEK_END)
         size = handle.tell()

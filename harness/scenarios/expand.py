@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from harness.account.resources import GivenResourceInputs, resource_inputs
+from harness.account.resource_inputs import GivenResourceInputs, resource_inputs
+from harness.account.resources import Covered
 from harness.account.selection import SelectionError, is_selector, parse_selector, select_identities
 from harness.catalog.types import InvalidContextValue
 from harness.catalog.values import parse_typed_values
@@ -27,6 +28,16 @@ from harness.scenarios.catalog_adapter import (
     wildcard_regex,
 )
 from harness.scenarios.filecontext import FileContext
+from harness.scenarios.resources import (
+    ContextReference,
+    ReferenceProblem,
+    ResourceListReader,
+    ScenarioResource,
+    context_for,
+    missing_value,
+    referenced_value,
+    warning_sample,
+)
 
 SCENARIO_KEYS = (
     "name",
@@ -100,8 +111,76 @@ class _SelectedRule(_Rule):
         return principal in self.selected and super().applies(principal, action, resource)
 
 
-# (principal names, [(action pattern, expanded actions)], resources, expectation rules)
-Plan = tuple[list[str], list[tuple[str, list[str]]], list[str], list[_Rule]]
+@dataclass
+class _Plan:
+    """Who, what and on which resources a scenario asks, and the rules that set each expectation."""
+
+    principals: list[str]
+    actions: list[tuple[str, list[str]]]  # (pattern as written, the concrete actions it expands to)
+    resources: list[ScenarioResource]
+    rules: list[_Rule]
+
+    @property
+    def action_names(self) -> list[str]:
+        return [a for _, expanded in self.actions for a in expanded]
+
+
+@dataclass(frozen=True)
+class _Head:
+    """What a scenario says of all its cells: its name, line, tags and defaults for overrides."""
+
+    name: str
+    line: int
+    tags: tuple[str, ...]
+    reason: str
+    enforced: bool | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """A scenario's context entries, and those naming the resource (`${resource.region}`)."""
+
+    entries: tuple[ContextEntry, ...]
+    references: tuple[ContextReference, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Requests:
+    """What every request of a scenario carries before its resource is known."""
+
+    context: _Context
+    resource_policy: PolicySource | None
+    resource_policy_named: bool
+    owner: str | None
+    scps: tuple[tuple[PolicySource, ...], ...]
+    rcps: tuple[tuple[PolicySource, ...], ...]
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One resource of a scenario with what a request on it carries (the same for every cell on it)."""
+
+    arn: str
+    context: tuple[ContextEntry, ...]
+    resource_policy: PolicySource | None
+    owner: str | None
+    covers: tuple[Covered, ...]
+
+
+@dataclass(frozen=True)
+class _Asker:
+    """One principal of a scenario: its label (name or ARN), subject and account policies left out."""
+
+    label: str
+    subject: Subject
+    exclusions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Decision:
+    expect: Expectation
+    reason: str
+    enforced: bool
 
 
 class ScenarioExpander:
@@ -112,6 +191,7 @@ class ScenarioExpander:
         self.principals = principals
         self.file_tags = file_tags
         self.names: dict[str, int] = {}
+        self.resource_reader = ResourceListReader(loader)
 
     @property
     def catalog(self) -> ActionCatalog:
@@ -120,11 +200,44 @@ class ScenarioExpander:
     def error(self, line: int, field: str, message: str, hint: str = "") -> None:
         self.loader.error(line, field, message, hint)
 
+    def _errors(self) -> int:
+        return len(self.loader.sink.errors)
+
     def expand(self, spec: Any, line: int, field: str) -> None:
+        """One scenario into cells; every mistake reported with its line and field, then no cells."""
+        errors_before = self._errors()
+        name = self._name(spec, line, field)
+        if name is None:
+            return
+        label = f"{field} ({name})"
+        head = self._head(spec, label, name)
+        plan = self._plan(spec, label)
+        if plan is None or self._errors() > errors_before:
+            return
+        requests = self._requests(spec, label, plan.action_names)
+        if self._errors() > errors_before:
+            return
+        targets = self._targets(plan.resources, requests)
+        if targets is None:
+            return
+        self._warn_resources(plan.action_names, warning_sample(plan.resources), spec.line_of("resources"))
+        self._cells(head, plan, requests, targets)
+        for rule in plan.rules:
+            if not rule.used:
+                self.error(
+                    rule.line,
+                    rule.field,
+                    "this override matches no cell of the scenario",
+                    "check the principal name, action and resource spelling",
+                )
+
+    # -- the parts of a scenario ------------------------------------------
+
+    def _name(self, spec: Any, line: int, field: str) -> str | None:
+        """The scenario's name, unique in the file; its keys checked. None: nothing to expand."""
         if not isinstance(spec, LDict):
             self.error(line, field, "a scenario is a mapping with name, principal(s), actions and expect")
-            return
-        errors_before = len(self.loader.sink.errors)
+            return None
         for key in spec:
             if key not in SCENARIO_KEYS:
                 self.error(
@@ -136,90 +249,88 @@ class ScenarioExpander:
         name = self.loader.text(spec, "name")
         if not name:
             self.error(spec.line, f"{field}.name", "every scenario needs a `name`")
-            return
+            return None
         if name in self.names:
             self.error(
                 spec.line_of("name"),
                 f"{field}.name",
                 f"duplicate scenario name {name!r} (line {self.names[name]})",
             )
-            return
+            return None
         self.names[name] = spec.line
-        label = f"{field} ({name})"
+        return name
+
+    def _head(self, spec: LDict, label: str, name: str) -> _Head:
         tags = self.file_tags + self.loader.tags(spec.get("tags", []), spec.line_of("tags"), f"{label}.tags")
         reason = self.loader.text(spec, "reason")
-        enforced = self._bool(spec, "enforced", label)
+        return _Head(name, spec.line, tags, reason, self._bool(spec, "enforced", label))
+
+    def _plan(self, spec: LDict, label: str) -> _Plan | None:
         matrix = spec.get("matrix")
-        if matrix is not None:
-            for key in ("principal", "principals", "actions", "resources", "expect", "overrides"):
-                if key in spec:
-                    self.error(
-                        spec.line_of(key),
-                        f"{label}.{key}",
-                        f"`{key}` cannot be used with `matrix`",
-                        "put it inside matrix",
-                    )
-            plan = self._matrix(matrix, spec.line_of("matrix"), f"{label}.matrix")
-        else:
-            plan = self._list_form(spec, label)
-        if plan is None or len(self.loader.sink.errors) > errors_before:
-            return
-        principal_names, actions, resources, rules = plan
-        action_names = [a for _, expanded in actions for a in expanded]
-        context = self._context(spec, label, action_names)
-        resource_policy, explicit_rp = self._resource_policy(spec, label)
-        scps = self._levels(spec, "scps", label, PolicyKind.SCP)
-        rcps = self._levels(spec, "rcps", label, PolicyKind.RCP)
-        owner = self.loader.text(spec, "resource_owner") or None
-        if len(self.loader.sink.errors) > errors_before:
-            return
-        self._warn_resources(action_names, resources, spec.line_of("resources"))
-        model = self.loader.out.account_model
-        given = GivenResourceInputs(resource_policy, explicit_rp, owner, context)
-        for pname in principal_names:
-            subject = self.principals[pname] if pname in self.principals else Subject(principal_arn=pname)
-            exclusions = self.loader.principal_exclusions(pname)
-            for pattern, expanded in actions:
-                for action in expanded:
-                    for resource in resources:
-                        expect, why, enf = self._decide(
-                            rules, pname, pattern, action, resource, reason, enforced
-                        )
-                        cell_context, rp, cell_owner = context, resource_policy, owner
-                        if model is not None:  # the one pick who-can and the CLI share
-                            picked = resource_inputs(model, resource, given)
-                            cell_context, rp, cell_owner = picked.context, picked.policy, picked.owner
-                        self._add_cell(
-                            name,
-                            spec.line,
-                            pname,
-                            subject,
-                            action,
-                            resource,
-                            expect,
-                            why,
-                            enf,
-                            tags,
-                            cell_context,
-                            rp,
-                            cell_owner,
-                            scps,
-                            rcps,
-                            exclusions,
-                            explicit_rp,
-                        )
-        for rule in rules:
-            if not rule.used:
+        if matrix is None:
+            return self._list_form(spec, label)
+        for key in ("principal", "principals", "actions", "resources", "expect", "overrides"):
+            if key in spec:
                 self.error(
-                    rule.line,
-                    rule.field,
-                    "this override matches no cell of the scenario",
-                    "check the principal name, action and resource spelling",
+                    spec.line_of(key),
+                    f"{label}.{key}",
+                    f"`{key}` cannot be used with `matrix`",
+                    "put it inside matrix",
                 )
+        return self._matrix(matrix, spec.line_of("matrix"), f"{label}.matrix")
+
+    def _requests(self, spec: LDict, label: str, action_names: list[str]) -> _Requests:
+        context = self._context(spec, label, action_names)
+        resource_policy, named = self._resource_policy(spec, label)
+        return _Requests(
+            context=context,
+            resource_policy=resource_policy,
+            resource_policy_named=named,
+            owner=self.loader.text(spec, "resource_owner") or None,
+            scps=self._levels(spec, "scps", label, PolicyKind.SCP),
+            rcps=self._levels(spec, "rcps", label, PolicyKind.RCP),
+        )
+
+    def _targets(self, resources: list[ScenarioResource], requests: _Requests) -> list[_Target] | None:
+        """Per resource, what its requests carry: the context with `${resource.*}` replaced by its
+        values, then the account model's pick (the one who-can and the CLI share)."""
+        references = requests.context.references
+        missing = missing_value(references, resources)
+        if missing is not None:
+            ref, resource, name = missing.reference, missing.resource, missing.name
+            self.error(
+                ref.line,
+                ref.field,
+                f"${{resource.{name}}}: the resource {resource.arn!r} has no {name}",
+                "name the resource only where every resource of the scenario has that value "
+                '(an S3 bucket or IAM role has no Region; "*" has none)',
+            )
+            return None
+        model = self.loader.out.account_model
+        out = []
+        for resource in resources:
+            context = context_for(requests.context.entries, references, resource)
+            policy, owner = requests.resource_policy, requests.owner
+            if model is not None:
+                given = GivenResourceInputs(policy, requests.resource_policy_named, owner, context)
+                picked = resource_inputs(model, resource.arn, given)
+                context, policy, owner = picked.context, picked.policy, picked.owner
+            out.append(_Target(resource.arn, context, policy, owner, resource.covers))
+        return out
+
+    def _cells(self, head: _Head, plan: _Plan, requests: _Requests, targets: list[_Target]) -> None:
+        for pname in plan.principals:
+            subject = self.principals[pname] if pname in self.principals else Subject(principal_arn=pname)
+            asker = _Asker(pname, subject, self.loader.principal_exclusions(pname))
+            for pattern, expanded in plan.actions:
+                for action in expanded:
+                    for target in targets:
+                        decision = self._decide(plan.rules, pname, pattern, action, target.arn, head)
+                        self._add_cell(head, asker, action, target, requests, decision)
 
     # -- forms ----------------------------------------------------------
 
-    def _list_form(self, spec: LDict, label: str) -> Plan | None:
+    def _list_form(self, spec: LDict, label: str) -> _Plan | None:
         principal_names = self._principal_names(spec, label)
         actions = self._actions(spec.get("actions"), spec.line_of("actions"), f"{label}.actions")
         resources = self._resources(
@@ -235,7 +346,7 @@ class ScenarioExpander:
         ]
         overrides = spec.get("overrides")
         if overrides is None:
-            return principal_names, actions, resources, rules
+            return _Plan(principal_names, actions, resources, rules)
         if not isinstance(overrides, LList):
             self.error(
                 spec.line_of("overrides"),
@@ -247,9 +358,9 @@ class ScenarioExpander:
             rule = self._override(o, overrides.line_of(i), f"{label}.overrides[{i}]", principal_names)
             if rule is not None:
                 rules.append(rule)
-        return principal_names, actions, resources, rules
+        return _Plan(principal_names, actions, resources, rules)
 
-    def _matrix(self, matrix: Any, line: int, field: str) -> Plan | None:
+    def _matrix(self, matrix: Any, line: int, field: str) -> _Plan | None:
         if not isinstance(matrix, LDict):
             self.error(line, field, "`matrix` is a mapping with principals, actions, resources and expect")
             return None
@@ -305,21 +416,14 @@ class ScenarioExpander:
                 self.error(
                     table.line_of(pname), f"{field}.expect.{pname}", f"{pname!r} is not in matrix.principals"
                 )
-        return names, actions, resources, rules
+        return _Plan(names, actions, resources, rules)
 
     def _decide(
-        self,
-        rules: list[_Rule],
-        pname: str,
-        pattern: str,
-        action: str,
-        resource: str,
-        reason: str,
-        enforced: bool | None,
-    ) -> tuple[Expectation, str, bool]:
+        self, rules: list[_Rule], pname: str, pattern: str, action: str, resource: str, head: _Head
+    ) -> _Decision:
         chosen: _Rule | None = None
-        why = reason
-        enf = enforced
+        why = head.reason
+        enf = head.enforced
         for rule in rules:
             if rule.by_pattern:
                 hit = rule.principal == pname and rule.action == pattern
@@ -333,7 +437,7 @@ class ScenarioExpander:
                 if rule.enforced is not None:
                     enf = rule.enforced
         assert chosen is not None  # the base rule or a matrix row always applies
-        return chosen.expect, why, bool(enf)
+        return _Decision(chosen.expect, why, bool(enf))
 
     # -- pieces ---------------------------------------------------------
 
@@ -428,7 +532,16 @@ class ScenarioExpander:
             arn = self.principals[pname].principal_arn if pname in self.principals else pname
             if (arn and selector.matches_arn(arn)) or selector.matches_label(pname):
                 hits.add(pname)
-        if not hits:
+        model = self.loader.out.account_model
+        if not hits and model is not None and not selector.select(model):
+            # A known exception about a principal this account does not have (a pack's sample
+            # role): nothing to except here, so a warning, not an invalid file.
+            self.loader.warn(
+                line,
+                f"{field}: {text!r} names no principal of the account model {model.path}: "
+                "this override is not applied",
+            )
+        elif not hits:
             self.error(line, field, f"{text!r} is not a principal of this scenario")
         return frozenset(hits)
 
@@ -456,20 +569,9 @@ class ScenarioExpander:
                 ok = False
         return out if ok else None
 
-    def _resources(self, value: Any, line: int, field: str) -> list[str] | None:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not value:
-            self.error(line, field, '`resources` is a non-empty list of ARNs (or "*")')
-            return None
-        out = []
-        for i, res in enumerate(value):
-            item_line = value.line_of(i) if isinstance(value, LList) else line
-            if not isinstance(res, str) or not (res == "*" or res.startswith("arn:")):
-                self.error(item_line, f"{field}[{i}]", f"{res!r} is not an ARN", 'write a full ARN or "*"')
-                return None
-            out.append(res)
-        return list(dict.fromkeys(out))
+    def _resources(self, value: Any, line: int, field: str) -> list[ScenarioResource] | None:
+        """Literal ARNs and resources selected from the account model (harness/scenarios/resources.py)."""
+        return self.resource_reader.read(value, line, field)
 
     def _expectation(self, value: Any, line: int, field: str) -> Expectation | None:
         if value is None:
@@ -535,8 +637,9 @@ class ScenarioExpander:
             return None
         return value
 
-    def _context(self, spec: LDict, label: str, actions: list[str]) -> tuple[ContextEntry, ...]:
+    def _context(self, spec: LDict, label: str, actions: list[str]) -> _Context:
         merged: dict[str, ContextEntry] = {}
+        references: dict[str, ContextReference] = {}
         sources = [
             (self.loader.default_context(), "defaults.context"),
             (spec.get("context"), f"{label}.context"),
@@ -548,12 +651,27 @@ class ScenarioExpander:
                 self.error(spec.line_of("context"), field, "`context` maps condition keys to values")
                 continue
             for key, value in raw.items():
-                entry = self._context_entry(str(key), value, raw.line_of(key), f"{field}.{key}", actions)
-                if entry is not None:
-                    merged[entry.key.lower()] = entry
-                    for warning in self.catalog.context_warnings(entry.key, actions):
-                        self.loader.warn(raw.line_of(key), warning)
-        return tuple(merged.values())
+                line, where = raw.line_of(key), f"{field}.{key}"
+                try:
+                    written = referenced_value(value)
+                    parse = written.sample if written else value
+                    entry = self._context_entry(str(key), parse, line, where, actions)
+                    if entry is None:
+                        continue
+                    if written is not None:
+                        entry = written.entry(entry)
+                except ReferenceProblem as exc:
+                    self.error(line, where, exc.message, exc.hint)
+                    continue
+                reference = written.reference(entry.key, line, where) if written else None
+                merged[entry.key.lower()] = entry
+                # The scenario's own entry replaces the default's, reference and all.
+                references.pop(entry.key.lower(), None)
+                if reference is not None:
+                    references[entry.key.lower()] = reference
+                for warning in self.catalog.context_warnings(entry.key, actions):
+                    self.loader.warn(line, warning)
+        return _Context(tuple(merged.values()), tuple(references.values()))
 
     def _context_entry(
         self, key: str, value: Any, line: int, field: str, actions: list[str]
@@ -681,26 +799,15 @@ class ScenarioExpander:
 
     def _add_cell(
         self,
-        scenario: str,
-        line: int,
-        pname: str,
-        subject: Subject,
+        head: _Head,
+        asker: _Asker,
         action: str,
-        resource: str,
-        expect: Expectation,
-        reason: str,
-        enforced: bool,
-        tags: tuple[str, ...],
-        context: tuple[ContextEntry, ...],
-        resource_policy: PolicySource | None,
-        owner: str | None,
-        scps: tuple[tuple[PolicySource, ...], ...],
-        rcps: tuple[tuple[PolicySource, ...], ...],
-        exclusions: tuple[str, ...],
-        resource_policy_named: bool = False,
+        target: _Target,
+        requests: _Requests,
+        decision: _Decision,
     ) -> None:
         out = self.loader.out
-        base = f"{_clean(scenario)}[{_clean(pname)}|{action}|{resource}]"
+        base = f"{_clean(head.name)}[{_clean(asker.label)}|{action}|{target.arn}]"
         item_name = base
         n = 2
         while f"{out.display}::{item_name}" in out.item_names:
@@ -708,26 +815,27 @@ class ScenarioExpander:
             n += 1
         cell_id = f"{out.display}::{item_name}"
         out.item_names[cell_id] = item_name
-        out.tags.update(tags)
+        out.tags.update(head.tags)
         out.cells.append(
             Cell(
                 id=cell_id,
-                source=SourceRef(file=out.display, line=line, scenario=scenario),
-                subject=subject,
+                source=SourceRef(file=out.display, line=head.line, scenario=head.name),
+                subject=asker.subject,
                 action=action,
-                resource=resource,
-                expected=expect,
-                principal_label=pname,
-                reason=reason,
-                resource_policy=resource_policy,
-                resource_owner=owner,
-                context=context,
-                scp_levels=scps,
-                rcp_levels=rcps,
-                policy_exclusions=exclusions,
-                check_enforced=enforced,
-                tags=tags,
-                resource_policy_named=resource_policy_named,
+                resource=target.arn,
+                expected=decision.expect,
+                principal_label=asker.label,
+                reason=decision.reason,
+                resource_policy=target.resource_policy,
+                resource_owner=target.owner,
+                context=target.context,
+                scp_levels=requests.scps,
+                rcp_levels=requests.rcps,
+                policy_exclusions=asker.exclusions,
+                check_enforced=decision.enforced,
+                tags=head.tags,
+                resource_policy_named=requests.resource_policy_named,
+                covers=target.covers,
             )
         )
 

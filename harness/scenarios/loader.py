@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
 from harness.inputs.errors import ErrorSink, ScenarioError, ScenarioFileErrors, unknown_key_hint
 from harness.inputs.quotas import policy_findings
+from harness.inputs.spelling import misspelling_of
 from harness.inputs.textfiles import (
     FileProblem,
     decode_utf8,
@@ -29,6 +31,7 @@ from harness.inputs.textfiles import (
     read_bytes_checked,
     read_text_checked,
 )
+from harness.inputs.toplevel import keys_under, top_level_keys
 from harness.inputs.variables import (
     UndefinedVariable,
     check_value,
@@ -40,6 +43,7 @@ from harness.inputs.yamlsource import LDict, LList, load_located, plain
 from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.expand import ScenarioExpander
 from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
+from harness.scenarios.skips import mark_unanswerable
 
 SUPPORTED_VERSIONS = (1,)
 # Twice the simulator's largest policy (131,072 characters, each at most two UTF-8 bytes):
@@ -54,6 +58,7 @@ TOP_KEYS = (
     "policies",
     "principals",
     "tags",
+    "vars_differ",
     "scenarios",
 )
 DEFAULT_KEYS = ("partition", "account", "region", "context")
@@ -65,19 +70,60 @@ PRINCIPAL_KEYS = (
     "caller",
     "exclude_policies",
     "description",
+    "optional",
 )
+VARS_DIFFER_KEYS = ("vars", "reason")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # A tag becomes a pytest marker: a name pytest accepts, and none of pytest's own.
 TAG_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 RESERVED_MARKERS = frozenset(
     {"skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst", "trylast"}
 )
-SCENARIO_FILE_MARKER = re.compile(r"^scenarios\s*:", re.MULTILINE)
+MAX_KEYS_SPELLED = 64
+SCENARIOS_KEY = re.compile(r"^[\"']?scenarios[\"']?\s*:", re.MULTILINE)
+
+
+class FileKind(StrEnum):
+    """What collection makes of a YAML file (docs/scenarios.md, "Which files are scenario files")."""
+
+    SCENARIO = "scenario"  # a top-level `scenarios:` key: read as a scenario file
+    # No `scenarios:`, but written as one with a mistake (a misspelt key): read too, so that the
+    # loader names the mistake as an error item; skipping it would make a check silently stop.
+    MISTAKEN = "mistaken"
+    OTHER = "other"  # someone else's YAML (CI, compose, workflow, account model): left alone
+
+
+def scenario_file_kind(text: str) -> FileKind:
+    """Whether a YAML text is a scenario file, one with a mistake in its keys, or not ours.
+
+    Read from the text's top-level keys (harness/inputs/toplevel.py), so that a file that is
+    not valid YAML is judged too. Not ours: a file with `accounts:` (an account model) and
+    any file without a sign below. A mistaken scenario file has, and `scenarios:` lacks:
+    a key within a letter or two of `scenarios` (`scenario:`, `Scenarios:`); or `principals:`;
+    or `defaults:` holding `account`, `region`, `partition` or `context`; or `version:` with
+    another key within a letter or two of a scenario file's key (`principal:`, `polices:`).
+    """
+    if SCENARIOS_KEY.search(text):  # also `scenarios:[...]`, which YAML reads as no key: the loader says so
+        return FileKind.SCENARIO
+    keys = top_level_keys(text)
+    # A scenario file has ten top-level keys at most: spelling is checked on the first few dozen only,
+    # so a large file of other YAML costs one pass over its lines, not a comparison per key.
+    names = [k.name for k in keys[:MAX_KEYS_SPELLED]]
+    if "accounts" in names:
+        return FileKind.OTHER  # an account model (docs/account-model.md); its loader checks it
+    if "principals" in names or any(misspelling_of(n, ("scenarios",)) for n in names):
+        return FileKind.MISTAKEN
+    defaults = next((k for k in keys if k.name == "defaults"), None)
+    if defaults is not None and set(keys_under(text, defaults)) & set(DEFAULT_KEYS):
+        return FileKind.MISTAKEN
+    if "version" in names and any(misspelling_of(n, TOP_KEYS) for n in names):
+        return FileKind.MISTAKEN
+    return FileKind.OTHER
 
 
 def looks_like_scenario_file(text: str) -> bool:
-    """A YAML file is ours when it has a top-level `scenarios:` key (other YAML is left alone)."""
-    return SCENARIO_FILE_MARKER.search(text) is not None
+    """A YAML text collection reads: a scenario file, or one with a mistake the loader will name."""
+    return scenario_file_kind(text) is not FileKind.OTHER
 
 
 class ScenarioLoader:
@@ -144,6 +190,8 @@ class _FileLoader:
         self.broken_principals: set[str] = set()
         # (policy name, kind) already checked against the policy grammar; None when it was malformed.
         self.checked_policies: dict[tuple[str, PolicyKind], bool] = {}
+        # Principals marked `optional: true`: their cells are skipped when the account model lacks them.
+        self.optional_principals: dict[str, str] = {}  # name -> ARN
 
     @property
     def catalog(self) -> ActionCatalog:
@@ -182,14 +230,34 @@ class _FileLoader:
         if isinstance(doc.get("description"), str):
             self.out.description = doc["description"]
         self._variables()
+        self._vars_differ()
         self._substitute_all()
         self._defaults()
         self._account()
         self._policies()
         principals = self._principals()
         file_tags = self._file_tags()
+        self._scenarios(principals, file_tags)
+        self.sink.raise_if_any()
+        model = self.out.account_model
+        if model is not None:
+            self.out.cells = mark_unanswerable(
+                self.out.cells, model, self.optional_principals, self.out.variables
+            )
+
+    def _scenarios(self, principals: dict[str, Subject], file_tags: tuple[str, ...]) -> None:
+        doc = self.doc
         scenarios = doc.get("scenarios")
-        if not isinstance(scenarios, LList) or not scenarios:
+        if "scenarios" not in doc:
+            # A key misspelling it is reported already, at its line, with "did you mean `scenarios`".
+            if not any(misspelling_of(str(key), ("scenarios",)) for key in doc):
+                self.error(
+                    doc.line,
+                    "scenarios",
+                    "missing `scenarios`: nothing in this file would be checked",
+                    "the list of scenarios goes under a top-level `scenarios:` key (docs/scenarios.md)",
+                )
+        elif not isinstance(scenarios, LList) or not scenarios:
             self.error(
                 doc.line_of("scenarios"),
                 "scenarios",
@@ -200,7 +268,6 @@ class _FileLoader:
             expander = ScenarioExpander(self, principals, file_tags)
             for i, scenario in enumerate(scenarios):
                 expander.expand(scenario, scenarios.line_of(i), f"scenarios[{i}]")
-        self.sink.raise_if_any()
 
     # -- variables ------------------------------------------------------
 
@@ -239,10 +306,76 @@ class _FileLoader:
             values["partition"] = given if isinstance(given, str) and "${" not in given else "aws"
         self.out.variables = values
 
+    def _vars_differ(self) -> None:
+        """`vars_differ:` rules: variables that must have different values once every override is in.
+
+        A pack whose scenarios mean "another Region" or "another account" says so here, so that
+        a run given the same value twice is refused with one error, instead of scenarios that
+        fail because what they call "another" is the same.
+        """
+        raw = self.doc.get("vars_differ")
+        if raw is None:
+            return
+        if not isinstance(raw, LList):
+            self.error(
+                self.doc.line_of("vars_differ"),
+                "vars_differ",
+                "`vars_differ` is a list of rules, each {vars: [NAME, NAME], reason: WHY}",
+            )
+            return
+        for i, rule in enumerate(raw):
+            names = self._differ_rule_names(rule, raw.line_of(i), f"vars_differ[{i}]")
+            if names:
+                reason = self.text(rule, "reason")
+                self._check_differ(names, reason, raw.line_of(i), f"vars_differ[{i}]")
+
+    def _differ_rule_names(self, rule: Any, line: int, field: str) -> list[str]:
+        """The variable names of one `vars_differ` rule, each defined; [] after reporting a mistake."""
+        if not isinstance(rule, LDict):
+            self.error(line, field, "a rule is {vars: [NAME, NAME], reason: WHY}")
+            return []
+        for key in rule:
+            if key not in VARS_DIFFER_KEYS:
+                self.error(
+                    rule.line_of(key),
+                    f"{field}.{key}",
+                    f"unknown key {key!r}",
+                    unknown_key_hint(key, VARS_DIFFER_KEYS),
+                )
+        names = rule.get("vars")
+        if not isinstance(names, list) or len(names) < 2 or not all(isinstance(n, str) for n in names):
+            self.error(rule.line_of("vars"), f"{field}.vars", "`vars` lists two or more variable names")
+            return []
+        known = self.out.variables
+        missing = [n for n in names if n not in known]
+        for name in missing:
+            self.error(
+                rule.line_of("vars"),
+                f"{field}.vars",
+                f"undefined variable {name}",
+                UndefinedVariable(name, sorted(known)).suggestion(),
+            )
+        return [] if missing else names
+
+    def _check_differ(self, names: list[str], reason: str, line: int, field: str) -> None:
+        values = self.out.variables
+        for i, first in enumerate(names):
+            for second in names[i + 1 :]:
+                if values[first] != values[second]:
+                    continue
+                why = f": {reason}" if reason else ""
+                self.error(
+                    line,
+                    field,
+                    f"{first} must differ from {second}{why} (both are {values[first]!r})",
+                    f"give {first} another value: --iam-var {first}=VALUE, the environment variable "
+                    f"IAM_HARNESS_VAR_{first}, or iam_vars in the pytest ini",
+                )
+
     def _substitute_all(self) -> None:
         # Policies are substituted when they are parsed (_policy), inside their strings.
         for key in self.doc:
-            if key not in ("vars", "policies"):
+            if key not in ("vars", "policies", "vars_differ"):
                 self.doc[key] = self._subst(self.doc[key], self.doc, key, key)
 
     def _subst(self, value: Any, parent: Any, index: Any, path: str) -> Any:
@@ -532,25 +665,72 @@ class _FileLoader:
                 out[name] = subject
             else:
                 self.broken_principals.add(name)
+            if isinstance(spec, LDict) and "optional" in spec and self._optional(spec, f"principals.{name}"):
+                self.optional_principals[name] = self.text(spec, "arn")
         return out
 
+    def _optional(self, spec: LDict, field: str) -> bool:
+        value = spec["optional"]
+        if not isinstance(value, bool):
+            self.error(
+                spec.line_of("optional"), f"{field}.optional", f"`optional` is true or false, got {value!r}"
+            )
+            return False
+        if value and not self.text(spec, "arn"):
+            self.error(
+                spec.line_of("optional"),
+                f"{field}.optional",
+                "only a principal named by `arn` can be optional: it is looked up in the account model",
+            )
+            return False
+        return value
+
     def subject(self, spec: Any, line: int, field: str) -> Subject | None:
-        if isinstance(spec, str):
-            if spec.startswith("arn:"):
-                return Subject(principal_arn=spec)
-            self.error(line, field, "a principal is an ARN or a mapping with `arn` or `policies`")
-            return None
+        """A `principals:` entry: an ARN (principal mode) or a mapping (either mode), checked."""
+        if isinstance(spec, str) and spec.startswith("arn:"):
+            return Subject(principal_arn=spec)
         if not isinstance(spec, LDict):
             self.error(line, field, "a principal is an ARN or a mapping with `arn` or `policies`")
             return None
+        self.known_keys(spec, PRINCIPAL_KEYS, field)
+        mode = self._principal_mode(spec, field)
+        if mode is None:
+            return None
+        arn, names = mode
+        identity = self._subject_sources(spec, field, "policies", "PolicyInputList", PolicyKind.IDENTITY)
+        boundaries = self._subject_sources(
+            spec,
+            field,
+            "permissions_boundary",
+            "PermissionsBoundaryPolicyInputList",
+            PolicyKind.PERMISSIONS_BOUNDARY,
+        )
+        sessions = self._subject_sources(spec, field, "session_policies", "SessionPolicy", PolicyKind.SESSION)
+        caller = self.text(spec, "caller") or None
+        if caller and not caller.startswith("arn:"):
+            self.error(spec.line_of("caller"), f"{field}.caller", f"{caller!r} is not an ARN")
+        if names and not identity:
+            return None
+        return Subject(
+            principal_arn=arn or None,
+            identity_policies=identity,
+            permissions_boundaries=boundaries,
+            session_policies=sessions,
+            caller_arn=caller,
+        )
+
+    def known_keys(self, spec: LDict, allowed: tuple[str, ...], field: str) -> None:
         for key in spec:
-            if key not in PRINCIPAL_KEYS:
+            if key not in allowed:
                 self.error(
                     spec.line_of(key),
                     f"{field}.{key}",
                     f"unknown key {key!r}",
-                    unknown_key_hint(key, PRINCIPAL_KEYS),
+                    unknown_key_hint(key, allowed),
                 )
+
+    def _principal_mode(self, spec: LDict, field: str) -> tuple[str, list[str]] | None:
+        """(arn, policy names): exactly one of them given, the ARN an ARN; None after an error."""
         arn = self.text(spec, "arn")
         names = self.policy_names(spec.get("policies"), spec.line_of("policies"), f"{field}.policies")
         if arn and names:
@@ -574,40 +754,26 @@ class _FileLoader:
                 "arn:aws:iam::ACCOUNT:role/NAME",
             )
             return None
+        return arn, names
 
-        def sources(key: str, id_prefix: str, kind: PolicyKind) -> tuple[PolicySource, ...]:
-            found = []
-            line_k = spec.line_of(key)
-            for i, name in enumerate(self.policy_names(spec.get(key), line_k, f"{field}.{key}"), start=1):
-                src = self.policy_source(
-                    name,
-                    line_k,
-                    f"{field}.{key}",
-                    source_id=f"{id_prefix}.{i}",
-                    source_type="IAM Policy",
-                    kind=kind,
-                )
-                if src is not None:
-                    found.append(src)
-            return tuple(found)
-
-        identity = sources("policies", "PolicyInputList", PolicyKind.IDENTITY)
-        boundaries = sources(
-            "permissions_boundary", "PermissionsBoundaryPolicyInputList", PolicyKind.PERMISSIONS_BOUNDARY
-        )
-        sessions = sources("session_policies", "SessionPolicy", PolicyKind.SESSION)
-        caller = self.text(spec, "caller") or None
-        if caller and not caller.startswith("arn:"):
-            self.error(spec.line_of("caller"), f"{field}.caller", f"{caller!r} is not an ARN")
-        if names and not identity:
-            return None
-        return Subject(
-            principal_arn=arn or None,
-            identity_policies=identity,
-            permissions_boundaries=boundaries,
-            session_policies=sessions,
-            caller_arn=caller,
-        )
+    def _subject_sources(
+        self, spec: LDict, field: str, key: str, id_prefix: str, kind: PolicyKind
+    ) -> tuple[PolicySource, ...]:
+        """The policies a principal names under `key`, numbered as the simulator's request numbers them."""
+        found = []
+        line = spec.line_of(key)
+        for i, name in enumerate(self.policy_names(spec.get(key), line, f"{field}.{key}"), start=1):
+            src = self.policy_source(
+                name,
+                line,
+                f"{field}.{key}",
+                source_id=f"{id_prefix}.{i}",
+                source_type="IAM Policy",
+                kind=kind,
+            )
+            if src is not None:
+                found.append(src)
+        return tuple(found)
 
     def exclusions(self, spec: Any) -> tuple[str, ...]:
         if isinstance(spec, LDict) and spec.get("exclude_policies") is not None:

@@ -13,6 +13,21 @@ connections). Every simulate request is recorded, parsed, for assertions on
 the exact parameters sent. JSON-protocol calls (KMS: GetKeyPolicy,
 DescribeKey, ...) go to moto too; they are counted by operation name, recorded
 with their JSON body, and can be given scripted errors the same way.
+
+`SimulatorStyle` chooses which simulator the endpoint plays, per endpoint (and
+per caller account, `style_by_account`), so tests cover both:
+
+- `CURRENT` (the default): the simulator as botocore's IAM model of 2026-07-30
+  documents it. CallerArn (or, with a ResourcePolicy and no CallerArn, the
+  PolicySourceArn it defaults to) may be a user, group or role; an assumed
+  role, federated user or service is refused. One EvaluationResult per
+  action, its EvalResourceName the ARN template of the resource type (`*` when
+  the action has none), every resource's own answer in ResourceSpecificResults.
+- `PRE_2026`: the simulator as documented before: any caller but an IAM user
+  is refused with `InvalidInput` "Invalid caller - Caller must be an IAM user
+  in this context"; one EvaluationResult per action and resource, each under
+  its resource's name with the aggregate decision; and an SCP's explicit deny
+  reported as implicitDeny (AllowedByOrganizations false).
 """
 
 from __future__ import annotations
@@ -30,6 +45,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -39,7 +55,8 @@ import botocore.session
 
 from harness.engine import Engine
 from harness.engine.apishape import input_from_api, output_to_api
-from harness.engine.errors import SimulationError
+from harness.engine.errors import InvalidInput, SimulationError
+from harness.engine.principals import parse_caller
 
 if TYPE_CHECKING:
     from harness.account import AccountModel
@@ -60,6 +77,15 @@ class ScriptedError:
 
 
 THROTTLE = ScriptedError("Throttling", "Rate exceeded", 400)
+PRE_2026_REFUSAL = "Invalid caller - Caller must be an IAM user in this context"
+CURRENT_REFUSAL = "Invalid caller - Caller must be an IAM user, group, or role in this context"
+
+
+class SimulatorStyle(StrEnum):
+    """Which simulator the endpoint plays (module docstring)."""
+
+    CURRENT = "2026"
+    PRE_2026 = "pre-2026"
 
 
 @dataclass
@@ -107,8 +133,18 @@ class Faults:
 class LocalIamEndpoint:
     """Start with `with LocalIamEndpoint() as ep:`; point boto3 at `ep.url`."""
 
-    def __init__(self, faults: Faults | None = None, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        faults: Faults | None = None,
+        *,
+        engine: Engine | None = None,
+        style: SimulatorStyle = SimulatorStyle.CURRENT,
+    ) -> None:
         self.faults = faults or Faults()
+        self.style = style
+        # Caller accounts whose role callers get another style's answer (a run across accounts).
+        self.style_by_account: dict[str, SimulatorStyle] = {}
+        self._catalog: Any = None
         self.engine = engine or Engine(explain=False)
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.calls: Counter[str] = Counter()
@@ -129,6 +165,9 @@ class LocalIamEndpoint:
     # -- lifecycle ------------------------------------------------------
 
     def start(self) -> LocalIamEndpoint:
+        # KMS's models now, with the server: seed.py re-keys keys in this module's backends, and a
+        # test that snapshots and restores sys.modules (pytester) must not leave it a second copy.
+        import moto.kms.models  # noqa: F401
         from moto.server import ThreadedMotoServer
 
         # werkzeug logs every request moto serves; tests and benchmarks read results, not logs.
@@ -153,11 +192,13 @@ class LocalIamEndpoint:
         self._thread.start()
         return self
 
-    def reset(self, faults: Faults | None = None) -> None:
+    def reset(self, faults: Faults | None = None, *, style: SimulatorStyle = SimulatorStyle.CURRENT) -> None:
         """Empty account, no faults, no recorded requests: a fresh endpoint without a restart."""
         _post(self.moto_url, "/moto-api/reset", b"")
         with self.lock:
             self.faults = faults or Faults()
+            self.style = style
+            self.style_by_account.clear()
             self.requests.clear()
             self.calls.clear()
             self.accounts.clear()
@@ -245,6 +286,7 @@ class LocalIamEndpoint:
         return fault.status, json.dumps({"__type": fault.code, "message": fault.message}).encode()
 
     def simulate(self, action: str, req: dict[str, Any]) -> dict[str, Any]:
+        self._check_caller(req)
         max_items = int(req.get("MaxItems") or 100)  # the API's default page size
         marker = req.get("Marker")
         if action == "SimulateCustomPolicy":
@@ -253,7 +295,42 @@ class LocalIamEndpoint:
             inp = self.account_model().simulation_input_from_api(req)
         with self._engine_lock:  # one engine, not made for concurrent use; the GIL serialises it anyway
             output = self.engine.simulate(inp)
-        return output_to_api(output, harness=False, max_items=max_items, marker=marker)
+        results = output_to_api(output, harness=False)["EvaluationResults"]
+        if self.style is SimulatorStyle.PRE_2026:
+            results = _pre_2026_results(results)
+        else:
+            results = [{**r, "EvalResourceName": self._template(r)} for r in results]
+        return _page(results, max_items, marker)
+
+    def _check_caller(self, req: Mapping[str, Any]) -> None:
+        """Refuse a caller the simulator being played does not take (CallerArn, or its default)."""
+        caller = req.get("CallerArn")
+        if caller is None and "ResourcePolicy" in req:
+            caller = req.get("PolicySourceArn")  # "defaults to the ARN ... in PolicySourceArn"
+        if not caller:
+            return
+        parsed = parse_caller(caller)
+        style = self.style_by_account.get(parsed.account or "", self.style)
+        if style is SimulatorStyle.PRE_2026 and parsed.kind != "user":
+            raise InvalidInput(PRE_2026_REFUSAL)
+        if parsed.kind not in ("user", "role") and ":group/" not in caller:
+            raise InvalidInput(CURRENT_REFUSAL)
+
+    def _template(self, result: Mapping[str, Any]) -> str:
+        """The ARN template of the action's resource type that fits the first resource, else `*`."""
+        from harness.catalog import Catalog
+        from harness.catalog.resources import arn_fits
+
+        if self._catalog is None:
+            self._catalog = Catalog()
+        try:
+            types = self._catalog.resource_types_of(str(result["EvalActionName"]))
+        except Exception:  # an action the catalog does not know: no ARN format
+            return "*"
+        first = (result.get("ResourceSpecificResults") or [{}])[0].get("EvalResourceName") or ""
+        fitting = [t for t in types if first and arn_fits(t.arn_template, first)]
+        chosen = fitting or types
+        return chosen[0].arn_template if chosen else "*"
 
     def account_model(self) -> AccountModel:
         with self.lock:
@@ -331,6 +408,54 @@ def _doc(document: Any) -> str:
     if isinstance(document, str):
         return urllib.parse.unquote(document) if document.startswith("%7B") else document
     return json.dumps(document, indent=2)
+
+
+def _pre_2026_results(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answer as the simulator gave it before July 2026 (module docstring)."""
+    out: list[dict[str, Any]] = []
+    for result in results:
+        result = _scp_deny_as_implicit(result)
+        per_resource = result.get("ResourceSpecificResults") or []
+        if not per_resource:
+            out.append(result)
+            continue
+        out.extend({**result, "EvalResourceName": rr["EvalResourceName"]} for rr in per_resource)
+    return out
+
+
+def _scp_deny_as_implicit(result: dict[str, Any]) -> dict[str, Any]:
+    """An explicit deny no listed statement explains, with the organization denying: implicitDeny."""
+    if (result.get("OrganizationsDecisionDetail") or {}).get("AllowedByOrganizations") is not False:
+        return result
+
+    def soften(entry: dict[str, Any], field_name: str) -> dict[str, Any]:
+        if entry.get(field_name) == "explicitDeny" and not entry.get("MatchedStatements"):
+            return {**entry, field_name: "implicitDeny"}
+        return entry
+
+    out = soften(result, "EvalDecision")
+    if out.get("ResourceSpecificResults"):
+        out = {
+            **out,
+            "ResourceSpecificResults": [
+                soften(rr, "EvalResourceDecision") for rr in out["ResourceSpecificResults"]
+            ],
+        }
+    return out
+
+
+def _page(results: list[dict[str, Any]], max_items: int, marker: str | None) -> dict[str, Any]:
+    """One page of EvaluationResults; the Marker is the index of the next result."""
+    start = 0
+    if marker:
+        if not marker.isdigit() or int(marker) > len(results):
+            raise InvalidInput(f"Marker {marker!r} is not a marker this simulation returned")
+        start = int(marker)
+    end = min(len(results), start + max_items)
+    body: dict[str, Any] = {"EvaluationResults": results[start:end], "IsTruncated": end < len(results)}
+    if end < len(results):
+        body["Marker"] = str(end)
+    return body
 
 
 # -- query protocol ---------------------------------------------------------
@@ -498,7 +623,9 @@ def _post(base: str, path: str, body: bytes) -> None:
 
 
 @contextmanager
-def local_iam_endpoint(faults: Faults | None = None) -> Iterator[LocalIamEndpoint]:
-    endpoint = LocalIamEndpoint(faults)
+def local_iam_endpoint(
+    faults: Faults | None = None, *, style: SimulatorStyle = SimulatorStyle.CURRENT
+) -> Iterator[LocalIamEndpoint]:
+    endpoint = LocalIamEndpoint(faults, style=style)
     with endpoint:
         yield endpoint

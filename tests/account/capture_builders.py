@@ -135,3 +135,90 @@ def _as_sent(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_sent(v) for v in value]
     return value
+
+
+AMI = "ami-0123456789abcdef0"  # moto runs instances from any image id (AMI validation is off)
+
+
+def put_ec2_in_moto(moto: Any, model: AccountModel) -> dict[str, str]:
+    """The EC2 of every account and Region of `model`, created in moto; returns model id -> moto id.
+
+    moto gives volumes, snapshots and instances ids of its own, so the caller compares by
+    Name tag. Instances are launched with their volumes as block devices (moto then creates
+    no root volume of its own); moto's CreateSnapshot keeps no key, so the snapshot's key is
+    set in moto's backend, as AWS sets it from the volume's.
+    """
+    ids: dict[str, str] = {}
+    for account_id, account in model.accounts.items():
+        for name, region in (account.ec2 or {}).items():
+            ec2 = moto.client("ec2", name, account_id)
+            _ebs_settings(ec2, model, region)
+            for instance in region.instances:
+                _launch(ec2, region, instance, ids)
+            for volume in region.volumes:
+                if not volume.attachments:
+                    made = ec2.create_volume(
+                        Size=8,
+                        AvailabilityZone=f"{name}a",
+                        **_encryption(volume),
+                        **_tagged("volume", volume.tags),
+                    )
+                    ids[volume.volume_id] = made["VolumeId"]
+            for snapshot in region.snapshots:
+                made = ec2.create_snapshot(
+                    VolumeId=ids[snapshot.volume_id], **_tagged("snapshot", snapshot.tags)
+                )
+                ids[snapshot.snapshot_id] = made["SnapshotId"]
+                _snapshot_key(account_id, name, made["SnapshotId"], snapshot.kms_key_id)
+    return ids
+
+
+def _ebs_settings(ec2: Any, model: AccountModel, region: Any) -> None:
+    if region.ebs_encryption_by_default:
+        ec2.enable_ebs_encryption_by_default()
+    default = region.ebs_default_kms_key_id or "alias/aws/ebs"
+    entry = next((e for a in model.accounts.values() for e in a.resources.values() if e.arn == default), None)
+    if default != "alias/aws/ebs" and not (entry and "alias/aws/ebs" in entry.aliases):
+        ec2.modify_ebs_default_kms_key_id(KmsKeyId=default)  # else AWS's own key, moto's default answer
+
+
+def _launch(ec2: Any, region: Any, instance: Any, ids: dict[str, str]) -> None:
+    attached = [
+        (a.device, v) for v in region.volumes for a in v.attachments if a.instance_id == instance.instance_id
+    ]
+    devices = [
+        {"DeviceName": device, "Ebs": {"VolumeSize": 8, **_encryption(volume)}} for device, volume in attached
+    ]
+    made = ec2.run_instances(
+        ImageId=AMI, MinCount=1, MaxCount=1, BlockDeviceMappings=devices, **_tagged("instance", instance.tags)
+    )["Instances"][0]
+    ids[instance.instance_id] = made["InstanceId"]
+    described = ec2.describe_instances(InstanceIds=[made["InstanceId"]])["Reservations"][0]["Instances"][0]
+    by_device = {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in described["BlockDeviceMappings"]}
+    for device, volume in attached:
+        ids[volume.volume_id] = by_device[device]
+        if volume.tags:
+            ec2.create_tags(
+                Resources=[by_device[device]], Tags=[{"Key": k, "Value": v} for k, v in volume.tags.items()]
+            )
+
+
+def _encryption(entry: Any) -> dict[str, Any]:
+    return {"Encrypted": True, "KmsKeyId": entry.kms_key_id} if entry.encrypted else {"Encrypted": False}
+
+
+def _tagged(kind: str, tags: Any) -> dict[str, Any]:
+    if not tags:
+        return {}
+    return {
+        "TagSpecifications": [
+            {"ResourceType": kind, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+        ]
+    }
+
+
+def _snapshot_key(account_id: str, region: str, snapshot_id: str, key_arn: str) -> None:
+    from moto.ec2.models import ec2_backends
+
+    if key_arn:
+        ec2_backends[account_id][region].snapshots[snapshot_id].kms_key_id = key_arn

@@ -63,22 +63,43 @@ class Moto:
         return self._clients[key]
 
 
+def _ebs_default_kms_key_id(self: Any) -> Any:
+    """GetEbsDefaultKmsKeyId as AWS answers it, from moto's own EBS state.
+
+    moto (5.2) implements ModifyEbsDefaultKmsKeyId but not GetEbsDefaultKmsKeyId (it answers
+    HTTP 500). AWS answers the key set by ModifyEbsDefaultKmsKeyId, else its managed key for
+    EBS, which it names `alias/aws/ebs` until that key exists (docs/account-model.md, "EC2").
+    """
+    from moto.core.responses import ActionResult
+
+    return ActionResult({"KmsKeyId": self.ec2_backend.default_kms_key_id or "alias/aws/ebs"})
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Moto]:
+    from moto.ec2.responses import EC2Response
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield Moto(f"http://{host}:{port}")
-    finally:
-        server.stop()
+    # The server runs in this process, so the missing EC2 call can be added to its responses.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(EC2Response, "get_ebs_default_kms_key_id", _ebs_default_kms_key_id, raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield Moto(f"http://{host}:{port}")
+        finally:
+            server.stop()
 
 
 @pytest.fixture
-def moto(moto_server: Moto) -> Moto:
-    """The loopback moto server, emptied."""
+def moto(moto_server: Moto, monkeypatch: pytest.MonkeyPatch) -> Moto:
+    """The loopback moto server, emptied.
+
+    Without moto's built-in AMIs: they come with some 1,300 public snapshots of other owners
+    in every Region, which moto lists whatever `OwnerIds` asks, and instances need no AMI.
+    """
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     moto_server.reset()
     return moto_server

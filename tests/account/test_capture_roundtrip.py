@@ -10,13 +10,16 @@ How the round trip is built, and why this way:
    would read it) and puts into moto what the model holds: the roles with their inline
    policies, each key's policy, aliases and tags. moto refuses to create AWS managed keys
    and the `alias/aws/...` names reserved for them; the test plants those two facts in
-   moto's own in-process backend, as AWS would have created them.
+   moto's own in-process backend, as AWS would have created them. Then the EC2 of each
+   Region: instances with their volumes, unattached volumes, snapshots, the EBS encryption
+   settings (capture_builders.put_ec2_in_moto).
 3. `harness account capture` reads both accounts through `--assume-role`-style sessions
    (moto lets any account's role be assumed: that is how it holds two accounts), Regions
    eu-west-3 and us-east-1.
 4. The whole KMS pack runs twice with the same `--iam-var` key ids: once on example.yaml,
    once with `--iam-account` on the capture. Every cell must have the same outcome, decision,
-   enforced decision and deciding statements.
+   enforced decision and deciding statements. The EC2 sections hold the same objects,
+   compared by Name tag, since moto gives volumes, snapshots and instances ids of its own.
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from capture_builders import put_ec2_in_moto
 
-from harness.account import load_account_model
+from harness.account import AccountModel, load_account_model
 from harness.account.capture import CaptureOptions, capture_account
 from harness.run.stream import load_document
 
@@ -88,6 +92,7 @@ def _build_in_moto(moto: Any) -> dict[str, str]:
                     backend.create_alias(key_id, alias)  # reserved: only AWS creates these
                 else:
                     kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    put_ec2_in_moto(moto, model)
     return variables
 
 
@@ -105,6 +110,49 @@ def _shape(doc: dict[str, Any]) -> list[Any]:
                 out.append(
                     (key, [[k for k in e if k not in _ASSIGNED_IDS] for e in value if isinstance(e, dict)])
                 )
+        for region in (account.get("Ec2") or {}).values():
+            out.append(list(region))  # the Region's keys, in order
+            for key, value in region.items():
+                if isinstance(value, list):  # entries sort by moto's ids: their key lists as a set
+                    out.append((key, sorted(_nested_keys(e) for e in value)))
+    return out
+
+
+def _nested_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple((k, _nested_keys(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return tuple(sorted({_nested_keys(v) for v in value}))
+    return ()
+
+
+def _ec2_by_name(model: AccountModel) -> dict[tuple[str, str], Any]:
+    """Each account's Regions: the EBS settings, and every volume, snapshot and instance by Name tag."""
+    out: dict[tuple[str, str], Any] = {}
+    for account_id, account in model.accounts.items():
+        for name, region in (account.ec2 or {}).items():
+            instance = {i.instance_id: i.name for i in region.instances}
+            volume = {v.volume_id: v.tags.get("Name") for v in region.volumes}
+            out[(account_id, name)] = {
+                "settings": (region.ebs_encryption_by_default, region.ebs_default_kms_key_id, region.gaps),
+                "volumes": {
+                    v.tags["Name"]: (
+                        v.encrypted,
+                        v.kms_key_id,
+                        sorted((instance[a.instance_id], a.device) for a in v.attachments),
+                        dict(v.tags),
+                    )
+                    for v in region.volumes
+                },
+                "snapshots": {
+                    s.tags["Name"]: (s.encrypted, s.kms_key_id, volume[s.volume_id], dict(s.tags))
+                    for s in region.snapshots
+                },
+                "instances": {
+                    i.name: (i.state, sorted(volume[v] for v in i.volume_ids), dict(i.tags))
+                    for i in region.instances
+                },
+            }
     return out
 
 
@@ -152,6 +200,7 @@ def test_the_kms_pack_decides_the_same_on_a_capture_as_on_example_yaml(moto, tmp
     on_capture = _run_pack(tmp_path, "capture", variables, captured)
 
     assert _shape(yaml.safe_load(result.text)) == _shape(yaml.safe_load(EXAMPLE.read_text()))
+    assert _ec2_by_name(load_account_model(captured)) == _ec2_by_name(load_account_model(EXAMPLE, variables))
     assert len(on_example) > 600
     differing = {
         cid: (on_example[cid], on_capture.get(cid))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
 from harness.run.stream import load_document
-from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError
+from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError, SimulatorStyle
 
 pytest_plugins = ["pytester"]
 
@@ -102,3 +104,61 @@ def test_run_metadata_names_the_scenario_region_and_the_api_region_apart(
     assert "region" not in meta["backend_metadata"]
     assert meta["backend_metadata"]["api_region"] == "us-east-1"
     assert isinstance(meta["backend_metadata"]["started"], str)
+
+
+ROLE_SCENARIO = """
+version: 1
+description: a role reads a bucket through its bucket policy alone
+policies:
+  nothing: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "kms:DescribeKey", Resource: "*"}]}
+  bucket:
+    Version: "2012-10-17"
+    Statement:
+      - Effect: Allow
+        Principal: {AWS: "arn:aws:iam::123456789012:role/reader"}
+        Action: s3:GetObject
+        Resource: "arn:aws:s3:::bucket/*"
+principals:
+  reader: {policies: [nothing], caller: "arn:aws:iam::123456789012:role/reader"}
+scenarios:
+  - name: the bucket policy grants the role
+    principal: reader
+    actions: [s3:GetObject]
+    resources: ["arn:aws:s3:::bucket/k"]
+    resource_policy: bucket
+    expect: allowed
+"""
+
+
+def _role_cell(pytester, endpoint: LocalIamEndpoint, *args: str) -> dict:
+    """The run's one cell, as run.json has it."""
+    (pytester.path / "scenarios").mkdir()
+    (pytester.path / "scenarios" / "role.yaml").write_text(ROLE_SCENARIO)
+    result = pytester.runpytest(
+        "scenarios", "-p", "no:cacheprovider", "--iam-backend", "aws",
+        "--iam-backend-opt", f"endpoint_url={endpoint.url}", *args,
+    )  # fmt: skip
+    result.assert_outcomes(passed=1)
+    [cell] = load_document(pytester.path / "reports" / "run.json")["cells"]
+    return cell
+
+
+def test_a_role_sent_as_itself_says_via_direct_in_the_reports(pytester, endpoint: LocalIamEndpoint) -> None:
+    assert _role_cell(pytester, endpoint)["via"] == "direct"
+    [row] = csv.DictReader(io.StringIO((pytester.path / "reports" / "report.csv").read_text()))
+    assert row["via"] == "direct"
+    assert '"via":"direct"' in (pytester.path / "reports" / "report.html").read_text().replace(" ", "")
+
+
+def test_the_caller_mode_ini_key_pins_the_stand_in(pytester, endpoint: LocalIamEndpoint) -> None:
+    pytester.makeini("[pytest]\niam_caller_mode = stand-in\n")
+    assert _role_cell(pytester, endpoint, "--iam-no-reports")["via"] == "stand-in caller"
+
+
+def test_a_refusing_simulator_is_answered_through_the_stand_in_in_a_plugin_run(
+    pytester, endpoint: LocalIamEndpoint
+) -> None:
+    endpoint.reset(style=SimulatorStyle.PRE_2026)
+    assert _role_cell(pytester, endpoint, "--iam-no-reports")["via"] == "stand-in caller"
+    meta = load_document(pytester.path / "reports" / "run.json")["metadata"]["backend_metadata"]
+    assert (meta["role_caller_refusals"], meta["caller_mode"]) == (1, "auto")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_builders import BUCKET, allow, cell, custom, identity_policy
 
-from harness.backends.aws.results import cell_result, index_results
+from harness.backends.aws.results import Generation, answer_generation, cell_result, index_results
 
 STATEMENT = {
     "SourcePolicyId": "PolicyInputList.1",
@@ -63,10 +63,45 @@ def test_statement_positions_and_origin_are_kept() -> None:
     assert (s.effect, s.origin) == ("Allow", "p.json")
 
 
-def test_results_that_name_the_resource_directly_are_read_too() -> None:
+def test_a_top_level_result_answers_a_request_about_one_resource() -> None:
     flat = [{"EvalActionName": "s3:GetObject", "EvalResourceName": f"{BUCKET}/a", "EvalDecision": "allowed"}]
-    a = cell_result(CELL_A, index_results(flat).get(("s3:getobject", f"{BUCKET}/a")), origins={})
-    assert a.decision == "allowed"
+    index = index_results(flat, [f"{BUCKET}/a"])
+    assert cell_result(CELL_A, index.get(("s3:getobject", f"{BUCKET}/a")), origins={}).decision == "allowed"
+
+
+def test_a_template_as_evalresourcename_answers_the_one_resource_asked() -> None:
+    template = "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    answer = [{"EvalActionName": "s3:GetObject", "EvalResourceName": template, "EvalDecision": "allowed"}]
+    index = index_results(answer, [f"{BUCKET}/a"])
+    assert cell_result(CELL_A, index.get(("s3:getobject", f"{BUCKET}/a")), origins={}).decision == "allowed"
+    assert ("s3:getobject", template) not in index
+
+
+def test_the_aggregate_of_several_resources_never_answers_one_of_them() -> None:
+    # Before 2026: one result per resource, each with the aggregate decision under its name.
+    answer = [
+        {"EvalActionName": "s3:GetObject", "EvalResourceName": name, "EvalDecision": "implicitDeny"}
+        for name in (f"{BUCKET}/a", f"{BUCKET}/b")
+    ]
+    index = index_results(answer, [f"{BUCKET}/a", f"{BUCKET}/b"])
+    assert cell_result(CELL_A, index.get(("s3:getobject", f"{BUCKET}/a")), origins={}).is_error
+
+
+def test_an_answer_with_a_template_is_of_the_2026_shape() -> None:
+    answer = _per_resource_answer()
+    answer[0]["EvalResourceName"] = "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    assert answer_generation(answer, [f"{BUCKET}/a", f"{BUCKET}/b"]) is Generation.Y2026
+
+
+def test_an_answer_under_a_resource_name_is_of_the_pre_2026_shape() -> None:
+    answer = _per_resource_answer()
+    answer[0]["EvalResourceName"] = f"{BUCKET}/a"
+    assert answer_generation(answer, [f"{BUCKET}/a", f"{BUCKET}/b"]) is Generation.PRE_2026
+
+
+def test_a_star_answer_to_a_star_request_tells_nothing() -> None:
+    answer = [{"EvalActionName": "kms:CreateKey", "EvalResourceName": "*", "EvalDecision": "allowed"}]
+    assert answer_generation(answer, ["*"]) is None
 
 
 def test_a_missing_result_is_an_error_not_a_decision() -> None:
@@ -77,7 +112,8 @@ def test_a_missing_result_is_an_error_not_a_decision() -> None:
 
 def test_an_unknown_decision_is_an_error() -> None:
     answer = [{"EvalActionName": "s3:GetObject", "EvalResourceName": f"{BUCKET}/a", "EvalDecision": "maybe"}]
-    result = cell_result(CELL_A, index_results(answer).get(("s3:getobject", f"{BUCKET}/a")), origins={})
+    index = index_results(answer, [f"{BUCKET}/a"])
+    result = cell_result(CELL_A, index.get(("s3:getobject", f"{BUCKET}/a")), origins={})
     assert result.is_error
 
 
@@ -90,5 +126,6 @@ def test_missing_context_values_are_reported() -> None:
             "MissingContextValues": ["aws:SourceIp"],
         }
     ]
-    result = cell_result(CELL_A, index_results(answer).get(("s3:getobject", f"{BUCKET}/a")), origins={})
+    index = index_results(answer, [f"{BUCKET}/a"])
+    result = cell_result(CELL_A, index.get(("s3:getobject", f"{BUCKET}/a")), origins={})
     assert result.missing_context == ("aws:SourceIp",)

@@ -1,4 +1,8 @@
-"""Role and session callers against a resource policy, through a stand-in user: what is sent to AWS."""
+"""Role and session callers against a resource policy, through a stand-in user: what is sent to AWS.
+
+The stand-in path is pinned here (caller_mode=stand-in); test_aws_callers.py covers how it is
+reached on its own, on an endpoint that refuses role callers.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from aws_builders import (
     policy_text,
 )
 
+from harness.backends.aws import AwsBackend
 from harness.cells import Subject
 from harness.engine.types import PolicyKind, PolicySource
 from harness.testing.iam_endpoint import LocalIamEndpoint, ScriptedError
@@ -53,6 +58,10 @@ def reader(endpoint: LocalIamEndpoint) -> str:
     return ROLE
 
 
+def stand_in_backend(url: str, **overrides: object) -> AwsBackend:
+    return aws_backend(url, caller_mode="stand-in", **overrides)
+
+
 def _sent(endpoint: LocalIamEndpoint) -> dict:
     [(_, params)] = endpoint.simulate_requests()
     return params
@@ -64,7 +73,7 @@ def _context(params: dict) -> dict[str, list[str]]:
 
 def test_a_role_principal_is_simulated_as_a_stand_in_user(endpoint: LocalIamEndpoint, reader: str) -> None:
     rp = _bucket_policy(ROLE, OTHER)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(Subject(principal_arn=ROLE), "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     params = _sent(endpoint)
@@ -88,7 +97,7 @@ def test_a_session_principal_sends_its_role_with_the_role_path(
     endpoint: LocalIamEndpoint, reader: str
 ) -> None:
     rp = _bucket_policy(SESSION)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(Subject(principal_arn=SESSION), "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     params = _sent(endpoint)
@@ -103,7 +112,7 @@ def test_a_session_principal_sends_its_role_with_the_role_path(
 def test_a_custom_mode_role_caller_goes_through_simulate_custom_policy(endpoint: LocalIamEndpoint) -> None:
     rp = _bucket_policy(ROLE_NO_PATH)
     subject = custom(identity_policy(allow("kms:DescribeKey")), caller=ROLE_NO_PATH)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     [(operation, params)] = endpoint.simulate_requests()
@@ -122,7 +131,7 @@ def test_a_custom_mode_role_caller_goes_through_simulate_custom_policy(endpoint:
 def test_a_resource_policy_naming_someone_else_is_sent_unchanged(endpoint: LocalIamEndpoint) -> None:
     rp = _bucket_policy(OTHER)
     subject = custom(identity_policy(allow("kms:DescribeKey")), caller=ROLE_NO_PATH)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     params = _sent(endpoint)
@@ -134,7 +143,7 @@ def test_context_the_scenario_sets_is_not_replaced(endpoint: LocalIamEndpoint) -
     rp = _bucket_policy(ROLE_NO_PATH)
     subject = custom(identity_policy(allow("kms:DescribeKey")), caller=ROLE_NO_PATH)
     given = (context("aws:PrincipalArn", OTHER),)
-    aws_backend(endpoint.url).evaluate(
+    stand_in_backend(endpoint.url).evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp, context=given)]
     )
     assert _context(_sent(endpoint))["aws:PrincipalArn"] == [OTHER]
@@ -145,7 +154,7 @@ def test_a_condition_on_principal_type_the_stand_in_would_answer_is_an_error(
 ) -> None:
     rp = _bucket_policy(ROLE_NO_PATH, condition={"StringEquals": {"aws:PrincipalType": "AssumedRole"}})
     subject = custom(identity_policy(allow("kms:DescribeKey")), caller=ROLE_NO_PATH)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     assert result.is_error and "aws:PrincipalType" in (result.error or "")
@@ -156,7 +165,7 @@ def test_the_same_condition_is_answered_once_the_scenario_sets_the_key(endpoint:
     rp = _bucket_policy(ROLE_NO_PATH, condition={"StringEquals": {"aws:PrincipalType": "AssumedRole"}})
     subject = custom(identity_policy(allow("kms:DescribeKey")), caller=ROLE_NO_PATH)
     given = (context("aws:PrincipalType", "AssumedRole"),)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp, context=given)]
     )
     assert result.decision == "allowed"
@@ -169,7 +178,7 @@ def test_a_grant_to_a_role_with_a_boundary_is_an_error(endpoint: LocalIamEndpoin
         permissions_boundaries=(identity_policy(allow("s3:*"), name="boundary"),),
         caller_arn=ROLE_NO_PATH,
     )
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     assert result.is_error and "permissions boundary" in (result.error or "")
@@ -178,7 +187,7 @@ def test_a_grant_to_a_role_with_a_boundary_is_an_error(endpoint: LocalIamEndpoin
 def test_a_refused_get_role_is_an_error_naming_it(endpoint: LocalIamEndpoint, reader: str) -> None:
     endpoint.faults.script("GetRole", ScriptedError("AccessDenied", "no", 403))
     rp = _bucket_policy(ROLE)
-    [result] = aws_backend(endpoint.url, max_attempts=1).evaluate(
+    [result] = stand_in_backend(endpoint.url, max_attempts=1).evaluate(
         [cell(Subject(principal_arn=ROLE), "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     assert result.is_error and "iam:GetRole" in (result.error or "")
@@ -187,7 +196,7 @@ def test_a_refused_get_role_is_an_error_naming_it(endpoint: LocalIamEndpoint, re
 def test_the_stand_in_user_name_is_an_option(endpoint: LocalIamEndpoint) -> None:
     rp = _bucket_policy(ROLE_NO_PATH)
     subject = custom(identity_policy(allow("kms:DescribeKey")), caller=ROLE_NO_PATH)
-    aws_backend(endpoint.url, stand_in_user="harness-proxy").evaluate(
+    stand_in_backend(endpoint.url, stand_in_user="harness-proxy").evaluate(
         [cell(subject, "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     assert _sent(endpoint)["CallerArn"] == f"arn:aws:iam::{ACCOUNT}:user/harness-proxy"
@@ -205,7 +214,7 @@ def test_a_role_of_another_account_is_never_read_as_a_same_named_role_of_this_on
 ) -> None:
     foreign = "arn:aws:iam::444455556666:role/reader"
     rp = _bucket_policy(foreign)
-    [result] = aws_backend(endpoint.url).evaluate(
+    [result] = stand_in_backend(endpoint.url).evaluate(
         [cell(Subject(principal_arn=foreign), "s3:GetObject", f"{BUCKET}/k", resource_policy=rp)]
     )
     assert (

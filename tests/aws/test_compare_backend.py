@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from aws_builders import BUCKET, allow, aws_backend, cell, custom, deny, grid, identity_policy, principal
 
-from harness.backends.compare import CompareBackend, create_backend
+from harness.backends.aws.results import ORGS_DENIED, PRE_2026_SCP_CONDITIONS
+from harness.backends.compare import SCP_DENY_AS_IMPLICIT, CompareBackend, create_backend
 from harness.backends.offline import OfflineBackend
 from harness.backends.registry import BackendOptions
 from harness.cells import Cell, CellResult, Expectation, Outcome, error_result, judge
-from harness.testing.iam_endpoint import LocalIamEndpoint
+from harness.testing.iam_endpoint import LocalIamEndpoint, SimulatorStyle
 
 
 class Fixed:
@@ -93,3 +94,70 @@ def test_create_backend_builds_both_sides() -> None:
     backend = create_backend(BackendOptions(aws_region="eu-west-3"))
     assert isinstance(backend.offline, OfflineBackend)
     assert backend.aws.options.region == "eu-west-3"
+
+
+# -- what the simulator did with SCPs, read from its answer -----------------------------------
+
+SCP_DENIED = dict(scp_levels=((identity_policy(allow("*"), deny("s3:GetObject"), name="scp"),),))
+
+
+class Answering:
+    """A backend that answers every cell with one prepared result."""
+
+    def __init__(self, name: str, decision: str, warnings: tuple[str, ...] = ()) -> None:
+        self.name, self.decision, self.warnings = name, decision, warnings
+
+    def evaluate(self, cells: Sequence[Cell]) -> list[CellResult]:
+        return [CellResult(c.id, self.name, self.decision, warnings=self.warnings) for c in cells]
+
+    def metadata(self) -> dict[str, object]:
+        return {"backend": self.name}
+
+
+def _scp_cell(expected: Expectation) -> Cell:
+    return cell(custom(identity_policy(allow("s3:*"))), "s3:GetObject", f"{BUCKET}/k", expected, **SCP_DENIED)
+
+
+def test_an_scp_deny_reported_as_implicit_is_a_known_gap_not_a_disagreement() -> None:
+    backend = CompareBackend(
+        Answering("offline", "explicitDeny"), Answering("aws", "implicitDeny", (ORGS_DENIED,))
+    )
+    [result] = backend.evaluate([_scp_cell(Expectation.DENIED)])
+    assert judge(_scp_cell(Expectation.DENIED), result) is Outcome.PASSED
+    assert any(w.startswith(f"known simulator gap: {SCP_DENY_AS_IMPLICIT}") for w in result.warnings)
+    assert backend.metadata()["known_simulator_gaps"] == 1 and backend.metadata()["disagreements"] == 0
+
+
+def test_a_known_gap_never_changes_the_outcome() -> None:
+    backend = CompareBackend(
+        Answering("offline", "explicitDeny"), Answering("aws", "implicitDeny", (ORGS_DENIED,))
+    )
+    [result] = backend.evaluate([_scp_cell(Expectation.EXPLICIT_DENY)])
+    assert judge(_scp_cell(Expectation.EXPLICIT_DENY), result) is Outcome.FAILED
+    assert SCP_DENY_AS_IMPLICIT in (result.disagreement or "")
+
+
+def test_an_answer_of_the_old_shape_with_scp_conditions_names_the_gap_and_still_fails() -> None:
+    backend = CompareBackend(
+        Answering("offline", "implicitDeny"), Answering("aws", "allowed", (PRE_2026_SCP_CONDITIONS,))
+    )
+    [result] = backend.evaluate([_scp_cell(Expectation.ALLOWED)])
+    assert judge(_scp_cell(Expectation.ALLOWED), result) is Outcome.FAILED
+    assert "a known simulator gap" in (result.disagreement or "")
+
+
+def test_an_scp_deny_answered_the_2026_way_agrees_with_the_engine(endpoint: LocalIamEndpoint) -> None:
+    backend = CompareBackend(OfflineBackend(), aws_backend(endpoint.url))
+    [result] = backend.evaluate([_scp_cell(Expectation.EXPLICIT_DENY)])
+    assert result.decision == "explicitDeny" and not result.disagreement
+    assert not any("known simulator gap" in w for w in result.warnings)
+    assert backend.metadata()["known_simulator_gaps"] == 0
+
+
+def test_an_scp_deny_answered_the_old_way_is_read_the_old_way(endpoint: LocalIamEndpoint) -> None:
+    endpoint.reset(style=SimulatorStyle.PRE_2026)
+    backend = CompareBackend(OfflineBackend(), aws_backend(endpoint.url))
+    [result] = backend.evaluate([_scp_cell(Expectation.DENIED)])
+    assert result.decision == "implicitDeny" and not result.disagreement
+    assert any(SCP_DENY_AS_IMPLICIT in w for w in result.warnings)
+    assert backend.metadata()["known_simulator_gaps"] == 1

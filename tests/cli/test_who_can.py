@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from newcomer_account import DEPLOYER, NAMED_KEY, NAMED_KEY_ID, OTHER_KEY
+from newcomer_account import IR_ROLE as NEWCOMER_IR
 
 from harness.account import Account, AccountModel, Identity, ResourceEntry
 from harness.account.selection import SelectionError
@@ -237,3 +239,104 @@ def test_a_cli_run_with_an_answer_that_could_not_be_evaluated_exits_2_and_names_
     assert {a["decision"] for a in json.loads(captured.out)["answers"]} == {"error"}
     assert "role/myCadoResponseRole (012345678910) kms:Decrypt" in captured.err
     assert "AccessDeniedException" in captured.err
+
+
+# -- the newcomer's account: allowed means what the service enforces -----------------------------
+
+
+def test_a_key_whose_policy_allows_nobody_asked_lists_both_roles_as_simulator_only(capsys, newcomer):
+    code, out = run_json(capsys, "kms:Decrypt", OTHER_KEY, "--account", str(newcomer.model))
+    assert out["allowed_identities"] == []
+    assert out["simulator_only"] == [DEPLOYER, NEWCOMER_IR]
+    for answer in out["answers"]:
+        assert (answer["allowed"], answer["simulator_only"]) == (False, True)
+        assert (answer["decision"], answer["enforced_decision"]) == ("allowed", "implicitDeny")
+        assert "the key policy does not allow the account" in answer["advisory"]
+    assert code == 1
+
+
+def test_a_key_whose_policy_names_the_role_allows_it_and_not_the_other(capsys, newcomer):
+    code, out = run_json(capsys, "kms:Decrypt", NAMED_KEY, "--account", str(newcomer.model))
+    assert code == 0
+    assert out["allowed_identities"] == [NEWCOMER_IR]
+    assert out["simulator_only"] == [DEPLOYER]
+    verdicts = {a["principal"]: (a["allowed"], a["simulator_only"]) for a in out["answers"]}
+    assert verdicts == {NEWCOMER_IR: (True, False), DEPLOYER: (False, True)}
+
+
+def test_the_headline_counts_only_the_enforced_and_the_table_shows_the_simulator_only_with_advisory(
+    capsys, newcomer
+):
+    assert main(["who-can", "kms:Decrypt", OTHER_KEY, "--account", str(newcomer.model)]) == 1
+    out = capsys.readouterr().out
+    assert "0 of 2 identities allowed; 2 allowed by the simulator only" in out
+    rows = [line for line in out.splitlines() if line.startswith("role/")]
+    assert len(rows) == 2
+    assert all("simulator only" in row and "the key policy does not allow" in row for row in rows)
+
+
+def test_an_identity_allowed_for_one_resource_is_allowed_not_simulator_only(capsys, newcomer):
+    _, out = run_json(capsys, "kms:Decrypt", NAMED_KEY, OTHER_KEY, "--account", str(newcomer.model))
+    assert out["allowed_identities"] == [NEWCOMER_IR]
+    assert out["simulator_only"] == [DEPLOYER]  # the two lists never share an identity
+    ir_other = next(a for a in out["answers"] if a["principal"] == NEWCOMER_IR and a["resource"] == OTHER_KEY)
+    assert ir_other["simulator_only"] is True
+
+
+def test_the_library_counts_a_simulator_only_answer_as_not_allowed(newcomer):
+    from harness.account import load_account_model
+
+    report = who_can(
+        load_account_model(newcomer.model),
+        WhoCanQuestion(
+            actions=("kms:Decrypt",), resources=(OTHER_KEY,), selectors=("role/IncidentResponse",)
+        ),
+    )
+    [answer] = report.answers
+    assert (answer.allowed, answer.simulator_only) == (False, True)
+    assert report.allowed == [] and report.simulator_only_identities == [NEWCOMER_IR]
+
+
+def test_help_documents_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["who-can", "--help"])
+    out = capsys.readouterr().out
+    assert "exit codes:" in out
+    assert "1  answered: no identity is allowed" in out
+
+
+# -- a bare key id is resolved from the model --------------------------------------------------
+
+
+def test_a_bare_key_id_is_resolved_to_its_key_arn_in_the_model(capsys, newcomer):
+    code, out = run_json(capsys, "kms:Decrypt", NAMED_KEY_ID, "--account", str(newcomer.model))
+    assert code == 0
+    assert out["resources"] == [NAMED_KEY]
+    assert out["allowed_identities"] == [NEWCOMER_IR]
+
+
+def test_a_key_id_in_two_regions_exits_2_listing_the_candidates(capsys, newcomer):
+    replica = NAMED_KEY.replace("eu-west-3", "us-east-1")
+    text = newcomer.model.read_text()
+    newcomer.model.write_text(text + f"      - {{Arn: '{replica}', Policy: {{Statement: []}}}}\n")
+    assert main(["who-can", "kms:Decrypt", NAMED_KEY_ID, "--account", str(newcomer.model)]) == 2
+    err = capsys.readouterr().err
+    assert f"key id '{NAMED_KEY_ID}' names 2 keys" in err
+    assert NAMED_KEY in err and replica in err
+    assert "hint: write the ARN of the one you mean" in err
+
+
+def test_a_key_id_the_model_does_not_hold_exits_2(capsys, newcomer):
+    assert (
+        main(
+            [
+                "who-can",
+                "kms:Decrypt",
+                "ffffffff-0000-0000-0000-000000000000",
+                "--account",
+                str(newcomer.model),
+            ]
+        )
+        == 2
+    )
+    assert "nor the id of a KMS key in the account model" in capsys.readouterr().err

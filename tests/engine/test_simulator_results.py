@@ -113,12 +113,12 @@ def test_same_account_has_no_decision_details(simulate) -> None:
     assert res.resource_results[0].decision_details == {}
 
 
-def test_role_caller_is_a_warning_not_an_error(simulate) -> None:
+def test_role_caller_is_taken_as_aws_now_documents(simulate) -> None:
     out = simulate(
         "s3:GetObject", identity=[policy(allow("s3:*"))], caller="arn:aws:iam::111122223333:role/R"
     )
     assert first(out).decision.value == "allowed"
-    assert any("accepts only IAM users" in w for w in out.warnings)
+    assert not any("CallerArn" in w for w in out.warnings)
 
 
 def test_session_caller_is_a_warning_not_an_error(simulate) -> None:

@@ -138,6 +138,10 @@ def test_a_value_with_a_control_character_is_refused(tmp_path, value):
         ("region", "eu-west-3:012345678910"),
         ("workload_region", "EU-WEST-3"),
         ("partition", "aws:iam"),
+        ("ir_role", "*"),
+        ("ir_role", "service-role/CadoResponseRole"),
+        ("ir_role", "arn:aws:iam::012345678910:role/CadoResponseRole"),
+        ("cross_account_role", "x" * 65),
     ],
 )
 def test_a_value_whose_name_gives_its_shape_must_have_that_shape(name, value):
@@ -146,7 +150,14 @@ def test_a_value_whose_name_gives_its_shape_must_have_that_shape(name, value):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("account_id", "012345678910"), ("region", "us-gov-west-1"), ("partition", "aws-cn"), ("key", 'a"b}')],
+    [
+        ("account_id", "012345678910"),
+        ("region", "us-gov-west-1"),
+        ("partition", "aws-cn"),
+        ("key", 'a"b}'),
+        ("ir_role", "CadoResponseRole"),
+        ("cross_account_role", "ir+role=a,b.c@d-e_f"),
+    ],
 )
 def test_a_value_of_the_right_shape_is_accepted(name, value):
     assert check_value(name, value) is None

@@ -160,11 +160,11 @@ def test_drift_is_in_the_terminal_summary_new_access_first(pytester, write_pack)
 
 
 def test_the_same_caveat_for_many_cells_is_one_line_with_a_count(pytester, write_pack):
-    # A role as the caller of resource-policy cells: the simulator wants a user there, for every cell.
+    # A role session as the caller of resource-policy cells: the simulator takes none, for every cell.
     scenario = (
         S3_SCENARIO.replace(
             "  app: {policies: [read]}",
-            '  app: {policies: [read], caller: "arn:aws:iam::012345678910:role/r"}',
+            '  app: {policies: [read], caller: "arn:aws:sts::012345678910:assumed-role/r/s"}',
         )
         .replace(
             "policies:\n",
@@ -180,7 +180,7 @@ def test_the_same_caveat_for_many_cells_is_one_line_with_a_count(pytester, write
     result.stdout.fnmatch_lines(
         [
             "caveats (1 distinct*",
-            "  2 cells, e.g. scenarios/s.yaml:*: CallerArn arn:aws:iam::012345678910:role/r is a role*",
+            "  2 cells, e.g. scenarios/s.yaml:*: CallerArn arn:aws:sts::*/r/s is an assumed-role session*",
         ]
     )
 

@@ -156,13 +156,25 @@ def test_later_overrides_win_over_a_selecting_one(tmp_path):
     assert allowed == ["arn:aws:iam::111122223333:role/ir"]
 
 
-def test_an_override_selecting_no_principal_is_an_error_with_line_and_field(tmp_path):
+def test_an_override_naming_a_model_principal_the_scenario_lacks_is_an_error_with_line_and_field(tmp_path):
     [err] = errors(
         tmp_path,
-        "  - {name: s, principals: all, actions: [kms:Decrypt], expect: denied, overrides: [{principal: 'role/nobody', expect: allowed}]}\n",
+        "  - {name: s, principal: ir-by-arn, actions: [kms:Decrypt], expect: denied, overrides: [{principal: 'role/app', expect: allowed}]}\n",
     )
     assert (err.file, err.line, err.field) == ("s.yaml", 10, "scenarios[0] (s).overrides[0].principal")
-    assert "'role/nobody' is not a principal of this scenario" in err.message
+    assert "'role/app' is not a principal of this scenario" in err.message
+
+
+def test_an_override_naming_no_principal_of_the_model_is_a_warning_and_not_applied(tmp_path):
+    f = load(
+        tmp_path,
+        "  - {name: s, principals: all, actions: [kms:Decrypt], expect: denied, overrides: [{principal: KeyAdministrator, expect: allowed}]}\n",
+    )
+    assert {c.expected for c in f.cells} == {Expectation.DENIED}
+    [warning] = f.warnings
+    assert warning.line == 10
+    assert "'KeyAdministrator' names no principal of the account model" in warning.message
+    assert "not applied" in warning.message
 
 
 def test_all_without_an_account_model_is_an_error_not_zero_cells(tmp_path):

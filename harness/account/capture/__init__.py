@@ -1,7 +1,7 @@
 """`harness account capture`: a real account, read-only, into an account model file.
 
 - calls.py: paced, retried, counted calls (the AWS backend's machinery), refusals named;
-- iam.py, kms.py, organizations.py, s3.py: one section each;
+- iam.py, kms.py, organizations.py, ec2.py, s3.py: one section each;
 - writer.py: the deterministic, scrubbed YAML;
 - run.py: sessions, accounts, Regions, the `capture:` block.
 """

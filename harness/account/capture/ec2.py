@@ -133,9 +133,13 @@ def _volumes(calls: ServiceCalls, where: _Where) -> list[dict[str, Any]]:
     ]
     out = []
     for raw in found:
+        if raw.get("OwnerId", where.account) != where.account:
+            continue  # DescribeVolumes lists the account's own volumes; guard against anything else
         entry: dict[str, Any] = {
-            "Arn": volume_arn(where.partition, where.region, where.account, raw["VolumeId"]),
+            # DescribeVolumes' own VolumeArn, made from the id when AWS leaves it out.
+            "VolumeArn": volume_arn(where.partition, where.region, where.account, raw["VolumeId"]),
             "VolumeId": raw["VolumeId"],
+            "OwnerId": where.account,
             "Encrypted": bool(raw.get("Encrypted")),
         }
         if raw.get("KmsKeyId"):
@@ -150,7 +154,7 @@ def _volumes(calls: ServiceCalls, where: _Where) -> list[dict[str, Any]]:
         )
         entry["Tags"] = tags(raw.get("Tags"))
         out.append(entry)
-    return sorted(out, key=lambda e: e["Arn"])
+    return sorted(out, key=lambda e: e["VolumeArn"])
 
 
 def _snapshots(calls: ServiceCalls, where: _Where) -> list[dict[str, Any]]:

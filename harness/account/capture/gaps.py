@@ -12,8 +12,8 @@ from typing import Any
 class Gap:
     """A section (`resource` empty) or one object the capture could not read.
 
-    `section` is `iam`, `organizations`, `s3` or `kms/REGION`; `action` the refused IAM
-    action; `code` AWS's error code.
+    `section` is `iam`, `organizations`, `s3`, `kms/REGION` or `ec2/REGION/PART` (PART one
+    of harness.account.ec2.Ec2Part); `action` the refused IAM action; `code` AWS's error code.
     """
 
     account: str

@@ -204,12 +204,21 @@ def _organization_block(collected: _Collected) -> dict[str, Any]:
     return organization
 
 
+# Gaps no permission would close: what AWS answered changed or did not add up.
+_NOT_PERMISSIONS = frozenset({"InstanceNotReturned", "PaginationLoop", "IncompletePath"})
+
+
 def _report_gaps(gaps: list[Gap], caller_arn: str, err: TextIO) -> None:
     for gap in gaps:
         where = f" on {gap.resource}" if gap.resource else ""
+        fix = (
+            "capture again"
+            if gap.code in _NOT_PERMISSIONS
+            else f"grant {gap.action} to {caller_arn} to read it"
+        )
         print(
             f"harness account capture: gap in account {gap.account} ({gap.section}){where}: "
-            f"{gap.describe()}; grant {gap.action} to {caller_arn} to read it",
+            f"{gap.describe()}; {fix}",
             file=err,
         )
 

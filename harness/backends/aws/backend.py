@@ -9,8 +9,9 @@ one adaptive rate limiter. Any failure becomes error cells naming the cause;
 the rest of the run goes on.
 
 Before planning, a cell on a KMS key whose scenario names no resource policy
-gets the key's real policy (keypolicies.py); a role or session caller with a
-resource policy is planned through a stand-in user (standin.py, roles.py).
+gets the key's real policy (keypolicies.py). A role or session caller with a
+resource policy is sent as itself first; where the simulator refuses role
+callers, through a stand-in user (callers.py, rounds.py, standin.py, roles.py).
 After the answers, each cell gets the enforced decision computed offline on
 the same inputs (enforced.py).
 """
@@ -22,9 +23,17 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from harness.backends.aws import standin
+from harness.backends.aws.callers import (
+    CallerAccount,
+    CallerMode,
+    RoleCallerMemory,
+    Via,
+    is_caller_refusal,
+    resource_policy_caller,
+)
 from harness.backends.aws.client import CallFailed, CallStats, RetryingCaller, classify
 from harness.backends.aws.enforced import Enforcer
 from harness.backends.aws.keypolicies import KeyPolicies, KeyPolicy
@@ -41,8 +50,17 @@ from harness.backends.aws.requests import (
     RequestRefused,
     plan_batch,
 )
-from harness.backends.aws.results import BACKEND, cell_result, combine_expanded, index_results
+from harness.backends.aws.results import (
+    BACKEND,
+    PRE_2026_SCP_CONDITIONS,
+    Generation,
+    answer_generation,
+    cell_result,
+    combine_expanded,
+    index_results,
+)
 from harness.backends.aws.roles import Roles
+from harness.backends.aws.rounds import Answer, Planned, Rounds
 from harness.backends.aws.session import AwsSession, SessionError, open_session
 from harness.backends.batching import Batch, group_cells
 from harness.cells import Cell, CellResult, error_result
@@ -52,7 +70,7 @@ from harness.engine.types import ContextEntry
 if TYPE_CHECKING:
     from harness.account import AccountModel
 
-SIMULATOR_GAPS = (TRUST_GAP, RCP_GAP, ROLE_CALLER_GAP, STAND_IN_GAP)
+SIMULATOR_GAPS = (TRUST_GAP, RCP_GAP, ROLE_CALLER_GAP, STAND_IN_GAP, PRE_2026_SCP_CONDITIONS)
 
 
 class ActionExpander(Protocol):
@@ -60,11 +78,16 @@ class ActionExpander(Protocol):
 
 
 @dataclasses.dataclass
-class _Answer:
-    """A request's outcome: its indexed results, or why it failed."""
+class _Prepared:
+    """A call's cells after key policies and wildcard expansion."""
 
-    index: dict[tuple[str, str], Any] | None = None
-    error: str | None = None
+    cells: list[Cell]  # with the key policies read
+    expansions: dict[int, list[tuple[str, Cell]]]  # per input cell: its (action, concrete cell) parts
+    results: dict[int, CellResult]  # input cells already decided (errors)
+
+    @property
+    def concrete(self) -> list[Cell]:
+        return [c for parts in self.expansions.values() for _, c in parts]
 
 
 class AwsBackend:
@@ -87,6 +110,9 @@ class AwsBackend:
         # Compare mode takes the enforced decision from its own offline side.
         self._enforcer = Enforcer(account_model, BACKEND) if enforce else None
         self.stand_in_cells = 0
+        self.direct_cells = 0
+        # Which accounts' simulator takes a role as CallerArn, learnt once per account (callers.py).
+        self._memory = RoleCallerMemory()
         self._session_factory = session_factory
         self._expand_action = expand_action
         self._session: AwsSession | None = None
@@ -102,7 +128,7 @@ class AwsBackend:
             backoff_cap=self.options.backoff_cap,
             max_stall=self.options.max_stall,
         )
-        self._answers: dict[str, Future[_Answer]] = {}
+        self._answers: dict[str, Future[Answer]] = {}
         self._answers_lock = threading.Lock()
         self.cells = 0
         self.requests = 0
@@ -153,9 +179,13 @@ class AwsBackend:
             **self._reads_metadata(),
         }
 
-    def _reads_metadata(self) -> dict[str, int]:
+    def _reads_metadata(self) -> dict[str, object]:
         return {
+            "caller_mode": self.options.caller_mode.value,
+            "direct_cells": self.direct_cells,
             "stand_in_cells": self.stand_in_cells,
+            "role_caller_refusals": sum(self._memory.refusals.values()),
+            "role_callers_refused_in": self._memory.refused_accounts() or None,
             "key_policy_reads": self._key_policies.reads if self._key_policies else 0,
             "role_reads": self._roles.reads if self._roles else 0,
         }
@@ -168,61 +198,86 @@ class AwsBackend:
         failure = self._connect()
         if failure is not None:
             return [error_result(c, self.name, failure) for c in cells]
-        cells, key_errors = self._with_key_policies(cells)
-        concrete, expansions, results = self._expand(cells)
+        prepared = self._prepare(cells)
+        by_cell = self._answer_concrete(prepared.concrete)
+        out = self._assemble(prepared, by_cell)
+        return self._enforcer.apply(prepared.cells, out) if self._enforcer else out
+
+    def _prepare(self, cells: Sequence[Cell]) -> _Prepared:
+        """Key policies read, wildcard actions expanded; cells that failed either are decided."""
+        with_keys, key_errors = self._with_key_policies(cells)
+        _, expansions, results = self._expand(with_keys)
         results.update(key_errors)
         for i in key_errors:
             expansions.pop(i, None)
-        concrete = [c for i, parts in expansions.items() for _, c in parts]
-        planned: list[PlannedRequest] = []
-        # Keyed by the concrete cell object: ids are unique in a run, but nothing here relies on it.
-        refused: dict[int, tuple[Cell, str]] = {}
-        for batch in group_cells(concrete):
-            try:
-                planned.extend(
-                    plan_batch(
-                        batch,
-                        partition=self._session.partition if self._session else "aws",
-                        max_actions=self.options.max_actions,
-                        max_resources=self.options.max_resources,
-                        caller=self._caller_plan(batch),
-                    )
-                )
-            except RequestRefused as exc:
-                for cell in batch.cells:
-                    refused[id(cell)] = (cell, str(exc))
-                self._note_gaps(str(exc))
-        answers = self._send(planned)
+        return _Prepared(with_keys, expansions, results)
+
+    def _answer_concrete(self, concrete: list[Cell]) -> dict[int, CellResult]:
+        """Each concrete cell's result, keyed by the cell object (ids are unique, nothing relies on it)."""
+        learn = self.options.caller_mode is CallerMode.AUTO
+        settled = Rounds(self._plan, self._send, self._memory, learn=learn).run(group_cells(concrete))
         by_cell: dict[int, CellResult] = {}
-        for request in planned:
-            answer = answers[request.key]
-            for gap in request.warnings:
-                self._note_gaps(gap)
-            for cell in request.cells:
-                if answer.error is not None:
-                    by_cell[id(cell)] = error_result(cell, self.name, answer.error)
-                else:
-                    found = (answer.index or {}).get((cell.action.lower(), cell.resource))
-                    by_cell[id(cell)] = dataclasses.replace(
-                        cell_result(cell, found, origins=request.origins, warnings=request.warnings),
-                        via=request.via,
-                    )
-        for key, (cell, message) in refused.items():
-            by_cell[key] = error_result(cell, self.name, message)
-        out: list[CellResult] = []
-        for i, cell in enumerate(cells):
-            if i in results:
-                out.append(results[i])
+        for planned in settled.planned:
+            if planned.refused is not None:
+                self._note_gaps(planned.refused)
+                for cell in planned.batch.cells:
+                    by_cell[id(cell)] = error_result(cell, self.name, planned.refused)
                 continue
-            parts = [(a, _with_id(by_cell[id(sub)], cell.id)) for a, sub in expansions[i]]
+            for request in planned.requests:
+                self._read_answer(request, settled.answers[request.key], by_cell)
+        return by_cell
+
+    def _plan(self, batch: Batch) -> Planned:
+        try:
+            requests = plan_batch(
+                batch,
+                partition=self._session.partition if self._session else "aws",
+                max_actions=self.options.max_actions,
+                max_resources=self.options.max_resources,
+                caller=self._caller_plan(batch),
+            )
+        except RequestRefused as exc:
+            return Planned(batch, refused=str(exc))
+        return Planned(batch, requests)
+
+    def _read_answer(self, request: PlannedRequest, answer: Answer, by_cell: dict[int, CellResult]) -> None:
+        warnings = request.warnings
+        if request.scp_conditions and answer.generation is Generation.PRE_2026:
+            warnings = (*warnings, PRE_2026_SCP_CONDITIONS)
+        for gap in warnings:
+            self._note_gaps(gap)
+        error = answer.error
+        if error is not None and answer.refused_caller and request.direct_caller:
+            error += " (caller_mode=direct: no stand-in fallback; caller_mode=auto falls back to it)"
+        for cell in request.cells:
+            if error is not None:
+                by_cell[id(cell)] = error_result(cell, self.name, error)
+                continue
+            found = (answer.index or {}).get((cell.action.lower(), cell.resource))
+            result = cell_result(cell, found, origins=request.origins, warnings=warnings)
+            by_cell[id(cell)] = dataclasses.replace(result, via=request.via)
+
+    def _assemble(self, prepared: _Prepared, by_cell: dict[int, CellResult]) -> list[CellResult]:
+        """One result per input cell: an expanded cell's parts combined, `via` counted."""
+        out: list[CellResult] = []
+        for i, cell in enumerate(prepared.cells):
+            if i in prepared.results:
+                out.append(prepared.results[i])
+                continue
+            parts = [(a, _with_id(by_cell[id(sub)], cell.id)) for a, sub in prepared.expansions[i]]
             plain = len(parts) == 1 and parts[0][0] == cell.action
             combined = parts[0][1] if plain else combine_expanded(cell, parts)
-            via = next((r.via for _, r in parts if r.via), None)
+            vias = {r.via for _, r in parts if r.via}
+            # A cell some of whose actions needed the stand-in says so.
+            via = Via.STAND_IN.value if Via.STAND_IN.value in vias else next(iter(vias), None)
             if via:
-                self.stand_in_cells += 1
+                if via == Via.STAND_IN.value:
+                    self.stand_in_cells += 1
+                else:
+                    self.direct_cells += 1
                 combined = dataclasses.replace(combined, via=via)
             out.append(combined)
-        return self._enforcer.apply(cells, out) if self._enforcer else out
+        return out
 
     # -- account reads ----------------------------------------------------
 
@@ -270,14 +325,20 @@ class AwsBackend:
             return self._key_policies
 
     def _caller_plan(self, batch: Batch) -> CallerPlan:
-        """What the stand-in needs to know about a role principal: its ARN (with path) and boundary."""
+        """The path for a role or session caller, and what the stand-in needs to know about the role."""
         subject = batch.key.subject
-        plan = CallerPlan(stand_in_user=self.options.stand_in_user)
+        plan = self._caller_path(resource_policy_caller(batch.key))
         principal = subject.principal_arn or ""
         is_session = ":assumed-role/" in principal
         is_role = ":role/" in principal
-        needs_stand_in = batch.key.resource_policy is not None and (is_session or is_role)
-        if not (is_session or needs_stand_in) or standin.stand_in_for(principal, plan.stand_in_user) is None:
+        # A session principal's role (with its path) is PolicySourceArn on any path; a role's
+        # boundary and path matter to the stand-in, which a session may need on the direct path too.
+        needs_facts = is_session or (
+            is_role
+            and batch.key.resource_policy is not None
+            and (plan.via is Via.STAND_IN or ":assumed-role/" in (subject.caller_arn or ""))
+        )
+        if not needs_facts or standin.stand_in_for(principal, plan.stand_in_user) is None:
             return plan
         if self._roles is None:
             self._roles = Roles(
@@ -285,7 +346,7 @@ class AwsBackend:
             )
         facts = self._roles.facts(principal)
         if facts.error:
-            if is_session and not needs_stand_in:
+            if is_session and batch.key.resource_policy is None:
                 return plan  # AWS will answer for the session ARN as given (or refuse it)
             return dataclasses.replace(plan, error=facts.error)
         return dataclasses.replace(
@@ -295,6 +356,22 @@ class AwsBackend:
             referenced=self._role_condition_keys(facts.arn),
             role_policies_seen=self._holds(facts.arn),
         )
+
+    def _caller_path(self, who: str | None) -> CallerPlan:
+        """Direct or stand-in, from caller_mode and what this run learnt about the caller's account."""
+        mode = self.options.caller_mode
+        plan = CallerPlan(
+            stand_in_user=self.options.stand_in_user, stand_in_allowed=mode is not CallerMode.DIRECT
+        )
+        if who is None or mode is CallerMode.DIRECT:
+            return plan
+        if mode is CallerMode.STAND_IN:
+            return dataclasses.replace(plan, via=Via.STAND_IN, stand_in_reason="caller_mode=stand-in")
+        account = CallerAccount.of(who)
+        if account is not None and self._memory.path(account) is Via.STAND_IN:
+            reason = f"the simulator refuses a role as CallerArn in {account} (Caller must be an IAM user)"
+            return dataclasses.replace(plan, via=Via.STAND_IN, stand_in_reason=reason)
+        return plan
 
     def _holds(self, role_arn: str | None) -> bool:
         if self.account_model is None or not role_arn:
@@ -382,10 +459,10 @@ class AwsBackend:
             self._expand_action = lambda pattern: [a.full_name for a in catalog.expand(pattern)]
         return self._expand_action
 
-    def _send(self, planned: list[PlannedRequest]) -> dict[str, _Answer]:
+    def _send(self, planned: list[PlannedRequest]) -> dict[str, Answer]:
         """Run every distinct request once (across the backend's lifetime) on the bounded pool."""
-        mine: list[tuple[PlannedRequest, Future[_Answer]]] = []
-        futures: dict[str, Future[_Answer]] = {}
+        mine: list[tuple[PlannedRequest, Future[Answer]]] = []
+        futures: dict[str, Future[Answer]] = {}
         with self._answers_lock:
             for request in planned:
                 key = request.key
@@ -396,7 +473,7 @@ class AwsBackend:
                     self.requests_reused += 1
                     futures[key] = existing
                     continue
-                future: Future[_Answer] = Future()
+                future: Future[Answer] = Future()
                 self._answers[key] = futures[key] = future
                 mine.append((request, future))
                 self.requests += 1
@@ -408,20 +485,26 @@ class AwsBackend:
                     pool.submit(self._run_one, request, future)
         return {key: f.result() for key, f in futures.items()}
 
-    def _run_one(self, request: PlannedRequest, future: Future[_Answer]) -> None:
+    def _run_one(self, request: PlannedRequest, future: Future[Answer]) -> None:
         assert self._caller is not None
         try:
             pages = fetch_all(self._caller, request.operation, request.params, self.options.max_items)
         except CallFailed as exc:
-            answer = _Answer(error=f"{request.operation} failed: {exc}")
+            code, _, message = exc.failure.message.partition(": ")
+            refused = exc.failure.cause == "invalid input" and is_caller_refusal(code, message)
+            answer = Answer(error=f"{request.operation} failed: {exc}", refused_caller=refused)
         except PaginationError as exc:
-            answer = _Answer(error=f"{request.operation} pagination failed: {exc}")
+            answer = Answer(error=f"{request.operation} pagination failed: {exc}")
         except Exception as exc:  # a bug here must become error cells, never a crashed run
-            answer = _Answer(error=f"{request.operation} failed: {classify(exc).describe()}")
+            answer = Answer(error=f"{request.operation} failed: {classify(exc).describe()}")
         else:
             with self._answers_lock:
                 self.pages += pages.pages
-            answer = _Answer(index=index_results(pages.evaluation_results))
+            resources = request.params.get("ResourceArns")
+            answer = Answer(
+                index=index_results(pages.evaluation_results, resources),
+                generation=answer_generation(pages.evaluation_results, resources),
+            )
         if answer.error is not None:
             # Failures are not cached: a later file may retry once the cause is gone.
             with self._answers_lock:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from harness.backends.aws.callers import CallerMode
 from harness.backends.aws.standin import DEFAULT_STAND_IN_USER
 
 _USER_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
@@ -34,7 +35,10 @@ class AwsOptions:
     error cell, `backoff_base`/`backoff_cap` in seconds. `max_stall`: seconds of
     attempted calls without one succeeding after which every remaining call
     fails at once as "throttled" (ratelimit.ProgressWatch), so a run that is
-    throttled without end stops instead of taking hours.
+    throttled without end stops instead of taking hours. `caller_mode`: how a role
+    or session caller against a resource policy is sent (callers.py): `auto` (the
+    role itself, the stand-in once an account's simulator refuses that), `direct`
+    or `stand-in`.
     """
 
     profile: str | None = None
@@ -44,6 +48,7 @@ class AwsOptions:
     role_session_name: str = "iam-harness"
     # The IAM user that stands in for a role caller against a resource policy (standin.py).
     stand_in_user: str = DEFAULT_STAND_IN_USER
+    caller_mode: CallerMode = CallerMode.AUTO
     endpoint_url: str | None = None
     max_concurrency: int = 4
     max_actions: int = 1000
@@ -73,6 +78,10 @@ class AwsOptions:
                 "stand_in_user must be an IAM user name (1-64 of A-Z a-z 0-9 +=,.@_-), "
                 f"got {self.stand_in_user!r}"
             )
+        try:
+            object.__setattr__(self, "caller_mode", CallerMode.parse(str(self.caller_mode or "")))
+        except ValueError as exc:
+            raise AwsOptionError(str(exc)) from None
         if self.external_id and not self.assume_role_arn:
             raise AwsOptionError("external_id needs assume_role (the role to assume)")
 

@@ -1,20 +1,23 @@
 """Batches of cells -> simulator requests, within what the API accepts.
 
 Which parameters go where, per the IAM API reference
-(API_SimulatePrincipalPolicy.html, API_SimulateCustomPolicy.html):
+(API_SimulatePrincipalPolicy.html, API_SimulateCustomPolicy.html, as botocore's
+IAM service model of 2026-07-30 has it; limits.py holds the shapes):
 
 - Principal mode (SimulatePrincipalPolicy): PolicySourceArn is the identity;
   PolicyInputList adds policies; PolicyExclusionList leaves account policies
-  out (managed by ARN; inline by name with AttachmentType/AttachmentName).
-  There is no input for SCPs: AWS applies the account's own.
+  out (managed by ARN; inline by name with AttachmentType/AttachmentName; at
+  most 256 entries). There is no input for SCPs: AWS applies the account's own.
 - Custom mode (SimulateCustomPolicy): PolicyInputList is required; SCP levels
   go in OrderedOrganizationPolicyInputList, root first (at most 7 levels).
-- CallerArn accepts only an IAM user ARN. It is required with a
-  ResourcePolicy unless PolicySourceArn is itself a user. A role or role
-  session caller is simulated through a stand-in user (standin.py): the role
-  as PolicySourceArn, the stand-in as CallerArn, the resource policy's
-  entries naming the role rewritten to the stand-in. PolicySourceArn takes a
-  user, group or role, so a session principal is sent as its role.
+- CallerArn takes an IAM user, group or role, never an assumed role, a
+  federated user or a service principal, and defaults to PolicySourceArn; a
+  ResourcePolicy needs a caller for its Principal to match. A role caller
+  against a resource policy is sent as itself (`via: direct`); a session as its
+  role where that is the same question (callers.py); otherwise, or once the
+  simulator refuses role callers in that account, through a stand-in user
+  (standin.py, `via: stand-in caller`). The backend chooses the path
+  (CallerPlan.via); callers.py says why.
 - ResourceOwner is an account ARN (`arn:PARTITION:iam::ACCOUNT:root`); a
   bare account id is turned into one.
 - ContextEntries carry a ContextKeyType from the API's enum.
@@ -36,29 +39,32 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.backends.aws import standin
+from harness.backends.aws import callers, limits, standin
+from harness.backends.aws.callers import IAM_USER_ARN, Via
 from harness.backends.batching import Batch
 from harness.cells import Cell
 from harness.engine.context import CONTEXT_KEY_TYPES
+from harness.engine.principals import parse_caller
 from harness.engine.types import PolicySource
 
 _TYPE_BY_LOWER = {t.lower(): t for t in CONTEXT_KEY_TYPES}
-IAM_USER_ARN = re.compile(r"^arn:[\w-]+:iam::\d{12}:user/.+$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
-MAX_SCP_LEVELS = 7
+MAX_SCP_LEVELS = limits.MAX_SCP_LEVELS
 
 ROLE_CALLER_GAP = (
-    "AWS's simulator cannot simulate this caller against a resource policy: CallerArn accepts only "
-    "IAM users, and a stand-in user answers only for roles and role sessions"
+    "AWS's simulator cannot simulate this caller against a resource policy: CallerArn takes an IAM "
+    "user, group or role (not an assumed-role session, a federated user or a service principal), and "
+    "a stand-in user answers only for roles and role sessions"
 )
 ROLE_POLICIES_UNSEEN = (
     "the role's own policies were not checked for keys a stand-in user would not share "
     "(aws:userid, aws:username, aws:PrincipalTag/*): pass --iam-account with a capture holding the role"
 )
-STAND_IN_GAP = (
-    "AWS's simulator takes only IAM users as CallerArn: role and session callers were simulated "
-    "through a stand-in user (via: stand-in caller)"
+SESSION_POLICIES_UNSEEN = (
+    "the role's own policies were not checked for keys whose value belongs to the session "
+    "(aws:userid, aws:PrincipalTag/*, ...): pass --iam-account with a capture holding the role"
 )
+STAND_IN_GAP = "role and session callers were simulated through a stand-in user (via: stand-in caller)"
 RCP_GAP = "AWS's simulator does not evaluate resource control policies (RCPs): they were not applied"
 TRUST_GAP = (
     "AWS's simulator ignores role trust policies for sts:AssumeRole*: the answer reflects "
@@ -72,7 +78,13 @@ class RequestRefused(Exception):
 
 @dataclass
 class PlannedRequest:
-    """One logical request (all its pages) and the cells it answers."""
+    """One logical request (all its pages) and the cells it answers.
+
+    `direct_caller`: the role sent as CallerArn on the direct path (the backend learns from
+    its answer whether the account's simulator takes role callers). `scp_conditions`: the
+    request's SCPs use condition keys (what the simulator did with them depends on its
+    generation, results.py).
+    """
 
     operation: str
     params: dict[str, Any]
@@ -80,6 +92,8 @@ class PlannedRequest:
     origins: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     via: str | None = None
+    direct_caller: str | None = None
+    scp_conditions: bool = False
 
     @property
     def key(self) -> str:
@@ -88,14 +102,19 @@ class PlannedRequest:
 
 @dataclass(frozen=True)
 class CallerPlan:
-    """How a role or session caller is presented to the simulator, learnt by the backend.
+    """How a role or session caller is presented to the simulator, decided by the backend.
 
-    `policy_source_arn` replaces a session principal by its role; `boundary`
-    says whether the role has a permissions boundary (None: unknown);
+    `via`: the path to take (direct, or the stand-in); `stand_in_allowed`: False when
+    caller_mode=direct; `stand_in_reason`: why the stand-in, for the cell's warning.
+    `policy_source_arn` replaces a session principal by its role (with its path);
+    `boundary` says whether the role has a permissions boundary (None: unknown);
     `referenced` adds condition keys of the role's own policies when known.
     """
 
     stand_in_user: str = standin.DEFAULT_STAND_IN_USER
+    via: Via = Via.DIRECT
+    stand_in_allowed: bool = True
+    stand_in_reason: str = ""
     policy_source_arn: str | None = None
     boundary: bool | None = None
     referenced: frozenset[str] = frozenset()
@@ -103,11 +122,25 @@ class CallerPlan:
     error: str | None = None
 
 
+@dataclass
+class _Draft:
+    """The parameters shared by every request of a batch, as they are worked out."""
+
+    operation: str
+    params: dict[str, Any] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    context: list[dict[str, Any]] = field(default_factory=list)
+    via: str | None = None
+    direct_caller: str | None = None
+
+
 def plan_batch(
     batch: Batch, *, partition: str, max_actions: int, max_resources: int, caller: CallerPlan | None = None
 ) -> list[PlannedRequest]:
     """The requests that answer `batch`; raises RequestRefused when AWS cannot answer it."""
-    operation, common, origins, warnings, via = _common_params(batch, partition, caller or CallerPlan())
+    draft = _common_params(batch, partition, caller or CallerPlan())
+    scp_conditions = bool(referenced_keys(tuple(p for level in batch.key.scp_levels for p in level)))
     out: list[PlannedRequest] = []
     for actions, resources in _shapes(batch.cells):
         for a_start in range(0, len(actions), max_actions):
@@ -118,14 +151,23 @@ def plan_batch(
                 cells = [c for c in batch.cells if c.action in wanted_a and c.resource in wanted_r]
                 if not cells:
                     continue
-                params = dict(common)
-                params["ActionNames"] = list(chunk_actions)
+                params = {**draft.params, "ActionNames": list(chunk_actions)}
                 params["ResourceArns"] = list(chunk_resources)
-                cell_warnings = list(warnings)
+                _check_limits(draft.operation, params)
+                cell_warnings = list(draft.warnings)
                 if any(a.lower().startswith("sts:assumerole") for a in chunk_actions):
                     cell_warnings.append(TRUST_GAP)
-                out.append(PlannedRequest(operation, params, cells, origins, tuple(cell_warnings), via))
+                request = PlannedRequest(draft.operation, params, cells, draft.origins, tuple(cell_warnings))
+                request.via, request.direct_caller = draft.via, draft.direct_caller
+                request.scp_conditions = scp_conditions
+                out.append(request)
     return out
+
+
+def _check_limits(operation: str, params: dict[str, Any]) -> None:
+    found = limits.problem(operation, params)
+    if found:
+        raise RequestRefused(f"{operation} would be refused: {found}")
 
 
 def _shapes(cells: list[Cell]) -> list[tuple[list[str], list[str]]]:
@@ -139,99 +181,167 @@ def _shapes(cells: list[Cell]) -> list[tuple[list[str], list[str]]]:
     return [(list(actions), sorted(resources)) for actions, resources in by_actions.items()]
 
 
-def _common_params(
-    batch: Batch, partition: str, plan: CallerPlan
-) -> tuple[str, dict[str, Any], dict[str, str], list[str], str | None]:
+def _common_params(batch: Batch, partition: str, plan: CallerPlan) -> _Draft:
+    """Everything but ActionNames and ResourceArns, in named parts."""
     key = batch.key
-    subject = key.subject
-    params: dict[str, Any] = {}
-    origins: dict[str, str] = {}
-    warnings: list[str] = []
-    if subject.session_policies:
+    if key.subject.session_policies:
         raise RequestRefused(
             "AWS's simulator has no input for session policies, so its answer would ignore them "
             "(a session policy only restricts); evaluate this scenario with --iam-backend offline"
         )
+    draft = _principal_params(batch, plan) if key.subject.mode == "principal" else _custom_params(batch)
     if key.rcp_levels:
-        warnings.append(RCP_GAP)
-    if subject.mode == "principal":
-        operation = "SimulatePrincipalPolicy"
-        params["PolicySourceArn"] = plan.policy_source_arn or subject.principal_arn
-        if key.scp_levels:
-            raise RequestRefused(
-                "SimulatePrincipalPolicy takes no SCP input (AWS applies the account's own SCPs); "
-                "write the scenario in custom mode (policies:) to test given SCPs"
-            )
-        if key.policy_exclusions:
-            params["PolicyExclusionList"] = [
-                _exclusion(e, subject.principal_arn or "") for e in key.policy_exclusions
-            ]
-    else:
-        operation = "SimulateCustomPolicy"
-        if not subject.identity_policies:
-            raise RequestRefused("SimulateCustomPolicy needs at least one identity policy (PolicyInputList)")
-        if key.policy_exclusions:
-            raise RequestRefused("policy exclusions apply only to principal mode (SimulatePrincipalPolicy)")
-        if key.scp_levels:
-            if len(key.scp_levels) > MAX_SCP_LEVELS:
-                raise RequestRefused(
-                    f"{len(key.scp_levels)} SCP levels: OrderedOrganizationPolicyInputList "
-                    f"accepts at most {MAX_SCP_LEVELS}"
-                )
-            params["OrderedOrganizationPolicyInputList"] = [
-                {"ServiceControlPolicyInputList": [p.text for p in level]} for level in key.scp_levels
-            ]
+        draft.warnings.append(RCP_GAP)
+    _policy_params(batch, partition, draft)
+    _caller_params(batch, plan, draft)
+    if draft.context:
+        draft.params["ContextEntries"] = draft.context
+    return draft
+
+
+def _principal_params(batch: Batch, plan: CallerPlan) -> _Draft:
+    key = batch.key
+    subject = key.subject
+    draft = _Draft("SimulatePrincipalPolicy")
+    draft.params["PolicySourceArn"] = plan.policy_source_arn or subject.principal_arn
+    if key.scp_levels:
+        raise RequestRefused(
+            "SimulatePrincipalPolicy takes no SCP input (AWS applies the account's own SCPs); "
+            "write the scenario in custom mode (policies:) to test given SCPs"
+        )
+    if len(key.policy_exclusions) > limits.MAX_POLICY_EXCLUSIONS:
+        raise RequestRefused(
+            f"{len(key.policy_exclusions)} policy exclusions: PolicyExclusionList accepts at most "
+            f"{limits.MAX_POLICY_EXCLUSIONS}"
+        )
+    if key.policy_exclusions:
+        draft.params["PolicyExclusionList"] = [
+            _exclusion(e, subject.principal_arn or "") for e in key.policy_exclusions
+        ]
+    return draft
+
+
+def _custom_params(batch: Batch) -> _Draft:
+    key = batch.key
+    draft = _Draft("SimulateCustomPolicy")
+    if not key.subject.identity_policies:
+        raise RequestRefused("SimulateCustomPolicy needs at least one identity policy (PolicyInputList)")
+    if key.policy_exclusions:
+        raise RequestRefused("policy exclusions apply only to principal mode (SimulatePrincipalPolicy)")
+    if len(key.scp_levels) > MAX_SCP_LEVELS:
+        raise RequestRefused(
+            f"{len(key.scp_levels)} SCP levels: OrderedOrganizationPolicyInputList "
+            f"accepts at most {MAX_SCP_LEVELS}"
+        )
+    if key.scp_levels:
+        draft.params["OrderedOrganizationPolicyInputList"] = [
+            {"ServiceControlPolicyInputList": [p.text for p in level]} for level in key.scp_levels
+        ]
+    return draft
+
+
+def _policy_params(batch: Batch, partition: str, draft: _Draft) -> None:
+    key = batch.key
+    subject = key.subject
     if subject.identity_policies:
-        params["PolicyInputList"] = [p.text for p in subject.identity_policies]
-        _name(origins, "PolicyInputList", subject.identity_policies)
+        draft.params["PolicyInputList"] = [p.text for p in subject.identity_policies]
+        _name(draft.origins, "PolicyInputList", subject.identity_policies)
     if subject.permissions_boundaries:
-        params["PermissionsBoundaryPolicyInputList"] = [p.text for p in subject.permissions_boundaries]
-        _name(origins, "PermissionsBoundaryPolicyInputList", subject.permissions_boundaries)
+        draft.params["PermissionsBoundaryPolicyInputList"] = [p.text for p in subject.permissions_boundaries]
+        _name(draft.origins, "PermissionsBoundaryPolicyInputList", subject.permissions_boundaries)
     if key.resource_policy is not None:
-        params["ResourcePolicy"] = key.resource_policy.text
-        origins["ResourcePolicy"] = key.resource_policy.origin or "ResourcePolicy"
+        draft.params["ResourcePolicy"] = key.resource_policy.text
+        draft.origins["ResourcePolicy"] = key.resource_policy.origin or "ResourcePolicy"
     if key.resource_owner:
-        params["ResourceOwner"] = _owner_arn(key.resource_owner, partition)
-    context = [_context_entry(e.key, e.values, e.type) for e in key.context]
-    via = None
-    stand_in = _stand_in(batch, plan)
-    if stand_in is not None:
-        via = standin.VIA
-        _use_stand_in(batch, plan, stand_in, params, origins, context, warnings)
-        warnings.append(STAND_IN_GAP)
-    else:
-        caller = _caller(batch, warnings)
+        draft.params["ResourceOwner"] = _owner_arn(key.resource_owner, partition)
+    draft.context = [_context_entry(e.key, e.values, e.type) for e in key.context]
+
+
+def _caller_params(batch: Batch, plan: CallerPlan, draft: _Draft) -> None:
+    """CallerArn: the role itself, the stand-in, or the plain rules for everyone else."""
+    who = callers.resource_policy_caller(batch.key)
+    if who is None:
+        caller = _caller(batch, draft.warnings)
         if caller:
-            params["CallerArn"] = caller
-    if context:
-        params["ContextEntries"] = context
-    return operation, params, origins, warnings, via
+            draft.params["CallerArn"] = caller
+        return
+    reason = plan.stand_in_reason
+    if plan.via is Via.DIRECT:
+        differs = _session_differs(batch, plan, who)
+        if differs is None:
+            _use_direct(batch, plan, who, draft)
+            return
+        if not plan.stand_in_allowed:
+            raise RequestRefused(
+                f"cannot send {who} as its role: {differs}; caller_mode=direct takes no stand-in "
+                "(use caller_mode=auto, or set the keys in the scenario's context)"
+            )
+        reason = differs
+    found = _stand_in(batch, plan, who)
+    try:
+        _use_stand_in(batch, plan, found, draft)
+    except RequestRefused as exc:
+        raise RequestRefused(f"{reason}; {exc}" if reason else str(exc)) from None
+    draft.via = Via.STAND_IN
+    draft.warnings.append(f"{STAND_IN_GAP}: {reason}" if reason else STAND_IN_GAP)
 
 
-def _stand_in(batch: Batch, plan: CallerPlan) -> standin.StandIn | None:
-    """The stand-in for this batch's caller: only with a resource policy and a role or session caller."""
-    subject = batch.key.subject
-    who = subject.caller_arn or subject.principal_arn
-    if batch.key.resource_policy is None or not who or IAM_USER_ARN.match(who):
+def _role_arn(batch: Batch, plan: CallerPlan, who: str) -> str:
+    """The role behind `who`: itself, or a session's role (with its path when the backend read it)."""
+    caller = parse_caller(who)
+    if caller.kind == "role":
+        return who
+    if who == batch.key.subject.principal_arn and plan.policy_source_arn:
+        return plan.policy_source_arn
+    return caller.role_arn or who
+
+
+def _session_differs(batch: Batch, plan: CallerPlan, who: str) -> str | None:
+    """Why a session caller is not the same question as its role (None: it is; roles: None)."""
+    if parse_caller(who).kind != "assumed-role":
         return None
-    if subject.caller_arn and subject.principal_arn and IAM_USER_ARN.match(subject.principal_arn):
-        return None  # a user's own request: the existing rule (caller dropped) applies
+    if who == batch.key.subject.principal_arn and plan.error:
+        return f"its role could not be read ({plan.error})"
+    key = batch.key
+    documents = (*key.subject.identity_policies, *key.subject.permissions_boundaries)
+    documents += (key.resource_policy,) if key.resource_policy is not None else ()
+    named = callers.names_a_session(who, documents)
+    if named:
+        return f"{named} names a session of the role, so {who} and its role are different callers"
+    used = callers.session_keys_used(
+        referenced_keys(documents) | plan.referenced, [e.key for e in key.context]
+    )
+    if used:
+        return f"the policies use {', '.join(used)}, whose value belongs to the session, not the role"
+    return None
+
+
+def _use_direct(batch: Batch, plan: CallerPlan, who: str, draft: _Draft) -> None:
+    role = _role_arn(batch, plan, who)
+    draft.params["CallerArn"] = role
+    if who == batch.key.subject.principal_arn:
+        draft.params["PolicySourceArn"] = role
+    draft.via, draft.direct_caller = Via.DIRECT, role
+    if role != who:
+        draft.warnings.append(
+            f"{who} sent as its role {role}: the simulator takes no session as caller, and no policy "
+            "the harness sees tells the two apart"
+        )
+        if batch.key.subject.mode == "principal" and not plan.role_policies_seen:
+            draft.warnings.append(SESSION_POLICIES_UNSEEN)
+
+
+def _stand_in(batch: Batch, plan: CallerPlan, who: str) -> standin.StandIn:
+    subject = batch.key.subject
     role_arn = plan.policy_source_arn if who == subject.principal_arn else None
     found = standin.stand_in_for(who, plan.stand_in_user, role_arn=role_arn)
-    if found is not None and plan.error:
+    assert found is not None  # resource_policy_caller returns roles and sessions only
+    if plan.error:
         raise RequestRefused(f"cannot simulate {who} through a stand-in user: {plan.error}")
     return found
 
 
-def _use_stand_in(
-    batch: Batch,
-    plan: CallerPlan,
-    stand_in: standin.StandIn,
-    params: dict[str, Any],
-    origins: dict[str, str],
-    context: list[dict[str, Any]],
-    warnings: list[str],
-) -> None:
+def _use_stand_in(batch: Batch, plan: CallerPlan, stand_in: standin.StandIn, draft: _Draft) -> None:
     key = batch.key
     subject = key.subject
     assert key.resource_policy is not None
@@ -252,15 +362,16 @@ def _use_stand_in(
     except standin.NotFaithful as exc:
         who = stand_in.caller.arn
         raise RequestRefused(f"cannot simulate {who} through a stand-in user: {exc}") from None
-    params["ResourcePolicy"] = rewrite.text
+    draft.params["ResourcePolicy"] = rewrite.text
     if rewrite.rewritten:
-        origins["ResourcePolicy"] = f"{origins.get('ResourcePolicy', 'ResourcePolicy')} (Principal rewritten)"
-    params["CallerArn"] = stand_in.user_arn
+        origin = draft.origins.get("ResourcePolicy", "ResourcePolicy")
+        draft.origins["ResourcePolicy"] = f"{origin} (Principal rewritten)"
+    draft.params["CallerArn"] = stand_in.user_arn
     if subject.mode == "principal" and not plan.role_policies_seen:
-        warnings.append(ROLE_POLICIES_UNSEEN)
+        draft.warnings.append(ROLE_POLICIES_UNSEEN)
     for name, value in standin.added_context(stand_in, given):
-        context.append(_context_entry(name, (value,), "string"))
-    context.sort(key=lambda e: e["ContextKeyName"].lower())
+        draft.context.append(_context_entry(name, (value,), "string"))
+    draft.context.sort(key=lambda e: e["ContextKeyName"].lower())
 
 
 def referenced_keys(documents: tuple[PolicySource, ...]) -> frozenset[str]:
@@ -278,6 +389,7 @@ def referenced_keys(documents: tuple[PolicySource, ...]) -> frozenset[str]:
 
 
 def _caller(batch: Batch, warnings: list[str]) -> str | None:
+    """CallerArn for a caller the direct and stand-in paths do not handle."""
     key = batch.key
     subject = key.subject
     caller = subject.caller_arn
@@ -288,7 +400,10 @@ def _caller(batch: Batch, warnings: list[str]) -> str | None:
         who = caller or subject.principal_arn or "no caller"
         raise RequestRefused(f"{ROLE_CALLER_GAP} (caller: {who}); use the offline backend for this scenario")
     if caller:
-        warnings.append(f"CallerArn {caller} not sent: AWS's simulator accepts only IAM user ARNs")
+        warnings.append(
+            f"CallerArn {caller} not sent: without a resource policy no Principal needs it "
+            "(and the simulator takes no session, federated or service caller)"
+        )
     return None
 
 

@@ -105,7 +105,7 @@
       explanation: extra.explanation || [], missing_context: extra.missing_context || [],
       warnings: extra.warnings || [], other: extra.other || {}, context: extra.context || [],
       drift, drift_label: drift ? drift.replace("_", " ") : null, drift_before: extra.drift_before || null,
-      drift_is_change: false, compact: true,
+      drift_is_change: false, compact: true, covers: [], fix: extra.fix || null,
     };
   }
   function findCell(id) {
@@ -256,7 +256,9 @@
     dlRow(dl, "context", c.context.map((e) => e.key + " = " + (e.values || []).join(", ") + " (" + e.type + ")").join("; "));
     dlRow(dl, "tags", c.tags.join(", "));
     dlRow(dl, "cell id", c.id);
+    if (c.covers && c.covers.length) dlRow(dl, "covers", c.covers.length + ": " + c.covers.slice(0, 20).join(", ") + (c.covers.length > 20 ? ", … (report.json lists every one)" : ""));
     sec.appendChild(dl);
+    if (c.fix) sec.appendChild(fixBlock(c.fix));
     if (c.advisory) sec.appendChild(el("div", { cls: "advisory" }, [el("strong", { text: "Advisory: " }), c.advisory]));
     if (c.error) sec.appendChild(el("div", { cls: "errbox" }, [el("strong", { text: "Error: " }), c.error]));
     for (const w of c.warnings) sec.appendChild(el("p", { cls: "muted", text: "Warning: " + w }));
@@ -277,6 +279,24 @@
     }
     return sec;
   }
+
+  // A failed cell's fix: whether it was proven first, then the JSON to paste (as text, never markup).
+  function fixBlock(fix) {
+    const box = el("div", { cls: "fix" });
+    const state = fix.verified === true ? "verified: the cell was evaluated again with these changes and came out allowed"
+      : fix.verified === false ? "NOT verified: no evaluation proved these changes unblock the cell" : "verification unknown (the run does not say)";
+    box.appendChild(el("h4", { text: "Fix (" + state + ")" }));
+    if (fix.note) box.appendChild(el("p", { cls: fix.verified === true ? "muted" : "advisory", text: "Note: " + fix.note }));
+    const pre = el("pre", { cls: "fix-json", text: JSON.stringify(fix, null, 2) });
+    const copy = el("button", { type: "button", text: "Copy JSON" });
+    copy.addEventListener("click", () => {
+      const done = (ok) => { copy.textContent = ok ? "Copied" : "Select the text below to copy it"; };
+      try { navigator.clipboard.writeText(pre.textContent).then(() => done(true), () => done(false)); } catch (e) { done(false); }
+    });
+    box.append(copy, pre);
+    return box;
+  }
+  function fixState(c) { return !c.fix ? "" : c.fix.verified === true ? "verified" : "not verified"; }
 
   function moreButton(label, onclick) {
     const b = el("button", { type: "button", text: label });
@@ -388,7 +408,7 @@
     const tbody = $("failure-list").tBodies[0];
     tbody.replaceChildren();
     for (const c of FAILED.slice(0, limit)) {
-      const tr = el("tr", { cls: "click" }, [el("td", { text: (GLYPH[c.outcome] || "") + " " + c.outcome }), el("td", { text: c.principal }), el("td", { text: c.action }), el("td", { text: c.resource }), el("td", { text: c.expected }), el("td", { text: c.effective })]);
+      const tr = el("tr", { cls: "click" }, [el("td", { text: (GLYPH[c.outcome] || "") + " " + c.outcome }), el("td", { text: c.principal }), el("td", { text: c.action }), el("td", { text: c.resource }), el("td", { text: c.expected }), el("td", { text: c.effective }), el("td", { text: fixState(c) })]);
       tr.onclick = () => showCell(c);
       tbody.appendChild(tr);
     }
@@ -398,6 +418,64 @@
     if (FAILED.length > limit) more.appendChild(moreButton("Show " + Math.min(LIST_PAGE, FAILED.length - limit) + " more of " + (FAILED.length - limit), () => renderFailures(limit + LIST_PAGE)));
     if (total > FAILED.length) more.appendChild(el("span", { cls: "muted", text: " " + (total - FAILED.length) + " more are listed in their summary cells and in report.csv." }));
   }
+
+  // ---- readiness: one row per covered volume, sortable by any column ----------------------------
+  const VERDICT_RANK = { blocked: 0, error: 1, ready: 2 };
+  const VERDICT_GLYPH = { blocked: "✗", error: "!", ready: "✓" };
+  const READINESS_KEYS = {
+    verdict: (r) => VERDICT_RANK[r.verdict], account: (r) => r.account, region: (r) => r.region,
+    volume: (r) => r.volume_id, instance: (r) => r.instance_ids.join(" "), name: (r) => r.instance_names.join(" "),
+    key: (r) => r.key_arn, blocking: (r) => r.blocking_cells.length,
+  };
+  const readiness = { key: "verdict", dir: 1, limit: LIST_PAGE };
+  // Stable: rows that tie keep the report's order (blocked first, then account, Region, volume).
+  function sortedReadiness() {
+    const value = READINESS_KEYS[readiness.key] || READINESS_KEYS.verdict, dir = readiness.dir;
+    return DATA.readiness.rows.map((r, i) => [r, i]).sort((a, b) => {
+      const x = value(a[0]), y = value(b[0]);
+      const c = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
+      return c ? c * dir : a[1] - b[1];
+    }).map((pair) => pair[0]);
+  }
+  function readinessRow(r) {
+    const blocking = el("td");
+    r.blocking_cells.slice(0, 5).forEach((id, i) => {
+      const b = el("button", { type: "button", cls: "link", text: id });
+      b.addEventListener("click", () => showCell(findCell(id)));
+      if (i) blocking.append(" ");
+      blocking.append(b);
+    });
+    if (r.blocking_cells.length > 5) blocking.append(" +" + (r.blocking_cells.length - 5) + " more (readiness.csv)");
+    return el("tr", null, [
+      el("td", { cls: "v-" + r.verdict, text: (VERDICT_GLYPH[r.verdict] || "") + " " + r.verdict }),
+      el("td", { text: r.account }), el("td", { text: r.region }), el("td", { text: r.volume_id }),
+      el("td", { text: r.instance_ids.join(", ") }), el("td", { text: r.instance_names.join(", ") }),
+      el("td", { text: r.key_arn }), blocking]);
+  }
+  function renderReadiness() {
+    const R = DATA.readiness;
+    if (!R) return;
+    $("readiness-section").hidden = false;
+    $("readiness-counts").textContent = R.rows.length + " volumes: " + R.counts.blocked + " blocked, " + R.counts.error + " error, " + R.counts.ready + " ready.";
+    for (const th of $("readiness-list").tHead.rows[0].cells) {
+      const b = th.querySelector("button.sort");
+      const on = b && b.getAttribute("data-sort") === readiness.key;
+      th.setAttribute("aria-sort", on ? (readiness.dir > 0 ? "ascending" : "descending") : "none");
+    }
+    const rows = sortedReadiness();
+    $("readiness-list").tBodies[0].replaceChildren(...rows.slice(0, readiness.limit).map(readinessRow));
+    const more = $("readiness-more");
+    more.replaceChildren();
+    if (rows.length > readiness.limit) more.appendChild(moreButton("Show " + Math.min(LIST_PAGE, rows.length - readiness.limit) + " more of " + (rows.length - readiness.limit), () => { readiness.limit += LIST_PAGE; renderReadiness(); }));
+  }
+  $("readiness-list").tHead.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.sort");
+    if (!b) return;
+    const key = b.getAttribute("data-sort");
+    readiness.dir = readiness.key === key ? -readiness.dir : 1;
+    readiness.key = key;
+    renderReadiness();
+  });
 
   function renderErrors() {
     if (!DATA.errors.length) return;
@@ -463,6 +541,7 @@
   const query = readUrl();
   recompute();
   renderDrift(LIST_PAGE);
+  renderReadiness();
   renderFailures(FIRST_FAILURES);
   renderErrors();
   renderMatrix();
