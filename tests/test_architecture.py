@@ -78,11 +78,10 @@ def layer_of(module: str, table: list[Layer]) -> Layer:
     best: tuple[int, Layer] | None = None
     for layer in table:
         for prefix in layer.prefixes:
-            if module == prefix or module.startswith(prefix + ".") or (prefix == "harness" and module == prefix):
-                if prefix == "harness" and module != "harness":
-                    continue  # `harness` names the package's face only, not everything under it
-                if best is None or len(prefix) > best[0]:
-                    best = (len(prefix), layer)
+            # `harness` names the package's face only, not everything under it.
+            inside = module == prefix or (prefix != "harness" and module.startswith(prefix + "."))
+            if inside and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), layer)
     assert best is not None, f"{module} is in no layer of docs/architecture.md: add it to the table"
     return best[1]
 

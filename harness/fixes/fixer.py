@@ -74,7 +74,7 @@ def fix_for(cell: Cell, result: CellResult, ctx: FileFixContext) -> Fix:
         return _verified(cell, clean, ctx)
     if allowed:
         return _leaky(allowed[0])
-    return _blocked(cell, candidates, removals, ctx)
+    return _blocked(cell, candidates, removals, ctx, result.advisory)
 
 
 def _carried(cell: Cell, ctx: FileFixContext) -> Callable[[str], bool]:
@@ -179,8 +179,11 @@ def _named(ids: Sequence[str]) -> str:
     return shown + (f" and {len(ids) - SHOWN_CELLS} more" if len(ids) > SHOWN_CELLS else "")
 
 
-def _blocked(cell: Cell, candidates: Sequence[Candidate], removals: Removals, ctx: FileFixContext) -> Fix:
-    """No candidate allows the cell here: a limit blocks it, or the other side is not known."""
+def _blocked(
+    cell: Cell, candidates: Sequence[Candidate], removals: Removals, ctx: FileFixContext, advisory: str | None
+) -> Fix:
+    """No candidate allows the cell here: a limit blocks it, the other side is not known, or no policy
+    change can (a service rule: the backend's advisory says which)."""
     limited = _limited(cell, candidates, ctx)
     if limited is not None:
         return limited
@@ -199,7 +202,7 @@ def _blocked(cell: Cell, candidates: Sequence[Candidate], removals: Removals, ct
         )
         return Fix(_changes(removals.edits), False, note)
     why = blockers or "no change to the identity or resource policies makes this cell allowed here"
-    return Fix((), False, f"not computed: {why}")
+    return Fix((), False, f"not computed: {why}" + (f" ({advisory})" if advisory else ""))
 
 
 def _limited(cell: Cell, candidates: Sequence[Candidate], ctx: FileFixContext) -> Fix | None:

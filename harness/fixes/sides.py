@@ -29,6 +29,7 @@ from harness.engine.principals import parse_caller
 from harness.engine.types import PolicySource
 
 _ACCOUNT_OF_ARN = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
+_ROLE_ARN = re.compile(r"^arn:[^:]+:iam::\d{12}:role/")
 _OWNER = re.compile(r"^(?:arn:[^:]+:iam::(\d{12}):root|(\d{12}))$")
 
 
@@ -82,8 +83,9 @@ def principal_for_resource_policy(cell: Cell, model: AccountModel | None) -> str
 def principal_side(cell: Cell, model: AccountModel | None) -> PrincipalSide | None:
     subject = cell.subject
     if subject.principal_arn:
-        if model is None:
-            return PrincipalSide(principal_for_resource_policy(cell, None) or subject.principal_arn, False)
+        if model is None:  # the identity policy goes on the principal (a session's role), not the caller
+            asked = parse_caller(subject.principal_arn)
+            return PrincipalSide(asked.role_arn if asked.kind == "assumed-role" else asked.arn, False)
         try:
             _account, identity = model.find_identity(subject.principal_arn)
         except SimulationError:
@@ -102,7 +104,7 @@ def resource_side(cell: Cell, model: AccountModel | None) -> ResourceSide | None
     account = resource_account(cell)
     known = cell.resource_policy_named or (model is not None and account in model.accounts)
     document = cell.resource_policy
-    if document is None and policy not in ("key_policy",) and not _cross_account(cell, account):
+    if document is None and policy != "key_policy" and not _cross_account(cell, account):
         return None
     if model is not None and not cell.resource_policy_named and model.resource_gap(target):
         known = False
@@ -118,7 +120,7 @@ def resource_target(cell: Cell, model: AccountModel | None) -> tuple[str, str]:
         return resource, "key_policy"
     if ":s3:::" in resource:
         return resource.split("/", 1)[0], "bucket_policy"
-    if re.match(r"^arn:[^:]+:iam::\d{12}:role/", resource):
+    if _ROLE_ARN.match(resource):
         return resource, "trust_policy"
     return resource, "resource_policy"
 

@@ -63,22 +63,12 @@ class Moto:
         return self._clients[key]
 
 
-def _ebs_default_kms_key_id(self: Any) -> Any:
-    """GetEbsDefaultKmsKeyId as AWS answers it, from moto's own EBS state.
-
-    moto (5.2) implements ModifyEbsDefaultKmsKeyId but not GetEbsDefaultKmsKeyId (it answers
-    HTTP 500). AWS answers the key set by ModifyEbsDefaultKmsKeyId, else its managed key for
-    EBS, which it names `alias/aws/ebs` until that key exists (docs/account-model.md, "EC2").
-    """
-    from moto.core.responses import ActionResult
-
-    return ActionResult({"KmsKeyId": self.ec2_backend.default_kms_key_id or "alias/aws/ebs"})
-
-
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[Moto]:
     from moto.ec2.responses import EC2Response
     from moto.server import ThreadedMotoServer
+
+    from harness.testing.moto_ebs import _ebs_default_kms_key_id
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # The server runs in this process, so the missing EC2 call can be added to its responses.

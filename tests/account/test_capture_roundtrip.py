@@ -18,8 +18,18 @@ How the round trip is built, and why this way:
    eu-west-3 and us-east-1.
 4. The whole KMS pack runs twice with the same `--iam-var` key ids: once on example.yaml,
    once with `--iam-account` on the capture. Every cell must have the same outcome, decision,
-   enforced decision and deciding statements. The EC2 sections hold the same objects,
-   compared by Name tag, since moto gives volumes, snapshots and instances ids of its own.
+   enforced decision, deciding statements and `covers`. The EC2 sections hold the same
+   objects, compared by Name tag, since moto gives volumes, snapshots and instances ids of
+   its own.
+5. So the cells of a selector over EC2 (10-estate.yaml's volumes) name moto's ids on the
+   capture. Each cell is compared by what it asks: file, scenario, principal, action and the
+   resource as the model names it, with moto's id put back to the model's id it was made for
+   (and so for the ARNs a cell covers). The correspondence is the one the builder recorded
+   when it created each object (put_ec2_in_moto), not one read back from the capture: a
+   capture that mixed volumes up cannot line two cells up by accident, and step 4's Name tag
+   comparison checks separately that each object was read with its own key, tags and
+   attachments. A capture object the builder did not make keeps moto's id and so has no
+   counterpart: the comparison fails on it.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +67,16 @@ def _example_keys() -> list[tuple[str, str, str]]:
     return out
 
 
-def _build_in_moto(moto: Any) -> dict[str, str]:
-    """The example's accounts in moto; returns the variables naming moto's key ids."""
+@dataclass(frozen=True)
+class BuiltInMoto:
+    """What the builder made: the variables naming moto's key ids, and moto id -> model id."""
+
+    variables: dict[str, str]
+    model_ids: dict[str, str]  # volume, snapshot and instance ids, as the builder created them
+
+
+def _build_in_moto(moto: Any) -> BuiltInMoto:
+    """The example's accounts in moto."""
     from moto.kms.models import kms_backends
 
     defaults = yaml.safe_load(EXAMPLE.read_text())["vars"]
@@ -92,8 +111,8 @@ def _build_in_moto(moto: Any) -> dict[str, str]:
                     backend.create_alias(key_id, alias)  # reserved: only AWS creates these
                 else:
                     kms.create_alias(AliasName=alias, TargetKeyId=key_id)
-    put_ec2_in_moto(moto, model)
-    return variables
+    made = put_ec2_in_moto(moto, model)
+    return BuiltInMoto(variables, {moto_id: model_id for model_id, moto_id in made.items()})
 
 
 # Unique ids AWS assigns (RoleId, ...) are written by a capture; a hand-kept model may omit them.
@@ -156,7 +175,26 @@ def _ec2_by_name(model: AccountModel) -> dict[tuple[str, str], Any]:
     return out
 
 
-def _run_pack(tmp_path: Path, name: str, variables: dict[str, str], account: Path | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CellAsked:
+    """A cell by what it asks, its resource named as the model names it."""
+
+    file: str
+    scenario: str
+    principal: str
+    action: str
+    resource: str
+
+
+def _in_model_terms(arn: str, model_ids: dict[str, str]) -> str:
+    """An EC2 ARN with moto's id (`.../volume/vol-...`) put back to the model's; others as they are."""
+    head, _, last = arn.rpartition("/")
+    return f"{head}/{model_ids[last]}" if head and last in model_ids else arn
+
+
+def _run_pack(
+    tmp_path: Path, name: str, variables: dict[str, str], account: Path | None, model_ids: dict[str, str]
+) -> dict[CellAsked, Any]:
     report = tmp_path / name
     args = [sys.executable, "-m", "pytest", str(PACK), "-p", "no:cacheprovider", "-q", "-p", "no:xdist"]
     args += ["--iam-report-dir", str(report), "--iam-matrix", "none"]
@@ -168,18 +206,21 @@ def _run_pack(tmp_path: Path, name: str, variables: dict[str, str], account: Pat
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     cells = load_document(report / "run.json")["cells"]
     return {
-        c["id"]: (
+        CellAsked(
+            c["file"], c["scenario"], c["principal"], c["action"], _in_model_terms(c["resource"], model_ids)
+        ): (
             c["outcome"],
             c["actual"],
             c.get("enforced"),
             [(s["policy_id"], s["sid"], s["effect"]) for s in c.get("deciding_statements") or []],
+            sorted(_in_model_terms(a, model_ids) for a in c.get("covers") or []),
         )
         for c in cells
     }
 
 
 def test_the_kms_pack_decides_the_same_on_a_capture_as_on_example_yaml(moto, tmp_path):
-    variables = _build_in_moto(moto)
+    built = _build_in_moto(moto)
     defaults = yaml.safe_load(EXAMPLE.read_text())["vars"]
     roles = tuple(
         f"arn:aws:iam::{defaults[a]}:role/iam-harness-audit" for a in ("account_id", "target_account_id")
@@ -196,16 +237,20 @@ def test_the_kms_pack_decides_the_same_on_a_capture_as_on_example_yaml(moto, tmp
     captured = tmp_path / "captured.yaml"
     captured.write_text(result.text)
 
-    on_example = _run_pack(tmp_path, "example", variables, None)
-    on_capture = _run_pack(tmp_path, "capture", variables, captured)
+    on_example = _run_pack(tmp_path, "example", built.variables, None, {})
+    on_capture = _run_pack(tmp_path, "capture", built.variables, captured, built.model_ids)
 
     assert _shape(yaml.safe_load(result.text)) == _shape(yaml.safe_load(EXAMPLE.read_text()))
-    assert _ec2_by_name(load_account_model(captured)) == _ec2_by_name(load_account_model(EXAMPLE, variables))
+    assert _ec2_by_name(load_account_model(captured)) == _ec2_by_name(
+        load_account_model(EXAMPLE, built.variables)
+    )
     assert len(on_example) > 600
+    on_volumes = [c for c in on_example if c.action == "ec2:CreateSnapshot"]
+    assert len(on_volumes) == 3  # the example's encrypted volumes of the platform account
     differing = {
-        cid: (on_example[cid], on_capture.get(cid))
-        for cid in on_example
-        if on_capture.get(cid) != on_example[cid]
+        cell: (on_example[cell], on_capture.get(cell))
+        for cell in on_example
+        if on_capture.get(cell) != on_example[cell]
     }
     assert differing == {}
     assert set(on_capture) == set(on_example)

@@ -277,9 +277,8 @@ def _caller_params(batch: Batch, plan: CallerPlan, draft: _Draft) -> None:
                 "(use caller_mode=auto, or set the keys in the scenario's context)"
             )
         reason = differs
-    found = _stand_in(batch, plan, who)
     try:
-        _use_stand_in(batch, plan, found, draft)
+        _use_stand_in(batch, plan, _stand_in(batch, plan, who), draft)
     except RequestRefused as exc:
         raise RequestRefused(f"{reason}; {exc}" if reason else str(exc)) from None
     draft.via = Via.STAND_IN

@@ -1,20 +1,23 @@
-"""A stand-in IAM user for a role (or role session) caller, so the simulator evaluates resource policies.
+"""A stand-in IAM user for a role (or role session) caller, where the simulator refuses role callers.
 
-The IAM API reference (SimulatePrincipalPolicy, CallerArn,
+Used only on the fallback path (callers.py): when an account's simulator
+refuses a role as CallerArn ("Caller must be an IAM user", as the IAM API
+reference said before July 2026), when `caller_mode=stand-in`, or for a
+session that is not the same question as its role. The API reference
+(SimulatePrincipalPolicy, CallerArn,
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html;
 SimulateCustomPolicy, https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html)
-says, in short: CallerArn can only be an IAM user (not an assumed role, a
-federated user or a service principal); it is required with a ResourcePolicy
-when PolicySourceArn is not a user, so that the policy's Principal element has
-someone to match; and PolicySourceArn=David with CallerArn=Bob simulates Bob
-as if Bob had David's policies. So for a role caller we send the role as
-PolicySourceArn (its policies), a stand-in user of the role's account as
-CallerArn, and the resource policy with every Principal / NotPrincipal entry
-that names the role or the session replaced by the stand-in's ARN.
+says, in short: CallerArn is required with a ResourcePolicy so that the
+policy's Principal element has someone to match; and PolicySourceArn=David
+with CallerArn=Bob simulates Bob as if Bob had David's policies. So for a
+role caller we send the role as PolicySourceArn (its policies), a stand-in
+user of the role's account as CallerArn, and the resource policy with every
+Principal / NotPrincipal entry that names the role or the session replaced
+by the stand-in's ARN.
 
 That is the same question only where the stand-in and the role are evaluated
 alike; where they would not be, the cell is refused (NotFaithful) rather than
-answered (docs/aws-backend.md, "Simulator gaps"):
+answered (docs/aws-backend.md, "The stand-in user"):
 
 - Principal matching (reference_policies_elements_principal.html): a role ARN
   names the role and its sessions, compared on account and role name (a
