@@ -17,6 +17,26 @@ ALLOW_DECRYPT = {
     "Version": "2012-10-17",
     "Statement": [{"Sid": "Decrypt", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],
 }
+# The EC2 calls scenarios/kms/10-estate.yaml asks of an incident-response role (the harness's
+# reading of an acquisition, beside the vendor's KMS statements): CreateSnapshot on the volume and
+# on the snapshot it creates, the Describe calls on "*" (they take no resource-level permission).
+ACQUISITION_EC2 = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "SnapshotVolumes",
+            "Effect": "Allow",
+            "Action": "ec2:CreateSnapshot",
+            "Resource": ["arn:aws:ec2:*:*:volume/*", "arn:aws:ec2:*::snapshot/*"],
+        },
+        {
+            "Sid": "ReadVolumesSnapshotsInstances",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"],
+            "Resource": "*",
+        },
+    ],
+}
 TRUST_EC2 = {
     "Version": "2012-10-17",
     "Statement": [

@@ -10,9 +10,26 @@ VIA_S3 = '[{PolicyName: via-s3, PolicyDocument: {Version: "2012-10-17", Statemen
 
 
 def test_an_expected_deny_cell_already_allowed_before_the_change_is_not_counted_against_it(run_file):
-    model = MODEL.replace(f'{{RoleName: ir, Arn: "{IR}", RolePolicyList: []}}', f'{{RoleName: ir, Arn: "{IR}", RolePolicyList: {VIA_S3}}}')
-    allowed = scenario("ir decrypts through ebs", IR, "kms:Decrypt", K1, "allowed", "    context: {kms:ViaService: ec2.eu-west-3.amazonaws.com}\n")
-    wrong_already = scenario("ir does not decrypt through s3", IR, "kms:Decrypt", K1, "denied", "    context: {kms:ViaService: s3.eu-west-3.amazonaws.com}\n")
+    model = MODEL.replace(
+        f'{{RoleName: ir, Arn: "{IR}", RolePolicyList: []}}',
+        f'{{RoleName: ir, Arn: "{IR}", RolePolicyList: {VIA_S3}}}',
+    )
+    allowed = scenario(
+        "ir decrypts through ebs",
+        IR,
+        "kms:Decrypt",
+        K1,
+        "allowed",
+        "    context: {kms:ViaService: ec2.eu-west-3.amazonaws.com}\n",
+    )
+    wrong_already = scenario(
+        "ir does not decrypt through s3",
+        IR,
+        "kms:Decrypt",
+        K1,
+        "denied",
+        "    context: {kms:ViaService: s3.eu-west-3.amazonaws.com}\n",
+    )
     run = run_file(HEAD + allowed + wrong_already, model)
     already = run.named("ir does not decrypt through s3")
     assert already[1].decision == "allowed"  # failing with or without the fix
@@ -38,7 +55,10 @@ def test_an_added_statement_reaches_only_the_cells_of_its_action_and_resource(ru
     allowed = scenario("ir decrypts", IR, "kms:Decrypt", K1, "allowed")
     other_action = scenario("ir does not encrypt", IR, "kms:Encrypt", K1, "denied")
     other_resource = scenario("ir does not decrypt the unread key", IR, "kms:Decrypt", GAP_KEY, "denied")
-    run = run_file(HEAD + allowed + other_action + other_resource, MODEL + f'      - {{Arn: "{GAP_KEY}", Gap: "AccessDeniedException: kms:GetKeyPolicy"}}\n')
+    run = run_file(
+        HEAD + allowed + other_action + other_resource,
+        MODEL + f'      - {{Arn: "{GAP_KEY}", Gap: "AccessDeniedException: kms:GetKeyPolicy"}}\n',
+    )
     fix = run.fix("ir decrypts")
     assert fix.verified
     assert "no expected-deny cell of this file is reached" in fix.note

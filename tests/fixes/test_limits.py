@@ -20,7 +20,9 @@ def bounded_model(ir_policies: str) -> str:
 
 
 def test_a_boundary_that_does_not_allow_is_named_and_nothing_else_is_needed(run_file):
-    run = run_file(HEAD + scenario("ir decrypts", IR, "kms:Decrypt", K1, "allowed"), bounded_model(DECRYPT_ANYWHERE))
+    run = run_file(
+        HEAD + scenario("ir decrypts", IR, "kms:Decrypt", K1, "allowed"), bounded_model(DECRYPT_ANYWHERE)
+    )
     fix = run.fix("ir decrypts")
     assert not fix.verified and fix.changes == ()
     assert "permissions boundary" in fix.note

@@ -7,7 +7,9 @@ from harness.cells import ChangeKind
 from tests.fixes.accounts import ACCOUNT, HEAD, K1, MODEL, scenario
 
 ALLOW = '{PolicyName: use, PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "kms:Decrypt", Resource: "*"}]}}'
-DENY_DOC = '{Version: "2012-10-17", Statement: [{Sid: NoKms, Effect: Deny, Action: "kms:Decrypt", Resource: "*"}]}'
+DENY_DOC = (
+    '{Version: "2012-10-17", Statement: [{Sid: NoKms, Effect: Deny, Action: "kms:Decrypt", Resource: "*"}]}'
+)
 MANAGED = f"arn:aws:iam::{ACCOUNT}:policy/deny-kms"
 AWS_MANAGED = "arn:aws:iam::aws:policy/DenyKms"
 ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
@@ -36,7 +38,11 @@ NO_KMS = {"Sid": "NoKms", "Effect": "Deny", "Action": "kms:Decrypt", "Resource":
 
 
 def test_a_deny_in_a_customer_managed_policy_is_removed_from_that_policy(run_file):
-    run = run_file(HEAD + scenario("managed decrypts", f"arn:aws:iam::{ACCOUNT}:role/managed", "kms:Decrypt", K1, "allowed"), ACCOUNTS)
+    run = run_file(
+        HEAD
+        + scenario("managed decrypts", f"arn:aws:iam::{ACCOUNT}:role/managed", "kms:Decrypt", K1, "allowed"),
+        ACCOUNTS,
+    )
     fix = run.fix("managed decrypts")
     assert fix.verified
     assert [(c.action, c.target, c.policy, c.statement) for c in fix.changes] == [
@@ -52,7 +58,13 @@ def test_a_deny_in_a_groups_inline_policy_is_removed_from_the_group(run_file):
 
 
 def test_a_deny_in_an_aws_managed_policy_is_named_not_edited(run_file):
-    run = run_file(HEAD + scenario("aws-managed decrypts", f"arn:aws:iam::{ACCOUNT}:role/aws-managed", "kms:Decrypt", K1, "allowed"), ACCOUNTS)
+    run = run_file(
+        HEAD
+        + scenario(
+            "aws-managed decrypts", f"arn:aws:iam::{ACCOUNT}:role/aws-managed", "kms:Decrypt", K1, "allowed"
+        ),
+        ACCOUNTS,
+    )
     fix = run.fix("aws-managed decrypts")
     assert not fix.verified and fix.changes == ()
     assert "AWS managed policies are edited by AWS only" in fix.note

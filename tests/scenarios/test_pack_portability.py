@@ -31,7 +31,7 @@ import pytest
 from harness.account.capture import CaptureOptions, capture_account
 from harness.run.stream import load_document
 from harness.testing import sandbox
-from tests.account.capture_builders import TRUST_EC2, doc
+from tests.account.capture_builders import ACQUISITION_EC2, TRUST_EC2, doc
 from tests.account.conftest import Moto, moto_server  # noqa: F401  (the loopback moto server fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +112,8 @@ def _build(moto: Moto) -> tuple[str, dict[str, str]]:
             iam.put_role_policy(
                 RoleName=ROLE, PolicyName=statement.stem, PolicyDocument=statement.read_text()
             )
+    # and the EC2 calls 10-estate.yaml asks (not the document's): a role that acquires holds them
+    iam.put_role_policy(RoleName=ROLE, PolicyName="AcquisitionEc2", PolicyDocument=doc(ACQUISITION_EC2))
     iam.create_role(RoleName="AppRole", AssumeRolePolicyDocument=doc(TRUST_EC2))
     account = moto.client("sts", REGION).get_caller_identity()["Account"]
     kms, ec2 = moto.client("kms", REGION), moto.client("ec2", REGION)
