@@ -40,6 +40,7 @@ os.environ.update(
 
 import harness.scenarios  # noqa: E402,F401  (the account loader needs it first)
 from harness.account import load_account_model  # noqa: E402
+from harness.run.result import RunResult  # noqa: E402
 from harness.testing.iam_endpoint import LocalIamEndpoint  # noqa: E402
 from harness.testing.seed import seed  # noqa: E402
 
@@ -76,13 +77,14 @@ def main() -> int:
         started = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - started
-        cells = json.loads((Path(out) / "run.json").read_text())["cells"]
-        outcomes = collections.Counter(c["outcome"] for c in cells)
+        cells = RunResult.from_dict(json.loads((Path(out) / "run.json").read_text())).cells
+        outcomes = collections.Counter(c.outcome for c in cells)
         calls = dict(ep.calls)
     total = sum(calls.values())
     print(f"cells {len(cells)}: {dict(outcomes)}")
     print(f"API calls {total} ({total / len(cells):.3f} per cell): {calls}")
-    print(f"stand-in cells: {sum(1 for c in cells if c.get('via'))}; wall {wall:.1f} s")
+    via = collections.Counter(c.via or "plain" for c in cells)
+    print(f"cells by way of answer: {dict(via)}; wall {wall:.1f} s")
     return 0
 
 

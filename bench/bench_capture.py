@@ -100,12 +100,13 @@ def bare_calls(url: str, key_ids: list[str]) -> float:
     return (time.perf_counter() - started) / len(key_ids)
 
 
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+def start_moto(server_module: str = "moto.server") -> tuple[subprocess.Popen[bytes], str]:
+    """A moto server in its own process on 127.0.0.1 (`server_module` takes moto's arguments)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", server_module, "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -23,13 +23,10 @@ import csv
 import json
 import os
 import re
-import resource
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -43,6 +40,7 @@ os.environ.update(
     AWS_EC2_METADATA_DISABLED="true",
 )
 
+import bench_capture
 import boto3
 
 from harness.account.capture import CaptureOptions, capture_account
@@ -114,7 +112,9 @@ def build(url: str, volumes: int, keys: int, regions: tuple[str, ...], instances
                         "kms:GenerateDataKey*",
                         "kms:CreateGrant",
                         "ec2:CreateSnapshot",
-                        "ec2:CreateSnapshots",
+                        "ec2:DescribeInstances",
+                        "ec2:DescribeSnapshots",
+                        "ec2:DescribeVolumes",
                     ],
                     "Resource": "*",
                 }
@@ -163,55 +163,33 @@ def _image(ec2, region: str) -> str:
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harness.testing.moto_ebs", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
-            return server, url
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("moto server did not start")
+    # moto plus the EBS call it lacks, in its own process.
+    return bench_capture.start_moto("harness.testing.moto_ebs")
+
+
+# pytest in a process of its own that reports its own peak memory (the moto server, another
+# child of this one, must not count).
+_PYTEST_WITH_PEAK = (
+    "import resource, sys, pytest; rc = pytest.main(sys.argv[1:]); "
+    "print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+)
 
 
 def run_pack(model: Path, outdir: Path) -> tuple[float, str, int]:
     """The estate file on the capture, as a user runs it: wall seconds, pytest's last line, peak KB."""
     command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        str(ROOT / "scenarios/kms/10-estate.yaml"),
-        "--iam-account",
-        str(model),
-        "--iam-var",
-        f"account_id={ACCOUNT}",
-        "--iam-var",
-        f"region={PLATFORM_REGION}",
-        "--iam-var",
-        f"ir_role={ROLE}",
-        "--iam-report-dir",
-        str(outdir),
-        "--rootdir",
-        str(ROOT),
-    ]
+        sys.executable, "-c", _PYTEST_WITH_PEAK, "-q", "-p", "no:cacheprovider",
+        str(ROOT / "scenarios/kms/10-estate.yaml"), "--iam-account", str(model),
+        "--iam-var", f"account_id={ACCOUNT}", "--iam-var", f"region={PLATFORM_REGION}",
+        "--iam-var", f"ir_role={ROLE}", "--iam-report-dir", str(outdir), "--rootdir", str(ROOT),
+    ]  # fmt: skip
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    return wall, (lines[-1] if lines else done.stderr[-500:]), peak_kb
+    peak = [int(line.split()[1]) for line in lines if line.startswith("peak_kb ")]
+    summary = [line for line in lines if not line.startswith("peak_kb ")]
+    return wall, (summary[-1] if summary else done.stderr[-500:]), (peak[0] if peak else 0)
 
 
 def main() -> None:

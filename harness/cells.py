@@ -209,6 +209,9 @@ class CellResult:
     via: str | None = None
     # For a failed cell that expected `allowed`: the change that unblocks it (harness/fixes/).
     fix: Fix | None = None
+    # The planned change (--iam-plan) the cell's principal or resource depends on: {kind, address |
+    # logical_id, file, line} (harness/plans/).
+    source: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # Backends may pass the engine's Decision or the API's string: one enum from here on. A value

@@ -11,6 +11,14 @@ expansion and `harness simulate-principal-policy --account` use. An answer that 
 be evaluated (a capture gap, a policy the model lacks) is an error answer, never counted as
 "cannot": a who-can list that silently dropped someone would be a false pass.
 
+Principals outside the model (harness.account.external): every principal the resource's
+policy or KMS grants name for the action - another account, a role of one, a service, `*` -
+is answered too, from the resource's side: the request is evaluated with the principal's
+own policies assumed to allow (its account is not in the model, or it is a service), so
+the answer says what the resource's policy and grants allow it, with the conditions that
+still restrict it as written, and `other_side: unknown` where its own account must also
+allow. Never "allowed" on its own for another account.
+
 Allowed means allowed by what the service enforces. An identity the simulator allows and
 the service refuses (KMS: a key policy that does not allow the account or the caller,
 https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html) is *simulator
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.account.external import OTHER_SIDE, ExternalPrincipal, caller_for, external_principals
 from harness.account.model import AccountModel, Identity
 from harness.account.resource_inputs import GivenResourceInputs, ResourceInputs, resource_inputs
 from harness.account.selection import ALL, select_identities
@@ -68,11 +77,33 @@ class WhoCanAnswer:
 
 
 @dataclass(frozen=True)
+class ExternalAnswer:
+    """A principal outside the model, answered from the resource's side (module doc)."""
+
+    entry: ExternalPrincipal
+    decision: CellDecision
+    enforced_decision: CellDecision | None
+    deciding_statements: tuple[DecidingStatement, ...] = ()
+    advisory: str | None = None
+    error: str | None = None
+
+    @property
+    def enforced(self) -> str:
+        return self.enforced_decision or self.decision
+
+    @property
+    def resource_side_allows(self) -> bool:
+        """The resource's policy or grants allow it, with the question's context (conditions as given)."""
+        return self.error is None and self.enforced == ALLOWED
+
+
+@dataclass(frozen=True)
 class WhoCanReport:
     question: WhoCanQuestion
     account_model: str
     identities: int
     answers: tuple[WhoCanAnswer, ...]
+    external: tuple[ExternalAnswer, ...] = ()
 
     @property
     def allowed(self) -> list[WhoCanAnswer]:
@@ -94,8 +125,12 @@ class WhoCanReport:
         return sorted({a.principal_arn for a in self.simulator_only} - allowed)
 
     @property
-    def errors(self) -> list[WhoCanAnswer]:
-        return [a for a in self.answers if a.error is not None]
+    def errors(self) -> list[WhoCanAnswer | ExternalAnswer]:
+        return [a for a in (*self.answers, *self.external) if a.error is not None]
+
+    @property
+    def public(self) -> list[ExternalAnswer]:
+        return [a for a in self.external if a.entry.public]
 
 
 def who_can(
@@ -113,8 +148,15 @@ def who_can(
             for resource in question.resources:
                 cells.append(_cell(picked[resource], identity, action, resource, len(cells)))
                 owners.append(identity)
-    evaluable = [c for c in cells if picked[c.resource].gap is None]
+    named: list[ExternalPrincipal] = []
+    for resource in question.resources:
+        if picked[resource].gap is None and resource != "*":
+            for action in question.actions:
+                named.extend(_external(model, picked[resource], action, resource))
+    external_cells = [_external_cell(picked[e.resource], e, len(cells) + n) for n, e in enumerate(named)]
+    evaluable = [c for c in cells if picked[c.resource].gap is None] + external_cells
     results = {r.cell_id: r for r in backend.evaluate(evaluable)} if evaluable else {}
+    external = tuple(_external_answer(e, results[c.id]) for e, c in zip(named, external_cells, strict=True))
     answers = []
     for cell, identity in zip(cells, owners, strict=True):
         gap = picked[cell.resource].gap
@@ -122,7 +164,42 @@ def who_can(
             answers.append(_gap_answer(cell, identity, gap))
         else:
             answers.append(_answer(cell, identity, results[cell.id]))
-    return WhoCanReport(question, model.path, len(identities), tuple(answers))
+    return WhoCanReport(question, model.path, len(identities), tuple(answers), external)
+
+
+def _external(
+    model: AccountModel, inputs: ResourceInputs, action: str, resource: str
+) -> list[ExternalPrincipal]:
+    return list(external_principals(model, inputs.policy, model.grants_for(resource), action, resource))
+
+
+def _external_cell(inputs: ResourceInputs, entry: ExternalPrincipal, n: int) -> Cell:
+    """The principal's request, its own side assumed to allow: the resource's side decides."""
+    return Cell(
+        id=f"who-can:{n}",
+        source=SourceRef(file="who-can", line=0, scenario="who-can"),
+        subject=Subject(identity_policies=(OTHER_SIDE,), caller_arn=caller_for(entry)),
+        action=entry.action,
+        resource=entry.resource,
+        expected=Expectation.DENIED,
+        principal_label=entry.principal,
+        resource_policy=inputs.policy,
+        resource_owner=inputs.owner,
+        context=inputs.context,
+        resource_policy_named=True,
+    )
+
+
+def _external_answer(entry: ExternalPrincipal, result: CellResult) -> ExternalAnswer:
+    other_side = tuple(s for s in result.deciding_statements if s.policy_id != OTHER_SIDE.source_id)
+    return ExternalAnswer(
+        entry=entry,
+        decision=result.decision,
+        enforced_decision=result.enforced_decision,
+        deciding_statements=other_side,
+        advisory=result.advisory,
+        error=(result.error or "could not be evaluated") if result.is_error else None,
+    )
 
 
 def _cell(inputs: ResourceInputs, identity: Identity, action: str, resource: str, n: int) -> Cell:

@@ -21,7 +21,6 @@ SOFT_LIMIT = 60
 REASON_MARK = "# long:"
 
 PACKAGE = Path(harness.__file__).resolve().parent
-IN_PROGRESS = pytest.mark.xfail(strict=False, reason="other splits in progress")
 
 
 @dataclass(frozen=True)
@@ -85,13 +84,11 @@ def test_a_long_comment_elsewhere_does_not_count():
     assert not _says_why(node, source.splitlines())
 
 
-@IN_PROGRESS
 def test_no_function_is_over_80_lines():
     too_long = [str(f) for f in _functions() if f.lines > HARD_LIMIT]
     assert not too_long, f"over {HARD_LIMIT} lines (split them into named parts):\n" + "\n".join(too_long)
 
 
-@IN_PROGRESS
 def test_a_function_over_60_lines_says_why_in_a_long_comment():
     unexplained = [str(f) for f in _functions() if SOFT_LIMIT < f.lines <= HARD_LIMIT and not f.says_why]
     assert not unexplained, (

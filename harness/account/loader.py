@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.account.ec2_loader import read_ec2
+from harness.account.grants_loader import read_grants
 from harness.account.model import (
     Account,
     AccountModel,
@@ -51,7 +52,7 @@ _ACCOUNT_ADDITIONS = frozenset(
     {"AccountId", "OrganizationPath", "OutsideOrganization", "Gaps", "ResourcePolicies", "Ec2"}
 )
 _RESOURCE_POLICY_KEYS = frozenset(
-    {"Arn", "Policy", "Aliases", "Tags", "KeyManager", "KeyState", "MultiRegion", "Gap"}
+    {"Arn", "Policy", "Aliases", "Tags", "KeyManager", "KeyState", "MultiRegion", "Gap", "Grants"}
 )
 _GAP_KEYS = frozenset({"Section", "Operation", "Code", "Message"})
 # The `capture:` block is a record of how the file was made (docs/account-model.md); it changes
@@ -117,7 +118,9 @@ class _ModelLoader:
         self.known_keys(doc, _TOP_KEYS, "")
         captured_services = self._capture_block(doc)
         self._variables(doc)
-        model = AccountModel(path=self.file, accounts={}, captured_services=captured_services)
+        model = AccountModel(
+            path=self.file, accounts={}, captured_services=captured_services, variables=dict(self.variables)
+        )
         for i, raw in enumerate(doc["accounts"]):
             where = f"accounts[{i}]"
             if not isinstance(raw, LDict):
@@ -281,6 +284,7 @@ class _ModelLoader:
         resource.key_state = self.text_of(entry, "KeyState", rw) or None
         if isinstance(entry.get("MultiRegion"), bool):
             resource.multi_region = entry["MultiRegion"]
+        resource.grants = read_grants(self, entry, rw, arn)
         return resource
 
     def _resource_policy(self, entry: LDict, rw: str, arn: str) -> PolicySource | None:

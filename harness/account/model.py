@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from harness.account.gaps import SectionGap
 from harness.engine.apishape import principal_request_fields
 from harness.engine.errors import NoSuchEntity, SimulationError
-from harness.engine.types import ContextEntry, PolicyKind, PolicySource, SimulationInput
+from harness.engine.types import ContextEntry, KmsGrant, PolicyKind, PolicySource, SimulationInput
 
 if TYPE_CHECKING:
     from harness.account.ec2 import Ec2Region
@@ -54,6 +54,10 @@ ARN_IDENTITY = re.compile(
     r"^arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
     r"(?P<kind>user|role|group|assumed-role)/(?P<rest>.+)$"
 )
+
+
+# Services whose capture sections are per Region, named `SERVICE/REGION` in `Gaps`.
+_REGIONAL_SECTIONS = frozenset({"kms", "sqs", "sns", "secretsmanager", "lambda", "ecr", "dynamodb", "events"})
 
 
 class CaptureGap(SimulationError):
@@ -68,6 +72,8 @@ class ManagedPolicy:
     name: str
     text: str
     origin: str
+    # Why this policy's text is not known (a planned change: harness/plans/): using it is an error.
+    gap: str | None = None
 
     @property
     def source_type(self) -> str:
@@ -94,6 +100,10 @@ class Identity:
     groups: list[str] = field(default_factory=list)  # users only
     line: int = 0  # where the entry is written, for load errors
     trust_policy: PolicySource | None = None  # roles: AssumeRolePolicyDocument
+    # Why its identity policies or its trust policy are not known (a planned change whose value is
+    # known only after apply, harness/plans/): a cell depending on them is an error cell.
+    gap: str | None = None
+    trust_gap: str | None = None
 
 
 @dataclass
@@ -109,6 +119,8 @@ class ResourceEntry:
     key_manager: str | None = None
     key_state: str | None = None
     multi_region: bool | None = None
+    # KMS keys: their grants (ListGrants), each a permission beside the key policy.
+    grants: tuple[KmsGrant, ...] = ()
 
 
 @dataclass
@@ -148,6 +160,8 @@ class AccountModel:
     management_account: str | None = None
     # `capture.services` of a captured file; None for a model kept by hand.
     captured_services: tuple[str, ...] | None = None
+    # The model file's `vars:` after --iam-var overrides (a plan's account and Region: harness/plans/).
+    variables: dict[str, str] = field(default_factory=dict)
     _aliases: dict[tuple[str, str], ResourceEntry] | None = field(default=None, init=False, repr=False)
 
     # -- principal mode -------------------------------------------------
@@ -228,6 +242,7 @@ class AccountModel:
     ) -> SimulationInput:
         """The SimulatePrincipalPolicy-shaped request for an identity in this model."""
         account, identity = self.find_identity(principal_arn)
+        self._check_identity_gaps(account, identity, principal_arn)
         excluded = {e.lower() for e in policy_exclusions}
         identity_policies = [
             p
@@ -255,7 +270,19 @@ class AccountModel:
             caller_arn=caller_arn,
             resource_owner=resource_owner,
             context=_with_principal_tags(tuple(context), identity.tags),
+            # The keys' grants (a scenario's own `resource_policy:` replaces the key policy only).
+            grants=tuple(g for arn in dict.fromkeys(resource_arns) for g in self.grants_for(arn)),
         )
+
+    def _check_identity_gaps(self, account: Account, identity: Identity, principal_arn: str) -> None:
+        """CaptureGap when a policy of the identity (its own, its groups', attached, boundary) is unknown."""
+        holders = [identity, *(account.groups[g] for g in identity.groups if g in account.groups)]
+        for holder in holders:
+            arns = [*holder.attached, *([holder.boundary_arn] if holder.boundary_arn else [])]
+            gaps = [holder.gap, *(getattr(account.policies.get(a), "gap", None) for a in arns)]
+            why = next((g for g in gaps if g), None)
+            if why:
+                raise CaptureGap(f"{principal_arn}: {why} (account model {self.path})")
 
     def _boundaries(self, account: Account, identity: Identity) -> tuple[PolicySource, ...]:
         if not identity.boundary_arn:
@@ -367,8 +394,8 @@ class AccountModel:
         if role and role["kind"] == "role":
             account = self.accounts.get(role["account"])
             ident = account.roles.get(role["rest"].rsplit("/", 1)[-1]) if account else None
-            if ident is not None and ident.trust_policy is not None:
-                return ResourceEntry(arn, ident.trust_policy)
+            if ident is not None and (ident.trust_policy is not None or ident.trust_gap):
+                return ResourceEntry(arn, ident.trust_policy, gap=ident.trust_gap)
         return None
 
     def _key_of_alias(self, alias_arn: str) -> ResourceEntry | None:
@@ -396,9 +423,9 @@ class AccountModel:
         if len(parts) < 6 or parts[0] != "arn":
             return None
         service, region, account_id = parts[2], parts[3], parts[4]
-        if service == "kms":
+        if service in _REGIONAL_SECTIONS:  # a listing refused in that account and Region
             account = self.accounts.get(account_id)
-            return account.gap_for(f"kms/{region}") if account else None
+            return account.gap_for(f"{service}/{region}") if account else None
         if service == "s3":  # bucket ARNs carry no account: any account's S3 gap may hide it
             return next((a.gap_for("s3") for a in self.accounts.values() if a.gap_for("s3")), None)
         return None
@@ -416,6 +443,15 @@ class AccountModel:
         if section is not None:
             return f"the capture could not list the resources holding {arn}: {section.describe()}"
         return None
+
+    def grants_for(self, arn: str) -> tuple[KmsGrant, ...]:
+        """The KMS grants of the key `arn` names (a key or an alias ARN), re-aimed at `arn`."""
+        entry = self._resource(arn)
+        if entry is None or not entry.grants:
+            return ()
+        if entry.arn == arn:
+            return entry.grants
+        return tuple(replace(g, resource=arn) for g in entry.grants)
 
     def resource_context_for(self, arn: str) -> tuple[ContextEntry, ...]:
         """Context the resource itself supplies: kms:ResourceAliases, aws:ResourceTag/*."""

@@ -25,6 +25,9 @@ from enum import StrEnum
 from harness.account.model import ARN_IDENTITY, AccountModel, Identity
 
 ALL = "all"
+# Every principal the resource's policy or KMS grants name that is not an identity of the
+# model (harness/account/external.py): chosen per resource and action, not here.
+EXTERNAL = "external"
 PRINCIPAL_KINDS = ("user", "role")
 
 

@@ -20,6 +20,7 @@ from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, err
 from harness.engine.errors import SimulationError
 from harness.engine.types import (
     EvaluationResult,
+    KmsGrant,
     PolicySource,
     ResourceResult,
     SimulationInput,
@@ -145,7 +146,14 @@ class OfflineBackend:
             caller_arn=subject.caller_arn,
             resource_owner=key.resource_owner,
             context=key.context,
+            grants=self._grants(batch.resources),
         )
+
+    def _grants(self, resources: Sequence[str]) -> tuple[KmsGrant, ...]:
+        """The model's KMS grants on these resources: a grant holds whoever the caller is."""
+        if self.account_model is None:
+            return ()
+        return tuple(g for r in dict.fromkeys(resources) for g in self.account_model.grants_for(r))
 
     def _cell_result(
         self, cell: Cell, output: SimulationOutput, origins: dict[tuple[str, str], str]
@@ -171,6 +179,8 @@ class OfflineBackend:
             )
             for m in source.matched_statements
         )
+        if rr is not None and rr.grant_id is not None:  # the simulator ignores grants: KMS does not
+            statements += (_grant_statement(rr.grant_id, cell.resource),)
         enforced = source.enforced_decision or er.enforced_decision
         # The action-level explanation covers every resource of the batch; a cell
         # is about one resource, so its own lines come from its resource result.
@@ -187,6 +197,21 @@ class OfflineBackend:
             missing_context=missing,
             warnings=tuple(output.warnings),
         )
+
+
+def _grant_statement(grant_id: str, resource: str) -> DecidingStatement:
+    """A KMS grant that allows the enforced decision, shown as a deciding statement (no lines)."""
+    return DecidingStatement(
+        policy_id=f"grant {grant_id}",
+        policy_type="KMS grant",
+        sid=grant_id,
+        effect="Allow",
+        start_line=0,
+        start_column=0,
+        end_line=0,
+        end_column=0,
+        origin=f"KMS grant {grant_id} on {resource}",
+    )
 
 
 class _NoAccountModel(SimulationError):

@@ -55,8 +55,10 @@ def register(sub: Any) -> None:
         metavar="S1,S2",
         default=None,
         help=(
-            "optional services to read, beyond IAM, KMS and Organizations: ec2 (EBS volumes, snapshots, "
-            "their instances), s3 (bucket policies); 'none' for neither (default: ec2)."
+            "optional services to read, beyond IAM, KMS (with grants) and Organizations: ec2 (EBS volumes, "
+            "snapshots, their instances), s3 (bucket policies), and the resource policies of sqs, sns, "
+            "secretsmanager, lambda, ecr, dynamodb, events; 'all' for every one, 'none' for none "
+            "(default: ec2)."
         ),
     )
     capture.add_argument("--endpoint-url", help="send every call to this endpoint (tests, VPC endpoints).")
@@ -144,10 +146,13 @@ def _services(text: str | None) -> tuple[str, ...] | str:
     services = tuple(s.strip().lower() for s in text.split(",") if s.strip())
     if services == ("none",):
         return ()
+    if services == ("all",):
+        return OPTIONAL_SERVICES
     for service in services:
         if service not in OPTIONAL_SERVICES:
             return (
-                f"--services: unknown service {service!r}; known: {', '.join((*OPTIONAL_SERVICES, 'none'))}"
+                f"--services: unknown service {service!r}; "
+                f"known: {', '.join((*OPTIONAL_SERVICES, 'all', 'none'))}"
             )
     return services
 

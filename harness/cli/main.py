@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "harness.cli.account",
     "harness.cli.who_can",
     "harness.cli.explain",
+    "harness.cli.preflight",
 )
 
 

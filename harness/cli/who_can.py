@@ -7,6 +7,11 @@ allowed, and each the simulator allows but the service refuses ("simulator only"
 advisory saying why), with both decisions and the deciding statements (policy, Sid, lines).
 `--all` lists the refused ones too; `--json` prints the same as JSON. A RESOURCE may be a
 bare KMS key id, resolved to the key's ARN in the model.
+
+Then the principals outside the model that the resource's policy or KMS grants name
+(harness.account.external): scope (account, service, public), what names them, the
+conditions that still restrict them as written, the resource side's decision with the
+given context, and `other side: unknown` for an account the model does not hold.
 """
 
 from __future__ import annotations
@@ -19,14 +24,16 @@ from typing import Any
 
 from harness.cells import DecidingStatement
 
-EXIT_OK = 0  # answered; at least one identity allowed (as the service enforces)
+EXIT_OK = 0  # answered; at least one identity allowed, or principals outside the model named
 EXIT_NONE_ALLOWED = 1  # answered; nobody allowed (simulator-only allows do not count)
 EXIT_INPUT = 2  # usage error, bad model, or an answer that could not be evaluated
 
 EXIT_CODES = """exit codes:
-  0  answered: at least one identity is allowed (by what the service enforces)
-  1  answered: no identity is allowed; identities only the simulator allows (the
-     service refuses them, e.g. a KMS key policy that does not allow them) do not count:
+  0  answered: at least one identity is allowed (by what the service enforces), or
+     the resource's policy or grants name principals outside the model (listed)
+  1  answered: no identity is allowed and nobody outside the model is named;
+     identities only the simulator allows (the service refuses them, e.g. a KMS key
+     policy that does not allow them) do not count:
      they are listed as "simulator only" (JSON: simulator_only)
   2  usage error, an account model that does not load, an ambiguous or unknown key id,
      or an answer that could not be evaluated (listed as an error on stderr)"""
@@ -125,13 +132,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(report, shown)
     for answer in report.errors:
-        print(
-            f"error: {_short(answer.principal_arn)} {answer.action} {answer.resource}: {answer.error}",
-            file=sys.stderr,
-        )
+        who = answer.principal_arn if hasattr(answer, "principal_arn") else answer.entry.principal
+        action = answer.action if hasattr(answer, "action") else answer.entry.action
+        resource = answer.resource if hasattr(answer, "resource") else answer.entry.resource
+        print(f"error: {_short(who)} {action} {resource}: {answer.error}", file=sys.stderr)
     if report.errors:
         return EXIT_INPUT
-    return EXIT_OK if report.allowed else EXIT_NONE_ALLOWED
+    return EXIT_OK if report.allowed or report.external else EXIT_NONE_ALLOWED
 
 
 def _resources(given: Sequence[str], model: Any) -> list[str]:
@@ -241,6 +248,51 @@ def _print_table(report: Any, shown: Sequence[Any]) -> None:
         f"{len(report.allowed_identities)} of {report.identities} identities allowed{also}; "
         f"{len(errors)} could not be evaluated"
     )
+    _print_external(report)
+
+
+def _print_external(report: Any) -> None:
+    from tabulate import tabulate
+
+    if not report.external:
+        return
+    print("\noutside the model (answered from the resource's side):")
+    rows = [
+        [
+            a.entry.principal,
+            a.entry.scope,
+            a.entry.action,
+            a.entry.resource,
+            a.entry.via,
+            _external_verdict(a),
+            "; ".join(a.entry.conditions),
+            a.entry.other_side or "",
+        ]
+        for a in report.external
+    ]
+    headers = [
+        "principal",
+        "scope",
+        "action",
+        "resource",
+        "named by",
+        "resource side",
+        "conditions",
+        "other side",
+    ]
+    print(tabulate(rows, headers=headers))
+    if report.public:
+        print(
+            f'PUBLIC: {len(report.public)} statement(s) allow any principal ("*" with no account condition)'
+        )
+
+
+def _external_verdict(answer: Any) -> str:
+    if answer.error is not None:
+        return "error"
+    if answer.resource_side_allows:
+        return "allows"
+    return "allows if conditions hold" if answer.entry.conditions else answer.enforced
 
 
 def _verdict(answer: Any) -> str:
@@ -262,6 +314,7 @@ def _json(report: Any, shown: Sequence[Any]) -> dict[str, Any]:
         "identities": report.identities,
         "allowed_identities": report.allowed_identities,
         "simulator_only": report.simulator_only_identities,
+        "external": [_external_json(a) for a in report.external],
         "answers": [
             {
                 "principal": a.principal_arn,
@@ -274,19 +327,41 @@ def _json(report: Any, shown: Sequence[Any]) -> dict[str, Any]:
                 "enforced_decision": a.enforced,
                 "advisory": a.advisory,
                 "error": a.error,
-                "deciding_statements": [
-                    {
-                        "policy": s.policy_id,
-                        "policy_type": s.policy_type,
-                        "sid": s.sid,
-                        "effect": s.effect,
-                        "start_line": s.start_line,
-                        "end_line": s.end_line,
-                        "origin": s.origin,
-                    }
-                    for s in a.deciding_statements
-                ],
+                "deciding_statements": [_statement_json(s) for s in a.deciding_statements],
             }
             for a in shown
         ],
+    }
+
+
+def _statement_json(s: DecidingStatement) -> dict[str, Any]:
+    return {
+        "policy": s.policy_id,
+        "policy_type": s.policy_type,
+        "sid": s.sid,
+        "effect": s.effect,
+        "start_line": s.start_line,
+        "end_line": s.end_line,
+        "origin": s.origin,
+    }
+
+
+def _external_json(a: Any) -> dict[str, Any]:
+    e = a.entry
+    return {
+        "principal": e.principal,
+        "scope": str(e.scope),
+        "public": e.public,
+        "action": e.action,
+        "resource": e.resource,
+        "named_by": e.via,
+        "conditions": list(e.conditions),
+        "other_side": e.other_side,
+        "account": e.account,
+        "resource_side_allows": a.resource_side_allows,
+        "decision": a.decision,
+        "enforced_decision": a.enforced,
+        "advisory": a.advisory,
+        "error": a.error,
+        "deciding_statements": [_statement_json(s) for s in a.deciding_statements],
     }

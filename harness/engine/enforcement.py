@@ -29,6 +29,7 @@ class Enforcement:
 
     decision: Decision
     advisory: str | None = None
+    grant: str | None = None  # the KMS grant that allows where no policy does
 
 
 def enforcement_context(req: Request, referenced: set[str]) -> RequestContext | None:
@@ -109,12 +110,13 @@ def enforce(
                 resource_account=req.resource_account,
                 has_boundary=req.has_boundary,
                 action_lower=req.action_lower,
+                grants=req.grants,
             ),
             explain=False,
         )
     verdict = registry.decide(enforced_ev, fact_values)
     if verdict.decision is ev.decision:
-        return Enforcement(verdict.decision)
+        return Enforcement(verdict.decision, grant=verdict.grant)
     note = verdict.note
     for a in adjustments:
         if a.wraps:
@@ -123,7 +125,7 @@ def enforce(
             note = Note(a.note)
     if note is None:
         note = Note(NoteCode.FILLED_CONTEXT, filled=_filled(req, enforced_ctx))
-    return Enforcement(verdict.decision, note_text(note, req.action, verdict.decision))
+    return Enforcement(verdict.decision, note_text(note, req.action, verdict.decision), verdict.grant)
 
 
 def _filled(req: Request, ctx: RequestContext | None) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ from harness.engine.context import RequestContext
 from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.principals import Caller, PrincipalMatch
 from harness.engine.reasons import Element, Miss, Reason, ReasonCode, StatementRef
-from harness.engine.types import Decision, PolicyKind
+from harness.engine.types import Decision, KmsGrant, PolicyKind
 
 
 # The dataclasses built once per request or statement in the hot loop are not
@@ -57,6 +57,7 @@ class Request:
     resource_account: str | None
     has_boundary: bool = False
     action_lower: str = ""
+    grants: tuple[KmsGrant, ...] = ()  # the KMS grants on this request's resource
 
     @property
     def cross_account(self) -> bool:

@@ -96,6 +96,7 @@ class KmsRule(StrEnum):
     DELEGATES_TO_IAM = "delegates-to-iam"
     IAM_NOT_ENABLED = "iam-not-enabled"
     NO_STATEMENT = "no-statement"
+    GRANT = "grant"  # a grant on the key allows (Note.grant names it)
 
 
 @dataclass(slots=True)
@@ -105,6 +106,7 @@ class Note:
     account: str | None = None
     inner: Note | None = None
     filled: tuple[str, ...] = ()
+    grant: str | None = None  # KmsRule.GRANT: the grant's id
 
 
 @dataclass(slots=True)
@@ -113,6 +115,7 @@ class Verdict:
 
     decision: Decision
     note: Note | None = None
+    grant: str | None = None  # the KMS grant that allows where no policy does
 
 
 class Element(StrEnum):

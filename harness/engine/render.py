@@ -148,6 +148,8 @@ def _kms_text(note: Note, action: str) -> str:
         )
     if rule is KmsRule.NO_STATEMENT:
         return f"no key policy statement allows the caller {action}"
+    if rule is KmsRule.GRANT:
+        return f"grant {note.grant} on the key allows the caller {action} (the simulator ignores grants)"
     return _KMS_TEXT[rule] if rule is not None else ""
 
 

@@ -65,6 +65,7 @@ from harness.engine.render import ExplanationText, PendingExplanation
 from harness.engine.types import (
     Decision,
     EvaluationResult,
+    KmsGrant,
     MatchedStatement,
     PolicySource,
     ResourceResult,
@@ -92,6 +93,7 @@ class Outcome:
     matched: tuple[MatchedStatement, ...]
     missing: tuple[str, ...]
     details: dict[str, Decision]
+    grant: str | None = None  # the KMS grant that allows where no policy does
 
 
 @dataclass(slots=True)
@@ -163,6 +165,7 @@ class Simulator:
             owner,
             inp.context,
             star_only,
+            inp.grants,
         )
         memo = self._memos.get(key)
         if memo is None:
@@ -197,6 +200,9 @@ class Simulator:
             (resource, ((m := _ARN_ACCOUNT.match(resource)) and m.group(1)) or owner or principal_account)
             for resource in inp.resource_arns or ("*",)
         ]
+        grants: dict[str, tuple[KmsGrant, ...]] = {}
+        for grant in inp.grants:  # each resource's own: a grant applies to its key only
+            grants[grant.resource] = (*grants.get(grant.resource, ()), grant)
         for action in inp.action_names:
             action_lower = action.lower()
             fact_tests = self._scopes.get(action_lower)
@@ -215,6 +221,7 @@ class Simulator:
                     resource_account,
                     has_boundary,
                     action_lower,
+                    grants.get(resource, ()),
                 )
                 per_resource.append(
                     self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys, shared)
@@ -245,6 +252,8 @@ class Simulator:
         """
         resource = req.resource
         sig: list[object] = [req.action, req.resource_account, fact_values]
+        if req.grants:  # RequestFact.GRANTS: differ per resource
+            sig.append(req.grants)
         ctx = req.ctx
         for policy in inputs.all_policies():
             for st in policy.statements_for(req.action_lower):
@@ -304,6 +313,7 @@ class Simulator:
             enforced_decision=outcome.enforced,
             advisory=outcome.advisory,
             explanation=pending,
+            grant_id=outcome.grant,
         )
         return ResourceAnswer(result, ev, pending)
 
@@ -342,4 +352,5 @@ class Simulator:
             matched=matched_statements(contributing(ev)),
             missing=() if star_only else missing,
             details=decision_details(ev),
+            grant=enforcement.grant,
         )

@@ -64,6 +64,27 @@ class ContextEntry:
 
 
 @dataclass(frozen=True)
+class KmsGrant:
+    """One KMS grant on a key, as ListGrants returns it (engine: authorizers/kms_grants.py).
+
+    `resource` is the ARN a request names for the key the grant is on (the key's ARN, or an
+    alias ARN naming it): the grant applies to requests on exactly that resource.
+    `operations` are KMS operation names (`Decrypt`, `ReEncryptFrom`, ...). The constraints
+    are the encryption-context pairs of GrantConstraints, None when absent.
+    """
+
+    grant_id: str
+    resource: str
+    grantee: str
+    operations: tuple[str, ...]
+    retiring_principal: str | None = None
+    issuing_account: str | None = None
+    name: str | None = None
+    context_equals: tuple[tuple[str, str], ...] | None = None
+    context_subset: tuple[tuple[str, str], ...] | None = None
+
+
+@dataclass(frozen=True)
 class SimulationInput:
     """Everything one simulator call carries, in API terms.
 
@@ -88,6 +109,9 @@ class SimulationInput:
     resource_owner: str | None = None
     resource_handling_option: str | None = None
     context: tuple[ContextEntry, ...] = ()
+    # KMS grants of the requested keys (the offline account model's; the simulator API has no
+    # such input and ignores grants: only the enforced decision counts them).
+    grants: tuple[KmsGrant, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +185,8 @@ class ResourceResult:
     enforced_decision: Decision | None = None
     advisory: str | None = None
     explanation: Explanation = Explanation()
+    # The KMS grant that allows the enforced decision where no policy does (its GrantId).
+    grant_id: str | None = None
 
     # The engine builds one per cell. The generated __init__ of a frozen dataclass sets
     # each field through object.__setattr__ (several times slower); this one writes the
@@ -177,6 +203,7 @@ class ResourceResult:
         enforced_decision: Decision | None = None,
         advisory: str | None = None,
         explanation: tuple[str, ...] | PendingLines = (),
+        grant_id: str | None = None,
     ) -> None:
         self.__dict__.update(
             resource=resource,
@@ -188,6 +215,7 @@ class ResourceResult:
             enforced_decision=enforced_decision,
             advisory=advisory,
             _explanation=explanation,
+            grant_id=grant_id,
         )
 
 

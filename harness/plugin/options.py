@@ -50,6 +50,8 @@ class HarnessOptions:
     items: str = "auto"
     # --iam-cell: which cells run (None: all); the others count as deselected.
     cell_filter: CellFilter | None = None
+    # --iam-plan: Terraform plans / CloudFormation templates applied to the account model (docs/plans.md).
+    plans: tuple[Path, ...] = ()
 
 
 # (flag, backend option key, metavar, help) for settings of the aws backend that
@@ -88,6 +90,14 @@ def _add_run_options(group: pytest.OptionGroup) -> None:
         action="append",
         default=[],
         help="set a scenario variable (${NAME}); repeatable; beats IAM_HARNESS_VAR_NAME and the file's vars.",
+    )
+    group.addoption(
+        "--iam-plan",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="Terraform plan JSON or CloudFormation template applied to the account model before any "
+        "cell is evaluated (docs/plans.md); repeatable.",
     )
 
 
@@ -168,6 +178,7 @@ def _add_ini_options(parser: pytest.Parser) -> None:
     parser.addini("iam_account", "account model file for offline principal mode", default="")
     parser.addini("iam_report_dir", "directory for run.json and reports", default="reports")
     parser.addini("iam_vars", "scenario variables, one NAME=VALUE per line", type="linelist", default=[])
+    parser.addini("iam_plan", "plans or templates applied to the account model", type="linelist", default=[])
     parser.addini("iam_matrix", "terminal permission matrix: auto | full | none", default="auto")
     parser.addini("iam_items", "pytest items: auto | cell | scenario", default="auto")
     parser.addini("iam_aws_profile", "AWS profile for the aws/compare backends", default="")
@@ -285,6 +296,12 @@ def resolve(config: pytest.Config) -> HarnessOptions:
     baseline = _baseline(config, cwd, partial_ok)
     if report_dir.exists() and not report_dir.is_dir():
         raise pytest.UsageError(f"--iam-report-dir: {report_dir} exists and is not a directory")
+    plans = tuple(cwd / p for p in config.getoption("iam_plan")) or tuple(
+        root / str(p).strip() for p in config.getini("iam_plan") if str(p).strip()
+    )
+    for plan in plans:
+        if not plan.is_file():
+            raise pytest.UsageError(f"--iam-plan: {plan} not found (terraform show -json plan.out > FILE)")
     return HarnessOptions(
         backend=backend,
         account=account,
@@ -301,6 +318,7 @@ def resolve(config: pytest.Config) -> HarnessOptions:
         baseline_partial_ok=partial_ok,
         items=items,
         cell_filter=cell_filter,
+        plans=plans,
     )
 
 

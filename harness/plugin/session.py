@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from harness.backends.base import Backend
 from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
 from harness.cells import Cell, CellResult, error_result
 from harness.fixes import FixableFile, Fixes
+from harness.plans import PatchedModel, Plan, PlanError, load_plan
 from harness.plugin.filenode import ScenarioFileLike
-from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem
+from harness.plugin.items import BackendErrorItem, CellGroupItem, CellItem, IamHarnessWarning
 from harness.plugin.options import HarnessOptions
 from harness.plugin.results import RunCollector
 from harness.plugin.selection import SelectionCounts
@@ -28,7 +31,10 @@ class HarnessSession:
         self.config = config
         self.options = options
         self.is_worker = hasattr(config, "workerinput")
-        self.loader = ScenarioLoader(overrides=options.variables, account_override=options.account)
+        self.loader = ScenarioLoader(
+            overrides=options.variables, account_override=options.account, plans=_read_plans(options)
+        )
+        self._plan_warned: set[int] = set()
         # The controller streams cells into run.json as they are decided; a worker only forwards them.
         self.collector = RunCollector(None if self.is_worker else options.report_dir / "run.json")
         self.started = dt.datetime.now(dt.UTC)
@@ -98,7 +104,23 @@ class HarnessSession:
             return results
         # A fix on each blocked cell (harness/fixes/); no work at all when no cell is blocked.
         file = FixableFile(loaded.display, loaded.cells, loaded.account_model, backend.name)
-        return self.fixes.attach(file, cells, results)
+        results = self.fixes.attach(file, cells, results)
+        patched = self.loader.patched_model(loaded.account_model_path)
+        return results if patched is None else self._with_sources(patched, cells, results)
+
+    def _with_sources(
+        self, patched: PatchedModel, cells: Sequence[Cell], results: list[CellResult]
+    ) -> list[CellResult]:
+        """Each cell whose principal or resource a planned change touched names that change."""
+        if id(patched) not in self._plan_warned:  # once per model: what the plan could not apply
+            self._plan_warned.add(id(patched))
+            for text in patched.warnings:
+                warnings.warn(IamHarnessWarning(f"--iam-plan: {text}"), stacklevel=1)
+        out = []
+        for cell, result in zip(cells, results, strict=True):
+            source = patched.source_for(cell.subject.principal_arn, cell.resource)
+            out.append(result if source is None else dataclasses.replace(result, source=source.to_dict()))
+        return out
 
     def unavailable_cause(self, node: ScenarioFileLike) -> str | None:
         """Why no cell of `node` can be evaluated at all (bad backend option, no AWS session), or None."""
@@ -150,6 +172,24 @@ class HarnessSession:
         kept = [(i, c) for i, c in chosen if matches(c)]
         self.selection.deselected += len(chosen) - len(kept)
         return kept
+
+
+def _read_plans(options: HarnessOptions) -> tuple[Plan, ...]:
+    """Every --iam-plan read whole before collection; one that cannot be read stops the run (exit 2):
+    no cell is evaluated on a partly read plan."""
+    try:
+        root = options.root.path
+        return tuple(load_plan(path, options.variables, _shown(path, root)) for path in options.plans)
+    except PlanError as exc:
+        pytest.exit(f"--iam-plan: {exc}", returncode=2)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A plan's name in errors and reports: relative to the harness root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def item_cell_count(item: pytest.Item) -> int:

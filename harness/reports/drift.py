@@ -74,6 +74,8 @@ class DriftChange:
     action: str
     resource: str
     cell_ids: tuple[str, ...] = ()
+    # The planned change (--iam-plan) that caused it: the cell's `source` (docs/plans.md).
+    source: dict[str, Any] | None = None
 
     @property
     def rank(self) -> int:
@@ -97,6 +99,7 @@ class DriftChange:
             "action": self.action,
             "resource": self.resource,
             "cell_ids": list(self.cell_ids),
+            **({"source": self.source} if self.source else {}),
         }
 
 
@@ -263,6 +266,7 @@ class DriftTracker:
                 cell.action,
                 cell.resource,
                 (cell.id,),
+                cell.source,
             )
             if value is None:
                 entries[d] = (self.index.code(after) << 2) | _SEEN | _ADDED
@@ -278,7 +282,8 @@ class DriftTracker:
         change = self._changes.get(d)
         if change is None:
             change = self._changes[d] = DriftChange(
-                key, kind, before, after, account, cell.principal, cell.action, cell.resource, (cell.id,)
+                key, kind, before, after, account, cell.principal, cell.action, cell.resource, (cell.id,),
+                cell.source,
             )
         elif cell.id not in change.cell_ids:  # several cells asking one request: one change
             change = self._changes[d] = replace(change, cell_ids=(*change.cell_ids, cell.id))

@@ -32,20 +32,27 @@ from harness.reports.files import HashingWriter, WrittenFile, atomic_file, atomi
 from harness.reports.html import HtmlFormat, HtmlLimits
 from harness.reports.json_export import JsonFormat
 from harness.reports.markdown import markdown_from_summary
+from harness.reports.sarif import SarifFormat
 from harness.reports.source import RunSource
 from harness.reports.summary import RunSummary
 from harness.run.result import RunResult
 from harness.run.select import is_partial
 
-FORMATS = ("md", "html", "csv", "json")
-REPORT_FILES = {"md": "report.md", "html": "report.html", "csv": "report.csv", "json": "report.json"}
+FORMATS = ("md", "html", "csv", "json", "sarif")
+REPORT_FILES = {
+    "md": "report.md",
+    "html": "report.html",
+    "csv": "report.csv",
+    "json": "report.json",
+    "sarif": "report.sarif",
+}
 # Files written beside a format's own, by that format: the manifest names them by it.
 EXTRA_FILES = {"readiness.csv": "csv"}
 READINESS_FILE = "readiness.csv"
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 MANIFEST_SCHEMA = "iam-harness/report-manifest"
-_STREAMED = ("html", "csv", "json")
+_STREAMED = ("html", "csv", "json", "sarif")
 
 
 @dataclass
@@ -72,6 +79,7 @@ _FORMAT_MAKERS: dict[str, Any] = {
     "csv": lambda spool, metadata, html_limits: CsvFormat(spool),
     "json": lambda spool, metadata, html_limits: JsonFormat(spool),
     "html": lambda spool, metadata, html_limits: HtmlFormat(spool, metadata, html_limits),
+    "sarif": lambda spool, metadata, html_limits: SarifFormat(spool),
 }
 
 

@@ -63,6 +63,8 @@ class CellRecord:
     # writer, which keeps each resource's once, in the run's `estate` table: a record read back from
     # a written run has none here (look them up in `RunResult.estate`).
     estate: list[dict[str, str]] = field(default_factory=list)
+    # The planned change (--iam-plan) the cell depends on: {kind, address | logical_id, file, line}.
+    source: dict[str, Any] | None = None
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
@@ -100,6 +102,7 @@ class CellRecord:
             covers=covered_arns(covers) if covers else [],
             fix=result.fix.to_dict() if result.fix is not None and outcome is Outcome.FAILED else None,
             estate=[estate_entry(c) for c in covers] if covers else [],
+            source=result.source,
         )
 
     @classmethod

@@ -14,7 +14,13 @@ from typing import Any
 
 from harness.account.resource_inputs import GivenResourceInputs, resource_inputs
 from harness.account.resources import Covered
-from harness.account.selection import SelectionError, is_selector, parse_selector, select_identities
+from harness.account.selection import (
+    EXTERNAL,
+    SelectionError,
+    is_selector,
+    parse_selector,
+    select_identities,
+)
 from harness.catalog.types import InvalidContextValue
 from harness.catalog.values import parse_typed_values
 from harness.cells import Cell, Expectation, SourceRef, Subject
@@ -27,6 +33,7 @@ from harness.scenarios.catalog_adapter import (
     CatalogProblem,
     wildcard_regex,
 )
+from harness.scenarios.external import external_aliases, external_askers, names_external
 from harness.scenarios.filecontext import FileContext
 from harness.scenarios.resources import (
     ContextReference,
@@ -320,6 +327,9 @@ class ScenarioExpander:
 
     def _cells(self, head: _Head, plan: _Plan, requests: _Requests, targets: list[_Target]) -> None:
         for pname in plan.principals:
+            if pname == EXTERNAL and pname not in self.principals:
+                self._external_cells(head, plan, requests, targets)
+                continue
             subject = self.principals[pname] if pname in self.principals else Subject(principal_arn=pname)
             asker = _Asker(pname, subject, self.loader.principal_exclusions(pname))
             for pattern, expanded in plan.actions:
@@ -327,6 +337,21 @@ class ScenarioExpander:
                     for target in targets:
                         decision = self._decide(plan.rules, pname, pattern, action, target.arn, head)
                         self._add_cell(head, asker, action, target, requests, decision)
+
+    def _external_cells(self, head: _Head, plan: _Plan, requests: _Requests, targets: list[_Target]) -> None:
+        """`principals: external`: per action and resource, the principals its policy and grants name."""
+        model = self.loader.out.account_model
+        assert model is not None  # _name_list refuses `external` without a model
+        for pattern, expanded in plan.actions:
+            for action in expanded:
+                for target in targets:
+                    for ext in external_askers(model, target.resource_policy, action, target.arn):
+                        decision = self._decide(plan.rules, ext.label, pattern, action, target.arn, head)
+                        # Judged on what the service enforces: the simulator ignores grants.
+                        decision = _Decision(decision.expect, decision.reason, True)
+                        tagged = _Head(head.name, head.line, head.tags + ext.tags, head.reason, head.enforced)
+                        asker = _Asker(ext.label, ext.subject, ())
+                        self._add_cell(tagged, asker, action, target, requests, decision)
 
     # -- forms ----------------------------------------------------------
 
@@ -473,6 +498,10 @@ class ScenarioExpander:
         ok = True
         names: list[str] = []
         for i, name in enumerate(value):
+            if name == EXTERNAL and name not in self.principals:
+                ok = self._external_allowed(line, field, selectors) and ok
+                names.append(name)
+                continue
             if name in self.loader.broken_principals:
                 ok = False  # its own error is already reported
             elif name not in self.principals and is_selector(name):
@@ -492,6 +521,22 @@ class ScenarioExpander:
                 ok = False
             names.append(name)
         return names if ok else None
+
+    def _external_allowed(self, line: int, field: str, allowed: bool) -> bool:
+        """`external` needs the list form and an account model (its resources' policies and grants)."""
+        if not allowed:
+            self.error(line, field, "`external` is chosen per resource; a matrix needs one row per principal")
+            return False
+        if self.loader.out.account_model is None:
+            self.error(
+                line,
+                field,
+                "`external` selects the principals the resources' policies and grants name, "
+                "from the account model, and this file has none (or it could not be loaded)",
+                "set `account: accounts/FILE.yaml` in this file or pass --iam-account FILE",
+            )
+            return False
+        return True
 
     def _select(self, text: str, line: int, field: str, allowed: bool) -> list[str] | None:
         """ARNs of the account model's users and roles that `all` / a glob names (never zero)."""
@@ -607,7 +652,10 @@ class ScenarioExpander:
             )
             return None
         selected: frozenset[str] | None = None
-        if principal and principal not in principals:
+        model = self.loader.out.account_model
+        if principal and EXTERNAL in principals and model is not None and names_external(principal, model):
+            selected = external_aliases(principal)  # an external principal, found per resource
+        elif principal and principal not in principals:
             selected = self._override_principals(
                 principal, spec.line_of("principal"), f"{field}.principal", principals
             )

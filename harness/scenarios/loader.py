@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from harness.inputs.variables import (
     substitute_tree,
 )
 from harness.inputs.yamlsource import LDict, LList, load_located, plain
+from harness.plans import PatchedModel, Plan, PlanError, apply_plans
 from harness.scenarios.catalog_adapter import ActionCatalog
 from harness.scenarios.expand import ScenarioExpander
 from harness.scenarios.model import LoadWarning, PolicyDocument, ScenarioFile
@@ -130,7 +131,8 @@ class ScenarioLoader:
     """Loads scenario files; holds the caches a session shares (catalog, account models).
 
     `overrides` are variables from the command line, environment and ini,
-    which beat the file's `vars:`. `account_override` is --iam-account.
+    which beat the file's `vars:`. `account_override` is --iam-account. `plans` (--iam-plan,
+    read whole beforehand) are applied to each account model once, when it is loaded.
     """
 
     def __init__(
@@ -138,11 +140,18 @@ class ScenarioLoader:
         overrides: Mapping[str, str] | None = None,
         account_override: Path | None = None,
         catalog: ActionCatalog | None = None,
+        plans: Sequence[Plan] = (),
     ) -> None:
         self.overrides = dict(overrides or {})
         self.account_override = account_override
         self.catalog = catalog or ActionCatalog()
+        self.plans = tuple(plans)
         self._accounts: dict[Path, AccountModel | ScenarioFileErrors] = {}
+        self._patched: dict[Path, PatchedModel] = {}
+
+    def patched_model(self, path: Path | None) -> PatchedModel | None:
+        """The plans applied to the account model at `path` (sources of each change), or None."""
+        return self._patched.get(path.resolve()) if path is not None else None
 
     def account_model(self, path: Path) -> AccountModel:
         """Load (once) an account model; ScenarioFileErrors if it is broken."""
@@ -150,13 +159,23 @@ class ScenarioLoader:
         cached = self._accounts.get(key)
         if cached is None:
             try:
-                cached = load_account_model(path, self.overrides)
+                cached = self._with_plans(key, load_account_model(path, self.overrides))
             except ScenarioFileErrors as exc:
                 cached = exc
             self._accounts[key] = cached
         if isinstance(cached, ScenarioFileErrors):
             raise cached
         return cached
+
+    def _with_plans(self, key: Path, model: AccountModel) -> AccountModel:
+        if not self.plans:
+            return model
+        try:
+            patched = apply_plans(model, self.plans, self.overrides)
+        except PlanError as exc:  # the plan cannot be placed in this model: no cell runs on it
+            raise ScenarioFileErrors([ScenarioError(exc.file, 0, exc.where, exc.message)]) from None
+        self._patched[key] = patched
+        return patched.model
 
     def load(self, path: Path, display: str | None = None) -> ScenarioFile:
         shown = display or str(path)

@@ -17,7 +17,15 @@ def test_render_all_writes_every_format_and_the_manifest(sample_run, tmp_path):
     written = render_all(sample_run, tmp_path)
     names = sorted(p.name for p in written)
     assert names == sorted(
-        ["report.md", "report.html", "report.csv", "report.json", "SHA256SUMS", "manifest.json"]
+        [
+            "report.md",
+            "report.html",
+            "report.csv",
+            "report.json",
+            "report.sarif",
+            "SHA256SUMS",
+            "manifest.json",
+        ]
     )
 
 
@@ -27,7 +35,8 @@ def test_manifest_holds_the_sha256_of_every_file_written(sample_run, tmp_path):
     listed = {f["path"]: f["sha256"] for f in manifest["files"]}
     for name, digest in listed.items():
         assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == digest
-    assert set(listed) == {"report.md", "report.html", "report.csv", "report.json", "SHA256SUMS"}
+    reports = {"report.md", "report.html", "report.csv", "report.json", "report.sarif"}
+    assert set(listed) == reports | {"SHA256SUMS"}
 
 
 def test_only_the_asked_formats_are_written(sample_run, tmp_path):

@@ -68,4 +68,4 @@ def test_merged_run_renders_in_every_format(make_cell, make_run, tmp_path):
     b = make_run([make_cell()], account="222222222222")
     written = render_all(merge([("a", a), ("b", b)]).run, tmp_path)
     assert "111111111111, 222222222222" in (tmp_path / "report.md").read_text()
-    assert len(written) == 6
+    assert len(written) == 7  # five formats (sarif included), SHA256SUMS, manifest.json

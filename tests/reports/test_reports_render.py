@@ -95,7 +95,15 @@ def test_manifest_hashes_match_the_streamed_files(tmp_path):
 def test_no_spool_file_is_left_in_the_report_directory(tmp_path):
     render_source(RunSource.from_run(big_run(10, 10)), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["report.md", "report.html", "report.csv", "report.json", "SHA256SUMS", "manifest.json"]
+        [
+            "report.md",
+            "report.html",
+            "report.csv",
+            "report.json",
+            "report.sarif",
+            "SHA256SUMS",
+            "manifest.json",
+        ]
     )
 
 

@@ -5,14 +5,21 @@ ListKeys and ListAliases (every page: Truncated/NextMarker), then per key Descri
 `default`, the only name KMS uses
 (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html), and
 ListResourceTags for customer managed keys (AWS managed keys carry no tags:
-https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html).
+https://docs.aws.amazon.com/kms/latest/developerguide/tagging-keys.html), and ListGrants
+(every page) for every key, AWS managed ones included: a grant allows its grantee outside
+every policy (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html; EBS holds
+one on the key of each attached encrypted volume), so a key written without its grants
+would answer "who can decrypt" wrongly. Written as the key's `Grants`, GrantListEntry's
+fields (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html) without
+KeyId and CreationDate.
 
 ListAliases also returns the aliases AWS reserves for its managed keys (`alias/aws/...`)
 before the key exists, with no TargetKeyId or a key not listed: they are left out, since an
 alias belongs to its key and no key means no alias in force.
 
 Gaps: ListKeys refused is a gap of the Region (`kms/REGION`: a key of that Region not in
-the model is an error cell); a refused call about one key, or ListAliases (the aliases
+the model is an error cell); a refused call about one key (ListGrants included: "nobody
+holds a grant" cannot be told from "could not list them"), or ListAliases (the aliases
 feed kms:ResourceAliases), is that key's `Gap`.
 
 The per-key calls run `concurrency` at a time (each key's answers are independent; the
@@ -123,11 +130,48 @@ def _key(
                 key_tags.extend(page.get("Tags") or [])
         except Refused as exc:
             problems.append(Gap(account_id, section, exc.action, exc.code, exc.message, arn))
+    grants = _grants(calls, account_id, section, key["KeyId"], arn, problems)
     entry["Aliases"] = sorted(aliases)
     entry["Tags"] = tags(key_tags, "TagKey", "TagValue")
     if policy is not None:
         entry["Policy"] = document(policy)
+    if grants:
+        entry["Grants"] = grants
     if problems:
         entry["Gap"] = "; ".join(p.describe() for p in problems)
         gaps.extend(problems)
     return entry
+
+
+_GRANT_FIELDS = ("GrantId", "Name", "GranteePrincipal", "RetiringPrincipal", "IssuingAccount", "Operations")
+
+
+def _grants(
+    calls: ServiceCalls, account_id: str, section: str, key_id: str, arn: str, problems: list[Gap]
+) -> list[dict[str, Any]]:
+    """ListGrants, every page, in GrantId order; a refusal is one of the key's problems."""
+    out: list[dict[str, Any]] = []
+    try:
+        for page in calls.pages(
+            "ListGrants", token_in="Marker", token_out="NextMarker", truncated="Truncated", KeyId=key_id
+        ):
+            out.extend(_grant(g) for g in page.get("Grants") or [])
+    except Refused as exc:
+        problems.append(Gap(account_id, section, exc.action, exc.code, exc.message, arn))
+        return []
+    return sorted(out, key=lambda g: str(g.get("GrantId")))
+
+
+def _grant(raw: dict[str, Any]) -> dict[str, Any]:
+    grant = {name: raw[name] for name in _GRANT_FIELDS if raw.get(name)}
+    constraints = {
+        name: dict(raw["Constraints"][name])
+        for name in ("EncryptionContextEquals", "EncryptionContextSubset")
+        if (raw.get("Constraints") or {}).get(name) is not None
+    }
+    other = sorted(set(raw.get("Constraints") or {}) - set(constraints))
+    for name in other:  # kept as read: the loader refuses a constraint it cannot evaluate
+        constraints[name] = raw["Constraints"][name]
+    if constraints:
+        grant["Constraints"] = constraints
+    return grant

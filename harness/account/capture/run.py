@@ -25,6 +25,7 @@ from harness.account.capture.gaps import Gap
 from harness.account.capture.iam import capture_iam
 from harness.account.capture.kms import capture_kms
 from harness.account.capture.organizations import capture_organization
+from harness.account.capture.regional_policies import READ_ACTIONS, SECTIONS
 from harness.account.capture.s3 import capture_s3
 from harness.account.capture.writer import render
 from harness.backends.aws.options import AwsOptions
@@ -43,6 +44,7 @@ CAPTURE_ACTIONS = (
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
     "kms:ListAliases",
+    "kms:ListGrants",
     "kms:ListKeys",
     "kms:ListResourceTags",
     "organizations:DescribeOrganization",
@@ -53,9 +55,10 @@ CAPTURE_ACTIONS = (
     "s3:GetBucketPolicy",
     "s3:ListAllMyBuckets",
     "sts:GetCallerIdentity",
+    *(a for actions in READ_ACTIONS.values() for a in actions),  # --services sqs, sns, ...
 )
 SERVICES = ("iam", "kms", "organizations")  # always
-OPTIONAL_SERVICES = ("ec2", "s3")  # those CaptureOptions.services names
+OPTIONAL_SERVICES = ("ec2", "s3", *SECTIONS)  # those CaptureOptions.services names
 DEFAULT_SERVICES = ("ec2",)
 
 
@@ -279,6 +282,11 @@ def _regional_sections(target: _Target, run: _Run, progress: Any) -> _AccountSec
             )
             out.ec2[region] = ec2.region
             out.gaps.extend(ec2.gaps)
+        for service in (s for s in run.services if s in SECTIONS):
+            _describe(progress, f"{account_id} {service} {region}")
+            section = SECTIONS[service](_calls(target, run, service, region), account_id, partition)
+            out.resources.extend(section.resources)
+            out.gaps.extend(section.gaps)
     if "s3" in run.services:
         _describe(progress, f"{account_id} s3")
         s3 = capture_s3(_calls(target, run, "s3"), account_id, partition)

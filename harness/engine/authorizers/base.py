@@ -30,6 +30,7 @@ class RequestFact(StrEnum):
     CALLER = "caller"  # ARN, kind, path
     ACCOUNTS = "accounts"  # the caller's and the resource owner's
     POLICIES = "policies"  # the policies given, and what each said (the Evaluation)
+    GRANTS = "grants"  # the KMS grants of the requested resource (Request.grants)
 
 
 @dataclass(frozen=True, eq=False)

@@ -23,6 +23,11 @@ account identity and resource allows are a union. KMS does not. Sources
 - A key operation requested on an alias ARN is authorized on the key the
   alias points to; an alias ARN in Resource never names a key
   (cmks-in-iam-policies.html). See key_behind_alias.
+- Grants, https://docs.aws.amazon.com/kms/latest/developerguide/grants.html: a
+  grant on the key allows its grantee its operations, within its constraints,
+  where no policy does; an explicit deny, an SCP or an RCP still refuses
+  (kms_grants.py has the rules). The simulator ignores grants: a grant-only allow
+  changes the enforced decision, and the result names the grant.
 - Condition keys kms:CallerAccount, kms:ViaService, kms:GrantIsForAWSResource,
   kms:ResourceAliases (conditions-kms.html) are ordinary condition keys to the
   engine; kms:CallerAccount is filled from the caller's account when the
@@ -34,6 +39,7 @@ from __future__ import annotations
 import re
 
 from harness.engine.authorizers.base import Adjustment, Facts, RequestFact, ResourceFact, Rule
+from harness.engine.authorizers.kms_grants import grant_allowing
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request
 from harness.engine.principals import PrincipalMatch
 from harness.engine.reasons import KmsRule, Note, NoteCode, Verdict
@@ -118,7 +124,28 @@ KEY_REQUEST_ON_ALIAS = ResourceFact(
 
 
 def enforce(ev: Evaluation) -> Verdict:
-    """KMS's own decision for a key request, with a note when it differs from `ev.decision`."""
+    """KMS's own decision for a key request, with a note when it differs from `ev.decision`.
+
+    The policies first; where they refuse (implicitly, within SCPs and RCPs), a grant may allow.
+    """
+    verdict = _by_policies(ev)
+    if verdict.decision is not Decision.IMPLICIT_DENY or not ev.request.grants:
+        return verdict
+    if ev.decision is Decision.EXPLICIT_DENY or ev.organizations_allowed is False or ev.rcps_allowed is False:
+        return verdict
+    grant = grant_allowing(ev)
+    if grant is None:
+        return verdict
+    note = (
+        None
+        if ev.decision is Decision.ALLOWED
+        else Note(NoteCode.KMS, kms=KmsRule.GRANT, grant=grant.grant_id)
+    )
+    return Verdict(Decision.ALLOWED, note, grant=grant.grant_id)
+
+
+def _by_policies(ev: Evaluation) -> Verdict:
+    """KMS's decision from the key policy and IAM policies alone."""
     req = ev.request
     simulated = ev.decision
     if simulated is Decision.EXPLICIT_DENY:
@@ -163,7 +190,15 @@ class KmsAuthorizer(Rule):
     """Key requests: the key policy is the primary control (module doc)."""
 
     name = "kms"
-    request_facts = frozenset({RequestFact.ACTION, RequestFact.ACCOUNTS, RequestFact.POLICIES})
+    request_facts = frozenset(
+        {
+            RequestFact.ACTION,
+            RequestFact.ACCOUNTS,
+            RequestFact.POLICIES,
+            RequestFact.CALLER,
+            RequestFact.GRANTS,
+        }
+    )
     resource_facts = (KEY_REQUEST, KEY_REQUEST_ON_ALIAS)
 
     def adjust(self, req: Request, inputs: CompiledInputs, facts: Facts) -> Adjustment | None:

@@ -1,0 +1,236 @@
+"""Principals a resource's policy or KMS grants name that are not identities of the model.
+
+`who-can` (harness/who_can.py) and a scenario's `principals: external`
+(harness/scenarios/expand.py) ask the model's identities, and also every principal
+this module finds: each Allow statement of the resource's policy that applies to the
+action and resource, and each grant on the key whose operations hold the action,
+names principals (Principal element, GranteePrincipal). One `ExternalPrincipal` per
+principal, action and resource, with what names it and the conditions that still
+restrict it, as written: they are not evaluated away.
+
+Scope of a principal (docs/account-model.md, "Principals outside the model"):
+
+- `model`: never listed here; an identity of the model is answered as such.
+- `account`: an account (its id or root ARN), or a user or role of an account, or `*`
+  restricted to known accounts or organisations (below). `other_side` is `model` when
+  that account is in the model (its identities are answered too), else `unknown`: that
+  account's own IAM policies must also allow
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+- `service`: a service principal (`sns.amazonaws.com`), with its conditions
+  (aws:SourceAccount, aws:SourceArn) as written.
+- `public`: `*` (or `{"AWS": "*"}`) with no condition restricting the caller to known
+  accounts or organisations: one of RESTRICTING_KEYS with an operator that requires a
+  value (not a `Not...` operator, not `...IfExists`, which a request without the key
+  passes; a reading: AWS's docs give these keys as the way to scope `*`,
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount).
+  `kms:CallerAccount` counts too (KMS's own, conditions-kms.html#conditions-kms-caller-account).
+  An Allow with NotPrincipal names everyone else: listed as `*`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from harness.account.model import AccountModel
+from harness.engine.context import RequestContext
+from harness.engine.policy import compile_policy
+from harness.engine.types import KmsGrant, PolicySource
+
+PUBLIC = "*"
+RESTRICTING_KEYS = frozenset(
+    {
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:sourceaccount",
+        "aws:sourceorgid",
+        "aws:sourceorgpaths",
+        "kms:calleraccount",
+    }
+)
+_ACCOUNT = re.compile(r"^(?:arn:[^:]+:iam::(\d{12}):root|(\d{12}))$")
+_IDENTITY = re.compile(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):")
+_NO_CONTEXT = RequestContext()
+
+
+class Scope(StrEnum):
+    MODEL = "model"
+    ACCOUNT = "account"
+    SERVICE = "service"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class ExternalPrincipal:
+    """One principal named for one action on one resource, and what names it."""
+
+    principal: str  # as written: an ARN, an account id, a service name, or "*"
+    scope: Scope
+    action: str
+    resource: str
+    via: str  # "statement 'Sid'" / "statement 2" of the resource policy, or "grant ID"
+    conditions: tuple[str, ...] = ()  # still restricting it, as written
+    other_side: str | None = None  # account scope: "model" or "unknown"
+    account: str | None = None  # the principal's account, when it names one
+
+    @property
+    def public(self) -> bool:
+        return self.scope is Scope.PUBLIC
+
+
+# The other side of a request from outside the model, assumed to allow: the answer is then
+# the resource's side alone, and the entry says the other side is unknown.
+OTHER_SIDE = PolicySource(
+    text='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
+    source_id="OtherSideAssumedToAllow",
+    source_type="IAM Policy",
+    origin="the principal's own account, not in the model: assumed to allow (other_side: unknown)",
+)
+# Who asks for `*`: a principal of an account no model holds.
+ANY_PRINCIPAL = "arn:aws:iam::000000000000:role/any-principal"
+
+
+@dataclass(frozen=True)
+class Named:
+    """Where one resource's principals are looked up: its policy, grants, and the model's identities."""
+
+    model: AccountModel
+    identities: frozenset[str]
+    action: str
+    resource: str
+
+
+def external_principals(
+    model: AccountModel, policy: PolicySource | None, grants: tuple[KmsGrant, ...], action: str, resource: str
+) -> tuple[ExternalPrincipal, ...]:
+    """Every principal outside the model that `policy` or `grants` name for `action` on `resource`."""
+    where = Named(model, frozenset(model.principal_arns()), action, resource)
+    found: list[ExternalPrincipal] = []
+    if policy is not None:
+        found.extend(_from_policy(where, policy))
+    operation = action.lower().removeprefix("kms:")
+    for grant in grants:
+        if action.lower().startswith("kms:") and operation in {o.lower() for o in grant.operations}:
+            named = _named(where, grant.grantee, f"grant {grant.grant_id}", _constraints(grant))
+            if named is not None:
+                found.append(named)
+    return tuple(dict.fromkeys(found))
+
+
+def caller_for(entry: ExternalPrincipal) -> str:
+    """The caller ARN that stands for the entry's principal in a request."""
+    if entry.principal == PUBLIC:
+        return ANY_PRINCIPAL
+    if entry.scope is Scope.ACCOUNT and entry.account and _ACCOUNT.match(entry.principal):
+        return f"arn:aws:iam::{entry.account}:root"
+    return entry.principal
+
+
+def _from_policy(where: Named, policy: PolicySource) -> list[ExternalPrincipal]:
+    action, resource = where.action, where.resource
+    compiled = compile_policy(policy)
+    raw = _statements(policy.text)
+    out: list[ExternalPrincipal] = []
+    for st in compiled.statements_for(action.lower()):
+        if st.deny or (st.resources is not None and not st.resource_matches(resource, _NO_CONTEXT)):
+            continue
+        written = raw[st.index] if st.index < len(raw) else {}
+        via = f"statement {st.sid!r}" if st.sid else f"statement {st.index + 1}"
+        conditions = _conditions(written.get("Condition"))
+        if st.not_principal:
+            except_ = json.dumps(written.get("NotPrincipal"), sort_keys=True)
+            principals = [PUBLIC]
+            conditions = (*conditions, f"NotPrincipal {except_}")
+        else:
+            principals = _principals(written.get("Principal"))
+        for principal in principals:
+            named = _named(where, principal, via, conditions, written.get("Condition"))
+            if named is not None:
+                out.append(named)
+    return out
+
+
+def _named(
+    where: Named, principal: str, via: str, conditions: tuple[str, ...], condition_block: Any = None
+) -> ExternalPrincipal | None:
+    """The entry for one named principal; None for an identity of the model (answered as such)."""
+    model, action, resource = where.model, where.action, where.resource
+    if principal == PUBLIC:
+        restricted = _restricts_accounts(condition_block)
+        scope = Scope.ACCOUNT if restricted else Scope.PUBLIC
+        return ExternalPrincipal(principal, scope, action, resource, via, conditions, "unknown")
+    account_match = _ACCOUNT.match(principal)
+    if account_match is not None:
+        account = account_match.group(1) or account_match.group(2)
+        other = "model" if account in model.accounts else "unknown"
+        return ExternalPrincipal(principal, Scope.ACCOUNT, action, resource, via, conditions, other, account)
+    identity = _IDENTITY.match(principal)
+    if identity is not None:
+        if principal in where.identities:
+            return None
+        account = identity.group(1)
+        other = "model" if account in model.accounts else "unknown"
+        return ExternalPrincipal(principal, Scope.ACCOUNT, action, resource, via, conditions, other, account)
+    return ExternalPrincipal(principal, Scope.SERVICE, action, resource, via, conditions)
+
+
+def _statements(text: str) -> list[dict[str, Any]]:
+    doc = json.loads(text)
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statements, dict):
+        return [statements]
+    return [s if isinstance(s, dict) else {} for s in statements or []]
+
+
+def _principals(element: Any) -> list[str]:
+    if element == PUBLIC:
+        return [PUBLIC]
+    if not isinstance(element, dict):
+        return []
+    out: list[str] = []
+    for values in element.values():  # AWS, Service, Federated, CanonicalUser
+        out.extend([values] if isinstance(values, str) else [str(v) for v in values or []])
+    return list(dict.fromkeys(out))
+
+
+def _conditions(block: Any) -> tuple[str, ...]:
+    """`Operator key value[, value]` for each condition, as written."""
+    if not isinstance(block, dict):
+        return ()
+    out = []
+    for operator, pairs in block.items():
+        for key, value in (pairs or {}).items():
+            values = value if isinstance(value, list) else [value]
+            out.append(f"{operator} {key} {', '.join(_text(v) for v in values)}")
+    return tuple(out)
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def _restricts_accounts(block: Any) -> bool:
+    if not isinstance(block, dict):
+        return False
+    for operator, pairs in block.items():
+        name = str(operator).split(":")[-1]
+        if "Not" in name or name.endswith("IfExists") or name == "Null":
+            continue
+        if any(str(key).lower() in RESTRICTING_KEYS for key in (pairs or {})):
+            return True
+    return False
+
+
+def _constraints(grant: KmsGrant) -> tuple[str, ...]:
+    out = []
+    for name, pairs in (
+        ("EncryptionContextEquals", grant.context_equals),
+        ("EncryptionContextSubset", grant.context_subset),
+    ):
+        if pairs is not None:
+            out.append(f"{name} {{{', '.join(f'{k}: {v}' for k, v in pairs)}}}")
+    return tuple(out)
