@@ -151,8 +151,8 @@ def main() -> None:
     )
     list_grants = calls["by_action"].get("kms:ListGrants", 0)
     print(
-        f"capture (IAM + KMS + SQS): {capture_wall:.2f} s, {calls['total']} API calls, ListGrants {list_grants}; "
-        f"{captured} grants, {len(result.gaps)} gaps"
+        f"capture (IAM + KMS + SQS): {capture_wall:.2f} s, {calls['total']} API calls, "
+        f"ListGrants {list_grants}; {captured} grants, {len(result.gaps)} gaps"
     )
     print(f"loading the captured model: {load:.2f} s")
     per_key = keys_wall / max(1, len(key_arns)) * 1000

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from harness.account.external import OTHER_SIDE, ExternalPrincipal, caller_for, external_principals
 from harness.account.model import AccountModel, Identity
 from harness.account.resource_inputs import GivenResourceInputs, ResourceInputs, resource_inputs
-from harness.account.selection import ALL, select_identities
+from harness.account.selection import ALL, EXTERNAL, select_identities
 from harness.backends.offline import OfflineBackend
 from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
 from harness.engine.types import ContextEntry
@@ -46,6 +46,15 @@ class WhoCanQuestion:
     resources: tuple[str, ...] = ("*",)
     context: tuple[ContextEntry, ...] = ()
     selectors: tuple[str, ...] = (ALL,)
+
+    @property
+    def asks_external(self) -> bool:
+        """Principals outside the model are asked by default (`all`) or when `external` is selected."""
+        return self.selectors == (ALL,) or EXTERNAL in self.selectors
+
+    @property
+    def identity_selectors(self) -> tuple[str, ...]:
+        return tuple(s for s in self.selectors if s != EXTERNAL)
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,19 @@ class ExternalAnswer:
     @property
     def enforced(self) -> str:
         return self.enforced_decision or self.decision
+
+    @property
+    def principal_arn(self) -> str:
+        """The principal as written (an ARN, an account id, a service name or `*`)."""
+        return self.entry.principal
+
+    @property
+    def action(self) -> str:
+        return self.entry.action
+
+    @property
+    def resource(self) -> str:
+        return self.entry.resource
 
     @property
     def resource_side_allows(self) -> bool:
@@ -137,7 +159,8 @@ def who_can(
     model: AccountModel, question: WhoCanQuestion, backend: OfflineBackend | None = None
 ) -> WhoCanReport:
     """Every selected identity x action x resource, answered. SelectionError for a bad selector."""
-    identities = select_identities(model, question.selectors)
+    selectors = question.identity_selectors
+    identities = select_identities(model, selectors) if selectors else []
     backend = backend or OfflineBackend(model)
     cells: list[Cell] = []
     owners: list[Identity] = []
@@ -150,7 +173,7 @@ def who_can(
                 owners.append(identity)
     named: list[ExternalPrincipal] = []
     for resource in question.resources:
-        if picked[resource].gap is None and resource != "*":
+        if question.asks_external and picked[resource].gap is None and resource != "*":
             for action in question.actions:
                 named.extend(_external(model, picked[resource], action, resource))
     external_cells = [_external_cell(picked[e.resource], e, len(cells) + n) for n, e in enumerate(named)]

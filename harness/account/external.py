@@ -109,16 +109,19 @@ def external_principals(
 ) -> tuple[ExternalPrincipal, ...]:
     """Every principal outside the model that `policy` or `grants` name for `action` on `resource`."""
     where = Named(model, frozenset(model.principal_arns()), action, resource)
-    found: list[ExternalPrincipal] = []
+    found: list[ExternalPrincipal | None] = []
     if policy is not None:
         found.extend(_from_policy(where, policy))
     operation = action.lower().removeprefix("kms:")
-    for grant in grants:
-        if action.lower().startswith("kms:") and operation in {o.lower() for o in grant.operations}:
-            named = _named(where, grant.grantee, f"grant {grant.grant_id}", _constraints(grant))
-            if named is not None:
-                found.append(named)
-    return tuple(dict.fromkeys(found))
+    for grant in grants if action.lower().startswith("kms:") else ():
+        via = f"grant {grant.grant_id}"
+        if operation in {o.lower() for o in grant.operations}:
+            found.append(_named(where, grant.grantee, via, _constraints(grant)))
+        if operation == "retiregrant":  # who may retire it (kms_grants.py)
+            for principal in (grant.retiring_principal, grant.issuing_account):
+                if principal:
+                    found.append(_named(where, principal, f"{via} (may retire it)", ()))
+    return tuple(dict.fromkeys(e for e in found if e is not None))
 
 
 def caller_for(entry: ExternalPrincipal) -> str:

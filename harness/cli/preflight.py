@@ -35,19 +35,29 @@ def register(sub: Any) -> None:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--account", required=True, metavar="MODEL", help="the account model (never changed).")
     parser.add_argument(
-        "--plan", required=True, action="append", metavar="FILE", help="terraform show -json output or a template."
+        "--account", required=True, metavar="MODEL", help="the account model (never changed)."
     )
-    parser.add_argument("--iam-report-dir", default="reports", metavar="DIR", help="where reports go (reports/).")
-    parser.add_argument("--iam-var", action="append", default=[], metavar="NAME=VALUE", help="a run variable.")
+    parser.add_argument(
+        "--plan",
+        required=True,
+        action="append",
+        metavar="FILE",
+        help="terraform show -json output or a template.",
+    )
+    parser.add_argument(
+        "--iam-report-dir", default="reports", metavar="DIR", help="where reports go (reports/)."
+    )
+    parser.add_argument(
+        "--iam-var", action="append", default=[], metavar="NAME=VALUE", help="a run variable."
+    )
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help="scenario paths and pytest options.")
     parser.set_defaults(func=run_preflight)
 
 
 def run_preflight(args: argparse.Namespace) -> int:
-    from harness.cli.preflight_diff import access_diff_lines, cell_changes, new_access_on_expected_deny
     from harness.cli.preflight_check import check_inputs
+    from harness.cli.preflight_diff import access_diff_lines, cell_changes, new_access_on_expected_deny
 
     problem = check_inputs(Path(args.account), [Path(p) for p in args.plan], args.iam_var)
     if problem:
@@ -55,14 +65,17 @@ def run_preflight(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     reports = Path(args.iam_report_dir)
     common = ["--iam-account", args.account, *(f"--iam-var={v}" for v in args.iam_var), *args.pytest_args]
-    before = _pytest([*common, "--iam-report-dir", str(reports / "baseline")])
+    # `-o iam_plan=`: an ini `iam_plan` must not patch the baseline's model.
+    before = _pytest([*common, "-o", "iam_plan=", "--iam-report-dir", str(reports / "baseline")])
     if before.returncode not in (0, 1) or not (reports / "baseline" / "run.json").is_file():
         print(before.stdout + before.stderr, end="")
         print(f"harness preflight: the run without the plan did not complete (exit {before.returncode})")
         return EXIT_INPUT
     plans = [f"--iam-plan={p}" for p in args.plan]
     baseline = f"--iam-baseline={reports / 'baseline' / 'run.json'}"
-    after = _pytest([*common, *plans, baseline, "--iam-baseline-partial-ok", "--iam-report-dir", str(reports)])
+    after = _pytest(
+        [*common, *plans, baseline, "--iam-baseline-partial-ok", "--iam-report-dir", str(reports)]
+    )
     if after.returncode not in (0, 1) or not (reports / "run.json").is_file():
         print(after.stdout + after.stderr, end="")
         print(f"harness preflight: the run with the plan did not complete (exit {after.returncode})")

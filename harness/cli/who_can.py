@@ -72,7 +72,9 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="SELECTOR",
-        help="only these identities: all (default), role/NAME, user/ci-*, a name or an ARN glob; repeatable",
+        help="only these identities: all (default), role/NAME, user/ci-*, a name or an ARN glob; "
+        "external: the principals outside the model the resource's policy or grants name "
+        "(asked by default, not with other selectors unless named); repeatable",
     )
     parser.add_argument(
         "--context",
@@ -132,10 +134,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_table(report, shown)
     for answer in report.errors:
-        who = answer.principal_arn if hasattr(answer, "principal_arn") else answer.entry.principal
-        action = answer.action if hasattr(answer, "action") else answer.entry.action
-        resource = answer.resource if hasattr(answer, "resource") else answer.entry.resource
-        print(f"error: {_short(who)} {action} {resource}: {answer.error}", file=sys.stderr)
+        print(
+            f"error: {_short(answer.principal_arn)} {answer.action} {answer.resource}: {answer.error}",
+            file=sys.stderr,
+        )
     if report.errors:
         return EXIT_INPUT
     return EXIT_OK if report.allowed or report.external else EXIT_NONE_ALLOWED
@@ -266,7 +268,7 @@ def _print_external(report: Any) -> None:
             a.entry.via,
             _external_verdict(a),
             "; ".join(a.entry.conditions),
-            a.entry.other_side or "",
+            "unknown (must also allow)" if a.entry.other_side == "unknown" else (a.entry.other_side or ""),
         ]
         for a in report.external
     ]

@@ -1,10 +1,14 @@
 """Planned changes applied to the account model before any cell is evaluated (docs/plans.md).
 
-- reading.py: bounded reading of a plan or template; errors.py: PlanError (file and address/line);
+- files.py: one plan file of either kind, read whole or refused (PlanError, errors.py: file and
+  address or line); reading.py: size and nesting bounds;
 - terraform.py: `terraform show -json` output into planned resources; cloudformation.py (with
-  cfn_yaml.py, intrinsics.py): a template into the same shape;
-- changes.py: the planned resource, its source and values not known before apply;
-- apply.py, patcher.py and the *_handlers.py: a patched copy of the model and the source of each change.
+  cfn_yaml.py, the safe YAML reader, and intrinsics.py): a template into the same shape;
+- changes.py: the planned resource, its source, values not known before apply; policytext.py:
+  a policy attribute checked as a document; types.py: which types are applied or warned about;
+- apply.py: a patched copy of the model; patcher.py: the state of one plan being applied;
+  target.py: the account, partition and Region it lands in; iam_handlers.py,
+  resource_handlers.py, org_handlers.py (dispatched by handlers.py): each type applied.
 """
 
 from harness.plans.apply import apply_plans

@@ -38,7 +38,9 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise PlanError(
-                self.name, f"line {event.start_mark.line + 1}", "YAML aliases are not read (CloudFormation has none)"
+                self.name,
+                f"line {event.start_mark.line + 1}",
+                "YAML aliases are not read (CloudFormation has none)",
             )
         return super().compose_node(parent, index)
 

@@ -76,3 +76,8 @@ class Plan:
     # A template read again with the run's variables merged with the account model's (pseudo
     # parameters); None for a Terraform plan, whose values do not depend on them.
     rebind: Callable[[Mapping[str, str]], Plan] | None = field(default=None, compare=False, repr=False)
+    sha256: str = ""  # of the file as read
+
+    def describe(self) -> dict[str, Any]:
+        """The plan as run.json's metadata lists it."""
+        return {"file": self.file, "kind": self.kind, "sha256": self.sha256, "warnings": list(self.warnings)}

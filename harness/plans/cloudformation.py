@@ -40,7 +40,9 @@ def template_plan(doc: Any, file: str, variables: Mapping[str, str]) -> Plan:
     return bind(variables)
 
 
-def _read(doc: Any, file: str, variables: Mapping[str, str], bind: Callable[[Mapping[str, str]], Plan]) -> Plan:
+def _read(
+    doc: Any, file: str, variables: Mapping[str, str], bind: Callable[[Mapping[str, str]], Plan]
+) -> Plan:
     resources = doc.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise PlanError(file, f"line {_line(doc, 'Resources')}", "`Resources` must be a mapping of resources")
@@ -57,7 +59,9 @@ def _read(doc: Any, file: str, variables: Mapping[str, str], bind: Callable[[Map
     for logical_id, resource in resources.items():
         line = _line(resources, logical_id)
         if has_control(str(logical_id)) or not str(logical_id).isalnum():
-            raise PlanError(file, f"line {line}", f"logical id '{shown(str(logical_id))}' is not alphanumeric")
+            raise PlanError(
+                file, f"line {line}", f"logical id '{shown(str(logical_id))}' is not alphanumeric"
+            )
         if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
             raise PlanError(file, f"line {line}", f"{logical_id}: a resource needs a `Type`")
         source = PlanSource("cloudformation", str(logical_id), file, line)
@@ -82,7 +86,9 @@ def _parameters(doc: Any, file: str, variables: Mapping[str, str]) -> dict[str, 
         elif isinstance(spec, dict) and "Default" in spec:
             out[name] = spec["Default"]
         else:
-            out[name] = Unknown(f"Parameters.{name}", f"parameter {name} has no value: pass --iam-var {name}=VALUE")
+            out[name] = Unknown(
+                f"Parameters.{name}", f"parameter {name} has no value: pass --iam-var {name}=VALUE"
+            )
     return out
 
 
@@ -98,7 +104,9 @@ class _Resource:
         self.source = source
         self.props = resource.get("Properties") or {}
         if not isinstance(self.props, dict):
-            raise PlanError(source.file, f"line {source.line}", f"{source.address}: Properties must be a mapping")
+            raise PlanError(
+                source.file, f"line {source.line}", f"{source.address}: Properties must be a mapping"
+            )
         self.resolver = resolver
         self.lines: dict[str, int] = {}
 
@@ -144,11 +152,15 @@ def _inline_policies(item: _Resource) -> list[dict[str, Any]] | Unknown:
     if isinstance(resolved, Unknown) or resolved is None:
         return resolved or []
     if not isinstance(resolved, list) or not isinstance(raw, list):
-        raise PlanError(item.source.file, f"line {item.source.line}", f"{item.source.address}: Policies is a list")
+        raise PlanError(
+            item.source.file, f"line {item.source.line}", f"{item.source.address}: Policies is a list"
+        )
     out = []
     for i, (node, policy) in enumerate(zip(raw, resolved, strict=False)):
         if not isinstance(policy, dict) or not isinstance(node, dict):
-            raise PlanError(item.source.file, f"line {_line(raw, i)}", "each policy has PolicyName and PolicyDocument")
+            raise PlanError(
+                item.source.file, f"line {_line(raw, i)}", "each policy has PolicyName and PolicyDocument"
+            )
         text = item.document(node.get("PolicyDocument"), policy.get("PolicyDocument"),
                              f"inline_policy[{i}].policy", _line(node, "PolicyDocument"))  # fmt: skip
         out.append({"name": policy.get("PolicyName"), "policy": text})
@@ -159,12 +171,16 @@ def _tags(item: _Resource) -> dict[str, str] | None:
     tags = item.value("Tags")
     if not isinstance(tags, list):
         return None
-    return {str(t["Key"]): str(t["Value"]) for t in tags if isinstance(t, dict) and "Key" in t and "Value" in t}
+    return {
+        str(t["Key"]): str(t["Value"]) for t in tags if isinstance(t, dict) and "Key" in t and "Value" in t
+    }
 
 
 def _name(item: _Resource, key: str) -> Any:
     name = item.value(key)
-    return name if name is not None else Unknown(key, f"{item.source.address} has no {key}: generated at deploy")
+    return (
+        name if name is not None else Unknown(key, f"{item.source.address} has no {key}: generated at deploy")
+    )
 
 
 def _role(item: _Resource) -> list[PlannedResource]:
@@ -199,7 +215,9 @@ def _user_or_group(item: _Resource, kind: str) -> list[PlannedResource]:
     if kind == "user":
         groups = item.value("Groups")
         if groups:
-            out.append(item.planned("aws_iam_user_group_membership", {"user": name, "groups": groups}, ".Groups"))
+            out.append(
+                item.planned("aws_iam_user_group_membership", {"user": name, "groups": groups}, ".Groups")
+            )
     return out
 
 
@@ -224,13 +242,22 @@ def _managed_policy(item: _Resource) -> list[PlannedResource]:
     arn = item.resolver.get_att(item.source.address, "PolicyArn", item.source.line)
     if isinstance(arn, Unknown):  # a generated name: the model names it by its logical id
         arn = f"(managed policy {item.source.address}, named at deploy)"
-    policy = item.planned("aws_iam_policy", {"arn": arn, "name": item.value("ManagedPolicyName"), "policy": text})
-    return [policy, *_attached_to(item, "aws_iam_{kind}_policy_attachment", {"policy_arn": arn}, ".attachment")]
+    policy = item.planned(
+        "aws_iam_policy", {"arn": arn, "name": item.value("ManagedPolicyName"), "policy": text}
+    )
+    return [
+        policy,
+        *_attached_to(item, "aws_iam_{kind}_policy_attachment", {"policy_arn": arn}, ".attachment"),
+    ]
 
 
 def _key(item: _Resource) -> list[PlannedResource]:
     text = _doc_property(item, "KeyPolicy", "policy")
-    values = {"arn": Unknown("Arn", "a new key's ARN is known only after deploy"), "policy": text, "tags": _tags(item)}
+    values = {
+        "arn": Unknown("Arn", "a new key's ARN is known only after deploy"),
+        "policy": text,
+        "tags": _tags(item),
+    }
     return [item.planned("aws_kms_key", values)]
 
 

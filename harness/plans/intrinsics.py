@@ -106,14 +106,22 @@ class Resolver:
             return value if value is not None else Unknown(name, why)
         if name == "AWS::URLSuffix":
             partition = self.ctx.variables.get("partition")
-            return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com" if partition else Unknown(name)
+            return (
+                "amazonaws.com.cn"
+                if partition == "aws-cn"
+                else "amazonaws.com"
+                if partition
+                else Unknown(name)
+            )
         if name.startswith("AWS::"):
             return Unknown(name, f"{name} is known only at deploy (line {line})")
         if name in self.ctx.parameters:
             return self.ctx.parameters[name]
         if name in self.ctx.resources:
             return self._resource_value(name, "Ref", line)
-        raise self.error(line, f"Ref to {shown(name, 80)!r}: neither a parameter nor a resource of the template")
+        raise self.error(
+            line, f"Ref to {shown(name, 80)!r}: neither a parameter nor a resource of the template"
+        )
 
     def get_att(self, logical_id: str, attribute: str, line: int) -> Any:
         if logical_id not in self.ctx.resources:
@@ -123,7 +131,9 @@ class Resolver:
     def _resource_value(self, logical_id: str, attribute: str, line: int) -> Any:
         resource = self.ctx.resources[logical_id]
         rtype = resource.get("Type") if isinstance(resource, dict) else None
-        unknown = Unknown(f"{logical_id}.{attribute}", f"{logical_id}'s {attribute} is known only after deploy")
+        unknown = Unknown(
+            f"{logical_id}.{attribute}", f"{logical_id}'s {attribute} is known only after deploy"
+        )
         if logical_id in self._visiting:
             raise self.error(line, f"{logical_id} refers to itself")
         props = resource.get("Properties") or {} if isinstance(resource, dict) else {}
@@ -166,7 +176,9 @@ class Resolver:
 def _pure(name: str, arg: Any, r: Resolver, line: int) -> Any:
     """Functions computed from known values alone."""
     if name == "Fn::Sub":
-        template, names = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1]) if _pair(arg) else (None, None)
+        template, names = (
+            (arg, {}) if isinstance(arg, str) else (arg[0], arg[1]) if _pair(arg) else (None, None)
+        )
         if not isinstance(template, str) or not isinstance(names, dict):
             raise r.error(line, "Fn::Sub takes a string or [string, {Name: value}]")
         return _sub(template, names, r, line)
@@ -177,7 +189,9 @@ def _pure(name: str, arg: Any, r: Resolver, line: int) -> Any:
             raise r.error(line, "Fn::Join joins strings only")
         return arg[0].join(arg[1])
     if name == "Fn::Select":
-        if not (_pair(arg) and isinstance(arg[1], list) and str(arg[0]).isdigit() and int(arg[0]) < len(arg[1])):
+        if not (
+            _pair(arg) and isinstance(arg[1], list) and str(arg[0]).isdigit() and int(arg[0]) < len(arg[1])
+        ):
             raise r.error(line, "Fn::Select takes [index, [values]] with the index inside the list")
         return arg[1][int(arg[0])]
     if name == "Fn::Split":

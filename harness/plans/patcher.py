@@ -65,7 +65,9 @@ class Patcher:
         line = resource.lines.get(key) or resource.source.line
         where = f"{resource.source.file}:{line}" if line else resource.source.file
         origin = f"{where}: {resource.source.kind} {resource.source.address}.{key}"
-        statements = [resource.lines[k] for i in range(10_000) if (k := f"{key}.Statement[{i}]") in resource.lines]
+        statements = [
+            resource.lines[k] for i in range(10_000) if (k := f"{key}.Statement[{i}]") in resource.lines
+        ]
         # Statement i of the document is on line i + 2 of its text (cloudformation.py): reports
         # map a deciding statement back to its template line with this list.
         return f"{origin} (statement lines {','.join(map(str, statements))})" if statements else origin

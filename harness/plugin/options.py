@@ -302,6 +302,11 @@ def resolve(config: pytest.Config) -> HarnessOptions:
     for plan in plans:
         if not plan.is_file():
             raise pytest.UsageError(f"--iam-plan: {plan} not found (terraform show -json plan.out > FILE)")
+    if plans and backend != "offline":
+        # The plan patches the account model; AWS's simulator answers for the account as it is.
+        raise pytest.UsageError(
+            f"--iam-plan applies to the account model: use --iam-backend offline, not {backend}"
+        )
     return HarnessOptions(
         backend=backend,
         account=account,

@@ -61,6 +61,8 @@ class RunHooks:
             collector.backend_metadata.extend(harness.backend_metadata())
         metadata = collector.metadata(harness.options.backend, harness.started, dt.datetime.now(dt.UTC))
         metadata.update(selection_metadata(harness.config, harness.selection, collector.cell_count))
+        if harness.loader.plans:  # --iam-plan: what the account models were patched with (docs/plans.md)
+            metadata["plans"] = [p.describe() for p in harness.loader.plans]
         harness.partial_line = partial_banner(metadata)
         baseline = self._baseline()  # before run.json is replaced: the baseline may be the last run.json
         target = collector.finish_stream(metadata)

@@ -14,6 +14,7 @@ from harness.account import AccountModel
 from harness.backends.base import Backend
 from harness.backends.registry import BackendOptions, BackendUnavailable, make_backend
 from harness.cells import Cell, CellResult, error_result
+from harness.engine.types import unread_explanation
 from harness.fixes import FixableFile, Fixes
 from harness.plans import PatchedModel, Plan, PlanError, load_plan
 from harness.plugin.filenode import ScenarioFileLike
@@ -119,7 +120,11 @@ class HarnessSession:
         out = []
         for cell, result in zip(cells, results, strict=True):
             source = patched.source_for(cell.subject.principal_arn, cell.resource)
-            out.append(result if source is None else dataclasses.replace(result, source=source.to_dict()))
+            if source is not None:  # the explanation handed on unwritten: a passing cell costs no text
+                result = dataclasses.replace(
+                    result, source=source.to_dict(), explanation=unread_explanation(result)
+                )
+            out.append(result)
         return out
 
     def unavailable_cause(self, node: ScenarioFileLike) -> str | None:

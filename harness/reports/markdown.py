@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from harness.reports.cellfields import decision_text, statement_label
 from harness.reports.drift import Drift, DriftKind
@@ -149,6 +150,8 @@ def _drift_section(drift: Drift, limits: MarkdownLimits) -> list[str]:
         f"{s['added']} cells added, {s['removed']} removed."
     )
     changes = drift.decision_changes
+    # --iam-plan: the plan resource behind each change (docs/plans.md), when any change has one.
+    caused = any(ch.source for ch in changes)
     if changes:
         out.append("")
         rows = [
@@ -159,12 +162,21 @@ def _drift_section(drift: Drift, limits: MarkdownLimits) -> list[str]:
                 md(ch.resource),
                 md(ch.before),
                 md(ch.after),
+                *([md(_caused_by(ch.source))] if caused else []),
             ]
             for ch in changes[: limits.max_listed]
         ]
-        out += _table(["change", "principal", "action", "resource", "was", "now"], rows)
+        headers = ["change", "principal", "action", "resource", "was", "now"]
+        out += _table(headers + (["caused by"] if caused else []), rows)
         out += _more(len(changes), limits.max_listed, "see the HTML or CSV report")
     return out
+
+
+def _caused_by(source: dict[str, Any] | None) -> str:
+    if not source:
+        return ""
+    where = f"{source.get('file')}:{source.get('line')}" if source.get("line") else str(source.get("file"))
+    return f"{source.get('kind')} {source.get('address') or source.get('logical_id')} ({where})"
 
 
 def _readiness_section(summary: RunSummary, limits: MarkdownLimits) -> list[str]:

@@ -111,3 +111,42 @@ def test_topics_functions_repositories_tables_and_buses_are_read_when_asked(moto
     assert resources[topic].policy is not None  # every topic has an access policy
     assert resources[repo].policy is None and resources[repo].gap is None  # none: a fact, not a gap
     assert not result.gaps
+
+
+def test_services_all_names_every_optional_service_and_a_typo_is_refused():
+    from harness.account.capture.run import OPTIONAL_SERVICES
+    from harness.cli.account import _services
+
+    assert _services("all") == OPTIONAL_SERVICES
+    assert set(OPTIONAL_SERVICES) >= {
+        "s3",
+        "sqs",
+        "sns",
+        "secretsmanager",
+        "lambda",
+        "ecr",
+        "dynamodb",
+        "events",
+    }
+    assert "unknown service 'sqss'" in str(_services("sqss"))
+
+
+def test_a_table_index_has_the_tables_policy_and_a_stream_not_captured_is_an_error(moto, tmp_path):
+    dynamodb = moto.client("dynamodb")
+    table = dynamodb.create_table(
+        TableName="evidence",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )["TableDescription"]["TableArn"]
+    reader = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
+        "Action": "dynamodb:Query",
+    }
+    dynamodb.put_resource_policy(
+        ResourceArn=table, Policy=_policy({**reader, "Resource": f"{table}/index/*"})
+    )
+    _, model = capture(moto, tmp_path, services=("dynamodb",))
+    assert model.resource_policy_for(f"{table}/index/by-date") is model.resource_policy_for(table)
+    assert "stream policies" in (model.resource_gap(f"{table}/stream/2026-01-01T00:00:00.000") or "")

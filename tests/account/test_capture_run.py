@@ -117,7 +117,7 @@ def test_the_cli_writes_the_model_and_names_the_missing_permission(moto, tmp_pat
     [
         (["--regions", "paris"], "is not a Region name"),
         (["--regions", "eu-west-3", "--all-regions"], "exclude each other"),
-        (["--services", "dynamodb"], "unknown service"),
+        (["--services", "dynamo"], "unknown service"),  # dynamodb is a service since issue 26
         (["--assume-role", "not-an-arn"], "is not a role ARN"),
         (["--external-id", "x"], "needs --assume-role"),
         (["--page-size", "0"], "1..1000"),

@@ -190,3 +190,19 @@ def test_a_queue_policy_lists_another_account_and_a_service_allowed_with_its_sou
         e["principal"]: (e["scope"], e["other_side"], e["resource_side_allows"]) for e in out["external"]
     }
     assert verdicts == {PARTNER: ("account", "unknown", True), "sns.amazonaws.com": ("service", None, True)}
+
+
+def test_selecting_identities_leaves_the_principals_outside_out_unless_external_is_named(
+    moto, tmp_path, capsys
+):
+    partner = {
+        **ROOT,
+        "Sid": "Partner",
+        "Principal": {"AWS": f"arn:aws:iam::{PARTNER}:root"},
+        "Action": "kms:Decrypt",
+    }
+    key_arn = _key(moto, partner)
+    code, out = _who_can(capsys, tmp_path, moto, key_arn, "--principals", "role/reader")
+    assert (code, out["external"]) == (1, [])  # the reader is refused, and only the reader was asked
+    code, out = _who_can(capsys, tmp_path, moto, key_arn, "--principals", "external")
+    assert code == 0 and out["answers"] == [] and PARTNER in {e["account"] for e in out["external"]}

@@ -134,3 +134,23 @@ def test_an_allow_by_policy_does_not_name_a_grant() -> None:
     result = answer("kms:Decrypt", (grant(),), caller=ADMIN)
     assert result.enforced_decision is Decision.ALLOWED
     assert result.grant_id is None
+
+
+def test_an_answer_given_without_grants_is_not_reused_for_a_request_with_them() -> None:
+    engine = Engine()
+    base = build_input("kms:Decrypt", caller=ROLE, resource_policy=KEY_POLICY, resources=[KEY, OTHER_KEY])
+    for _ in range(2):  # the second call would reuse the first's answers if grants were not keyed
+        without = engine.simulate(base).results[0].resource_results[0]
+    with_grant = engine.simulate(dataclasses.replace(base, grants=(grant(),))).results[0].resource_results[0]
+    assert (without.enforced_decision, with_grant.enforced_decision) == (
+        Decision.IMPLICIT_DENY,
+        Decision.ALLOWED,
+    )
+
+
+def test_the_retiring_principal_may_retire_the_grant_without_any_policy() -> None:
+    retirer = f"arn:aws:iam::{ACCOUNT}:role/retirer"
+    g = grant(retiring_principal=retirer)
+    assert answer("kms:RetireGrant", (g,), caller=retirer).enforced_decision is Decision.ALLOWED
+    # The grantee may not: RetireGrant is not among the grant's operations.
+    assert answer("kms:RetireGrant", (g,)).enforced_decision is Decision.IMPLICIT_DENY

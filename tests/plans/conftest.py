@@ -74,9 +74,9 @@ class PytestRun:
     reports: Path
 
 
-def run_pytest(reports: Path, *args: str) -> PytestRun:
-    """The harness's pytest in a child process on the repository's packs (as a user runs it)."""
+def run_pytest(reports: Path, *args: str, cwd: Path = REPO) -> PytestRun:
+    """The harness's pytest in a child process (on the repository's packs unless `cwd` says)."""
     argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-W", "ignore"]
     argv += ["--iam-report-dir", str(reports), *args]
-    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
     return PytestRun(done.returncode, done.stdout + done.stderr, reports)

@@ -54,7 +54,9 @@ def test_getatt_of_a_role_of_the_same_template_is_its_documented_arn():
 
 
 def test_a_parameter_takes_its_default_or_the_run_variable_of_its_name():
-    assert resources(load_plan(DATA / "stack.yaml", RUN_VARS))["LogsPolicy"].values["bucket"] == "evidence-logs"
+    assert (
+        resources(load_plan(DATA / "stack.yaml", RUN_VARS))["LogsPolicy"].values["bucket"] == "evidence-logs"
+    )
     given = load_plan(DATA / "stack.yaml", {**RUN_VARS, "BucketName": "other"})
     assert resources(given)["LogsPolicy"].values["bucket"] == "other"
 
@@ -62,7 +64,9 @@ def test_a_parameter_takes_its_default_or_the_run_variable_of_its_name():
 def test_a_parameter_without_value_or_default_makes_its_dependent_cells_errors(model):
     patched = apply_plans(model, [load_plan(DATA / "stack.yaml")], {})
     with pytest.raises(CaptureGap, match="parameter TeamRole has no value: pass --iam-var TeamRole=VALUE"):
-        patched.model.simulation_input_for(f"arn:aws:iam::{A}:role/team", ["s3:ListBucket"], ["*"], context=())
+        patched.model.simulation_input_for(
+            f"arn:aws:iam::{A}:role/team", ["s3:ListBucket"], ["*"], context=()
+        )
 
 
 def test_a_managed_policy_attached_by_parameter_lands_on_that_role(model):
@@ -79,7 +83,9 @@ def test_a_managed_policy_attached_by_parameter_lands_on_that_role(model):
 def test_each_statement_keeps_its_template_line(model):
     patched = apply_plans(model, [load_plan(DATA / "stack.yaml", {"TeamRole": "team"})], {})
     (inline,) = patched.model.accounts[A].roles["Auditor"].inline
-    assert inline.origin.endswith("stack.yaml:22: cloudformation AuditRole.inline_policy[0].policy (statement lines 25,29)")
+    assert inline.origin.endswith(
+        "stack.yaml:22: cloudformation AuditRole.inline_policy[0].policy (statement lines 25,29)"
+    )
 
 
 def test_an_unknown_type_that_can_carry_policy_is_a_warning_with_its_line():
@@ -89,18 +95,41 @@ def test_an_unknown_type_that_can_carry_policy_is_a_warning_with_its_line():
 
 def test_a_json_template_reads_like_yaml(tmp_path):
     path = tmp_path / "t.json"
-    path.write_text(json.dumps({"Resources": {"P": {"Type": "AWS::S3::BucketPolicy", "Properties": {
-        "Bucket": "b", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*",
-                                                         "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::b"}}]}}}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "Resources": {
+                    "P": {
+                        "Type": "AWS::S3::BucketPolicy",
+                        "Properties": {
+                            "Bucket": "b",
+                            "PolicyDocument": {
+                                "Statement": [
+                                    {
+                                        "Effect": "Allow",
+                                        "Principal": "*",
+                                        "Action": "s3:*",
+                                        "Resource": {"Fn::Sub": "arn:${AWS::Partition}:s3:::b"},
+                                    }
+                                ]
+                            },
+                        },
+                    }
+                }
+            }
+        )
+    )
     (resource,) = load_plan(path, RUN_VARS).resources
     assert resource.values["bucket"] == "b" and "arn:aws:s3:::b" in resource.values["policy"]
 
 
 def test_an_intrinsic_left_unresolved_makes_the_whole_policy_unknown(tmp_path):
     path = tmp_path / "t.yaml"
-    path.write_text("Resources:\n  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: b\n"
-                    "      PolicyDocument: {Statement: [{Effect: Allow, Principal: '*', Action: s3:*,\n"
-                    "        Resource: !ImportValue shared-arn}]}\n")
+    path.write_text(
+        "Resources:\n  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: b\n"
+        "      PolicyDocument: {Statement: [{Effect: Allow, Principal: '*', Action: s3:*,\n"
+        "        Resource: !ImportValue shared-arn}]}\n"
+    )
     (resource,) = load_plan(path, RUN_VARS).resources
     assert resource.values["policy"].attribute == "Fn::ImportValue"
 

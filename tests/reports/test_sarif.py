@@ -16,7 +16,12 @@ from harness.reports.render import render_source, render_text
 from harness.reports.source import RunSource
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
-TF_SOURCE = {"kind": "terraform", "address": "module.a.module.b.aws_kms_key_policy.k", "file": "plan.json", "line": 0}
+TF_SOURCE = {
+    "kind": "terraform",
+    "address": "module.a.module.b.aws_kms_key_policy.k",
+    "file": "plan.json",
+    "line": 0,
+}
 CFN_SOURCE = {"kind": "cloudformation", "logical_id": "AuditRole", "file": "stack.yaml", "line": 10}
 CFN_STATEMENT = {
     "policy_id": "read-logs",
@@ -39,10 +44,22 @@ def sarif(run, **kwargs):
 def findings(make_cell, make_run):
     return make_run(
         [
-            make_cell("arn:aws:iam::111122223333:role/Auditor", expected="denied", actual="allowed", source=TF_SOURCE),
-            make_cell("arn:aws:iam::111122223333:role/Ops", actual="error", error="CaptureGap: policy unknown"),
-            make_cell("arn:aws:iam::111122223333:role/Audit2", expected="denied", actual="allowed",
-                      source=CFN_SOURCE, deciding_statements=[CFN_STATEMENT]),  # fmt: skip
+            make_cell(
+                "arn:aws:iam::111122223333:role/Auditor",
+                expected="denied",
+                actual="allowed",
+                source=TF_SOURCE,
+            ),
+            make_cell(
+                "arn:aws:iam::111122223333:role/Ops", actual="error", error="CaptureGap: policy unknown"
+            ),
+            make_cell(
+                "arn:aws:iam::111122223333:role/Audit2",
+                expected="denied",
+                actual="allowed",
+                source=CFN_SOURCE,
+                deciding_statements=[CFN_STATEMENT],
+            ),
             make_cell("arn:aws:iam::111122223333:role/Reader"),
         ]
     )
@@ -60,7 +77,9 @@ def test_one_error_result_per_failed_or_error_cell_and_none_for_a_pass(findings)
 
 
 def test_a_terraform_caused_failure_points_at_the_scenario_line_and_names_the_address(findings):
-    (result,) = [r for r in sarif(findings)["runs"][0]["results"] if r["properties"].get("source") == TF_SOURCE]
+    (result,) = [
+        r for r in sarif(findings)["runs"][0]["results"] if r["properties"].get("source") == TF_SOURCE
+    ]
     assert result["ruleId"] == "kms-keys"
     assert "module.a.module.b.aws_kms_key_policy.k" in result["message"]["text"]
     location = result["locations"][0]["physicalLocation"]
@@ -68,7 +87,9 @@ def test_a_terraform_caused_failure_points_at_the_scenario_line_and_names_the_ad
 
 
 def test_a_template_caused_failure_points_at_the_deciding_statements_template_line(findings):
-    (result,) = [r for r in sarif(findings)["runs"][0]["results"] if r["properties"].get("source") == CFN_SOURCE]
+    (result,) = [
+        r for r in sarif(findings)["runs"][0]["results"] if r["properties"].get("source") == CFN_SOURCE
+    ]
     location = result["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "stack.yaml"}, "region": {"startLine": 29}}
 
@@ -78,7 +99,9 @@ def test_new_access_on_a_passing_cell_is_a_warning(make_cell, make_run):
     after = make_run([make_cell(actual="allowed", expected="allowed", source=TF_SOURCE)])
     baseline = BaselineIndex.build(RunSource.from_run(before))
     (result,) = sarif(after, baseline=baseline)["runs"][0]["results"]
-    assert result["level"] == "warning" and result["message"]["text"].startswith("new access since the baseline")
+    assert result["level"] == "warning" and result["message"]["text"].startswith(
+        "new access since the baseline"
+    )
     assert result["properties"]["source"] == TF_SOURCE
 
 

@@ -54,12 +54,18 @@ def outcomes(f) -> dict[str, str]:
 
 
 def test_external_names_each_principal_of_the_policy_and_grants_outside_the_model(tmp_path):
-    f = load(tmp_path, f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n")
+    f = load(
+        tmp_path,
+        f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n",
+    )
     assert [c.principal_label for c in f.cells] == ["444455556666", "sns.amazonaws.com", CONSUMER]
 
 
 def test_cells_for_another_account_say_the_other_side_is_unknown(tmp_path):
-    f = load(tmp_path, f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n")
+    f = load(
+        tmp_path,
+        f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n",
+    )
     tagged = {c.principal_label for c in f.cells if OTHER_SIDE_TAG in c.tags}
     assert tagged == {"444455556666", CONSUMER}
 
@@ -78,7 +84,11 @@ def test_only_these_principals_can_decrypt_the_key_from_anywhere(tmp_path):
     f = load(tmp_path, scenario)
     got = outcomes(f)
     # The consumer's grant needs its encryption context: refused without it, as expected.
-    assert got == {"444455556666": Outcome.PASSED, "sns.amazonaws.com": Outcome.PASSED, CONSUMER: Outcome.PASSED}
+    assert got == {
+        "444455556666": Outcome.PASSED,
+        "sns.amazonaws.com": Outcome.PASSED,
+        CONSUMER: Outcome.PASSED,
+    }
 
 
 def test_a_new_cross_account_grant_fails_the_scenario(tmp_path):

@@ -27,6 +27,11 @@ Sources (AWS KMS Developer Guide and API Reference):
 The request's encryption context is exactly its `kms:EncryptionContext:KEY` context
 entries (conditions-kms.html#conditions-kms-encryption-context), one value each.
 
+RetireGrant (https://docs.aws.amazon.com/kms/latest/developerguide/grant-delete.html): a
+grant may be retired by its retiring principal, by its grantee when its operations hold
+RetireGrant, and by the account in which it was created (IssuingAccount, read like an
+account grantee below), each without any policy allowing kms:RetireGrant.
+
 Grantee: a grant names one principal. A user or an assumed-role session ARN matches
 that caller; a role ARN matches the role and its sessions; a service principal matches
 that service. An account (`arn:aws:iam::ACCOUNT:root` or the bare id) is read like a key
@@ -69,6 +74,8 @@ def grant_allowing(ev: Evaluation) -> KmsGrant | None:
     operation = req.action_lower.removeprefix("kms:")
     context: dict[str, str] | None = None
     for grant in req.grants:
+        if operation == "retiregrant" and _may_retire(grant, ev):
+            return grant
         if operation not in {o.lower() for o in grant.operations}:
             continue
         if not grantee_matches(grant.grantee, ev):
@@ -80,6 +87,11 @@ def grant_allowing(ev: Evaluation) -> KmsGrant | None:
                 continue
         return grant
     return None
+
+
+def _may_retire(grant: KmsGrant, ev: Evaluation) -> bool:
+    """The retiring principal or the issuing account (the grantee is asked as for any operation)."""
+    return any(p and grantee_matches(p, ev) for p in (grant.retiring_principal, grant.issuing_account))
 
 
 def encryption_context(ev: Evaluation) -> dict[str, str]:
