@@ -29,7 +29,8 @@ def request_key(account: str, cell: CellRecord) -> str:
     """The request a cell asks about, independent of which scenario or test id asked it.
 
     Drift compares requests: the same principal, action, resource and context
-    in the same account, whatever the scenario file or cell id is called now.
+    in the same account, and the same resource policy where the scenario names one,
+    whatever the scenario file or cell id is called now.
     """
     context = (
         json.dumps(
@@ -39,7 +40,10 @@ def request_key(account: str, cell: CellRecord) -> str:
         if cell.context
         else "[]"  # what json.dumps gives for no context, without the call
     )
-    return "|".join((account, cell.principal, cell.action, cell.resource, context))
+    key = "|".join((account, cell.principal, cell.action, cell.resource, context))
+    # A scenario's own resource policy is part of its question; cells without one keep the key
+    # they always had, so older baselines still pair with them.
+    return f"{key}|resource_policy={cell.resource_policy}" if cell.resource_policy else key
 
 
 def statement_label(stmt: dict) -> str:

@@ -65,6 +65,10 @@ class CellRecord:
     estate: list[dict[str, str]] = field(default_factory=list)
     # The planned change (--iam-plan) the cell depends on: {kind, address | logical_id, file, line}.
     source: dict[str, Any] | None = None
+    # The resource policy the scenario named itself (`policies.NAME`, or `none`); None when it comes
+    # from the account model or the backend. Two scenarios asking the same request with different
+    # key policies ask different questions, and drift must not pair them.
+    resource_policy: str | None = None
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
@@ -103,6 +107,7 @@ class CellRecord:
             fix=result.fix.to_dict() if result.fix is not None and outcome is Outcome.FAILED else None,
             estate=[estate_entry(c) for c in covers] if covers else [],
             source=result.source,
+            resource_policy=named_resource_policy(cell),
         )
 
     @classmethod
@@ -130,6 +135,7 @@ class CellRecord:
             # Covered volumes read `error` in the readiness view, never `ready`.
             covers=covered_arns(cell.covers) if cell.covers else [],
             estate=[estate_entry(c) for c in cell.covers] if cell.covers else [],
+            resource_policy=named_resource_policy(cell),
         )
 
     @classmethod
@@ -151,3 +157,12 @@ def statement_dict(s: DecidingStatement) -> dict[str, Any]:
         "end_column": s.end_column,
         "origin": s.origin,
     }
+
+
+def named_resource_policy(cell: Cell) -> str | None:
+    """`policies.NAME` (or `none`) when the scenario named the cell's resource policy, else None."""
+    if not cell.resource_policy_named:
+        return None
+    if cell.resource_policy is None:
+        return "none"
+    return cell.resource_policy.origin.split(" (", 1)[0]  # the name, without the file it came from

@@ -75,3 +75,13 @@ def test_changed_cells_come_first_new_access_before_lost(make_cell, make_run):
     )
     drift = diff(old, new)
     assert [c.action for c in ordered_cells(new, drift)] == ["a:New", "a:Lost", "a:Fails"]
+
+
+def test_scenarios_naming_different_key_policies_for_one_request_are_not_paired(make_cell, make_run):
+    allowed = replace(make_cell(id="a"), resource_policy="policies.key-policy")
+    refused = replace(
+        make_cell(id="b", actual="implicitDeny", expected="denied"),
+        resource_policy="policies.key-policy-without-the-role",
+    )
+    run = make_run([allowed, refused])
+    assert list(diff(run, run).changes) == []
