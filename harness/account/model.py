@@ -451,6 +451,11 @@ class AccountModel:
             return f"the capture could not list the resources holding {arn}: {section.describe()}"
         return None
 
+    def key_manager(self, arn: str) -> str | None:
+        """`AWS` or `CUSTOMER` for a KMS key (or an alias ARN naming one) the model holds, else None."""
+        entry = self._resource(arn)
+        return entry.key_manager if entry else None
+
     def grants_for(self, arn: str) -> tuple[KmsGrant, ...]:
         """The KMS grants of the key `arn` names (a key or an alias ARN), re-aimed at `arn`."""
         entry = self._resource(arn)

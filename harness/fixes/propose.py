@@ -17,6 +17,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
   identity policy (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-modifying-external-accounts.html).
   The candidates are therefore tried smallest first: the identity side, the resource side,
   then both; re-evaluation (fixer.py) says which one is enough.
+- The key policy of an AWS managed key cannot be changed by anyone but AWS
+  (https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key), so a
+  change there is proposed as unproven, with that reason: what unblocks such a cell is another
+  path (a customer managed key, or the service the key policy allows), not a statement to paste.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from harness.fixes.documents import DocumentError, statement_at
 from harness.fixes.patch import Edit, Place
 from harness.fixes.reevaluate import Answer, denies
 from harness.fixes.sides import (
+    ResourceSide,
     principal_for_resource_policy,
     principal_side,
     resource_side,
@@ -94,6 +99,8 @@ def _removal(cell: Cell, answer: Answer, matched: MatchedStatement, model: Accou
         side = resource_side(cell, model)
         if side is None:
             return f"{where} denies it, and the resource's policy could not be named"
+        if _aws_managed_key(side, model):
+            return f"{where} denies it, in the key policy of an AWS managed key, which only AWS changes"
         change = PolicyChange(ChangeKind.REMOVE_STATEMENT, side.target, side.policy, statement)
         return Edit(change, Place.RESOURCE, base=cell.resource_policy)
     return _identity_removal(cell, document, statement, where, model)
@@ -214,4 +221,13 @@ def _resource_addition(cell: Cell, model: AccountModel | None, narrowing: Narrow
     if not side.known:
         account = f" (account {side.account})" if side.account else ""
         unproven = f"the {side.policy} of {side.target}{account} is not in the account model or the scenario"
+    elif _aws_managed_key(side, model):
+        unproven = (
+            f"{side.target} is an AWS managed key, whose key policy only AWS changes: use a customer "
+            "managed key, or the path its key policy allows"
+        )
     return Candidate((Edit(change, Place.RESOURCE, base=cell.resource_policy),), unproven)
+
+
+def _aws_managed_key(side: ResourceSide, model: AccountModel | None) -> bool:
+    return side.policy == "key_policy" and model is not None and model.key_manager(side.target) == "AWS"

@@ -54,6 +54,20 @@ def test_key_policy_not_naming_the_role_gets_a_key_policy_statement_for_the_enfo
     assert change.statement["Action"] == ["kms:Decrypt"]
 
 
+def test_an_aws_managed_keys_policy_is_never_a_verified_fix(run_file):
+    managed = MODEL.replace(
+        f'      - {{Arn: "{K2}", Policy: {ADMIN_KEY_POLICY}}}',
+        f'      - {{Arn: "{K2}", KeyManager: AWS, Policy: {ADMIN_KEY_POLICY}}}',
+    )
+    run = run_file(
+        HEAD + scenario("ir decrypts the aws managed key", IR, "kms:Decrypt", K2, "allowed", "    enforced: true\n"),
+        managed,
+    )
+    fix = run.fix("ir decrypts the aws managed key")
+    assert not fix.verified
+    assert "AWS managed key, whose key policy only AWS changes" in fix.note
+
+
 def test_kms_via_service_from_the_context_is_carried_into_the_statement(run_file):
     extra = "    context: {kms:ViaService: ec2.eu-west-3.amazonaws.com, aws:SourceVpc: vpc-1}\n"
     run = run_file(HEAD + scenario("ir decrypts via ebs", IR, "kms:Decrypt", K1, "allowed", extra), MODEL)
