@@ -112,6 +112,9 @@ class Cell:
     # model (`select:` in `resources:`): a key's volumes, snapshots and instances, a volume and its
     # instance. Empty for a resource written as an ARN.
     covers: tuple[Covered, ...] = ()
+    # A principal outside the account model (`principals: external`): "unknown" when its own
+    # account's side is not in the model, so the answer is the resource's side alone.
+    other_side: str | None = None
     # Why the account model cannot answer this cell (an account or optional principal it does not
     # hold, harness/scenarios/skips.py): the cell is skipped, never evaluated, never a pass.
     skip_reason: str = ""

@@ -69,6 +69,9 @@ class CellRecord:
     # from the account model or the backend. Two scenarios asking the same request with different
     # key policies ask different questions, and drift must not pair them.
     resource_policy: str | None = None
+    # `principals: external`: "unknown" when the principal's own account is not in the model (the
+    # cell answers for the resource's side only), "model" when it is.
+    other_side: str | None = None
 
     @classmethod
     def from_cell(cls, cell: Cell, result: CellResult) -> CellRecord:
@@ -108,6 +111,7 @@ class CellRecord:
             estate=[estate_entry(c) for c in covers] if covers else [],
             source=result.source,
             resource_policy=named_resource_policy(cell),
+            other_side=cell.other_side,
         )
 
     @classmethod

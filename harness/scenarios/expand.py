@@ -181,6 +181,8 @@ class _Asker:
     label: str
     subject: Subject
     exclusions: tuple[str, ...]
+    # A principal outside the model: `unknown` when its own account's policies are not in it.
+    other_side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -350,7 +352,7 @@ class ScenarioExpander:
                         # Judged on what the service enforces: the simulator ignores grants.
                         decision = _Decision(decision.expect, decision.reason, True)
                         tagged = _Head(head.name, head.line, head.tags + ext.tags, head.reason, head.enforced)
-                        asker = _Asker(ext.label, ext.subject, ())
+                        asker = _Asker(ext.label, ext.subject, (), ext.other_side)
                         self._add_cell(tagged, asker, action, target, requests, decision)
 
     # -- forms ----------------------------------------------------------
@@ -884,6 +886,7 @@ class ScenarioExpander:
                 tags=head.tags,
                 resource_policy_named=requests.resource_policy_named,
                 covers=target.covers,
+                other_side=asker.other_side,
             )
         )
 

@@ -4,8 +4,9 @@ For each action and resource of the scenario, every principal the resource's pol
 grants name that is not an identity of the model (harness/account/external.py) becomes a
 cell: its own side is stood in for by a policy that allows everything, so the answer is the
 resource's side alone (its policy and grants, with the scenario's context), and a cell for
-an account the model does not hold carries the tag OTHER_SIDE_TAG: that account's own IAM
-policies must also allow (docs/scenarios.md, "Principals outside the model").
+an account the model does not hold carries `other_side: unknown` (and the tag OTHER_SIDE_TAG,
+so `-m other_side_unknown` selects them): that account's own IAM policies must also allow
+(docs/scenarios.md, "Principals outside the model").
 
 An override selects an external principal by what names it: a service principal by its
 name (`sns.amazonaws.com`), an account by its id or root ARN (either names both), another
@@ -33,6 +34,7 @@ class ExternalAsker:
     label: str
     subject: Subject
     tags: tuple[str, ...]
+    other_side: str | None  # "unknown" | "model" (harness.account.external)
 
 
 def external_askers(
@@ -50,7 +52,7 @@ def external_askers(
 def _asker(entry: ExternalPrincipal) -> ExternalAsker:
     tags = (OTHER_SIDE_TAG,) if entry.other_side == "unknown" else ()
     subject = Subject(identity_policies=(OTHER_SIDE,), caller_arn=caller_for(entry))
-    return ExternalAsker(entry.principal, subject, tags)
+    return ExternalAsker(entry.principal, subject, tags, entry.other_side)
 
 
 def names_external(text: str, model: AccountModel) -> bool:

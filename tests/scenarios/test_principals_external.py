@@ -66,8 +66,22 @@ def test_cells_for_another_account_say_the_other_side_is_unknown(tmp_path):
         tmp_path,
         f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n",
     )
-    tagged = {c.principal_label for c in f.cells if OTHER_SIDE_TAG in c.tags}
-    assert tagged == {"444455556666", CONSUMER}
+    unknown = {c.principal_label for c in f.cells if c.other_side == "unknown"}
+    assert unknown == {"444455556666", CONSUMER}
+    assert unknown == {c.principal_label for c in f.cells if OTHER_SIDE_TAG in c.tags}  # -m selects them
+
+
+def test_the_run_result_records_the_unknown_other_side(tmp_path):
+    from harness.cells import CellResult
+    from harness.run.schema import CellRecord
+
+    f = load(
+        tmp_path,
+        f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n",
+    )
+    cell = next(c for c in f.cells if c.principal_label == CONSUMER)
+    record = CellRecord.from_cell(cell, CellResult(cell_id=cell.id, backend="offline", decision="implicitDeny"))
+    assert record.other_side == "unknown"
 
 
 def test_only_these_principals_can_decrypt_the_key_from_anywhere(tmp_path):
