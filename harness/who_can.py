@@ -17,7 +17,10 @@ is answered too, from the resource's side: the request is evaluated with the pri
 own policies assumed to allow (its account is not in the model, or it is a service), so
 the answer says what the resource's policy and grants allow it, with the conditions that
 still restrict it as written, and `other_side: unknown` where its own account must also
-allow. Never "allowed" on its own for another account.
+allow. Never "allowed" on its own for another account. On S3, an entry Block Public Access
+refuses (RestrictPublicBuckets) is listed with `blocked_by` and not counted public; its
+decision stays the policy's (the engine does not apply Block Public Access); one whose
+Block Public Access is unknown (a capture gap) is an error answer.
 
 Allowed means allowed by what the service enforces. An identity the simulator allows and
 the service refuses (KMS: a key policy that does not allow the account or the caller,
@@ -221,7 +224,8 @@ def _external_answer(entry: ExternalPrincipal, result: CellResult) -> ExternalAn
         enforced_decision=result.enforced_decision,
         deciding_statements=other_side,
         advisory=result.advisory,
-        error=(result.error or "could not be evaluated") if result.is_error else None,
+        # Whether S3 Block Public Access refuses it is unknown (a capture gap): an error, never "not public".
+        error=entry.unknown or ((result.error or "could not be evaluated") if result.is_error else None),
     )
 
 

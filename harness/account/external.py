@@ -25,17 +25,40 @@ Scope of a principal (docs/account-model.md, "Principals outside the model"):
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount).
   `kms:CallerAccount` counts too (KMS's own, conditions-kms.html#conditions-kms-caller-account).
   An Allow with NotPrincipal names everyone else: listed as `*`.
+
+S3 Block Public Access (public_access.py has the settings; docs/account-model.md, "S3 Block
+Public Access"): RestrictPublicBuckets, on the bucket or on its owner's account, "restricts
+access to an access point or bucket with a public policy to only AWS service principals and
+authorized users within the bucket owner's account", blocking all cross-account access to it
+except by service principals
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+So on a bucket (or one of its objects) whose policy is public and which RestrictPublicBuckets
+covers, every `public` and `account` entry of another account is `blocked_by` it and not
+flagged public ("public by policy, blocked by Block Public Access (RestrictPublicBuckets)");
+service principals are not. An access point takes its account's setting (its own
+configuration is not captured: a reading that can only over-report it as public).
+BlockPublicPolicy only refuses a PutBucketPolicy that would make the policy public; it
+changes nothing for a policy already in place, so it is not applied here.
+A reading: the policy counts as public when an Allow statement names `*` (or NotPrincipal)
+with no Condition at all. AWS also calls public a `*` statement whose conditions are not
+fixed values of its listed keys; such a statement is not counted here, so RestrictPublicBuckets
+is never claimed for a policy AWS may not call public (that would be a false "blocked"); it
+can only leave a blocked principal flagged public. When RestrictPublicBuckets is unknown (a
+refused GetPublicAccessBlock: the bucket's `PublicAccessBlockGap` or the account's gap
+`s3/public-access-block`) and no setting known blocks it, the entry carries `unknown`, which
+who-can answers as an error, never "not public".
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from harness.account.model import AccountModel
+from harness.account.model import AccountModel, ResourceEntry
+from harness.account.public_access import ACCOUNT_SECTION, PublicAccessBlock
 from harness.engine.context import RequestContext
 from harness.engine.policy import compile_policy
 from harness.engine.types import KmsGrant, PolicySource
@@ -76,10 +99,21 @@ class ExternalPrincipal:
     conditions: tuple[str, ...] = ()  # still restricting it, as written
     other_side: str | None = None  # account scope: "model" or "unknown"
     account: str | None = None  # the principal's account, when it names one
+    blocked_by: str | None = None  # S3: the Block Public Access setting that refuses it (module doc)
+    unknown: str | None = None  # S3: why whether Block Public Access refuses it is not known
 
     @property
     def public(self) -> bool:
-        return self.scope is Scope.PUBLIC
+        """Any principal may use it: `*` unrestricted, and no Block Public Access setting refuses it."""
+        return self.scope is Scope.PUBLIC and self.blocked_by is None
+
+    @property
+    def block_public_access(self) -> str | None:
+        """What Block Public Access does to it, in words; None when it does nothing."""
+        if self.blocked_by is not None:
+            what = "public by policy" if self.scope is Scope.PUBLIC else "cross-account, on a public policy"
+            return f"{what}, blocked by Block Public Access (RestrictPublicBuckets on {self.blocked_by})"
+        return self.unknown
 
 
 # The other side of a request from outside the model, assumed to allow: the answer is then
@@ -111,7 +145,7 @@ def external_principals(
     where = Named(model, frozenset(model.principal_arns()), action, resource)
     found: list[ExternalPrincipal | None] = []
     if policy is not None:
-        found.extend(_from_policy(where, policy))
+        found.extend(_with_block_public_access(where, policy, _from_policy(where, policy)))
     operation = action.lower().removeprefix("kms:")
     for grant in grants if action.lower().startswith("kms:") else ():
         via = f"grant {grant.grant_id}"
@@ -237,3 +271,89 @@ def _constraints(grant: KmsGrant) -> tuple[str, ...]:
         if pairs is not None:
             out.append(f"{name} {{{', '.join(f'{k}: {v}' for k, v in pairs)}}}")
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Restriction:
+    """RestrictPublicBuckets for one S3 resource: where it is on, or why that is unknown."""
+
+    owner: str | None
+    by: str | None = None  # "the bucket" / "the account 111122223333"
+    unknown: str | None = None
+
+
+_S3_BUCKET = re.compile(r"^(arn:[^:]+:s3:::[^/]+)(?:/.*)?$")
+_S3_ACCESS_POINT = re.compile(r"^arn:[^:]+:s3:[^:]+:(\d{12}):accesspoint/")
+
+
+def _with_block_public_access(
+    where: Named, policy: PolicySource, entries: list[ExternalPrincipal]
+) -> list[ExternalPrincipal]:
+    """The entries, those RestrictPublicBuckets refuses marked (module doc)."""
+    if not entries:
+        return entries
+    restriction = _restriction(where.model, where.resource)  # None at once for what is not S3
+    if restriction is None or (restriction.by is None and restriction.unknown is None):
+        return entries
+    if not _definitely_public(policy.text):
+        return entries
+    out = []
+    for entry in entries:
+        cross_account = entry.scope is Scope.PUBLIC or (
+            entry.scope is Scope.ACCOUNT and entry.account != restriction.owner
+        )
+        if not cross_account:
+            out.append(entry)
+        elif restriction.by is not None:
+            out.append(replace(entry, blocked_by=restriction.by))
+        else:
+            out.append(replace(entry, unknown=restriction.unknown))
+    return out
+
+
+def _restriction(model: AccountModel, resource: str) -> _Restriction | None:
+    """RestrictPublicBuckets for `resource`; None when it is not an S3 resource the model places."""
+    point = _S3_ACCESS_POINT.match(resource)
+    if point is not None:
+        return _settings(model, point.group(1), None)
+    match = _S3_BUCKET.match(resource)
+    if match is None:
+        return None
+    arn = match.group(1)
+    owner = next((a.account_id for a in model.accounts.values() if arn in a.resources), None)
+    if owner is None:  # a bucket the model does not hold: its settings are not known, nothing claimed
+        return None
+    return _settings(model, owner, model.accounts[owner].resources[arn])
+
+
+_UNKNOWN = (
+    "the policy is public; "
+    "whether Block Public Access (RestrictPublicBuckets) blocks it is unknown: {}"
+)
+
+
+def _settings(model: AccountModel, owner: str, bucket: ResourceEntry | None) -> _Restriction:
+    account = model.accounts.get(owner)
+    if bucket is not None and _restricts(bucket.public_access_block):
+        return _Restriction(owner, by="the bucket")
+    if account is not None and _restricts(account.public_access_block):
+        return _Restriction(owner, by=f"the account {owner}")
+    gap = bucket.public_access_block_gap if bucket is not None else None
+    account_gap = account.gap_for(ACCOUNT_SECTION) if account is not None else None
+    if gap is None and account_gap is not None:
+        gap = account_gap.describe()
+    return _Restriction(owner, unknown=_UNKNOWN.format(gap) if gap else None)
+
+
+def _restricts(settings: PublicAccessBlock | None) -> bool:
+    return settings is not None and settings.restrict_public_buckets
+
+
+def _definitely_public(text: str) -> bool:
+    """An Allow statement names `*` (or NotPrincipal) with no Condition (the module doc's reading)."""
+    for st in _statements(text):
+        if st.get("Effect") != "Allow" or st.get("Condition"):
+            continue
+        if "NotPrincipal" in st or PUBLIC in _principals(st.get("Principal")):
+            return True
+    return False

@@ -27,6 +27,7 @@ from harness.account.model import (
     ResourceEntry,
     SectionGap,
 )
+from harness.account.public_access_loader import read_bucket_public_access, read_public_access_block
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.policy import compile_policy
 from harness.engine.types import PolicyKind, PolicySource
@@ -49,10 +50,30 @@ from harness.inputs.yamlsource import LDict, LList, load_located_file, plain
 _TOP_KEYS = frozenset({"vars", "capture", "accounts", "Organization"})
 _ORGANIZATION_KEYS = frozenset({"ManagementAccountId", "ServiceControlPolicies", "ResourceControlPolicies"})
 _ACCOUNT_ADDITIONS = frozenset(
-    {"AccountId", "OrganizationPath", "OutsideOrganization", "Gaps", "ResourcePolicies", "Ec2"}
+    {
+        "AccountId",
+        "OrganizationPath",
+        "OutsideOrganization",
+        "Gaps",
+        "ResourcePolicies",
+        "Ec2",
+        "PublicAccessBlock",
+    }
 )
 _RESOURCE_POLICY_KEYS = frozenset(
-    {"Arn", "Policy", "Aliases", "Tags", "KeyManager", "KeyState", "MultiRegion", "Gap", "Grants"}
+    {
+        "Arn",
+        "Policy",
+        "Aliases",
+        "Tags",
+        "KeyManager",
+        "KeyState",
+        "MultiRegion",
+        "Gap",
+        "Grants",
+        "PublicAccessBlock",
+        "PublicAccessBlockGap",
+    }
 )
 _GAP_KEYS = frozenset({"Section", "Operation", "Code", "Message"})
 # The `capture:` block is a record of how the file was made (docs/account-model.md); it changes
@@ -222,6 +243,7 @@ class _ModelLoader:
         account = Account(account_id=account_id, organization_path=tuple(str(p) for p in path))
         account.outside_organization = raw.get("OutsideOrganization") is True
         account.gaps = tuple(self._gaps(raw, where))
+        account.public_access_block = read_public_access_block(self, raw, where)
         self._managed_policies(raw, where, account)
         self._identities(raw, where, account)
         for r_i, entry in enumerate(self.list_of(raw, "ResourcePolicies", where)):
@@ -285,6 +307,9 @@ class _ModelLoader:
         if isinstance(entry.get("MultiRegion"), bool):
             resource.multi_region = entry["MultiRegion"]
         resource.grants = read_grants(self, entry, rw, arn)
+        resource.public_access_block, resource.public_access_block_gap = read_bucket_public_access(
+            self, entry, rw, arn
+        )
         return resource
 
     def _resource_policy(self, entry: LDict, rw: str, arn: str) -> PolicySource | None:

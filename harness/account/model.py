@@ -49,6 +49,7 @@ from harness.engine.types import ContextEntry, KmsGrant, PolicyKind, PolicySourc
 
 if TYPE_CHECKING:
     from harness.account.ec2 import Ec2Region
+    from harness.account.public_access import PublicAccessBlock
 
 ARN_IDENTITY = re.compile(
     r"^arn:(?P<partition>[\w-]+):(?P<service>iam|sts)::(?P<account>\d{12}):"
@@ -121,6 +122,9 @@ class ResourceEntry:
     multi_region: bool | None = None
     # KMS keys: their grants (ListGrants), each a permission beside the key policy.
     grants: tuple[KmsGrant, ...] = ()
+    # S3 buckets: their Block Public Access settings (None: none set), or why they are unknown.
+    public_access_block: PublicAccessBlock | None = None
+    public_access_block_gap: str | None = None
 
 
 @dataclass
@@ -137,6 +141,8 @@ class Account:
     outside_organization: bool = False
     # EC2 by Region (harness/account/ec2.py); None when the model has no `Ec2:` for the account.
     ec2: dict[str, Ec2Region] | None = None
+    # The account's S3 Block Public Access settings (None: none set; a refused read is a gap).
+    public_access_block: PublicAccessBlock | None = None
 
     def identities(self) -> Iterable[Identity]:
         yield from self.users.values()
@@ -388,6 +394,10 @@ class AccountModel:
         if arn.startswith("arn:") and ":s3:::" in arn and "/" in arn:
             # An object's bucket policy is the bucket's.
             return self._resource(arn.split("/", 1)[0])
+        if ":s3:" in arn and ":accesspoint/" in arn and "/object/" in arn:
+            # An object requested through an access point: the access point's policy
+            # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html).
+            return self._resource(arn.split("/object/", 1)[0])
         if ":dynamodb:" in arn and "/index/" in arn:
             # "You can control index permissions using the base table's policy"
             # (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutResourcePolicy.html).
@@ -430,6 +440,9 @@ class AccountModel:
         if service in _REGIONAL_SECTIONS:  # a listing refused in that account and Region
             account = self.accounts.get(account_id)
             return account.gap_for(f"{service}/{region}") if account else None
+        if service == "s3" and region and account_id:  # an access point: listed per Region
+            account = self.accounts.get(account_id)
+            return account.gap_for(f"s3/{region}") if account else None
         if service == "s3":  # bucket ARNs carry no account: any account's S3 gap may hide it
             return next((a.gap_for("s3") for a in self.accounts.values() if a.gap_for("s3")), None)
         return None

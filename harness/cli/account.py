@@ -56,7 +56,8 @@ def register(sub: Any) -> None:
         default=None,
         help=(
             "optional services to read, beyond IAM, KMS (with grants) and Organizations: ec2 (EBS volumes, "
-            "snapshots, their instances), s3 (bucket policies), and the resource policies of sqs, sns, "
+            "snapshots, their instances), s3 (bucket policies, Block Public Access, access points), and "
+            "the resource policies of sqs, sns, "
             "secretsmanager, lambda, ecr, dynamodb, events; 'all' for every one, 'none' for none "
             "(default: ec2)."
         ),

@@ -287,11 +287,19 @@ def _print_external(report: Any) -> None:
         print(
             f'PUBLIC: {len(report.public)} statement(s) allow any principal ("*" with no account condition)'
         )
+    blocked = [a for a in report.external if a.entry.blocked_by is not None and a.entry.scope == "public"]
+    if blocked:
+        print(
+            f"{len(blocked)} statement(s) public by policy, "
+            "blocked by Block Public Access (RestrictPublicBuckets)"
+        )
 
 
 def _external_verdict(answer: Any) -> str:
     if answer.error is not None:
         return "error"
+    if answer.entry.blocked_by is not None:
+        return answer.entry.block_public_access
     if answer.resource_side_allows:
         return "allows"
     return "allows if conditions hold" if answer.entry.conditions else answer.enforced
@@ -354,6 +362,7 @@ def _external_json(a: Any) -> dict[str, Any]:
         "principal": e.principal,
         "scope": str(e.scope),
         "public": e.public,
+        "block_public_access": e.block_public_access,
         "action": e.action,
         "resource": e.resource,
         "named_by": e.via,

@@ -18,13 +18,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.account.capture.s3control_endpoint import keep_ip_endpoint
 from harness.backends.aws.client import CallFailed, CallStats, RetryingCaller
 from harness.backends.aws.ratelimit import AdaptiveRateLimiter
 from harness.backends.aws.session import AwsSession
 
 # The IAM action each operation needs, where it is not `service:Operation`
 # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
-_ACTION_NAMES = {"s3:ListBuckets": "s3:ListAllMyBuckets"}
+_ACTION_NAMES = {
+    "s3:ListBuckets": "s3:ListAllMyBuckets",
+    "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
+    "s3control:ListAccessPoints": "s3:ListAccessPoints",
+    "s3control:GetAccessPointPolicy": "s3:GetAccessPointPolicy",
+}
 _FATAL_CAUSES = frozenset({"expired credentials", "invalid credentials", "missing credentials"})
 _SERVICE_PREFIX = {"organizations": "organizations", "iam": "iam", "kms": "kms", "s3": "s3", "sts": "sts"}
 
@@ -86,6 +93,8 @@ class ServiceCalls:
         self.region = region
         self.log = log
         client = AwsSession(session.session, region, session.partition, session.options).client(service)
+        if service == "s3control":
+            keep_ip_endpoint(client)
         limiter = AdaptiveRateLimiter(
             session.options.initial_rate,
             min_rate=session.options.min_rate,

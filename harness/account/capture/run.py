@@ -27,6 +27,7 @@ from harness.account.capture.kms import capture_kms
 from harness.account.capture.organizations import capture_organization
 from harness.account.capture.regional_policies import READ_ACTIONS, SECTIONS
 from harness.account.capture.s3 import capture_s3
+from harness.account.capture.s3control import capture_access_points, capture_account_public_access
 from harness.account.capture.writer import render
 from harness.backends.aws.options import AwsOptions
 from harness.backends.aws.session import AwsSession, SessionError, open_session
@@ -52,7 +53,11 @@ CAPTURE_ACTIONS = (
     "organizations:ListParents",
     "organizations:ListPoliciesForTarget",
     "organizations:ListRoots",
+    "s3:GetAccessPointPolicy",
+    "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketPolicy",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:ListAccessPoints",
     "s3:ListAllMyBuckets",
     "sts:GetCallerIdentity",
     *(a for actions in READ_ACTIONS.values() for a in actions),  # --services sqs, sns, ...
@@ -233,6 +238,7 @@ class _AccountSections:
     resources: list[dict[str, Any]] = field(default_factory=list)
     ec2: dict[str, dict[str, Any]] = field(default_factory=dict)
     gaps: list[Gap] = field(default_factory=list)
+    public_access_block: dict[str, bool] | None = None  # the account's S3 Block Public Access
 
 
 def _capture_one(target: _Target, run: _Run, collected: _Collected, progress: Any) -> dict[str, Any]:
@@ -258,6 +264,8 @@ def _capture_one(target: _Target, run: _Run, collected: _Collected, progress: An
     if section_gaps:
         out["Gaps"] = section_gaps
     out.update(iam.details)
+    if sections.public_access_block is not None:
+        out["PublicAccessBlock"] = sections.public_access_block
     out["ResourcePolicies"] = sorted(sections.resources, key=lambda r: r["Arn"])
     if "ec2" in run.services:
         out["Ec2"] = dict(sorted(sections.ec2.items()))
@@ -288,11 +296,26 @@ def _regional_sections(target: _Target, run: _Run, progress: Any) -> _AccountSec
             out.resources.extend(section.resources)
             out.gaps.extend(section.gaps)
     if "s3" in run.services:
-        _describe(progress, f"{account_id} s3")
-        s3 = capture_s3(_calls(target, run, "s3"), account_id, partition)
-        out.resources.extend(s3.resources)
-        out.gaps.extend(s3.gaps)
+        _s3(target, run, progress, out)
     return out
+
+
+def _s3(target: _Target, run: _Run, progress: Any, out: _AccountSections) -> None:
+    """Buckets (global), the account's Block Public Access, and access points Region by Region."""
+    account_id, partition = target.account_id, target.session.partition
+    _describe(progress, f"{account_id} s3")
+    s3 = capture_s3(_calls(target, run, "s3"), account_id, partition)
+    out.resources.extend(s3.resources)
+    out.gaps.extend(s3.gaps)
+    account = capture_account_public_access(_calls(target, run, "s3control"), account_id)
+    if account.settings is not None:
+        out.public_access_block = account.settings.as_api()
+    out.gaps.extend(account.gaps)
+    for region in run.regions:
+        _describe(progress, f"{account_id} s3 access points {region}")
+        points = capture_access_points(_calls(target, run, "s3control", region), account_id, partition)
+        out.resources.extend(points.resources)
+        out.gaps.extend(points.gaps)
 
 
 def _calls(target: _Target, run: _Run, service: str, region: str | None = None) -> ServiceCalls:
