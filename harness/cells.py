@@ -230,16 +230,21 @@ class CellResult:
         return self.decision is CellDecision.ERROR
 
 
+def judged_decision(cell: Cell, result: CellResult) -> CellDecision:
+    """The decision a cell is judged on: the enforced one where the scenario asks for it
+    (`enforced: true`) and the backend gave one, else the simulator's."""
+    if cell.check_enforced and result.enforced_decision is not None:
+        return result.enforced_decision
+    return result.decision
+
+
 def judge(cell: Cell, result: CellResult) -> Outcome:
     """Pass, fail or error: the only place that turns a decision into a test outcome."""
     if result.is_error:
         return Outcome.ERROR
     if result.disagreement:
         return Outcome.FAILED
-    decision = result.decision
-    if cell.check_enforced and result.enforced_decision:
-        decision = result.enforced_decision
-    return Outcome.PASSED if cell.expected.accepts(decision) else Outcome.FAILED
+    return Outcome.PASSED if cell.expected.accepts(judged_decision(cell, result)) else Outcome.FAILED
 
 
 def error_result(cell: Cell, backend: str, message: str) -> CellResult:

@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from harness.account import AccountModel
-from harness.cells import Cell, CellDecision, CellResult, Fix, PolicyChange
+from harness.cells import Cell, CellDecision, CellResult, Fix, PolicyChange, judged_decision
 from harness.engine.types import PolicySource, SimulationInput
 from harness.fixes.keys import ConditionKeys
 from harness.fixes.leaks import LeakCheck, LeakReport
 from harness.fixes.limits import allowed_without_limits, blocking_limits, describe
-from harness.fixes.needs import judged_decision
 from harness.fixes.patch import Edit, patched_cell, patched_model
 from harness.fixes.propose import Candidate, Removals, additions_for, removals_for
 from harness.fixes.reevaluate import Answer, Reevaluator

@@ -8,15 +8,9 @@ disagree on the facts, not on a missing permission).
 
 from __future__ import annotations
 
-from harness.cells import Cell, CellDecision, CellResult, Expectation
+from harness.cells import Cell, CellDecision, CellResult, Expectation, judged_decision
 
 DENIALS = frozenset({CellDecision.EXPLICIT_DENY, CellDecision.IMPLICIT_DENY})
-
-
-def judged_decision(cell: Cell, result: CellResult) -> CellDecision:
-    if cell.check_enforced and result.enforced_decision is not None:
-        return result.enforced_decision
-    return result.decision
 
 
 def needs_fix(cell: Cell, result: CellResult) -> bool:

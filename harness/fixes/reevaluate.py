@@ -20,7 +20,7 @@ from enum import StrEnum
 from harness.account import AccountModel
 from harness.backends.batching import Batch, batch_key
 from harness.backends.offline import OfflineBackend, SimulationEngine
-from harness.cells import Cell, CellDecision
+from harness.cells import Cell, CellDecision, judged_decision
 from harness.engine.errors import SimulationError
 from harness.engine.types import MatchedStatement, SimulationInput, SimulationOutput
 
@@ -87,12 +87,8 @@ class Reevaluator:
         """The judged decision of each cell (errors as `error`), batched as the backend batches."""
         self.evaluations += len(cells)
         results = OfflineBackend(model, self.engine).evaluate(cells)
-        return [
-            CellDecision.ERROR
-            if r.is_error
-            else (r.enforced_decision if c.check_enforced and r.enforced_decision else r.decision)
-            for c, r in zip(cells, results, strict=True)
-        ]
+        pairs = zip(cells, results, strict=True)
+        return [CellDecision.ERROR if r.is_error else judged_decision(c, r) for c, r in pairs]
 
     def _request(self, cell: Cell, model: AccountModel | None) -> SimulationInput:
         return OfflineBackend(model, self.engine).simulation_input(Batch(batch_key(cell), [cell]))
