@@ -31,7 +31,6 @@ from harness.reports.merge import merge
 from harness.reports.render import render_source
 from harness.reports.source import RunSource
 from harness.reports.terminal import matrix_from_summary
-from harness.reports.view import counts
 from harness.run.load import RunInputError, load_run
 from harness.run.select import baseline_refusal, is_partial, partial_banner
 
@@ -185,9 +184,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     except OSError as exc:
         _err(f"{exc.filename or args.output}: cannot write: {exc.strerror or exc}")
         return EXIT_USAGE
-    c = counts(merged)
     print(
-        f"merged {len(inputs)} runs: {c['cells']} cells, {result.duplicates} identical duplicates, "
+        f"merged {len(inputs)} runs: {len(merged.cells)} cells, {result.duplicates} identical duplicates, "
         f"{len(result.conflicts)} conflicts"
     )
     for conflict in result.conflicts:

@@ -10,6 +10,8 @@ import json
 from harness.run.result import CellRecord, RunResult
 
 DENIES = frozenset({"explicitDeny", "implicitDeny"})
+# What a cell records when nothing was decided: an error, or `skipped` (the model cannot answer it).
+NOT_EVALUATED = frozenset({"error", "skipped"})
 # Worst first: an error hides more than a failure, a failure more than a pass.
 OUTCOME_RANK = {"error": 0, "failed": 1, "passed": 2}
 
@@ -58,7 +60,11 @@ def statement_label(stmt: dict) -> str:
 
 
 def decision_text(cell: CellRecord) -> str:
-    """The simulator's decision, with the enforced one when it differs."""
+    """The simulator's decision, with the enforced one when it differs, and, for a principal
+    outside the model whose own account is not in it, that its side was not evaluated."""
+    text = cell.actual
     if cell.enforced and cell.enforced != cell.actual:
-        return f"{cell.actual} (enforced: {cell.enforced})"
-    return cell.actual
+        text = f"{cell.actual} (enforced: {cell.enforced})"
+    if cell.other_side == "unknown":
+        text += " (resource side only: the principal's account is not in the model)"
+    return text

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from harness.reports.cellfields import DENIES, cell_account, effective_decision, request_key
+from harness.reports.cellfields import DENIES, NOT_EVALUATED, cell_account, effective_decision, request_key
 from harness.reports.source import RunSource
 from harness.run.load import RunInputError
 from harness.run.result import CellRecord, RunResult
@@ -166,9 +166,11 @@ class Drift:
 def _classify(before: str, after: str) -> DriftKind | None:
     if before == after:
         return None
-    if after == "error":
+    # Not evaluated (an error, or a cell skipped because the model cannot answer it) is never a
+    # decision: going to it is a new error, coming from it an error resolved, never "deny changed".
+    if after in NOT_EVALUATED:
         return DriftKind.NEW_ERROR
-    if before == "error":
+    if before in NOT_EVALUATED:
         return DriftKind.ERROR_RESOLVED
     if before in DENIES and after == "allowed":
         return DriftKind.NEW_ACCESS

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.reports.cellfields import OUTCOME_RANK, effective_decision
+from harness.reports.cellfields import DENIES, OUTCOME_RANK, effective_decision
 from harness.reports.drift import Drift, DriftChange
 from harness.reports.readiness import Readiness
 from harness.run.result import CellRecord, RunResult
@@ -209,7 +209,7 @@ class RunSummary:
         counts[_CELLS] += 1
         if decision == "allowed":
             counts[_ALLOWED] += 1
-        elif decision != "error":
+        elif decision in DENIES:  # an error or a skipped cell decided nothing: never "denied"
             counts[_DENIED] += 1
         if outcome == "failed":
             counts[_FAILED] += 1

@@ -102,7 +102,9 @@ def _heading(summary: RunSummary, drift: Drift | None) -> list[str]:
     c = summary.counts()
     out: list[str] = [
         f"IAM permission matrix: {c['cells']} cells, {c['passed']} passed, {c['failed']} failed, "
-        f"{c['error']} errors" + (f", {c['load_errors']} files not loaded" if c["load_errors"] else "")
+        f"{c['error']} errors"
+        + (f", {c['skipped']} skipped" if c.get("skipped") else "")
+        + (f", {c['load_errors']} files not loaded" if c["load_errors"] else "")
     ]
     if drift is not None:
         s = drift.summary()

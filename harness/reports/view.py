@@ -7,23 +7,11 @@ below drift, which this module reads.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from harness.reports.cellfields import OUTCOME_RANK, cell_account, effective_decision
 from harness.reports.drift import Drift
 from harness.run.result import CellRecord, RunResult
-
-
-def counts(run: RunResult) -> dict[str, int]:
-    c = Counter(cell.outcome for cell in run.cells)
-    return {
-        "cells": len(run.cells),
-        "passed": c.get("passed", 0),
-        "failed": c.get("failed", 0),
-        "error": c.get("error", 0),
-        "load_errors": len(run.errors),
-    }
 
 
 def ordered_cells(run: RunResult, drift: Drift | None = None) -> list[CellRecord]:

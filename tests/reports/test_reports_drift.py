@@ -85,3 +85,12 @@ def test_scenarios_naming_different_key_policies_for_one_request_are_not_paired(
     )
     run = make_run([allowed, refused])
     assert list(diff(run, run).changes) == []
+
+
+def test_a_request_that_was_skipped_and_is_now_allowed_is_an_error_resolved_not_a_deny_change(
+    make_cell, make_run
+):
+    before = make_run([make_cell(id="a", actual="skipped", outcome="skipped")])
+    after = make_run([make_cell(id="a", actual="allowed")])
+    assert [c.kind for c in diff(before, after).changes] == [DriftKind.ERROR_RESOLVED]
+    assert [c.kind for c in diff(after, before).changes] == [DriftKind.NEW_ERROR]

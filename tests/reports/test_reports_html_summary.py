@@ -154,3 +154,10 @@ def test_a_row_without_its_own_account_in_a_multi_account_run_gets_no_joined_pre
     own.account = "111122223333"
     run = run_of([own, cell("capture", "s3:GetObject")], account="111122223333,444455556666")
     assert set(data_block(render_text(run, "html"))["rows"]) == {"111122223333:app", "capture"}
+
+
+def test_a_skipped_cell_is_counted_neither_allowed_nor_denied():
+    skipped = run_of([cell("a", "kms:Decrypt", actual="skipped", outcome="skipped")])
+    data = data_block(render_text(skipped, "html"))
+    [counts] = groups(data).values()
+    assert (counts["allowed"], counts["denied"], counts["error"]) == (0, 0, 1)

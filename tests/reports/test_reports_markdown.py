@@ -38,3 +38,10 @@ def test_drift_section_comes_before_failures(make_cell, make_run):
 def test_a_huge_matrix_points_to_the_html_report(make_big_run):
     out = render_markdown(make_big_run(100, 50))
     assert "too large for Markdown" in out
+
+
+def test_a_cell_answered_from_the_resource_side_only_says_so(make_cell, make_run):
+    from dataclasses import replace
+
+    external = replace(make_cell(id="x", actual="allowed", expected="denied"), other_side="unknown")
+    assert "resource side only" in render_markdown(make_run([external]))
