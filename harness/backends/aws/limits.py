@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.engine.context import CONTEXT_KEY_TYPES
+
 
 @dataclass(frozen=True)
 class Text:
@@ -56,10 +58,6 @@ RESOURCE_NAME = Text(1, 2048)  # ResourceNameType
 POLICY_DOCUMENT = Text(1, 131072, "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")  # policyDocumentType
 POLICY_LIST = Items(POLICY_DOCUMENT)  # SimulationPolicyListType
 ENTITY_NAME = Text(1, 128, "[\\w+=,.@-]+")  # policyNameType, AttachmentName
-CONTEXT_KEY_TYPES = (
-    "string", "stringList", "numeric", "numericList", "boolean", "booleanList",
-    "ip", "ipList", "binary", "binaryList", "date", "dateList",
-)  # fmt: skip
 POLICY_IDENTIFIER = Struct(
     {
         "PolicyType": Text(
@@ -96,23 +94,27 @@ _COMMON: dict[str, Spec] = {
     "MaxItems": Number(1, 1000),
     "Marker": Text(1, 320, "[\\u0020-\\u00FF]+"),
 }
+MAX_POLICY_EXCLUSIONS = 256
+MAX_SCP_LEVELS = 7
 OPERATIONS: dict[str, Struct] = {
     "SimulatePrincipalPolicy": Struct(
-        {**_COMMON, "PolicySourceArn": ARN, "PolicyExclusionList": Items(POLICY_IDENTIFIER, max=256)},
+        {
+            **_COMMON,
+            "PolicySourceArn": ARN,
+            "PolicyExclusionList": Items(POLICY_IDENTIFIER, max=MAX_POLICY_EXCLUSIONS),
+        },
         required=("PolicySourceArn", "ActionNames"),
     ),
     "SimulateCustomPolicy": Struct(
         {
             **_COMMON,
             "OrderedOrganizationPolicyInputList": Items(
-                Struct({"ServiceControlPolicyInputList": POLICY_LIST}), max=7
+                Struct({"ServiceControlPolicyInputList": POLICY_LIST}), max=MAX_SCP_LEVELS
             ),
         },
         required=("PolicyInputList", "ActionNames"),
     ),
 }
-MAX_POLICY_EXCLUSIONS = 256
-MAX_SCP_LEVELS = 7
 
 
 def problem(operation: str, params: Mapping[str, Any]) -> str | None:

@@ -55,7 +55,6 @@ from typing import Any
 
 from harness.engine.principals import Caller, parse_caller
 
-VIA = "stand-in caller"
 DEFAULT_STAND_IN_USER = "iam-harness-stand-in-caller"
 
 # Keys (or prefixes ending in "/") the stand-in would answer differently from the role, as AWS spells them.
