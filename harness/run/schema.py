@@ -140,6 +140,7 @@ class CellRecord:
             covers=covered_arns(cell.covers) if cell.covers else [],
             estate=[estate_entry(c) for c in cell.covers] if cell.covers else [],
             resource_policy=named_resource_policy(cell),
+            other_side=cell.other_side,
         )
 
     @classmethod
