@@ -151,7 +151,9 @@ class ScenarioLoader:
 
     def patched_model(self, path: Path | None) -> PatchedModel | None:
         """The plans applied to the account model at `path` (sources of each change), or None."""
-        return self._patched.get(path.resolve()) if path is not None else None
+        if path is None or not self._patched:  # no --iam-plan: nothing to look up
+            return None
+        return self._patched.get(path.resolve())
 
     def account_model(self, path: Path) -> AccountModel:
         """Load (once) an account model; ScenarioFileErrors if it is broken."""
