@@ -92,14 +92,11 @@ def _allowing(cell: Cell, candidates: Sequence[Candidate], ctx: FileFixContext) 
     for candidate in candidates:
         if candidate.unproven:
             continue
-        answer = _answer_with(cell, candidate.edits, ctx)
+        # One patched copy of the model serves the cell and the leak check of the same edits.
+        model = patched_model(ctx.model, candidate.edits)
+        answer = ctx.reevaluator.answer(patched_cell(cell, candidate.edits, model), model)
         if answer.judged(cell) is CellDecision.ALLOWED:
-            yield _Tried(candidate.edits, answer, ctx.leaks.check(candidate.edits))
-
-
-def _answer_with(cell: Cell, edits: tuple[Edit, ...], ctx: FileFixContext) -> Answer:
-    model = patched_model(ctx.model, edits)
-    return ctx.reevaluator.answer(patched_cell(cell, edits, model), model)
+            yield _Tried(candidate.edits, answer, ctx.leaks.check(candidate.edits, model))
 
 
 def _changes(edits: Sequence[Edit]) -> tuple[PolicyChange, ...]:

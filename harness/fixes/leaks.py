@@ -54,12 +54,13 @@ class LeakCheck:
         self._index: dict[Hashable, dict[str, dict[str, list[Cell]]]] | None = None
         self._before: dict[str, CellDecision] = {}
 
-    def check(self, edits: Sequence[Edit]) -> LeakReport:
+    def check(self, edits: Sequence[Edit], patched: AccountModel | None = None) -> LeakReport:
+        """`patched`: the model with `edits` applied, when the caller has it already."""
         reached = self._reached(edits)
         if not reached:
             return LeakReport(0, (), (), ())
         self._remember_before(reached)
-        model = patched_model(self._model, edits)
+        model = patched if patched is not None else patched_model(self._model, edits)
         after = self._reevaluator.judged([patched_cell(c, edits, model) for c in reached], model)
         turned, unevaluated, already = [], [], []
         for cell, decision in zip(reached, after, strict=True):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from harness.account import AccountModel
 from harness.cells import Cell, CellDecision
+from harness.engine.errors import SimulationError
 from harness.engine.types import SimulationInput
 from harness.fixes.reevaluate import Limit, Reevaluator
 
@@ -50,7 +51,11 @@ def allowed_without_limits(reevaluator: Reevaluator, cell: Cell, model: AccountM
 def blocking_limits(reevaluator: Reevaluator, cell: Cell, model: AccountModel | None) -> tuple[Limit, ...]:
     """The limits of the request that, each kept alone with the others lifted, keep `cell` denied
     (a cell allowed with all of them lifted). Where no single one does, all present are named."""
-    present = _present(reevaluator.answer(cell, model).request)
+    try:  # which limits the request has: its input suffices, no evaluation needed
+        request: SimulationInput | None = reevaluator.request(cell, model)
+    except SimulationError:
+        request = None
+    present = _present(request)
     found = tuple(
         limit
         for limit in present

@@ -75,7 +75,7 @@ class Reevaluator:
         if gap:
             return Answer(CellDecision.ERROR, error=f"{cell.resource}: {gap}")
         try:
-            request = _lift(self._request(cell, model), lifted)
+            request = _lift(self.request(cell, model), lifted)
             output = self.engine.simulate(request)
         except SimulationError as exc:
             return Answer(CellDecision.ERROR, error=f"{exc.code}: {exc.message}")
@@ -90,7 +90,8 @@ class Reevaluator:
         pairs = zip(cells, results, strict=True)
         return [CellDecision.ERROR if r.is_error else judged_decision(c, r) for c, r in pairs]
 
-    def _request(self, cell: Cell, model: AccountModel | None) -> SimulationInput:
+    def request(self, cell: Cell, model: AccountModel | None) -> SimulationInput:
+        """The engine's input for `cell` (SimulationError when it cannot be built)."""
         return OfflineBackend(model, self.engine).simulation_input(Batch(batch_key(cell), [cell]))
 
 
