@@ -30,11 +30,10 @@ from typing import Any
 from harness.account.model import AccountModel, CaptureGap
 from harness.account.resource_inputs import GivenResourceInputs, resource_inputs
 from harness.engine import Engine
-from harness.engine.aggregate import summed_advisory, worst
+from harness.engine.aggregate import all_allowed, merged_details, summed_advisory, worst
 from harness.engine.render import PendingSummary
 from harness.engine.types import (
     ContextEntry,
-    Decision,
     EvaluationResult,
     PolicySource,
     SimulationInput,
@@ -128,27 +127,17 @@ def _joined(parts: Sequence[EvaluationResult], order: Mapping[str, int]) -> Eval
     rrs = sorted((rr for part in parts for rr in part.resource_results), key=lambda r: order[r.resource])
     decision = worst([r.decision for r in rrs])
     matched = tuple(dict.fromkeys(s for r in rrs if r.decision is decision for s in r.matched_statements))
-    details: dict[str, Decision] = {}
-    for r in rrs:
-        for key, value in r.decision_details.items():
-            details[key] = worst([details[key], value]) if key in details else value
     return EvaluationResult(
         action=parts[0].action,
         resource="*",
         decision=decision,
         matched_statements=matched,
-        decision_details=details,
-        organizations_allowed=_all_true([p.organizations_allowed for p in parts]),
-        permissions_boundary_allowed=_all_true([r.permissions_boundary_allowed for r in rrs]),
+        decision_details=merged_details(rrs),
+        organizations_allowed=all_allowed([p.organizations_allowed for p in parts]),
+        permissions_boundary_allowed=all_allowed([r.permissions_boundary_allowed for r in rrs]),
         resource_results=tuple(rrs),
         enforced_decision=worst([r.enforced_decision or r.decision for r in rrs]),
         advisory=summed_advisory(list(rrs)),
         explanation=PendingSummary(tuple(rrs)),
     )
 
-
-def _all_true(values: list[bool | None]) -> bool | None:
-    """None when no part says; else False if any part says False."""
-    if all(v is None for v in values):
-        return None
-    return all(v is not False for v in values)

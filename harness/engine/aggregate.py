@@ -81,7 +81,7 @@ def summed_advisory(results: list[ResourceResult]) -> str | None:
     return "; ".join(f"{text} ({n} of {total} resources)" for text, n in counts.items()) or None
 
 
-def _all_allowed(values: list[bool | None]) -> bool | None:
+def all_allowed(values: list[bool | None]) -> bool | None:
     """None when no resource's answer had the policy group in play; else False when one denied."""
     return None if all(v is None for v in values) else all(v is not False for v in values)
 
@@ -96,7 +96,7 @@ def _merged_missing(evs: list[Evaluation]) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def _merged_details(rrs: list[ResourceResult]) -> dict[str, Decision]:
+def merged_details(rrs: list[ResourceResult]) -> dict[str, Decision]:
     """The most restrictive decision per policy type across the resources."""
     details: dict[str, Decision] = {}
     for r in rrs:
@@ -145,9 +145,9 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
         decision=decision,
         matched_statements=matched_statements(matched),
         missing_context_values=_merged_missing(evs) if star_only else (),
-        decision_details=_merged_details(rrs),
-        organizations_allowed=_all_allowed([e.organizations_allowed for e in evs]),
-        permissions_boundary_allowed=_all_allowed([r.permissions_boundary_allowed for r in rrs]),
+        decision_details=merged_details(rrs),
+        organizations_allowed=all_allowed([e.organizations_allowed for e in evs]),
+        permissions_boundary_allowed=all_allowed([r.permissions_boundary_allowed for r in rrs]),
         resource_results=tuple(rrs),
         enforced_decision=worst([r.enforced_decision or r.decision for r in rrs]),
         advisory=summed_advisory(rrs),
