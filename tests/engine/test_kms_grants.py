@@ -70,6 +70,11 @@ def test_a_grant_allows_only_its_grantee() -> None:
     assert answer("kms:Decrypt", (grant(),), caller=other).enforced_decision is Decision.IMPLICIT_DENY
 
 
+def test_a_grant_to_a_role_of_another_partition_does_not_serve_the_caller() -> None:
+    china = grant(grantee=f"arn:aws-cn:iam::{ACCOUNT}:role/app/reader")
+    assert answer("kms:Decrypt", (china,)).enforced_decision is Decision.IMPLICIT_DENY
+
+
 def test_a_grant_allows_only_on_its_key() -> None:
     result = answer("kms:Decrypt", (grant(),), resources=[OTHER_KEY])
     assert result.enforced_decision is Decision.IMPLICIT_DENY

@@ -41,9 +41,8 @@ the action (a reading, the same delegation key-policies.html describes).
 
 from __future__ import annotations
 
-import re
-
 from harness.engine.evaluate import Evaluation
+from harness.engine.principals import parse_caller
 from harness.engine.types import Decision, KmsGrant
 
 # Operations that take an EncryptionContext parameter (KMS API Reference, each operation's
@@ -62,8 +61,6 @@ CONTEXT_OPERATIONS = frozenset(
 )
 
 _CONTEXT_PREFIX = "kms:encryptioncontext:"
-_ROOT = re.compile(r"^(?:arn:[^:]+:iam::(\d{12}):root|(\d{12}))$")
-_ROLE = re.compile(r"^arn:[^:]+:iam::(\d{12}):role/(?:.*/)?([^/]+)$")
 
 
 def grant_allowing(ev: Evaluation) -> KmsGrant | None:
@@ -118,17 +115,16 @@ def grantee_matches(grantee: str, ev: Evaluation) -> bool:
         return False
     if grantee == caller.arn:
         return True
-    role = _ROLE.match(grantee)
-    if role is not None:
-        return (
-            caller.kind in ("role", "assumed-role")
-            and caller.account == role.group(1)
-            and (caller.role_name or "").lower() == role.group(2).lower()
-        )
-    root = _ROOT.match(grantee)
-    if root is not None:
-        account = root.group(1) or root.group(2)
-        if caller.account != account:
-            return False
+    # The grantee parsed as any principal ARN is (a bare account id is that account's root); the
+    # partition counts where the grantee names one, as in a policy's Principal.
+    named = parse_caller(grantee)
+    if named.account is None or caller.account != named.account:
+        return False
+    if grantee.startswith("arn:") and named.partition != caller.partition:
+        return False
+    if named.kind == "role":
+        same_role = (caller.role_name or "").lower() == (named.role_name or "").lower()
+        return caller.kind in ("role", "assumed-role") and same_role
+    if named.kind == "root":
         return caller.kind == "root" or ev.identity_side is Decision.ALLOWED
     return False
