@@ -37,8 +37,8 @@ from harness.account.ec2 import (
 from harness.account.gaps import SectionGap
 from harness.inputs.yamlsource import LDict
 
-_REGION_KEYS = frozenset({*(p.value for p in Ec2Part), "Gaps"})
-_GAP_KEYS = frozenset({"Section", "Operation", "Code", "Message"})
+_PARTS = tuple(p.value for p in Ec2Part)
+_REGION_KEYS = frozenset({*_PARTS, "Gaps"})
 _PARTITION = re.compile(r"^arn:([\w-]+):")
 # The botocore shapes each entry may take the members of; `Arn` is our addition for snapshots
 # and instances (a volume has AWS's own `VolumeArn`).
@@ -72,6 +72,9 @@ class Reading(Protocol):
     def list_of(self, node: Any, key: str, where: str) -> list[Any]: ...
     def tags_of(self, node: LDict, where: str) -> dict[str, str]: ...
     def substituted(self, value: str, node: LDict, key: str, where: str) -> str: ...
+    def gaps_of(
+        self, raw: LDict, where: str, sections: tuple[str, ...] | None = None
+    ) -> list[SectionGap]: ...
 
 
 def read_ec2(reading: Reading, raw: LDict, where: str, account_id: str) -> dict[str, Ec2Region]:
@@ -290,29 +293,7 @@ class _Ec2Reader:
         return owner == self.account
 
     def gaps(self, body: LDict, where: str) -> list[SectionGap]:
-        out = []
-        for g_i, gap in enumerate(self.r.list_of(body, "Gaps", where)):
-            gw = f"{where}.Gaps[{g_i}]"
-            if not isinstance(gap, LDict) or not gap.get("Section") or not gap.get("Code"):
-                self.r.error(body["Gaps"].line_of(g_i), gw, "a gap is {Section, Operation, Code, Message}")
-                continue
-            self.r.known_keys(gap, _GAP_KEYS, gw)
-            section = self.r.text_of(gap, "Section", gw)
-            if section not in {p.value for p in Ec2Part}:
-                parts = ", ".join(p.value for p in Ec2Part)
-                self.r.error(
-                    gap.line_of("Section"), f"{gw}.Section", f"unknown part {section!r}", f"one of {parts}"
-                )
-                continue
-            out.append(
-                SectionGap(
-                    section=section,
-                    operation=self.r.text_of(gap, "Operation", gw),
-                    code=self.r.text_of(gap, "Code", gw),
-                    message=self.r.text_of(gap, "Message", gw),
-                )
-            )
-        return out
+        return self.r.gaps_of(body, where, _PARTS)
 
     def check_attachments(self, region: Ec2Region, body: LDict, where: str) -> None:
         """An attachment names an instance of the same Region's `Instances`, or that part has a gap."""

@@ -242,7 +242,7 @@ class _ModelLoader:
             path = []
         account = Account(account_id=account_id, organization_path=tuple(str(p) for p in path))
         account.outside_organization = raw.get("OutsideOrganization") is True
-        account.gaps = tuple(self._gaps(raw, where))
+        account.gaps = tuple(self.gaps_of(raw, where))
         account.public_access_block = read_public_access_block(self, raw, where)
         self._managed_policies(raw, where, account)
         self._identities(raw, where, account)
@@ -392,7 +392,8 @@ class _ModelLoader:
             self.error(node.line_of("PolicyDocument"), where, finding.message)
         return not refused
 
-    def _gaps(self, raw: LDict, where: str) -> list[SectionGap]:
+    def gaps_of(self, raw: LDict, where: str, sections: tuple[str, ...] | None = None) -> list[SectionGap]:
+        """The `Gaps` list of `raw`; with `sections`, a gap of any other section is an error."""
         out: list[SectionGap] = []
         for g_i, gap in enumerate(self.list_of(raw, "Gaps", where)):
             gw = f"{where}.Gaps[{g_i}]"
@@ -400,6 +401,11 @@ class _ModelLoader:
                 self.error(raw["Gaps"].line_of(g_i), gw, "a gap is {Section, Operation, Code, Message}")
                 continue
             self.known_keys(gap, _GAP_KEYS, gw)
+            section = self.text_of(gap, "Section", gw)
+            if sections is not None and section not in sections:
+                line, known = gap.line_of("Section"), ", ".join(sections)
+                self.error(line, f"{gw}.Section", f"unknown part {section!r}", f"one of {known}")
+                continue
             out.append(
                 SectionGap(
                     section=self.text_of(gap, "Section", gw),
