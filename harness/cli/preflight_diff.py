@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.reports.drift import KIND_LABEL, KIND_RANK, DriftKind
+from harness.reports.cellfields import DENIES, effective_decision
+from harness.reports.drift import KIND_LABEL, KIND_RANK, DriftKind, classify
 from harness.run.load import load_run
 
-_DENIES = ("explicitDeny", "implicitDeny")
 _ABSENT = "absent"  # the cell is not in the baseline: its principal or resource is new
 
 
@@ -31,39 +31,27 @@ class CellChange:
     source: dict[str, Any] | None
 
 
-def _decision(cell: Any) -> str:
-    # What the scenario judged: the enforced decision where it asked for it (as drift does).
-    if cell.check_enforced and cell.enforced:
-        return str(cell.enforced)
-    return str(cell.actual)
-
-
 def _kind(before: str, after: str) -> DriftKind | None:
-    if before == after or "skipped" in (before, after) or (before == _ABSENT and after in _DENIES):
+    """Decisions compared as drift compares them (the effective decision: enforced wherever known,
+    so a change only the enforced decision shows, such as a key policy, is in the diff)."""
+    if "skipped" in (before, after) or (before == _ABSENT and after in DENIES):
         return None
-    if after == "error":
-        return DriftKind.NEW_ERROR
-    if before == "error":
-        return DriftKind.ERROR_RESOLVED
-    if before in (*_DENIES, _ABSENT) and after == "allowed":
-        return DriftKind.NEW_ACCESS
-    if before == "allowed" and after in _DENIES:
-        return DriftKind.LOST_ACCESS
-    return DriftKind.DENY_CHANGED
+    # A cell only the plan run has had no access before: an implicit deny.
+    return classify("implicitDeny" if before == _ABSENT else before, after)
 
 
 def cell_changes(baseline: Path, current: Path) -> list[CellChange]:
     before_run, _ = load_run(baseline)
-    before = {c.id: _decision(c) for c in before_run.cells}
+    before = {c.id: effective_decision(c) for c in before_run.cells}
     del before_run
     after_run, _ = load_run(current)
     out = []
     for cell in after_run.cells:
         # A cell only the plan run has (a principal or resource the plan creates) had no access before.
-        was = before.get(cell.id, _ABSENT)
-        kind = _kind(was, _decision(cell))
+        was, now = before.get(cell.id, _ABSENT), effective_decision(cell)
+        kind = _kind(was, now)
         if kind is not None:
-            out.append(CellChange(kind, was, _decision(cell), cell.principal, cell.action, cell.resource,
+            out.append(CellChange(kind, was, now, cell.principal, cell.action, cell.resource,
                                   cell.expected, cell.source))  # fmt: skip
     out.sort(key=lambda c: (KIND_RANK[c.kind], c.principal, c.action, c.resource))
     return out

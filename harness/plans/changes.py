@@ -81,3 +81,20 @@ class Plan:
     def describe(self) -> dict[str, Any]:
         """The plan as run.json's metadata lists it."""
         return {"file": self.file, "kind": self.kind, "sha256": self.sha256, "warnings": list(self.warnings)}
+
+
+def first_unknown(value: Any) -> Unknown | None:
+    """The first Unknown in `value` (itself, or a leaf of its dicts and lists, in document order), else None.
+
+    One walker for every caller that must not use a value holding an unknown part: a policy
+    document, an intrinsic's argument, a tags map."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Unknown):
+            return node
+        if isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return None

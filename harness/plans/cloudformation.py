@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from harness.plans.changes import Plan, PlanAction, PlannedResource, PlanSource, Unknown
+from harness.plans.changes import Plan, PlanAction, PlannedResource, PlanSource, Unknown, first_unknown
 from harness.plans.errors import PlanError, has_control, shown
 from harness.plans.intrinsics import Resolver, TemplateContext
 from harness.plans.policytext import document_text
@@ -167,13 +167,25 @@ def _inline_policies(item: _Resource) -> list[dict[str, Any]] | Unknown:
     return out
 
 
-def _tags(item: _Resource) -> dict[str, str] | None:
+def _tags(item: _Resource) -> dict[str, Any] | Unknown | None:
+    """`Tags: [{Key, Value}]` as the Terraform `tags` map. A key or value not known before deploy stays
+    Unknown, named `tags.KEY` (or `tags`), so the handler makes it a gap rather than a tag whose value
+    is the text of an unresolved intrinsic."""
     tags = item.value("Tags")
+    if isinstance(tags, Unknown):
+        return Unknown("tags", tags.why)
     if not isinstance(tags, list):
         return None
-    return {
-        str(t["Key"]): str(t["Value"]) for t in tags if isinstance(t, dict) and "Key" in t and "Value" in t
-    }
+    out: dict[str, Any] = {}
+    for t in tags:
+        if not (isinstance(t, dict) and "Key" in t and "Value" in t):
+            continue
+        key, value = t["Key"], t["Value"]
+        if isinstance(key, Unknown):
+            return Unknown("tags", f"a tag key: {key.why}")
+        unknown = first_unknown(value)
+        out[str(key)] = Unknown(f"tags.{key}", unknown.why) if unknown is not None else str(value)
+    return out
 
 
 def _name(item: _Resource, key: str) -> Any:

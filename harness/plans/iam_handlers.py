@@ -63,9 +63,11 @@ def put_identity(p: Patcher, r: PlannedResource) -> None:
     if ident is None:
         ident = table[out["name"]] = Identity(kind=kind, name=out["name"], arn=out["arn"])
     p.mark(ident.arn, r)
-    tags = p.value(r, "tags")
-    if isinstance(tags, dict):
-        ident.tags = {str(k): str(v) for k, v in tags.items() if not isinstance(v, Unknown)}
+    tags = p.tags(r)  # aws:PrincipalTag/* of the identity's cells
+    if isinstance(tags, Unknown):
+        p.identity_gap(ident, r, tags)
+    elif tags is not None:
+        ident.tags = tags
     _boundary(p, r, ident)
     if kind == "role":
         _trust(p, r, ident)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from harness.plans.changes import Unknown
+from harness.plans.changes import Unknown, first_unknown
 from harness.plans.errors import PlanError, shown
 from harness.plans.reading import MAX_PLAN_DEPTH
 
@@ -86,7 +86,7 @@ class Resolver:
         if name in _UNKNOWN_FUNCTIONS:
             return Unknown(name, f"{name} is not resolved before deploy (line {line})")
         arg = self.resolve(arg, line, depth + 1)
-        if _contains_unknown(arg):
+        if first_unknown(arg) is not None:
             return Unknown(name, f"{name} of a value not known before deploy (line {line})")
         if name == "Ref":
             return self.ref(_text(arg, name, self, line), line)
@@ -242,19 +242,6 @@ def _text(arg: Any, name: str, r: Resolver, line: int) -> str:
     if not isinstance(arg, str):
         raise r.error(line, f"{name} takes a name")
     return arg
-
-
-def _contains_unknown(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Unknown):
-            return True
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
 
 
 def _line_of(node: Any, key: Any, default: int) -> int:

@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.account.model import Account, AccountModel, Identity
-from harness.plans.changes import Plan, PlanAction, PlannedResource, PlanSource, Reference, Unknown
+from harness.plans.changes import (
+    Plan,
+    PlanAction,
+    PlannedResource,
+    PlanSource,
+    Reference,
+    Unknown,
+    first_unknown,
+)
 from harness.plans.policytext import document_text
 from harness.plans.target import PlanTarget
 
@@ -19,6 +27,8 @@ class PatchedModel:
     model: AccountModel
     sources: dict[str, PlanSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Resource ARN -> why its tags are unknown: a later policy change must not clear that gap.
+    tag_gaps: dict[str, str] = field(default_factory=dict)
 
     def source_for(self, principal_arn: str | None, resource_arn: str) -> PlanSource | None:
         """The plan resource a cell on (principal, resource) depends on, or None: the resource's own
@@ -57,6 +67,18 @@ class Patcher:
 
     def text(self, resource: PlannedResource, key: str) -> str | Unknown | None:
         return document_text(self.value(resource, key), self.plan.file, f"{resource.source.address}.{key}")
+
+    def tags(self, resource: PlannedResource) -> dict[str, str] | Unknown | None:
+        """The tags after apply (None: not set); Unknown when the map or any key or value is not known
+        before apply. Never a made-up value: a condition on aws:PrincipalTag/* or aws:ResourceTag/*
+        compares the tag's value at request time
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html),
+        which an unknown tag cannot be compared with, so the caller makes it a gap."""
+        tags = self.value(resource, "tags")
+        found = first_unknown(tags)
+        if found is not None:
+            return found
+        return {str(k): str(v) for k, v in tags.items() if v is not None} if isinstance(tags, dict) else None
 
     def gap(self, resource: PlannedResource, unknown: Unknown) -> str:
         return f"the planned change {resource.source.describe()}: {unknown.attribute} is {unknown.why}"

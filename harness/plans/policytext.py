@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.plans.changes import Unknown
+from harness.plans.changes import Unknown, first_unknown
 from harness.plans.errors import PlanError
 
 
@@ -21,7 +21,10 @@ def policy_text(value: Any, file: str, where: str) -> str | Unknown | None:
     if isinstance(value, Unknown) or value is None or value == "":
         return value or None
     if isinstance(value, dict):
-        _check_unknowns(value, file, where)
+        # A CloudFormation document with an unresolved intrinsic inside: the whole policy is unknown.
+        found = first_unknown(value)
+        if found is not None:
+            raise _UnknownInside(found)
         return json.dumps(value)
     if not isinstance(value, str):
         raise PlanError(file, where, f"a policy must be a JSON document, not {type(value).__name__}")
@@ -36,19 +39,6 @@ def policy_text(value: Any, file: str, where: str) -> str | Unknown | None:
     if not isinstance(doc, dict):
         raise PlanError(file, where, f"the policy must be a JSON object, not a JSON {type(doc).__name__}")
     return value
-
-
-def _check_unknowns(doc: Any, file: str, where: str) -> None:
-    """A CloudFormation document with an unresolved intrinsic inside: the whole policy is unknown."""
-    stack = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Unknown):
-            raise _UnknownInside(node)
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 class _UnknownInside(Exception):

@@ -50,7 +50,7 @@ def _set_policy(p: Patcher, r: PlannedResource, arn: str, key: str) -> None:
         entry.policy, entry.gap = None, p.gap(r, text)
     else:
         entry.policy = _policy(p, r, text, key) if text is not None else None
-        entry.gap = None
+        entry.gap = p.patched.tag_gaps.get(arn)  # a known policy does not make unknown tags known
 
 
 def _key_arn(p: Patcher, r: PlannedResource, key_id: Any) -> str | Unknown:
@@ -72,14 +72,18 @@ def put_key(p: Patcher, r: PlannedResource) -> None:
     arn = p.outputs[r.source.address]["arn"]
     if is_delete(r):
         p.account.resources.pop(arn, None)
+        p.patched.tag_gaps.pop(arn, None)
         p.mark(arn, r)
         return
     if arn.startswith("(key of"):
         p.warn(r, "a new key, whose ARN is known only after apply: no cell can name it")
+    tags = p.tags(r)  # aws:ResourceTag/* of the key's cells; before the policy, which keeps a tags gap
+    if isinstance(tags, Unknown):
+        p.patched.tag_gaps[arn] = p.gap(r, tags)
+    elif tags is not None:
+        p.patched.tag_gaps.pop(arn, None)
+        p.account.resources.setdefault(arn, ResourceEntry(arn, None)).tags = tags
     _set_policy(p, r, arn, "policy")
-    tags = p.value(r, "tags")
-    if isinstance(tags, dict):  # aws:ResourceTag/* of the key's cells
-        p.account.resources[arn].tags = {str(k): str(v) for k, v in tags.items() if isinstance(v, str)}
 
 
 def put_key_policy(p: Patcher, r: PlannedResource) -> None:

@@ -163,7 +163,8 @@ class Drift:
         return out
 
 
-def _classify(before: str, after: str) -> DriftKind | None:
+def classify(before: str, after: str) -> DriftKind | None:
+    """The kind of change from one effective decision to another; None when it is the same."""
     if before == after:
         return None
     # Not evaluated (an error, or a cell skipped because the model cannot answer it) is never a
@@ -278,7 +279,7 @@ class DriftTracker:
             return change
         entries[d] = value | _SEEN
         before = self.index.decisions[value >> 2]
-        kind = _classify(before, after)
+        kind = classify(before, after)
         if kind is None:
             return None
         change = self._changes.get(d)

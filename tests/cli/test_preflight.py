@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from harness.cli.main import main
+from harness.cli.preflight_diff import cell_changes
+from harness.reports.drift import DriftKind
+from tests.reports.conftest import cell, run_of
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = "scenarios/kms/accounts/example.yaml"
@@ -51,3 +54,13 @@ def test_a_plan_that_cannot_be_read_is_exit_2_and_nothing_runs(tmp_path, capsys)
     err = capsys.readouterr().err
     assert err.startswith(f"harness preflight: {bad}: a\\x1b[2J: a resource address with control characters")
     assert not os.path.exists(tmp_path / "reports")
+
+
+def test_a_plan_that_changes_only_the_enforced_decision_is_in_the_diff(tmp_path):
+    # The simulator allows both times; only the enforced decision (a key policy) changes, and the
+    # cell does not ask for check_enforced: the diff compares effective decisions, as drift does.
+    before, after = tmp_path / "baseline.json", tmp_path / "run.json"
+    before.write_text(run_of([cell(enforced="implicitDeny", expected="denied")]).dumps(), encoding="utf-8")
+    after.write_text(run_of([cell(enforced="allowed", expected="denied")]).dumps(), encoding="utf-8")
+    [change] = cell_changes(before, after)
+    assert (change.kind, change.before, change.after) == (DriftKind.NEW_ACCESS, "implicitDeny", "allowed")

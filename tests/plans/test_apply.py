@@ -283,3 +283,30 @@ def test_the_evidence_key_plan_gives_the_new_role_decrypt(kms_model):
         after.source_for(None, EVIDENCE_KEY).address
         == "module.security.module.keys.aws_kms_key_policy.evidence"
     )
+
+
+@pytest.mark.parametrize(
+    ("after", "unknown", "attribute"),
+    [
+        ({"name": "app"}, {"tags": True}, "tags"),
+        ({"name": "app", "tags": {"team": "a"}}, {"tags": {"env": True}}, "tags.env"),
+    ],
+)
+def test_role_tags_known_only_after_apply_make_that_roles_cells_errors(model, after, unknown, attribute):
+    role = change("aws_iam_role.app", "aws_iam_role", ["update"], after=after, unknown=unknown)
+    after_apply = patched(model, role)
+    with pytest.raises(CaptureGap, match=rf"aws_iam_role\.app \(plan.json\): {attribute} is known only"):
+        ask(after_apply.model, "app")
+    assert ask(after_apply.model, "ops").principal_arn.endswith("role/ops")
+
+
+def test_key_tags_known_only_after_apply_stay_a_gap_after_its_key_policy_is_set(model):
+    key = change(
+        "aws_kms_key.a", "aws_kms_key", ["update"], after={"arn": KEY_A, "policy": KEY_POLICY},
+        unknown={"tags": True},
+    )  # fmt: skip
+    key_policy = change("aws_kms_key_policy.a", "aws_kms_key_policy", ["update"],
+                        after={"key_id": "aaaa", "policy": KEY_POLICY})  # fmt: skip
+    after = patched(model, key, key_policy)
+    assert "aws_kms_key.a (plan.json): tags is known only after apply" in after.model.resource_gap(KEY_A)
+    assert after.model.resource_gap(KEY_B) is None

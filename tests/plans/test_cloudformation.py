@@ -139,3 +139,19 @@ def test_a_template_that_is_not_one_is_refused(tmp_path):
     path.write_text("just: text\n")
     with pytest.raises(PlanError, match="neither a Terraform plan"):
         load_plan(path)
+
+
+def test_a_tag_value_from_an_unresolved_ref_makes_the_roles_cells_errors(model, tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Parameters:\n  Env: {Type: String}\n"
+        "Resources:\n  TeamRole:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: team\n"
+        "      Tags: [{Key: env, Value: !Ref Env}]\n"
+    )
+    patched = apply_plans(model, [load_plan(path, RUN_VARS)], {})
+    assert "Unknown(" not in str(patched.model.accounts[A].roles["team"].tags)
+    ask = patched.model.simulation_input_for
+    with pytest.raises(CaptureGap, match=r"TeamRole \(.*\): tags\.env is parameter Env has no value"):
+        ask(f"arn:aws:iam::{A}:role/team", ["s3:ListBucket"], ["*"], context=())
+    other = ask(f"arn:aws:iam::{A}:role/other", ["s3:ListBucket"], ["*"], context=())
+    assert other.principal_arn.endswith("role/other")
