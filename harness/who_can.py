@@ -32,10 +32,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.account.external import OTHER_SIDE, ExternalPrincipal, caller_for, external_principals
+from harness.account.external import OTHER_SIDE, ExternalPrincipal, Scope, caller_for, external_principals
 from harness.account.model import AccountModel, Identity
 from harness.account.resource_inputs import GivenResourceInputs, ResourceInputs, resource_inputs
-from harness.account.selection import ALL, EXTERNAL, select_identities
+from harness.account.selection import ALL, EXTERNAL, SelectionError, select_identities
 from harness.backends.offline import OfflineBackend
 from harness.cells import Cell, CellDecision, CellResult, DecidingStatement, Expectation, SourceRef, Subject
 from harness.engine.types import ContextEntry
@@ -162,6 +162,11 @@ def who_can(
     model: AccountModel, question: WhoCanQuestion, backend: OfflineBackend | None = None
 ) -> WhoCanReport:
     """Every selected identity x action x resource, answered. SelectionError for a bad selector."""
+    if EXTERNAL in question.selectors and "*" in question.resources:
+        raise SelectionError(
+            'external lists the principals a resource\'s policy and grants name; resource "*" names none',
+            "give the resource ARNs (or KMS key ids) to ask about",
+        )
     selectors = question.identity_selectors
     identities = select_identities(model, selectors) if selectors else []
     backend = backend or OfflineBackend(model)
@@ -175,14 +180,20 @@ def who_can(
                 cells.append(_cell(picked[resource], identity, action, resource, len(cells)))
                 owners.append(identity)
     named: list[ExternalPrincipal] = []
-    for resource in question.resources:
-        if question.asks_external and picked[resource].gap is None and resource != "*":
-            for action in question.actions:
+    unread: list[ExternalAnswer] = []
+    for resource in question.resources if question.asks_external else ():
+        gap = picked[resource].gap
+        for action in question.actions if resource != "*" else ():
+            if gap is not None:  # who the unread policy names is unknown: an error, never "nobody"
+                if EXTERNAL in question.selectors:  # under `all`, every identity's answer says it
+                    unread.append(_unread_answer(action, resource, gap))
+            else:
                 named.extend(_external(model, picked[resource], action, resource))
     external_cells = [_external_cell(picked[e.resource], e, len(cells) + n) for n, e in enumerate(named)]
     evaluable = [c for c in cells if picked[c.resource].gap is None] + external_cells
     results = {r.cell_id: r for r in backend.evaluate(evaluable)} if evaluable else {}
-    external = tuple(_external_answer(e, results[c.id]) for e, c in zip(named, external_cells, strict=True))
+    answered = (_external_answer(e, results[c.id]) for e, c in zip(named, external_cells, strict=True))
+    external = (*answered, *unread)
     answers = []
     for cell, identity in zip(cells, owners, strict=True):
         gap = picked[cell.resource].gap
@@ -197,6 +208,13 @@ def _external(
     model: AccountModel, inputs: ResourceInputs, action: str, resource: str
 ) -> list[ExternalPrincipal]:
     return list(external_principals(model, inputs.policy, model.grants_for(resource), action, resource))
+
+
+def _unread_answer(action: str, resource: str, gap: str) -> ExternalAnswer:
+    """The principals outside the model on a resource whose policy the capture could not read."""
+    entry = ExternalPrincipal("?", Scope.UNKNOWN, action, resource, via="the resource's policy (not read)")
+    why = f"who outside the model may is unknown: the account model could not read {resource}'s policy"
+    return ExternalAnswer(entry, CellDecision.ERROR, None, error=f"{why}: {gap}")
 
 
 def _external_cell(inputs: ResourceInputs, entry: ExternalPrincipal, n: int) -> Cell:

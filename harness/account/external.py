@@ -35,8 +35,13 @@ except by service principals
 So on a bucket (or one of its objects) whose policy is public and which RestrictPublicBuckets
 covers, every `public` and `account` entry of another account is `blocked_by` it and not
 flagged public ("public by policy, blocked by Block Public Access (RestrictPublicBuckets)");
-service principals are not. An access point takes its account's setting (its own
-configuration is not captured: a reading that can only over-report it as public).
+service principals are not. A `*` restricted to accounts (scope `account`) is cross-account only
+when its account is known: its StringEquals account conditions (aws:PrincipalAccount,
+aws:SourceAccount, kms:CallerAccount) name one account, which becomes its `account`; restricted
+to the bucket owner's account it is not public at all and never `blocked_by`, and restricted by
+organisation or to several accounts (account unknown) it is never claimed blocked either.
+An access point takes its account's setting (its own configuration is not captured: a reading
+that can only over-report it as public).
 BlockPublicPolicy only refuses a PutBucketPolicy that would make the policy public; it
 changes nothing for a policy already in place, so it is not applied here.
 A reading: the policy counts as public when an Allow statement names `*` (or NotPrincipal)
@@ -85,6 +90,8 @@ class Scope(StrEnum):
     ACCOUNT = "account"
     SERVICE = "service"
     PUBLIC = "public"
+    # Who the resource's policy names is not known: the capture could not read it (a gap).
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,8 @@ def _named(
     if principal == PUBLIC:
         restricted = _restricts_accounts(condition_block)
         scope = Scope.ACCOUNT if restricted else Scope.PUBLIC
-        return ExternalPrincipal(principal, scope, action, resource, via, conditions, "unknown")
+        account = _condition_account(condition_block) if restricted else None
+        return ExternalPrincipal(principal, scope, action, resource, via, conditions, "unknown", account)
     account_match = _ACCOUNT.match(principal)
     if account_match is not None:
         account = account_match.group(1) or account_match.group(2)
@@ -262,6 +270,29 @@ def _restricts_accounts(block: Any) -> bool:
     return False
 
 
+_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount", "kms:calleraccount"})
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def _condition_account(block: Any) -> str | None:
+    """The one account a `*` is restricted to: every StringEquals on an account key names only it.
+
+    None when the conditions name several accounts, or restrict by organisation only: which
+    account asks is then not known, and Block Public Access is not applied to the entry.
+    """
+    found: set[str] = set()
+    for operator, pairs in block.items() if isinstance(block, dict) else ():
+        if str(operator).split(":")[-1] != "StringEquals":
+            continue
+        for key, value in (pairs or {}).items():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() in _ACCOUNT_KEYS:
+                found.update(str(v) for v in values)
+    if len(found) == 1 and _ACCOUNT_ID.match(next(iter(found))):
+        return next(iter(found))
+    return None
+
+
 def _constraints(grant: KmsGrant) -> tuple[str, ...]:
     out = []
     for name, pairs in (
@@ -299,8 +330,10 @@ def _with_block_public_access(
         return entries
     out = []
     for entry in entries:
+        # An account entry whose account is not known (a `*` restricted by organisation, or to
+        # several accounts) may be the owner's own: never claimed blocked (nor left unknown).
         cross_account = entry.scope is Scope.PUBLIC or (
-            entry.scope is Scope.ACCOUNT and entry.account != restriction.owner
+            entry.scope is Scope.ACCOUNT and entry.account is not None and entry.account != restriction.owner
         )
         if not cross_account:
             out.append(entry)

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from harness.account.gaps import SectionGap
+from harness.account.gaps import OPTIONAL_POLICY_SERVICES, REGIONAL_SECTIONS, SectionGap
 from harness.engine.apishape import principal_request_fields
 from harness.engine.errors import NoSuchEntity, SimulationError
 from harness.engine.types import ContextEntry, KmsGrant, PolicyKind, PolicySource, SimulationInput
@@ -57,8 +57,25 @@ ARN_IDENTITY = re.compile(
 )
 
 
-# Services whose capture sections are per Region, named `SERVICE/REGION` in `Gaps`.
-_REGIONAL_SECTIONS = frozenset({"kms", "sqs", "sns", "secretsmanager", "lambda", "ecr", "dynamodb", "events"})
+# Sub-resources with a policy of their own that the capture does not read, beside the resource
+# the model holds: their policy is unknown, never the parent's and never "none".
+# - A DynamoDB stream: "You can attach a resource-based policy to a table or a stream"
+#   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html).
+# - A Lambda version or alias (`function:NAME:QUALIFIER`): each has its own resource-based policy,
+#   and a request on the qualified ARN is checked against it, not the function's
+#   (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html). A reading:
+#   `$LATEST` is treated the same (unknown), which can only give an error, never a false answer.
+_SUB_RESOURCE = re.compile(
+    r"^(?P<parent>arn:[^:]+:dynamodb:[^:]*:\d{12}:table/[^/]+)/stream/.+$"
+    r"|^(?P<function>arn:[^:]+:lambda:[^:]*:\d{12}:function:[^:]+):[^:]+$"
+)
+_SUB_RESOURCE_GAP = {
+    "parent": "the capture does not read DynamoDB stream policies: give the stream's policy in the model",
+    "function": (
+        "the capture does not read the policies of Lambda versions and aliases (each has its own): "
+        "give the qualified function's policy in the model"
+    ),
+}
 
 
 class CaptureGap(SimulationError):
@@ -437,7 +454,7 @@ class AccountModel:
         if len(parts) < 6 or parts[0] != "arn":
             return None
         service, region, account_id = parts[2], parts[3], parts[4]
-        if service in _REGIONAL_SECTIONS:  # a listing refused in that account and Region
+        if service in REGIONAL_SECTIONS:  # a listing refused in that account and Region
             account = self.accounts.get(account_id)
             return account.gap_for(f"{service}/{region}") if account else None
         if service == "s3" and region and account_id:  # an access point: listed per Region
@@ -446,6 +463,19 @@ class AccountModel:
         if service == "s3":  # bucket ARNs carry no account: any account's S3 gap may hide it
             return next((a.gap_for("s3") for a in self.accounts.values() if a.gap_for("s3")), None)
         return None
+
+    def uncaptured_service(self, service: str) -> str | None:
+        """Why the model knows none of `service`'s resources: its capture was not asked to read them.
+
+        None for a hand-written model (no `capture:` block: what it holds is what there is) and for
+        a service the capture read; otherwise a resource of it is unknown, never "no policy".
+        """
+        if self.captured_services is None or service not in OPTIONAL_POLICY_SERVICES:
+            return None
+        if service in self.captured_services:
+            return None
+        name = "S3" if service == "s3" else service
+        return f"the capture that wrote {self.path} did not read {name}: capture it with --services {service}"
 
     def resource_policy_for(self, arn: str) -> PolicySource | None:
         entry = self._resource(arn)
@@ -456,9 +486,13 @@ class AccountModel:
         entry = self._resource(arn)
         if entry is not None:
             return entry.gap
-        if ":dynamodb:" in arn and "/stream/" in arn and self._resource(arn.split("/stream/", 1)[0]):
-            # A stream has a policy of its own, which the capture does not read: unknown, not absent.
-            return "the capture does not read DynamoDB stream policies: give the stream's policy in the model"
+        sub = _SUB_RESOURCE.match(arn)
+        if sub is not None and sub.lastgroup is not None and self._resource(sub[sub.lastgroup]) is not None:
+            return _SUB_RESOURCE_GAP[sub.lastgroup]
+        service = arn.split(":")[2] if arn.startswith("arn:") and arn.count(":") >= 5 else ""
+        uncaptured = self.uncaptured_service(service)
+        if uncaptured is not None:
+            return uncaptured
         section = self._section_gap(arn)
         if section is not None:
             return f"the capture could not list the resources holding {arn}: {section.describe()}"

@@ -484,10 +484,9 @@ def _keys(model: AccountModel, selector: ResourceSelector) -> Iterator[SelectedR
 
 
 def _buckets(model: AccountModel, selector: ResourceSelector) -> Iterator[SelectedResource]:
-    if model.captured_services is not None and "s3" not in model.captured_services:
-        raise CaptureGap(
-            f"the capture that wrote {model.path} did not read S3: capture it with --services s3"
-        )
+    uncaptured = model.uncaptured_service("s3")
+    if uncaptured is not None:
+        raise CaptureGap(uncaptured)
     for account in _accounts_in_scope(model, selector):
         _raise_for_gap(model, account, "s3", "buckets")
         for entry in account.resources.values():

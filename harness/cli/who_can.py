@@ -74,7 +74,8 @@ def register(subparsers: Any) -> None:
         metavar="SELECTOR",
         help="only these identities: all (default), role/NAME, user/ci-*, a name or an ARN glob; "
         "external: the principals outside the model the resource's policy or grants name "
-        "(asked by default, not with other selectors unless named); repeatable",
+        "(asked by default, not with other selectors unless named; needs a RESOURCE, not *; an "
+        "unread resource policy makes them an error); repeatable",
     )
     parser.add_argument(
         "--context",

@@ -33,7 +33,7 @@ from harness.scenarios.catalog_adapter import (
     CatalogProblem,
     wildcard_regex,
 )
-from harness.scenarios.external import external_aliases, external_askers, names_external
+from harness.scenarios.external import external_aliases, external_askers, external_unknown, names_external
 from harness.scenarios.filecontext import FileContext
 from harness.scenarios.resources import (
     ContextReference,
@@ -344,6 +344,12 @@ class ScenarioExpander:
         """`principals: external`: per action and resource, the principals its policy and grants name."""
         model = self.loader.out.account_model
         assert model is not None  # _name_list refuses `external` without a model
+        for target in targets:
+            unknown = external_unknown(model, target.arn, requests.resource_policy_named)
+            if unknown is not None:
+                hint = "list resources by ARN, ones the account model could read"
+                self.error(head.line, f"{head.name}.resources", unknown, hint)
+                return
         for pattern, expanded in plan.actions:
             for action in expanded:
                 for target in targets:

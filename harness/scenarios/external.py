@@ -49,6 +49,20 @@ def external_askers(
     return list(out.values())
 
 
+def external_unknown(model: AccountModel, resource: str, policy_named: bool) -> str | None:
+    """Why the external principals on `resource` cannot be listed (a load error), or None.
+
+    Zero cells would pass silently: `*` names no resource whose policy could name anyone, and
+    a policy the capture could not read (a gap) names principals no one knows.
+    """
+    if resource == "*":
+        return '`external` lists the principals a resource\'s policy and grants name; resource "*" names none'
+    gap = None if policy_named else model.resource_gap(resource)
+    if gap:
+        return f"the principals outside the model on {resource} are unknown: the model did not read it: {gap}"
+    return None
+
+
 def _asker(entry: ExternalPrincipal) -> ExternalAsker:
     tags = (OTHER_SIDE_TAG,) if entry.other_side == "unknown" else ()
     subject = Subject(identity_policies=(OTHER_SIDE,), caller_arn=caller_for(entry))

@@ -129,3 +129,31 @@ def test_external_without_an_account_model_is_a_located_error(tmp_path):
         ScenarioLoader().load(path, "s.yaml")
     (err,) = info.value.errors
     assert err.line == 3 and "external" in err.message
+
+
+UNREAD_MODEL = """
+accounts:
+  - AccountId: "111122223333"
+    RoleDetailList:
+      - {RoleName: ir, Arn: "arn:aws:iam::111122223333:role/ir", RolePolicyList: []}
+    ResourcePolicies:
+      - {Arn: "arn:aws:kms:eu-west-3:111122223333:key/k1", Gap: "kms:ListGrants was refused (AccessDeniedException)"}
+"""
+
+
+def test_external_on_a_resource_whose_policy_was_not_read_is_a_located_error_never_zero_cells(tmp_path):
+    with pytest.raises(ScenarioFileErrors) as info:
+        load(
+            tmp_path,
+            f"  - {{name: s, principals: external, actions: [kms:Decrypt], resources: ['{KEY}'], expect: denied}}\n",
+            UNREAD_MODEL,
+        )
+    (err,) = info.value.errors
+    assert err.line == 5 and "kms:ListGrants" in err.message and err.field == "s.resources"
+
+
+def test_external_on_every_resource_is_a_located_error_never_zero_cells(tmp_path):
+    with pytest.raises(ScenarioFileErrors) as info:
+        load(tmp_path, "  - {name: s, principals: external, actions: [kms:Decrypt], expect: denied}\n")
+    (err,) = info.value.errors
+    assert err.line == 5 and '"*"' in err.message

@@ -18,11 +18,12 @@ from harness.account.capture.policies import PolicySection
 from harness.account.capture.secretsmanager import capture_secretsmanager
 from harness.account.capture.sns import capture_sns
 from harness.account.capture.sqs import capture_sqs
+from harness.account.gaps import REGIONAL_POLICY_SERVICES
 
 # (calls, account id, partition) -> the section
 Capture = Callable[[ServiceCalls, str, str], PolicySection]
 
-SECTIONS: dict[str, Capture] = {
+_CAPTURES: dict[str, Capture] = {
     "sqs": capture_sqs,
     "sns": lambda calls, account, _partition: capture_sns(calls, account),
     "secretsmanager": lambda calls, account, _partition: capture_secretsmanager(calls, account),
@@ -32,7 +33,7 @@ SECTIONS: dict[str, Capture] = {
     "events": lambda calls, account, _partition: capture_events(calls, account),
 }
 
-READ_ACTIONS: dict[str, tuple[str, ...]] = {
+_READS: dict[str, tuple[str, ...]] = {
     "sqs": ("sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"),
     "sns": ("sns:ListTopics", "sns:GetTopicAttributes", "sns:ListTagsForResource"),
     "secretsmanager": ("secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy"),
@@ -41,3 +42,8 @@ READ_ACTIONS: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb:ListTables", "dynamodb:GetResourcePolicy", "dynamodb:ListTagsOfResource"),
     "events": ("events:ListEventBuses", "events:ListTagsForResource"),
 }
+
+# In the order of gaps.REGIONAL_POLICY_SERVICES, the one list of these services (a name there
+# without its capture or read actions here fails at import, never silently uncaptured).
+SECTIONS: dict[str, Capture] = {name: _CAPTURES[name] for name in REGIONAL_POLICY_SERVICES}
+READ_ACTIONS: dict[str, tuple[str, ...]] = {name: _READS[name] for name in REGIONAL_POLICY_SERVICES}
