@@ -1,6 +1,7 @@
 """This engine against the reference TypeScript simulator, whole process each, side by side.
 
-    python bench/bench_reference.py [--count 4000] [--seed 7] [--runs 3] [--reference-dir DIR] [--tree DIR]
+    python bench/bench_reference.py [--count 4000] [--seed 7] [--runs 3] [--workload basic|language|both]
+                                    [--reference-dir DIR] [--tree DIR]
 
 Installs @cloud-copilot/iam-simulate from npm into a temporary folder (never a
 dependency of this project; `--reference-dir` reuses an existing install) with a
@@ -8,8 +9,13 @@ small node runner (bench/reference_runner.mjs) that reads the same JSONL request
 and calls its `runSimulation` once per action x resource cell. Then, in one run,
 each side interleaved `--runs` times:
 
-(a) `--count` distinct generated requests (bench/workload.py): ours through
-    `harness simulate-custom-policy --cli-input-jsonl`, target >= 3x;
+(a) `--count` distinct generated requests, ours through
+    `harness simulate-custom-policy --cli-input-jsonl`, target >= 3x, once per workload
+    `--workload` names (default both):
+    - basic: bench/workload.py, the shapes most policies use;
+    - language: bench/workload_language.py, the whole policy language (every condition
+      operator, qualifiers, variables, NotPrincipal, SCPs, boundaries, resource
+      policies) at frequencies measured on AWS managed policies;
 (b) one request of 40 actions x 250 keys (10,000 cells): ours through
     `--cli-input-json` with default output, target >= 10x.
 
@@ -20,9 +26,10 @@ so a change is measured side by side under the same load (`python -m harness` ru
 from DIR imports DIR's package).
 
 Prints each run's wall and CPU time, the median ratio (reference / ours) of each,
-and how often the two agree on the cells of (a), as a sanity check that both ran
-the same requests. On a shared machine the wall ratio moves with the load; the CPU
-ratio (user + system time of each process) moves less.
+and how often the two agree on the cells of each (a) case, as a sanity check that both
+ran the same requests (the engine's known divergences from the reference, and its
+enforced decision, keep that below 100%). On a shared machine the wall ratio moves with
+the load; the CPU ratio (user + system time of each process) moves less.
 """
 
 from __future__ import annotations
@@ -37,15 +44,33 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workload import big_request, generate_requests
+import workload
+import workload_language
+from workload import big_request
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = "@cloud-copilot/iam-simulate"
+
+
+@dataclass(frozen=True)
+class Workload:
+    source: str
+    generate: Callable[[int, int], list[dict[str, Any]]]  # (count, seed) -> requests
+
+
+WORKLOADS = {
+    "basic": Workload("bench/workload.py", workload.generate_requests),
+    "language": Workload(
+        "bench/workload_language.py, the whole policy language", workload_language.generate_requests
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,7 @@ class Case:
     ours_stdin: Path | None
     reference_stdin: Path
     target: float
+    agreement: bool = False  # report how often the two agree on its cells
 
 
 def install_reference(folder: Path) -> None:
@@ -126,11 +152,94 @@ def agreement(ours: Path, reference: Path) -> tuple[int, int, int]:
     return cells, same_sim, same_enforced
 
 
+def workload_cases(args: argparse.Namespace, tmp: Path, harness: list[str]) -> list[Case]:
+    """Case (a) once per chosen workload: the same requests to both sides."""
+    names = list(WORKLOADS) if args.workload == "both" else [args.workload]
+    cases = []
+    for name in names:
+        chosen = WORKLOADS[name]
+        requests = tmp / f"requests-{name}.jsonl"
+        requests.write_text("".join(json.dumps(r) + "\n" for r in chosen.generate(args.count, args.seed)))
+        cases.append(
+            Case(
+                f"{name} workload ({chosen.source}): {args.count} distinct requests, --cli-input-jsonl",
+                [*harness, "--cli-input-jsonl", str(requests)],
+                None,
+                requests,
+                3.0,
+                agreement=True,
+            )
+        )
+    return cases
+
+
+def big_case(tmp: Path, harness: list[str]) -> Case:
+    big = tmp / "big.json"
+    big.write_text(json.dumps(big_request()))
+    big_line = tmp / "big.jsonl"
+    big_line.write_text(big.read_text() + "\n")
+    return Case(
+        "one request, 40 actions x 250 keys, default output",
+        [*harness, "--cli-input-json", f"file://{big}"],
+        None,
+        big_line,
+        10.0,
+    )
+
+
+@dataclass(frozen=True)
+class Sides:
+    """What each run starts: our checkouts (name, folder) with their environments, and the reference."""
+
+    trees: list[tuple[str, Path]]
+    envs: dict[str, dict[str, str]]
+    node: list[str]
+    folder: Path  # the reference's install
+    tmp: Path
+
+
+def run_case(i: int, case: Case, runs: int, sides: Sides) -> None:
+    """Time both sides `runs` times, interleaved, and print each run and the median ratios."""
+    trees, tmp = sides.trees, sides.tmp
+    ours: dict[str, list[Timing]] = {name: [] for name, _ in trees}
+    ref: list[Timing] = []
+    for run in range(runs):
+        shown = []
+        for name, tree in trees:
+            out = tmp / f"{name}-{i}.out".replace("/", "_")
+            ours[name].append(timed(case.ours, case.ours_stdin, out, tree, sides.envs[name]))
+            shown.append(f"{name} {ours[name][-1].wall:.2f} s ({ours[name][-1].cpu:.2f} s CPU)")
+        ref.append(timed(sides.node, case.reference_stdin, tmp / f"ref-{i}.out", cwd=sides.folder))
+        print(
+            f"  {case.name}: run {run + 1}: {', '.join(shown)}, "
+            f"reference {ref[-1].wall:.2f} s ({ref[-1].cpu:.2f} s CPU)"
+        )
+    for name, _ in trees:
+        wall = [r.wall / o.wall for r, o in zip(ref, ours[name], strict=True)]
+        cpu = [r.cpu / o.cpu for r, o in zip(ref, ours[name], strict=True)]
+        median = statistics.median(wall)
+        verdict = "meets" if median >= case.target else "MISSES"
+        print(
+            f"{case.name} [{name}]: wall ratio per run {', '.join(f'{x:.2f}' for x in wall)}, "
+            f"median {median:.2f}x ({verdict} {case.target:g}x); CPU ratio median "
+            f"{statistics.median(cpu):.2f}x"
+        )
+    if case.agreement:
+        cells, same_sim, same_enforced = agreement(tmp / f"ours-{i}.out", tmp / f"ref-{i}.out")
+        print(
+            f"  agreement on {cells} cells: simulator decision {same_sim / cells:.1%}, "
+            f"enforced decision {same_enforced / cells:.1%}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--workload", choices=[*WORKLOADS, "both"], default="both", help="the requests of case (a)"
+    )
     parser.add_argument("--reference-dir", type=Path, help="reuse an npm install folder")
     parser.add_argument("--tree", type=Path, help="another checkout to time side by side")
     args = parser.parse_args()
@@ -145,72 +254,16 @@ def main() -> int:
         install_reference(folder)
         version = json.loads((folder / "node_modules" / PACKAGE / "package.json").read_text())["version"]
 
-        mixed = tmp / "requests.jsonl"
-        mixed.write_text("".join(json.dumps(r) + "\n" for r in generate_requests(args.count, args.seed)))
-        big = tmp / "big.json"
-        big.write_text(json.dumps(big_request()))
-        big_line = tmp / "big.jsonl"
-        big_line.write_text(big.read_text() + "\n")
-
         harness = [sys.executable, "-m", "harness", "simulate-custom-policy"]
-        cases = [
-            Case(
-                f"{args.count} distinct requests, --cli-input-jsonl",
-                [*harness, "--cli-input-jsonl", str(mixed)],
-                None,
-                mixed,
-                3.0,
-            ),
-            Case(
-                "one request, 40 actions x 250 keys, default output",
-                [*harness, "--cli-input-json", f"file://{big}"],
-                None,
-                big_line,
-                10.0,
-            ),
-        ]
+        cases = [*workload_cases(args, tmp, harness), big_case(tmp, harness)]
         node = ["node", str(folder / "reference_runner.mjs")]
         print(f"reference: {PACKAGE} {version}, node runner; ours: {sys.executable} -m harness")
         envs = {name: python_env(tmp / f"pycache-{n}") for n, (name, _) in enumerate(trees)}
         for name, tree in trees:  # writes each tree's bytecode cache before anything is timed
             timed([*harness, "--cli-input-jsonl", os.devnull], None, tmp / "warm.out", tree, envs[name])
+        sides = Sides(trees, envs, node, folder, tmp)
         for i, case in enumerate(cases):
-            ours: dict[str, list[Timing]] = {name: [] for name, _ in trees}
-            ref: list[Timing] = []
-            for run in range(args.runs):
-                shown = []
-                for name, tree in trees:
-                    ours[name].append(
-                        timed(
-                            case.ours,
-                            case.ours_stdin,
-                            tmp / f"{name}-{i}.out".replace("/", "_"),
-                            tree,
-                            envs[name],
-                        )
-                    )
-                    shown.append(f"{name} {ours[name][-1].wall:.2f} s ({ours[name][-1].cpu:.2f} s CPU)")
-                ref.append(timed(node, case.reference_stdin, tmp / f"ref-{i}.out", cwd=folder))
-                print(
-                    f"  {case.name}: run {run + 1}: {', '.join(shown)}, "
-                    f"reference {ref[-1].wall:.2f} s ({ref[-1].cpu:.2f} s CPU)"
-                )
-            for name, _ in trees:
-                wall = [r.wall / o.wall for r, o in zip(ref, ours[name], strict=True)]
-                cpu = [r.cpu / o.cpu for r, o in zip(ref, ours[name], strict=True)]
-                median = statistics.median(wall)
-                verdict = "meets" if median >= case.target else "MISSES"
-                print(
-                    f"{case.name} [{name}]: wall ratio per run {', '.join(f'{x:.2f}' for x in wall)}, "
-                    f"median {median:.2f}x ({verdict} {case.target:g}x); CPU ratio median "
-                    f"{statistics.median(cpu):.2f}x"
-                )
-            if i == 0:
-                cells, same_sim, same_enforced = agreement(tmp / "ours-0.out", tmp / "ref-0.out")
-                print(
-                    f"  agreement on {cells} cells: simulator decision {same_sim / cells:.1%}, "
-                    f"enforced decision {same_enforced / cells:.1%}"
-                )
+            run_case(i, case, args.runs, sides)
     return 0
 
 

@@ -163,17 +163,24 @@ def _tokens_source(tokens: Tokens) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Fast matchers: string operations for the shapes policies use
+# Fast matchers: string operations instead of a regex
 #
-# Exact text, `prefix*`, `*suffix`, `prefix*suffix` and several free `*` need
-# no regex: a value matches `p0*p1*...*pn` when it starts with p0, ends with pn
-# and holds p1..pn-1 in order in between (taking each leftmost is never worse).
-# An ARN pattern whose wildcards before the fifth colon are all bounded `*` is
-# matched part by part on the value split at its first five colons. Anything
-# else (`?`, a free `*` inside the first five parts next to bounded ones) is a
-# regex, compiled once per source and kept by the PatternCache.
+# A pattern whose wildcards are free `*` and `?` is a run of pieces between the
+# stars; each piece has a fixed width (a `?` stands for one character). A value
+# matches `p0*p1*...*pn` when p0 fits at its start, pn at its end, and p1..pn-1
+# fit in order in between, each at its leftmost place: a fixed-width piece
+# placed further left never leaves less room for the ones after it. An ARN
+# pattern whose wildcards before the fifth colon are all bounded is matched
+# part by part on the value split at its first five colons (within a part a
+# bounded wildcard is a free one: the part holds no colon). Only a free `*`
+# inside the first five parts next to a bounded wildcard takes a regex,
+# compiled once per source and kept by the PatternCache; a regex costs far more
+# to compile than the string operations cost to run, and most patterns are read
+# for a handful of values.
 
 Match = Callable[[str], bool]
+
+_ONE = None  # in a piece: one character of any kind
 
 
 def _never(value: str) -> bool:
@@ -215,25 +222,107 @@ def _star_glob(pieces: tuple[str, ...]) -> Match:
     return match
 
 
-def _pieces(items: tuple[tuple[int, str], ...], star_kinds: frozenset[int]) -> tuple[str, ...] | None:
-    """Literal pieces between stars, or None when a token is not a literal or an allowed star."""
-    pieces = [""]
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A fixed-width piece holding `?`: its width and its literal runs (offset, text)."""
+
+    width: int
+    runs: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, chars: list[str | None]) -> _Piece:
+        runs: list[tuple[int, str]] = []
+        start, text = 0, ""
+        for offset, ch in enumerate(chars):
+            if ch is _ONE:
+                if text:
+                    runs.append((start, text))
+                text = ""
+                start = offset + 1
+            else:
+                text += ch
+        if text:
+            runs.append((start, text))
+        return cls(len(chars), tuple(runs))
+
+    def at(self, v: str, pos: int) -> bool:
+        """Whether the piece fits at `pos` (the caller has checked that `width` characters remain)."""
+        for offset, text in self.runs:  # noqa: SIM110 (hot path: no generator)
+            if not v.startswith(text, pos + offset):
+                return False
+        return True
+
+    def find(self, v: str, pos: int, end: int) -> int:
+        """The leftmost place from `pos` where the piece fits before `end`, or -1."""
+        last = end - self.width
+        if not self.runs:
+            return pos if pos <= last else -1
+        offset, text = self.runs[0]
+        while pos <= last:
+            found = v.find(text, pos + offset, last + offset + len(text))
+            if found < 0:
+                return -1
+            start = found - offset
+            if self.at(v, start):
+                return start
+            pos = start + 1
+        return -1
+
+
+def _wild_glob(pieces: tuple[_Piece, ...]) -> Match:
+    """Matcher for fixed-width pieces (some holding `?`) separated by free `*`."""
+    first, last = pieces[0], pieces[-1]
+    if len(pieces) == 1:
+        return lambda v: len(v) == first.width and first.at(v, 0)
+    middle = pieces[1:-1]
+    least = sum(p.width for p in pieces)
+
+    def match(v: str) -> bool:
+        n = len(v)
+        if n < least or not first.at(v, 0) or not last.at(v, n - last.width):
+            return False
+        pos, end = first.width, n - last.width
+        for piece in middle:
+            found = piece.find(v, pos, end)
+            if found < 0:
+                return False
+            pos = found + piece.width
+        return True
+
+    return match
+
+
+def _pieces(
+    items: tuple[tuple[int, str], ...], star_kinds: frozenset[int], one_kinds: frozenset[int]
+) -> list[list[str | None]] | None:
+    """The characters between stars (`_ONE` for a `?`), or None when a token is of another kind."""
+    pieces: list[list[str | None]] = [[]]
     for kind, text in items:
         if kind == LIT:
-            pieces[-1] += text
+            pieces[-1].extend(text)
         elif kind in star_kinds:
-            pieces.append("")
+            pieces.append([])
+        elif kind in one_kinds:
+            pieces[-1].append(_ONE)
         else:
             return None
-    return tuple(pieces)
+    return pieces
+
+
+def _glob_of(pieces: list[list[str | None]]) -> Match:
+    if any(_ONE in piece for piece in pieces):
+        return _wild_glob(tuple(_Piece.of(piece) for piece in pieces))
+    return _star_glob(tuple("".join(piece) for piece in pieces))  # type: ignore[arg-type]
 
 
 _FREE = frozenset({STAR})
+_FREE_ONE = frozenset({ONE})
 _BOUNDED = frozenset({BOUNDED_STAR})
+_BOUNDED_ONE = frozenset({BOUNDED_ONE})
 
 
 def _by_parts(items: tuple[tuple[int, str], ...]) -> Match | None:
-    """Part-by-part matcher when bounded `*` sit only in the first five parts and free `*` only after."""
+    """Part-by-part matcher when bounded wildcards sit only in the first five parts and free ones only after."""
     parts: list[list[tuple[int, str]]] = [[]]
     for kind, text in items:
         if kind != LIT or len(parts) == _ARN_PARTS:
@@ -252,10 +341,11 @@ def _by_parts(items: tuple[tuple[int, str], ...]) -> Match | None:
         return None
     matchers: list[Match] = []
     for i, part in enumerate(parts):
-        pieces = _pieces(tuple(part), _BOUNDED if i < _ARN_PARTS - 1 else _FREE)
+        inner = i < _ARN_PARTS - 1
+        pieces = _pieces(tuple(part), _BOUNDED if inner else _FREE, _BOUNDED_ONE if inner else _FREE_ONE)
         if pieces is None:
             return None
-        matchers.append(_star_glob(pieces))
+        matchers.append(_glob_of(pieces))
     checks = tuple(matchers)
 
     def match(v: str) -> bool:
@@ -274,9 +364,9 @@ def fast_matcher(tokens: Tokens) -> Match | None:
     """A matcher without regex for the common shapes, or None (use the regex)."""
     if tokens.never:
         return _never
-    pieces = _pieces(tokens.items, _FREE)
+    pieces = _pieces(tokens.items, _FREE, _FREE_ONE)
     if pieces is not None:
-        glob = _star_glob(pieces)
+        glob = _glob_of(pieces)
         if not tokens.arn_shape:
             return glob
         return lambda v: v.count(":") >= _ARN_PARTS - 1 and glob(v)

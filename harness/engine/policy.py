@@ -71,6 +71,8 @@ _PRINCIPAL_REQUIRED = frozenset({PolicyKind.RESOURCE})
 _PRINCIPAL_ALLOWED = frozenset({PolicyKind.RESOURCE, PolicyKind.RCP})
 
 _DECODER = json.JSONDecoder()
+# Strings and other characters up to the next bracket outside a string (the bracket captured).
+_NEXT_BRACKET = re.compile(r'(?:[^"{}\[\]]+|"(?:[^"\\]+|\\.)*")*([{}\[\]])', re.DOTALL)
 
 
 # ---------------------------------------------------------------------------
@@ -114,13 +116,25 @@ class _Scanner:
     def skip_value(self) -> tuple[int, int]:
         """Skip one value; return the offsets of its first and last character.
 
-        The json module's C scanner reads the value (the text is valid JSON), which is
-        far quicker than walking its characters here.
+        An object or array (every statement) is skipped bracket to bracket: one regex
+        match jumps over strings and other characters to the next bracket, so a
+        statement of fifty actions costs a few matches and builds nothing. Other values
+        are read by the json module's C scanner. The text is valid JSON (already parsed).
         """
         self.skip_ws()
         start = self.i
-        _, self.i = _DECODER.raw_decode(self.text, start)
-        return start, self.i - 1
+        if self.text[start] not in "{[":
+            _, self.i = _DECODER.raw_decode(self.text, start)
+            return start, self.i - 1
+        depth, pos, text = 0, start, self.text
+        while True:
+            m = _NEXT_BRACKET.match(text, pos)
+            assert m is not None  # valid JSON: every bracket opened is closed
+            pos = m.end()
+            depth += 1 if m.group(1) in "{[" else -1
+            if depth == 0:
+                self.i = pos
+                return start, pos - 1
 
     def statement_spans(self) -> list[tuple[int, int]]:
         self.skip_ws()
@@ -172,23 +186,29 @@ class StatementSpans:
     """Positions of a policy's statements, scanned on first use.
 
     Only a statement that ends up in MatchedStatements needs its position, and most
-    policies of a mixed workload never do, so the text is scanned lazily, once.
+    policies of a mixed workload never do, so the text is scanned lazily, once, and a
+    statement's offsets become line and column only when that statement is asked for.
     """
 
-    __slots__ = ("_count", "_spans", "_text")
+    __slots__ = ("_count", "_offsets", "_scanner", "_text")
 
     def __init__(self, text: str, count: int) -> None:
         self._text = text
         self._count = count
-        self._spans: list[tuple[Position, Position]] | None = None
+        self._scanner: _Scanner | None = None
+        self._offsets: list[tuple[int, int]] | None = None
 
     def __getitem__(self, index: int) -> tuple[Position, Position]:
-        if self._spans is None:
-            spans = scan_statement_spans(self._text)
-            if len(spans) != self._count:  # pragma: no cover - the scanner follows json.loads
-                spans = [(Position(0, 0), Position(0, 0))] * self._count
-            self._spans = spans
-        return self._spans[index]
+        scanner = self._scanner
+        if scanner is None:
+            scanner = self._scanner = _Scanner(self._text)
+            offsets = scanner.statement_spans()
+            # (the scanner follows json.loads, so the counts agree)
+            self._offsets = offsets if len(offsets) == self._count else None
+        if self._offsets is None:  # pragma: no cover - see above
+            return Position(0, 0), Position(0, 0)
+        start, end = self._offsets[index]
+        return scanner.position_after(start), scanner.position_after(end)
 
 
 # ---------------------------------------------------------------------------
@@ -293,6 +313,7 @@ class CompiledPolicy:
     _elsewhere: dict[str, OtherServices] = field(default_factory=dict)
     _with_wild: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
     _keys_by_action: dict[str, frozenset[str]] = field(default_factory=dict)
+    _misses_by_action: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
     _matched: dict[int, MatchedStatement] = field(default_factory=dict)  # per source: not shared
     # Lower-cased condition keys referenced anywhere in the policy.
     condition_keys: frozenset[str] = frozenset()
@@ -332,6 +353,7 @@ class CompiledPolicy:
         clone._elsewhere = self._elsewhere
         clone._with_wild = self._with_wild
         clone._keys_by_action = self._keys_by_action
+        clone._misses_by_action = self._misses_by_action
         clone._matched = {}
         clone.condition_keys = self.condition_keys
         return clone
@@ -391,6 +413,16 @@ class CompiledPolicy:
                 found = kept(self._with_wild, service, ordered)
             candidates = found
         return candidates
+
+    def action_misses(self, action_lower: str) -> tuple[CompiledStatement, ...]:
+        """Statements for the action's service whose Action/NotAction misses the action, in
+        document order (for explanations; kept per action like `statements_for`)."""
+        found = self._misses_by_action.get(action_lower)
+        if found is None:
+            matched = {id(st) for st in self.statements_for(action_lower)}
+            near = self.service_statements(action_lower.split(":", 1)[0])
+            found = kept(self._misses_by_action, action_lower, tuple(st for st in near if id(st) not in matched))
+        return found
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element matches, in document order.

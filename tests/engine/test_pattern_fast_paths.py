@@ -85,14 +85,14 @@ _VALUE = st.text(alphabet="ab:/", max_size=16)
 _ARNISH = st.lists(st.text(alphabet="ab*?", max_size=3), min_size=6, max_size=7).map(":".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(flavor=st.sampled_from(list(PatternFlavor)), pattern=_PATTERN_TEXT | _ARNISH, value=_VALUE)
 def test_fast_matcher_agrees_with_regex_reading(flavor: PatternFlavor, pattern: str, value: str) -> None:
     segments = [(pattern, True)]
     assert _fast(flavor, segments, value) == _oracle(flavor, segments, value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     flavor=st.sampled_from([PatternFlavor.RESOURCE, PatternFlavor.STRING_LIKE, PatternFlavor.ARN_LIKE]),
     segments=st.lists(st.tuples(_PATTERN_TEXT, st.booleans()), min_size=1, max_size=3),
@@ -127,11 +127,19 @@ def test_bounded_star_inside_a_part_is_matched_part_by_part() -> None:
     assert not match("arn:aws:kms:eu-x:y-1:111122223333:key/k")  # the `*` stays in the region
 
 
-def test_question_mark_falls_back_to_the_regex() -> None:
-    assert not _shape("arn:aws:s3:::bucket-????/*")
+def test_question_marks_need_no_regex() -> None:
+    assert _shape("arn:aws:s3:::bucket-????/*")
+    assert _shape("arn:aws:s3:::b?c*d?e*f")
+    assert _shape("arn:aws:kms:eu-????-1:111122223333:key/*")
     match = PatternCache().pattern(PatternFlavor.RESOURCE, "arn:aws:s3:::bucket-????/*")
     assert match("arn:aws:s3:::bucket-0001/x")
     assert not match("arn:aws:s3:::bucket-001/x")
+
+
+def test_a_star_next_to_a_bounded_wildcard_in_the_first_parts_takes_the_regex() -> None:
+    assert not _shape("arn:aws:kms:eu-*:*-1:key/*")  # free `*` ends the region, bounded one in the account
+    match = PatternCache().pattern(PatternFlavor.RESOURCE, "arn:aws:kms:eu-*:*-1:key/*")
+    assert match("arn:aws:kms:eu-west:x:y-1:key/k")
 
 
 # --- edge cases of the readings ---------------------------------------------------

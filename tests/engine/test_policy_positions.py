@@ -7,8 +7,13 @@ EndPosition Column 167 (1-based, just past each brace).
 
 from __future__ import annotations
 
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from harness.engine import Position
-from harness.engine.policy import scan_statement_spans
+from harness.engine.policy import _Scanner, scan_statement_spans
 
 AWS_EXAMPLE = (
     '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
@@ -54,3 +59,25 @@ def test_statement_key_after_other_keys_with_nested_objects() -> None:
     text = '{"Id":{"a":[1,{"b":2}]},"Statement":{"Effect":"Allow","Action":"s3:A","Resource":"*"}}'
     start, _ = scan_statement_spans(text)[0]
     assert text[start.column - 2 :].startswith('{"Effect"')
+
+
+_JSON_TEXT = st.text(alphabet='ab{}[]":,\\/ \u00e9\n', max_size=8)
+_JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_JSON_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    statements=st.lists(st.dictionaries(_JSON_TEXT, _JSON_VALUE, max_size=4), min_size=1, max_size=4),
+    indent=st.sampled_from([None, 2]),
+    ascii_only=st.booleans(),
+)
+def test_each_span_holds_exactly_its_statement_whatever_its_strings_hold(
+    statements: list[dict[str, object]], indent: int | None, ascii_only: bool
+) -> None:
+    text = json.dumps({"Id": "x", "Statement": statements}, indent=indent, ensure_ascii=ascii_only)
+    spans = _Scanner(text).statement_spans()
+    assert [json.loads(text[a : b + 1]) for a, b in spans] == statements
