@@ -115,10 +115,14 @@ def _note_action_misses(
     Those for the action's service are listed one by one; a policy with statements that name
     only other services is noted in `elsewhere` (summed up, not listed).
     """
-    for st in policy.action_misses(action_lower):
-        element = Element.NOT_ACTION if st.not_action else Element.ACTION
-        result.misses.append(Miss(policy, st, element))
-    if len(policy.service_statements(action_lower.split(":", 1)[0])) != len(policy.statements):
+    near = policy.service_statements(action_lower.split(":", 1)[0])
+    if len(near) != len(candidates):
+        matched_ids = {id(s) for s in candidates}
+        for st in near:
+            if id(st) not in matched_ids:
+                element = Element.NOT_ACTION if st.not_action else Element.ACTION
+                result.misses.append(Miss(policy, st, element))
+    if len(near) != len(policy.statements):
         result.elsewhere.append(policy)
 
 

@@ -71,8 +71,6 @@ _PRINCIPAL_REQUIRED = frozenset({PolicyKind.RESOURCE})
 _PRINCIPAL_ALLOWED = frozenset({PolicyKind.RESOURCE, PolicyKind.RCP})
 
 _DECODER = json.JSONDecoder()
-# Strings and other characters up to the next bracket outside a string (the bracket captured).
-_NEXT_BRACKET = re.compile(r'(?:[^"{}\[\]]+|"(?:[^"\\]+|\\.)*")*([{}\[\]])', re.DOTALL)
 
 
 # ---------------------------------------------------------------------------
@@ -116,25 +114,13 @@ class _Scanner:
     def skip_value(self) -> tuple[int, int]:
         """Skip one value; return the offsets of its first and last character.
 
-        An object or array (every statement) is skipped bracket to bracket: one regex
-        match jumps over strings and other characters to the next bracket, so a
-        statement of fifty actions costs a few matches and builds nothing. Other values
-        are read by the json module's C scanner. The text is valid JSON (already parsed).
+        The json module's C scanner reads the value (the text is valid JSON), which is
+        far quicker than walking its characters here.
         """
         self.skip_ws()
         start = self.i
-        if self.text[start] not in "{[":
-            _, self.i = _DECODER.raw_decode(self.text, start)
-            return start, self.i - 1
-        depth, pos, text = 0, start, self.text
-        while True:
-            m = _NEXT_BRACKET.match(text, pos)
-            assert m is not None  # valid JSON: every bracket opened is closed
-            pos = m.end()
-            depth += 1 if m.group(1) in "{[" else -1
-            if depth == 0:
-                self.i = pos
-                return start, pos - 1
+        _, self.i = _DECODER.raw_decode(self.text, start)
+        return start, self.i - 1
 
     def statement_spans(self) -> list[tuple[int, int]]:
         self.skip_ws()
@@ -313,7 +299,6 @@ class CompiledPolicy:
     _elsewhere: dict[str, OtherServices] = field(default_factory=dict)
     _with_wild: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
     _keys_by_action: dict[str, frozenset[str]] = field(default_factory=dict)
-    _misses_by_action: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
     _matched: dict[int, MatchedStatement] = field(default_factory=dict)  # per source: not shared
     # Lower-cased condition keys referenced anywhere in the policy.
     condition_keys: frozenset[str] = frozenset()
@@ -353,7 +338,6 @@ class CompiledPolicy:
         clone._elsewhere = self._elsewhere
         clone._with_wild = self._with_wild
         clone._keys_by_action = self._keys_by_action
-        clone._misses_by_action = self._misses_by_action
         clone._matched = {}
         clone.condition_keys = self.condition_keys
         return clone
@@ -413,16 +397,6 @@ class CompiledPolicy:
                 found = kept(self._with_wild, service, ordered)
             candidates = found
         return candidates
-
-    def action_misses(self, action_lower: str) -> tuple[CompiledStatement, ...]:
-        """Statements for the action's service whose Action/NotAction misses the action, in
-        document order (for explanations; kept per action like `statements_for`)."""
-        found = self._misses_by_action.get(action_lower)
-        if found is None:
-            matched = {id(st) for st in self.statements_for(action_lower)}
-            near = self.service_statements(action_lower.split(":", 1)[0])
-            found = kept(self._misses_by_action, action_lower, tuple(st for st in near if id(st) not in matched))
-        return found
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element matches, in document order.
