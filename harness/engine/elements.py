@@ -37,6 +37,8 @@ _ENCODER = msgspec.json.Encoder()
 # IAM only checks that an action is prefaced by a service; an action name with
 # other characters (a comma, spaces) is accepted and simply matches nothing.
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:")
+# The service prefix of each line of an element's values joined by newlines (checked in one pass).
+_PREFIX_LINES = re.compile(r"^([A-Za-z0-9*?-]+):", re.MULTILINE)
 
 
 # ---------------------------------------------------------------------------
@@ -233,6 +235,26 @@ def _action_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
     return frozenset(prefixes)
 
 
+def _checked_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
+    """Check each Action value (see `_ACTION_RE`) and return `_action_prefixes` of them.
+
+    Values without a newline or a bare `*` (all that policies write) are checked in one
+    regex pass over their joined text; any other element takes the value-by-value check.
+    """
+    joined = "\n".join(values)
+    if "*" not in values and joined.count("\n") == len(values) - 1:
+        prefixes = _PREFIX_LINES.findall(joined)
+        if len(prefixes) == len(values):
+            lowered = "\n".join(prefixes).lower()
+            if "*" in lowered or "?" in lowered:
+                return None
+            return frozenset(lowered.split("\n"))
+    for a in values:
+        if a != "*" and not _ACTION_RE.match(a):
+            raise MalformedPolicyDocument(f"action {a!r} must be 'service:action' or '*'")
+    return _action_prefixes(values)
+
+
 _K = TypeVar("_K")
 _E = TypeVar("_E")
 
@@ -262,10 +284,7 @@ class ElementCache:
     def action(self, values: tuple[str, ...]) -> ActionElement:
         found = self._actions.get(values)
         if found is None:
-            for a in values:
-                if a != "*" and not _ACTION_RE.match(a):
-                    raise MalformedPolicyDocument(f"action {a!r} must be 'service:action' or '*'")
-            found = ActionElement(values, _action_prefixes(values), self.patterns)
+            found = ActionElement(values, _checked_prefixes(values), self.patterns)
             self._keep(self._actions, values, found)
         return found
 

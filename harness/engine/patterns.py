@@ -322,7 +322,7 @@ _BOUNDED_ONE = frozenset({BOUNDED_ONE})
 
 
 def _by_parts(items: tuple[tuple[int, str], ...]) -> Match | None:
-    """Part-by-part matcher when bounded wildcards sit only in the first five parts and free ones only after."""
+    """Part-by-part matcher: bounded wildcards only in the first five parts, free ones only after."""
     parts: list[list[tuple[int, str]]] = [[]]
     for kind, text in items:
         if kind != LIT or len(parts) == _ARN_PARTS:
@@ -430,7 +430,9 @@ class PatternCache:
         if found is None:
             if len(self._items) >= self._limit:
                 del self._items[next(iter(self._items))]  # oldest first (insertion order)
-            found = compile_tokens(_read(flavor, segments))
+            single = len(segments) == 1 and segments[0][1]
+            quick = _only_free_stars(flavor, segments[0][0]) if single else None
+            found = _star_glob(quick) if quick is not None else compile_tokens(_read(flavor, segments))
             self._items[key] = found
         return found
 
@@ -440,6 +442,27 @@ class PatternCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _only_free_stars(flavor: PatternFlavor, text: str) -> tuple[str, ...] | None:
+    """The pieces between the stars of a pattern whose only wildcards are free `*`, else None.
+
+    Most patterns are of this shape (`arn:aws:s3:::bucket/*`, `arn:aws:sqs:*:111122223333:q-*`,
+    `s3:Get*`), and reading them takes a split instead of the token readers above. What
+    makes a `*` free is the token readers' rule, in short: always in an Action or a
+    StringLike value; in a Resource, a `*` after the fifth colon or one that ends its part.
+    ArnLike patterns take the token readers.
+    """
+    if "?" in text or flavor is PatternFlavor.ARN_LIKE:
+        return None
+    if flavor is PatternFlavor.RESOURCE:
+        parts = text.split(":", _ARN_PARTS - 1)
+        head = parts if len(parts) < _ARN_PARTS else parts[:-1]
+        for part in head:
+            star = part.find("*")
+            if star >= 0 and star != len(part) - 1:  # a `*` inside a part stays in it
+                return None
+    return tuple(text.split("*"))
 
 
 def _read(flavor: PatternFlavor, segments: tuple[Segment, ...]) -> Tokens:

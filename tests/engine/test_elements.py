@@ -6,9 +6,11 @@ import json
 
 import pytest
 from engine_builders import allow, policy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.engine import MalformedPolicyDocument, PolicySource, compile_policy
-from harness.engine.elements import ElementCache
+from harness.engine.elements import _ACTION_RE, ElementCache, _action_prefixes, _checked_prefixes
 
 
 def _identity(statements: list[dict]) -> PolicySource:
@@ -79,3 +81,20 @@ def test_a_malformed_element_is_not_kept() -> None:
     for _ in range(2):  # refused every time, not remembered as good
         with pytest.raises(MalformedPolicyDocument, match="must be an ARN"):
             cache.resource(("not-an-arn",), "2012-10-17")
+
+
+def _checked_one_by_one(values: tuple[str, ...]) -> frozenset[str] | str | None:
+    for a in values:
+        if a != "*" and not _ACTION_RE.match(a):
+            return "malformed"
+    return _action_prefixes(values)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.lists(st.text(alphabet="aB1*?-:x \n", max_size=8), min_size=1, max_size=4).map(tuple))
+def test_action_values_checked_in_one_pass_as_one_by_one(values: tuple[str, ...]) -> None:
+    try:
+        got: frozenset[str] | str | None = _checked_prefixes(values)
+    except MalformedPolicyDocument:
+        got = "malformed"
+    assert got == _checked_one_by_one(values)
