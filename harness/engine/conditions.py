@@ -773,6 +773,44 @@ class ConditionKeys:
 NO_CONDITION_KEYS = ConditionKeys(frozenset(), frozenset())
 
 
+# Every way to write an operator whose values are compared as text (String*, Arn*; any
+# qualifier, with or without IfExists) -> whether its values may hold policy variables.
+_TEXT_FORMS: dict[str, bool] = {
+    f"{qualifier}{base}{suffix}": base in _VARIABLE_OPERATORS
+    for base, spec in _OPERATORS.items()
+    if spec.text_only
+    for qualifier in ("", _FOR_ALL, _FOR_ANY)
+    for suffix in ("", _IF_EXISTS)
+}
+
+
+def _text_block_keys(block: object, variables: bool) -> ConditionKeys | None:
+    """What `check_conditions` returns for a block of text-compared operators with string
+    values (most blocks), read without building its clauses; None for any other block,
+    which takes the full reading (and its error messages)."""
+    if type(block) is not dict:
+        return None
+    keys: list[str] = []
+    variable_keys: frozenset[str] = frozenset()
+    for opname, clauses in block.items():
+        takes_variables = _TEXT_FORMS.get(opname) if type(opname) is str else None
+        if takes_variables is None or type(clauses) is not dict:
+            return None
+        for key, raw in clauses.items():
+            if type(key) is not str or not key:
+                return None
+            values = (raw,) if type(raw) is str else raw if type(raw) is list else None
+            if values is None:
+                return None
+            for v in values:
+                if type(v) is not str:
+                    return None
+                if variables and takes_variables and "${" in v:
+                    variable_keys = variable_keys | Template(v, variables=True).variable_keys
+            keys.append(key.lower())
+    return ConditionKeys(frozenset(keys), variable_keys)
+
+
 def check_conditions(
     block: object, *, policy_version: str | None, patterns: PatternCache | None = None
 ) -> ConditionKeys:
@@ -785,7 +823,11 @@ def check_conditions(
     """
     if block is None:
         return NO_CONDITION_KEYS
-    written = _written(block, variables_enabled(policy_version))
+    variables = variables_enabled(policy_version)
+    lean = _text_block_keys(block, variables)
+    if lean is not None:
+        return lean
+    written = _written(block, variables)
     if patterns is None:
         patterns = PatternCache()
     for w in written:

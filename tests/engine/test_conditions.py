@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.engine.conditions import (
     CompiledConditions,
+    ConditionKeys,
     ConditionOutcome,
+    _text_block_keys,
+    _written,
     compile_conditions,
     known_operators,
 )
 from harness.engine.context import ContextValue, RequestContext
 from harness.engine.errors import MalformedPolicyDocument
+from harness.engine.variables import Template
 
 V2012 = "2012-10-17"
 
@@ -819,3 +825,51 @@ def test_numeric_context_value_with_underscores_is_not_a_number() -> None:
 
 def test_numeric_accepts_exponent_notation() -> None:
     assert holds(one("NumericEquals", "s3:max-keys", "1e3"), _maxkeys("1000"))
+
+
+_OPERATOR_NAMES = st.sampled_from(
+    ["StringEquals", "ForAnyValue:StringLike", "ArnLikeIfExists", "ForAllValues:ArnNotEquals", "Bool",
+     "Null", "NumericLessThan", "StringEqualsIgnoreCaseIfExists", "IfExists", "Stringequals", 7]
+)  # fmt: skip
+_VALUES = st.one_of(
+    st.text(alphabet="a${}:/*", max_size=10),
+    st.integers(),
+    st.booleans(),
+    st.lists(st.one_of(st.text(alphabet="a${}:", max_size=8), st.integers(), st.none()), max_size=3),
+)
+_BLOCKS = st.dictionaries(
+    _OPERATOR_NAMES,
+    st.one_of(st.dictionaries(st.text(alphabet="aB:/", max_size=6), _VALUES, max_size=3), _VALUES),
+)
+
+
+def _full_reading(block: object, variables: bool) -> ConditionKeys | str:
+    try:
+        written = _written(block, variables)
+    except MalformedPolicyDocument:
+        return "malformed"
+    variable_keys: set[str] = set()
+    for w in written:
+        if w.variables:
+            for v in w.values:
+                if isinstance(v, str) and "${" in v:
+                    variable_keys |= Template(v, variables=True).variable_keys
+    return ConditionKeys(frozenset(w.key.lower() for w in written), frozenset(variable_keys))
+
+
+@settings(max_examples=500, deadline=None)
+@given(block=_BLOCKS, variables=st.booleans())
+def test_text_blocks_read_without_clauses_give_the_full_readings_keys(block: object, variables: bool) -> None:
+    lean = _text_block_keys(block, variables)
+    if lean is not None:
+        assert lean == _full_reading(block, variables)
+
+
+def test_a_block_of_string_and_arn_operators_is_read_without_clauses() -> None:
+    block = {
+        "StringEquals": {"aws:PrincipalTag/team": ["a", "${aws:username}"]},
+        "ArnLike": {"aws:SourceArn": "arn:aws:s3:::b-*"},
+    }
+    assert _text_block_keys(block, True) == ConditionKeys(
+        frozenset({"aws:principaltag/team", "aws:sourcearn"}), frozenset({"aws:username"})
+    )
