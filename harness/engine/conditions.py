@@ -835,6 +835,11 @@ def check_conditions(
             _null_expect(w)
         elif not w.spec.text_only:
             _match_of(w, w.spec, patterns)
+    return _keys_of(written)
+
+
+def _keys_of(written: list[_Written]) -> ConditionKeys:
+    """The context keys the clauses read, as condition keys and as policy variables."""
     variable_keys: set[str] = set()
     for w in written:
         if w.variables:

@@ -10,6 +10,7 @@ from harness.engine.conditions import (
     CompiledConditions,
     ConditionKeys,
     ConditionOutcome,
+    _keys_of,
     _text_block_keys,
     _written,
     compile_conditions,
@@ -17,7 +18,6 @@ from harness.engine.conditions import (
 )
 from harness.engine.context import ContextValue, RequestContext
 from harness.engine.errors import MalformedPolicyDocument
-from harness.engine.variables import Template
 
 V2012 = "2012-10-17"
 
@@ -845,16 +845,9 @@ _BLOCKS = st.dictionaries(
 
 def _full_reading(block: object, variables: bool) -> ConditionKeys | str:
     try:
-        written = _written(block, variables)
+        return _keys_of(_written(block, variables))
     except MalformedPolicyDocument:
         return "malformed"
-    variable_keys: set[str] = set()
-    for w in written:
-        if w.variables:
-            for v in w.values:
-                if isinstance(v, str) and "${" in v:
-                    variable_keys |= Template(v, variables=True).variable_keys
-    return ConditionKeys(frozenset(w.key.lower() for w in written), frozenset(variable_keys))
 
 
 @settings(max_examples=500, deadline=None)
