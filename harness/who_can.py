@@ -60,8 +60,26 @@ class WhoCanQuestion:
         return tuple(s for s in self.selectors if s != EXTERNAL)
 
 
+class _Decided:
+    """What both kinds of answer derive from their simulator and enforced decisions."""
+
+    decision: CellDecision
+    enforced_decision: CellDecision | None
+    error: str | None
+
+    @property
+    def enforced(self) -> str:
+        """The decision the service enforces (the simulator's where the engine knows no better)."""
+        return self.enforced_decision or self.decision
+
+    @property
+    def enforced_allows(self) -> bool:
+        """Evaluated, and allowed by what the service enforces."""
+        return self.error is None and self.enforced == ALLOWED
+
+
 @dataclass(frozen=True)
-class WhoCanAnswer:
+class WhoCanAnswer(_Decided):
     principal_arn: str
     kind: str  # user | role
     action: str
@@ -73,14 +91,9 @@ class WhoCanAnswer:
     error: str | None = None
 
     @property
-    def enforced(self) -> str:
-        """The decision the service enforces (the simulator's where the engine knows no better)."""
-        return self.enforced_decision or self.decision
-
-    @property
     def allowed(self) -> bool:
         """Allowed by what the service enforces (the simulator's decision where the two agree)."""
-        return self.error is None and self.enforced == ALLOWED
+        return self.enforced_allows
 
     @property
     def simulator_only(self) -> bool:
@@ -89,7 +102,7 @@ class WhoCanAnswer:
 
 
 @dataclass(frozen=True)
-class ExternalAnswer:
+class ExternalAnswer(_Decided):
     """A principal outside the model, answered from the resource's side (module doc)."""
 
     entry: ExternalPrincipal
@@ -98,10 +111,6 @@ class ExternalAnswer:
     deciding_statements: tuple[DecidingStatement, ...] = ()
     advisory: str | None = None
     error: str | None = None
-
-    @property
-    def enforced(self) -> str:
-        return self.enforced_decision or self.decision
 
     @property
     def principal_arn(self) -> str:
@@ -119,7 +128,7 @@ class ExternalAnswer:
     @property
     def resource_side_allows(self) -> bool:
         """The resource's policy or grants allow it, with the question's context (conditions as given)."""
-        return self.error is None and self.enforced == ALLOWED
+        return self.enforced_allows
 
 
 @dataclass(frozen=True)
