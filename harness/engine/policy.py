@@ -628,6 +628,75 @@ def _compile_statement(
     )
 
 
+# The elements most statements are written with; a statement holding only these (Action and
+# Resource required) is read by `_plain_statement` in one function.
+_PLAIN_KEYS = frozenset({"Sid", "Effect", "Action", "Resource", "Condition"})
+
+
+def _plain_statement(
+    raw: object, index: int, spans: StatementSpans, version: str | None, elements: ElementCache
+) -> CompiledStatement | None:
+    """The statement, when it is a plain one that passes every check; None otherwise.
+
+    Plain: a JSON object with Effect, Action, Resource and at most Sid and Condition,
+    whose Action and Resource values are a non-empty string or a non-empty list of them,
+    in a policy kind that needs no Principal. It runs the same checks as
+    `_compile_statement`, fewer calls deep (most statements are plain); on any doubt or
+    failure it returns None and `_compile_statement` reads the statement again, so every
+    refusal is decided and worded there.
+    """
+    if type(raw) is not dict or not _PLAIN_KEYS.issuperset(raw):
+        return None
+    sid = raw.get("Sid")
+    effect = raw.get("Effect")
+    if (sid is not None and type(sid) is not str) or (effect != "Allow" and effect != "Deny"):
+        return None
+    action_values = raw.get("Action")
+    resource_values = raw.get("Resource")
+    if type(action_values) is str and action_values:
+        actions: tuple[str, ...] = (action_values,)
+    elif type(action_values) is list and action_values:
+        for v in action_values:
+            if type(v) is not str or not v:
+                return None
+        actions = tuple(action_values)
+    else:
+        return None
+    if type(resource_values) is str and resource_values:
+        resources: tuple[str, ...] = (resource_values,)
+    elif type(resource_values) is list and resource_values:
+        for v in resource_values:
+            if type(v) is not str or not v:
+                return None
+        resources = tuple(resource_values)
+    else:
+        return None
+    try:
+        action = elements.action(actions)
+        resource = elements.resource(resources, version)
+        condition = elements.condition(raw.get("Condition"), version)
+    except MalformedPolicyDocument:
+        return None
+    keys = condition.keys
+    context_keys = keys.keys | keys.variable_keys if keys.variable_keys else keys.keys
+    if resource.context_keys:
+        context_keys = context_keys | resource.context_keys
+    return CompiledStatement(
+        index,
+        sid,
+        effect == "Deny",
+        action,
+        False,
+        resource,
+        False,
+        None,
+        False,
+        condition,
+        context_keys,
+        spans,
+    )
+
+
 def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     built = dict(pairs)  # C speed; a shorter dict means a key came twice
     if len(built) == len(pairs):
@@ -710,9 +779,13 @@ def compile_policy(source: PolicySource, elements: ElementCache | None = None) -
             "Statement must be an object or a list of objects", policy_id=pid, element="Statement"
         )
     spans = StatementSpans(source.text, len(raw_statements))
-    compiled = tuple(
-        _compile_statement(raw, i, spans, source=source, version=version, elements=elements)
-        for i, raw in enumerate(raw_statements)
-    )
+    plain = source.kind not in _PRINCIPAL_REQUIRED
+    statements: list[CompiledStatement] = []
+    for i, raw in enumerate(raw_statements):
+        st = _plain_statement(raw, i, spans, version, elements) if plain else None
+        if st is None:
+            st = _compile_statement(raw, i, spans, source=source, version=version, elements=elements)
+        statements.append(st)
+    compiled = tuple(statements)
     _reject_duplicate_sids(compiled, pid)
     return CompiledPolicy(source=source, version=version, policy_id=policy_id, statements=compiled)
