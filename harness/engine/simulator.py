@@ -167,11 +167,12 @@ class Simulator:
             star_only,
             inp.grants,
         )
-        memo = self._memos.get(key)
-        if memo is None:
-            if len(self._memos) >= self._memo_limit:
+        # One lookup, so the key (a tuple, whose hash is not kept) is hashed once.
+        fresh = _Memo({}, {})
+        memo = self._memos.setdefault(key, fresh)
+        if memo is fresh:
+            if len(self._memos) > self._memo_limit:
                 del self._memos[next(iter(self._memos))]
-            memo = self._memos[key] = _Memo({}, {})
         else:
             memo.reused = True
         if len(memo.outcomes) > 50_000:
