@@ -773,40 +773,105 @@ class ConditionKeys:
 NO_CONDITION_KEYS = ConditionKeys(frozenset(), frozenset())
 
 
-# Every way to write an operator whose values are compared as text (String*, Arn*; any
-# qualifier, with or without IfExists) -> whether its values may hold policy variables.
-_TEXT_FORMS: dict[str, bool] = {
-    f"{qualifier}{base}{suffix}": base in _VARIABLE_OPERATORS
-    for base, spec in _OPERATORS.items()
-    if spec.text_only
+# What the lean reading checks of each value, by operator kind.
+_TEXT_VALUES, _NULL_VALUES, _BOOL_VALUES, _NUMBER_VALUES, _DATE_VALUES, _IP_VALUES, _BINARY_VALUES = range(7)
+
+
+def _value_kind(base: str) -> int:
+    spec = _OPERATORS[base]
+    if spec.text_only:
+        return _TEXT_VALUES
+    if base == "Bool":
+        return _BOOL_VALUES
+    if base == "BinaryEquals":
+        return _BINARY_VALUES
+    if spec.build is None:
+        return _IP_VALUES
+    return _NUMBER_VALUES if base.startswith("Numeric") else _DATE_VALUES
+
+
+# Every way to write an operator that `_written` accepts (any qualifier, with or without
+# IfExists; Null only bare) -> (what its values must be, whether they may hold policy
+# variables). A name not here is one the full reading refuses (or words a hint for).
+_FORMS: dict[str, tuple[int, bool]] = {
+    f"{qualifier}{base}{suffix}": (_value_kind(base), base in _VARIABLE_OPERATORS)
+    for base in _OPERATORS
     for qualifier in ("", _FOR_ALL, _FOR_ANY)
     for suffix in ("", _IF_EXISTS)
 }
+_FORMS[_NULL] = (_NULL_VALUES, False)
 
 
-def _text_block_keys(block: object, variables: bool) -> ConditionKeys | None:
-    """What `check_conditions` returns for a block of text-compared operators with string
-    values (most blocks), read without building its clauses; None for any other block,
-    which takes the full reading (and its error messages)."""
+def _lean_value_ok(
+    kind: int, v: str | bool | int | float, variables: bool, patterns: PatternCache | None
+) -> bool:
+    """Whether the full reading accepts value `v` under an operator of `kind`, by the parsers
+    its matcher builder uses; False (or an exception) on any doubt."""
+    text = v if type(v) is str else _as_text(v)  # as `_written` does (str() of a huge int raises)
+    if kind == _TEXT_VALUES:
+        return True
+    if kind == _NULL_VALUES:
+        return _parse_bool(v) is not None  # `_null_expect`
+    if kind == _BOOL_VALUES:  # `_bool`: a value with a policy variable is not parsed
+        if variables and type(v) is str and "${" in v and Template(v, variables=True).has_variables:
+            return True
+        return _parse_bool(v) is not None
+    if kind == _BINARY_VALUES:  # `_binary`
+        return type(v) is str and _decode_b64(v) is not None
+    if kind == _NUMBER_VALUES:  # `_numeric`
+        return type(v) is not bool and _parse_number(text) is not None
+    if kind == _DATE_VALUES:  # `_date`
+        return type(v) is not bool and _parse_date(text) is not None
+    text = text.strip()  # `_ip` (reads a boolean as "true"/"false", and refuses it)
+    if patterns is not None:
+        patterns.parsed(_network, text)  # raises ValueError as in `_ip`
+    else:
+        _network(text)
+    return True
+
+
+def _variable_keys(text: str) -> frozenset[str]:
+    """The keys of the policy variables in a value (`_keys_of` reads them the same way)."""
+    return Template(text, variables=True).variable_keys
+
+
+def _lean_block_keys(block: object, variables: bool, patterns: PatternCache | None) -> ConditionKeys | None:
+    """What `check_conditions` returns for a block the full reading accepts, read without
+    building `_Written` objects or matchers (values are checked by the same parsers); None
+    on any doubt (a value of another type, one a parser refuses or raises for), and the full
+    reading then refuses the block with its own message, or accepts it."""
     if type(block) is not dict:
         return None
     keys: list[str] = []
     variable_keys: frozenset[str] = frozenset()
     for opname, clauses in block.items():
-        takes_variables = _TEXT_FORMS.get(opname) if type(opname) is str else None
-        if takes_variables is None or type(clauses) is not dict:
+        form = _FORMS.get(opname) if type(opname) is str else None
+        if form is None or type(clauses) is not dict:
             return None
+        kind, takes_variables = form
+        takes_variables = takes_variables and variables
         for key, raw in clauses.items():
             if type(key) is not str or not key:
                 return None
-            values = (raw,) if type(raw) is str else raw if type(raw) is list else None
-            if values is None:
-                return None
-            for v in values:
-                if type(v) is not str:
+            for v in raw if type(raw) is list else (raw,):
+                t = type(v)
+                if t is str:
+                    if takes_variables and "${" in v:
+                        # Accounts repeat the same few values (`${aws:PrincipalAccount}`):
+                        # each is parsed once per engine.
+                        found = _variable_keys(v) if patterns is None else patterns.parsed(_variable_keys, v)
+                        variable_keys = variable_keys | found
+                    if kind == _TEXT_VALUES:  # most values: nothing to parse
+                        continue
+                elif t is not bool and t is not int and t is not float:
+                    return None  # None, a list, an object, a subclass: the full reading words it
+                try:
+                    # Any exception (str() of a huge int, a bad CIDR) is doubt: the full
+                    # reading raises what it raises, after its shape checks.
+                    if not _lean_value_ok(kind, v, takes_variables, patterns):
+                        return None
+                except Exception:
                     return None
-                if variables and takes_variables and "${" in v:
-                    variable_keys = variable_keys | Template(v, variables=True).variable_keys
             keys.append(key.lower())
     return ConditionKeys(frozenset(keys), variable_keys)
 
@@ -824,9 +889,14 @@ def check_conditions(
     if block is None:
         return NO_CONDITION_KEYS
     variables = variables_enabled(policy_version)
-    lean = _text_block_keys(block, variables)
+    lean = _lean_block_keys(block, variables, patterns)
     if lean is not None:
         return lean
+    return _full_check(block, variables, patterns)
+
+
+def _full_check(block: object, variables: bool, patterns: PatternCache | None) -> ConditionKeys:
+    """The full reading: every clause read and its matcher built; words every refusal."""
     written = _written(block, variables)
     if patterns is None:
         patterns = PatternCache()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,14 +12,15 @@ from harness.engine.conditions import (
     CompiledConditions,
     ConditionKeys,
     ConditionOutcome,
-    _keys_of,
-    _text_block_keys,
-    _written,
+    _full_check,
+    _lean_block_keys,
+    check_conditions,
     compile_conditions,
     known_operators,
 )
 from harness.engine.context import ContextValue, RequestContext
 from harness.engine.errors import MalformedPolicyDocument
+from harness.engine.patterns import PatternCache
 
 V2012 = "2012-10-17"
 
@@ -829,40 +832,191 @@ def test_numeric_accepts_exponent_notation() -> None:
 
 _OPERATOR_NAMES = st.sampled_from(
     ["StringEquals", "ForAnyValue:StringLike", "ArnLikeIfExists", "ForAllValues:ArnNotEquals", "Bool",
-     "Null", "NumericLessThan", "StringEqualsIgnoreCaseIfExists", "IfExists", "Stringequals", 7]
+     "Null", "NumericLessThan", "StringEqualsIgnoreCaseIfExists", "IfExists", "Stringequals", 7,
+     "BoolIfExists", "NullIfExists", "ForAnyValue:Null", "ForAllValues:NumericEqualsIfExists",
+     "DateGreaterThan", "ForAnyValue:DateEqualsIfExists", "IpAddress", "NotIpAddressIfExists",
+     "BinaryEquals", "ForAllValues:BinaryEqualsIfExists", "ForAnyValue:IfExists", "Bool:IfExists"]
+)  # fmt: skip
+_SCALARS = st.one_of(
+    st.text(alphabet="a${}:/* ", max_size=10),
+    st.sampled_from(
+        ["true", " FALSE ", "tru", "1", "-2.5", "1e3", "1_000", "NaN", "Infinity", "٣", "2020-01-01",
+         "2020-01-01T00:00:00+14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+         "2020-13-01", "1700000000", "10.0.0.0/8", " 10.0.0.1 ", "10.0.0.0/33", "::1/128", "1.2.3",
+         "aGVsbG8=", "aGVsbG8", "${aws:username}", "${aws:SecureTransport}", "${x", "${*}"]
+    ),
+    st.integers(),
+    st.integers(min_value=-(10**5000), max_value=10**5000),
+    st.floats(),
+    st.booleans(),
+    st.none(),
 )  # fmt: skip
 _VALUES = st.one_of(
-    st.text(alphabet="a${}:/*", max_size=10),
-    st.integers(),
-    st.booleans(),
-    st.lists(st.one_of(st.text(alphabet="a${}:", max_size=8), st.integers(), st.none()), max_size=3),
-)
-_BLOCKS = st.dictionaries(
-    _OPERATOR_NAMES,
-    st.one_of(st.dictionaries(st.text(alphabet="aB:/", max_size=6), _VALUES, max_size=3), _VALUES),
-)
+    _SCALARS,
+    st.lists(
+        st.one_of(_SCALARS, st.lists(_SCALARS, max_size=2), st.dictionaries(st.text(max_size=2), _SCALARS)),
+        max_size=3,
+    ),
+)  # fmt: skip
+_BLOCKS = st.one_of(
+    st.dictionaries(
+        _OPERATOR_NAMES,
+        st.one_of(st.dictionaries(st.one_of(st.text(alphabet="aB:/", max_size=6), st.integers()), _VALUES,
+                                  max_size=3), _VALUES),
+    ),
+    _VALUES,
+)  # fmt: skip
 
 
-def _full_reading(block: object, variables: bool) -> ConditionKeys | str:
+def _reading(read: Callable[[], ConditionKeys]) -> ConditionKeys | tuple[str, str]:
+    """A reading's keys, or the exception it raised (type and message)."""
     try:
-        return _keys_of(_written(block, variables))
-    except MalformedPolicyDocument:
-        return "malformed"
+        return read()
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
 
 
-@settings(max_examples=500, deadline=None)
-@given(block=_BLOCKS, variables=st.booleans())
-def test_text_blocks_read_without_clauses_give_the_full_readings_keys(block: object, variables: bool) -> None:
-    lean = _text_block_keys(block, variables)
+def _agree(block: object, variables: bool) -> None:
+    """The lean reading, when it answers, gives the full reading's keys; and check_conditions
+    (lean, or full on doubt) gives exactly what the full reading gives, error messages included."""
+    version = V2012 if variables else "2008-10-17"
+    full = _reading(lambda: _full_check(block, variables, None))
+    lean = _lean_block_keys(block, variables, None)
     if lean is not None:
-        assert lean == _full_reading(block, variables)
+        assert lean == full
+    if block is None:
+        return  # no Condition element: check_conditions answers before either reading
+    assert _reading(lambda: check_conditions(block, policy_version=version)) == full
+    assert _reading(lambda: check_conditions(block, policy_version=version, patterns=PatternCache())) == full
 
 
-def test_a_block_of_string_and_arn_operators_is_read_without_clauses() -> None:
+@settings(max_examples=1500, deadline=None)
+@given(block=_BLOCKS, variables=st.booleans())
+def test_blocks_read_without_clauses_give_the_full_readings_keys(block: object, variables: bool) -> None:
+    _agree(block, variables)
+
+
+# (operator, values) -> whether the lean reading answers (True) or leaves the block to the
+# full reading (False); VARS: answers only under the 2012-10-17 version (policy variables).
+# Either way `_agree` holds. Blocks the full reading accepts should mostly be lean.
+VARS = "only with variables"
+_LEAN_CASES: list[tuple[str, object, bool | str]] = [
+    # text operators: any scalar
+    ("StringEquals", ["a", "${aws:username}"], True),
+    ("ForAnyValue:StringLikeIfExists", ["a*", 7, 1.5, True], True),
+    ("ArnNotLikeIfExists", [], True),
+    ("StringEquals", None, False),
+    ("StringEquals", [["nested"]], False),
+    ("StringEquals", [{"a": 1}], False),
+    ("StringEquals", [10**5000], False),  # str() of it raises ValueError in the full reading too
+    # Null: true/false as strings (any case, padded) or booleans; never qualified or IfExists
+    ("Null", ["true", " False ", True, False], True),
+    ("Null", [], True),
+    ("Null", "yes", False),
+    ("Null", 1, False),
+    ("Null", None, False),
+    ("NullIfExists", "true", False),
+    ("ForAnyValue:Null", "true", False),
+    ("ForAllValues:NullIfExists", True, False),
+    # Bool: the same, or a string with a policy variable
+    ("Bool", [True, "false", " TRUE "], True),
+    ("BoolIfExists", "${aws:SecureTransport}", VARS),
+    ("ForAnyValue:BoolIfExists", "${aws:SecureTransport}", VARS),
+    ("Bool", "${x", False),
+    ("Bool", "${*}", VARS),  # a special (literal `*`) counts as a variable
+    ("Bool", 1, False),
+    ("Bool", 0.0, False),
+    ("Bool", [], True),
+    # Numeric: plain decimals, as strings or JSON numbers; not booleans
+    ("NumericLessThan", ["10", 10, -2.5, "1e3", " 7 "], True),
+    ("NumericEqualsIfExists", 1e300, True),
+    ("ForAllValues:NumericGreaterThan", float("nan"), False),
+    ("NumericEquals", float("inf"), False),
+    ("NumericEquals", True, False),
+    ("NumericEquals", "1_000", False),
+    ("NumericEquals", "NaN", False),
+    ("NumericEquals", "٣", False),
+    ("NumericEquals", "${aws:username}", False),
+    ("NumericEquals", 10**5000, False),
+    # Date: ISO 8601 or epoch seconds
+    ("DateGreaterThan", ["2020-01-01", "2020-01-01T00:00:00Z", 1700000000, "1700000000.5"], True),
+    ("ForAnyValue:DateLessThanIfExists", "2020-01-01T00:00:00.123+02:00", True),
+    ("DateEquals", "2020-13-01", False),
+    ("DateEquals", "0001-01-01T00:00:00+14:00", True),  # before year 1 in UTC: still a moment
+    ("DateEquals", False, False),
+    ("DateEquals", 1.5e20, False),
+    ("DateEquals", "", False),
+    # IP: an address or CIDR, v4 or v6
+    ("IpAddress", ["10.0.0.0/8", " 10.0.0.1 ", "::1/128", "2001:db8::/32"], True),
+    ("NotIpAddressIfExists", "192.168.1.1/24", True),
+    ("IpAddress", "10.0.0.0/33", False),
+    ("IpAddress", "1.2.3", False),
+    ("IpAddress", True, False),
+    ("IpAddress", 167772160, False),
+    ("IpAddress", None, False),
+    # Binary: base64 strings only
+    ("BinaryEquals", ["aGVsbG8=", ""], True),
+    ("ForAnyValue:BinaryEqualsIfExists", "aGVsbG8=", True),
+    ("BinaryEquals", "aGVsbG8", False),
+    ("BinaryEquals", 1, False),
+    ("BinaryEquals", True, False),
+    # operators no form of which exists
+    ("stringEquals", "a", False),
+    ("IfExists", "a", False),
+    ("ForAnyValue:IfExists", "a", False),
+    ("NumericEqual", "1", False),
+]
+
+
+# Ids by position: pytest would write each value, and str() of 10**5000 raises.
+@pytest.mark.parametrize(
+    ("operator", "values", "lean"), _LEAN_CASES, ids=[f"{i}-{c[0]}" for i, c in enumerate(_LEAN_CASES)]
+)
+@pytest.mark.parametrize("variables", [True, False])
+def test_the_lean_check_agrees_with_the_full_reading(
+    operator: str, values: object, lean: bool | str, variables: bool
+) -> None:
+    block = {operator: {"aws:SecureTransport": values}}
+    _agree(block, variables)
+    # Beside a clause of another kind, and after a clause the full reading refuses (the
+    # full reading words the first refusal in its own order, not the lean reading's).
+    _agree({"StringLike": {"s3:prefix": "home/${aws:username}/*"}, **block}, variables)
+    _agree({**block, "Null": {"aws:TokenIssueTime": "maybe"}}, variables)
+    _agree({**block, "NumericLessThan": {"s3:max-keys": None}}, variables)
+    answered = _lean_block_keys(block, variables, None) is not None
+    assert answered == (variables if lean is VARS else lean)
+
+
+def test_bad_values_are_refused_with_the_full_readings_messages() -> None:
+    with pytest.raises(MalformedPolicyDocument, match=r"NumericEquals k: value True is not a number"):
+        check_conditions({"NumericEquals": {"k": True}}, policy_version=V2012)
+    with pytest.raises(MalformedPolicyDocument, match=r"unknown condition operator 'NullIfExists'"):
+        check_conditions({"NullIfExists": {"k": "true"}}, policy_version=V2012)
+    with pytest.raises(MalformedPolicyDocument, match=r"IpAddress k: value '10.0.0.0/33' is not an IP"):
+        check_conditions({"IpAddress": {"k": "10.0.0.0/33"}}, policy_version=V2012)
+    # The full reading checks every clause's shape before any value: a None in the second
+    # clause is what it names, not the first clause's bad date.
+    with pytest.raises(MalformedPolicyDocument, match=r"StringEquals b: value None"):
+        check_conditions(
+            {"DateEquals": {"a": "2020-13-01"}, "StringEquals": {"b": None}}, policy_version=V2012
+        )
+
+
+def test_a_block_of_every_operator_kind_is_read_without_clauses() -> None:
     block = {
         "StringEquals": {"aws:PrincipalTag/team": ["a", "${aws:username}"]},
         "ArnLike": {"aws:SourceArn": "arn:aws:s3:::b-*"},
+        "Null": {"aws:TokenIssueTime": "false"},
+        "BoolIfExists": {"aws:MultiFactorAuthPresent": "${aws:SecureTransport}"},
+        "NumericLessThan": {"s3:max-keys": 10},
+        "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"},
+        "NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]},
+        "BinaryEquals": {"k:bin": "aGVsbG8="},
     }
-    assert _text_block_keys(block, True) == ConditionKeys(
-        frozenset({"aws:principaltag/team", "aws:sourcearn"}), frozenset({"aws:username"})
-    )
+    keys = ConditionKeys(
+        frozenset({"aws:principaltag/team", "aws:sourcearn", "aws:tokenissuetime",
+                   "aws:multifactorauthpresent", "s3:max-keys", "aws:currenttime", "aws:sourceip", "k:bin"}),
+        frozenset({"aws:username", "aws:securetransport"}),
+    )  # fmt: skip
+    assert _lean_block_keys(block, True, None) == keys
+    assert _full_check(block, True, None) == keys
