@@ -117,21 +117,21 @@ def _run(
 ) -> BatchSummary:
     count = failed = 0
     for number, raw in enumerate(lines, 1):
-        if not raw.strip():
+        if raw.isspace() or not raw:  # (as `not raw.strip()`, without copying the line)
             continue
         count += 1
-        where = f"{source}:{number}"
         try:
             request = parse_line(raw)
-            for warning in warn(request) if warn is not None else ():
-                print(f"{where}: {warning}", file=err)
+            if warn is not None:
+                for warning in warn(request):
+                    print(f"{source}:{number}: {warning}", file=err)
             body = answer(request)
         except SimulationError as exc:
             failed += 1
             body = error_body(exc)
             print(
-                f"{where}: An error occurred ({exc.code}) when calling the {operation} operation: "
-                f"{exc.message}",
+                f"{source}:{number}: An error occurred ({exc.code}) when calling the {operation} "
+                f"operation: {exc.message}",
                 file=err,
             )
         out.write(compact(body))

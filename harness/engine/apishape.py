@@ -72,6 +72,16 @@ def _str(req: Mapping[str, Any], key: str, *, required: bool = False) -> str | N
     return value
 
 
+def _opt_str(req: Mapping[str, Any], key: str) -> str | None:
+    """`_str(req, key)`, the usual cases (absent, a non-empty string) without its checks."""
+    value = req.get(key)
+    if value is None:
+        return None
+    if type(value) is str and value:
+        return value
+    return _str(req, key)  # words the error (or accepts "" and str subclasses)
+
+
 def _str_list(req: Mapping[str, Any], key: str, *, required: bool = False) -> list[str]:
     value = req.get(key)
     if value is None:
@@ -83,6 +93,14 @@ def _str_list(req: Mapping[str, Any], key: str, *, required: bool = False) -> li
     if required and not value:
         raise InvalidInput(f"{key} must not be empty")
     return list(value)
+
+
+def _str_tuple(req: Mapping[str, Any], key: str, *, required: bool = False) -> tuple[str, ...]:
+    """`tuple(_str_list(req, key, required=...))`, a valid list checked once."""
+    value = req.get(key)
+    if type(value) is list and value and _all_strings(value):
+        return tuple(value)
+    return tuple(_str_list(req, key, required=required))  # words the error (or accepts [] / None)
 
 
 def _all_strings(values: list[Any]) -> bool:
@@ -100,33 +118,56 @@ def _context(req: Mapping[str, Any]) -> tuple[ContextEntry, ...]:
     if not isinstance(raw, list):
         raise InvalidInput("ContextEntries must be a list")
     out: list[ContextEntry] = []
-    for i, entry in enumerate(raw):
-        where = f"ContextEntries[{i}]"
-        if not isinstance(entry, dict):
-            raise InvalidInput(f"{where} must be an object")
-        if not _CONTEXT_FIELDS.issuperset(entry):
-            raise InvalidInput(f"{where}: unknown field {sorted(set(entry) - _CONTEXT_FIELDS)[0]}")
-        name = entry.get("ContextKeyName")
-        values = entry.get("ContextKeyValues", [])
-        ctype = entry.get("ContextKeyType", "string")
-        if not isinstance(name, str) or not name:
-            raise InvalidInput(f"{where}.ContextKeyName is required")
-        if not isinstance(values, list) or not _all_strings(values):
-            raise InvalidInput(f"{where}.ContextKeyValues must be a list of strings")
-        if not isinstance(ctype, str):
-            raise InvalidInput(f"{where}.ContextKeyType must be a string")
-        out.append(ContextEntry(name, tuple(values), ctype))
+    for entry in raw:
+        # The usual entry (a dict of known fields: a non-empty name, a list of strings and
+        # a type) is taken as is; anything else is checked by _checked_entry, which words
+        # the error. Every entry before it was taken, so its index is len(out).
+        if type(entry) is dict and _CONTEXT_FIELDS.issuperset(entry):
+            name = entry.get("ContextKeyName")
+            values = entry.get("ContextKeyValues", [])
+            ctype = entry.get("ContextKeyType", "string")
+            if type(name) is str and name and type(values) is list and type(ctype) is str:
+                for v in values:
+                    if type(v) is not str:
+                        break
+                else:
+                    out.append(ContextEntry(name, tuple(values), ctype))
+                    continue
+        out.append(_checked_entry(len(out), entry))
     return tuple(out)
 
 
+def _checked_entry(i: int, entry: Any) -> ContextEntry:
+    """ContextEntries[i], every field checked (raises InvalidInput naming the first that fails)."""
+    where = f"ContextEntries[{i}]"
+    if not isinstance(entry, dict):
+        raise InvalidInput(f"{where} must be an object")
+    if not _CONTEXT_FIELDS.issuperset(entry):
+        raise InvalidInput(f"{where}: unknown field {sorted(set(entry) - _CONTEXT_FIELDS)[0]}")
+    name = entry.get("ContextKeyName")
+    values = entry.get("ContextKeyValues", [])
+    ctype = entry.get("ContextKeyType", "string")
+    if not isinstance(name, str) or not name:
+        raise InvalidInput(f"{where}.ContextKeyName is required")
+    if not isinstance(values, list) or not _all_strings(values):
+        raise InvalidInput(f"{where}.ContextKeyValues must be a list of strings")
+    if not isinstance(ctype, str):
+        raise InvalidInput(f"{where}.ContextKeyType must be a string")
+    return ContextEntry(name, tuple(values), ctype)
+
+
 def _check_fields(req: Mapping[str, Any], allowed: frozenset[str], operation: str) -> None:
+    if allowed.issuperset(req):  # the usual case, without building the difference
+        return
     unknown = sorted(set(req) - allowed)
     if unknown:
         raise InvalidInput(f"{operation}: unknown parameter {unknown[0]!r}")
 
 
 def _scp_levels(req: Mapping[str, Any]) -> tuple[tuple[PolicySource, ...], ...]:
-    raw = req.get("OrderedOrganizationPolicyInputList") or []
+    raw = req.get("OrderedOrganizationPolicyInputList")
+    if not raw:
+        return ()
     if not isinstance(raw, list):
         raise InvalidInput("OrderedOrganizationPolicyInputList must be a list")
     levels: list[tuple[PolicySource, ...]] = []
@@ -144,33 +185,45 @@ def _scp_levels(req: Mapping[str, Any]) -> tuple[tuple[PolicySource, ...], ...]:
     return tuple(levels)
 
 
+_NO_RESOURCE = ("*",)
+
+
 def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
     """The request fields both operations share, converted (for SimulationInput or the account model)."""
-    resource_doc = _str(req, "ResourcePolicy")
-    boundaries = _str_list(req, "PermissionsBoundaryPolicyInputList")
+    resource_doc = _opt_str(req, "ResourcePolicy")
+    raw_boundaries = req.get("PermissionsBoundaryPolicyInputList")
+    boundaries = () if raw_boundaries is None else _str_tuple(req, "PermissionsBoundaryPolicyInputList")
     if len(boundaries) > 1:
         raise InvalidInput("PermissionsBoundaryPolicyInputList accepts only one permissions boundary")
     max_items = req.get("MaxItems")
     if max_items not in (None, 0) and (not isinstance(max_items, int) or not 1 <= max_items <= 1000):
         raise InvalidInput("MaxItems must be an integer from 1 to 1000")
+    action_names = _str_tuple(req, "ActionNames", required=True)
+    resource_arns = _str_tuple(req, "ResourceArns") if "ResourceArns" in req else ()
     return {
-        "action_names": tuple(_str_list(req, "ActionNames", required=True)),
-        "resource_arns": tuple(_str_list(req, "ResourceArns") or ["*"]),
+        "action_names": action_names,
+        "resource_arns": resource_arns or _NO_RESOURCE,
         "resource_policy": (
             PolicySource(resource_doc, "ResourcePolicy", RESOURCE_POLICY, PolicyKind.RESOURCE)
             if resource_doc
             else None
         ),
-        "permissions_boundaries": tuple(
-            PolicySource(
-                d, f"PermissionsBoundaryPolicyInputList.{i}", IAM_POLICY, PolicyKind.PERMISSIONS_BOUNDARY
+        "permissions_boundaries": (
+            (
+                PolicySource(
+                    boundaries[0],
+                    "PermissionsBoundaryPolicyInputList.1",
+                    IAM_POLICY,
+                    PolicyKind.PERMISSIONS_BOUNDARY,
+                ),
             )
-            for i, d in enumerate(boundaries, 1)
+            if boundaries
+            else ()
         ),
-        "resource_owner": _str(req, "ResourceOwner"),
-        "caller_arn": _str(req, "CallerArn"),
-        "context": _context(req),
-        "resource_handling_option": _str(req, "ResourceHandlingOption"),
+        "resource_owner": _opt_str(req, "ResourceOwner"),
+        "caller_arn": _opt_str(req, "CallerArn"),
+        "context": _context(req) if "ContextEntries" in req else (),
+        "resource_handling_option": _opt_str(req, "ResourceHandlingOption"),
     }
 
 
@@ -179,7 +232,7 @@ def input_from_api(req: Mapping[str, Any]) -> SimulationInput:
     if type(req) is not dict and not isinstance(req, Mapping):  # (the ABC check is slow)
         raise InvalidInput("the request must be a JSON object")
     _check_fields(req, CUSTOM_FIELDS, "SimulateCustomPolicy")
-    docs = _str_list(req, "PolicyInputList", required=True)
+    docs = _str_tuple(req, "PolicyInputList", required=True)
     fields = common_fields(req)
     return SimulationInput(
         identity_policies=tuple(
@@ -257,26 +310,30 @@ def input_to_api(inp: SimulationInput) -> dict[str, Any]:
 # Output
 
 
-def _position(p: Position) -> dict[str, int]:
-    return {"Line": p.line, "Column": p.column}
-
-
 def _statement(m: MatchedStatement) -> dict[str, Any]:
+    start = m.start
+    end = m.end
     return {
         "SourcePolicyId": m.source_policy_id,
         "SourcePolicyType": m.source_policy_type,
-        "StartPosition": _position(m.start),
-        "EndPosition": _position(m.end),
+        "StartPosition": {"Line": start.line, "Column": start.column},
+        "EndPosition": {"Line": end.line, "Column": end.column},
     }
 
 
+# Decisions are written with `_value_` (the member's value, as `.value` gives it): `.value`
+# is an enum property, several times slower, and every result writes two or three.
+
+
 def _harness(out: dict[str, Any], r: EvaluationResult | ResourceResult) -> None:
-    if r.enforced_decision is not None:
-        out["HarnessEnforcedDecision"] = r.enforced_decision.value
+    enforced = r.enforced_decision
+    if enforced is not None:
+        out["HarnessEnforcedDecision"] = enforced._value_
     if r.advisory:
         out["HarnessAdvisory"] = r.advisory
-    if r.explanation:
-        out["HarnessExplanation"] = list(r.explanation)
+    explanation = r.explanation  # (written on this first read: read once)
+    if explanation:
+        out["HarnessExplanation"] = list(explanation)
 
 
 class _Statements:
@@ -297,15 +354,20 @@ class _Statements:
         return found
 
 
-def _resource_result(r: ResourceResult, *, harness: bool, statements: _Statements) -> dict[str, Any]:
+def _resource_result(r: ResourceResult, *, harness: bool, statements: _Statements | None) -> dict[str, Any]:
+    """One ResourceSpecificResult (`statements`: the lists shared across resources; None
+    when there is only the one resource)."""
+    matched = r.matched_statements
     out: dict[str, Any] = {
         "EvalResourceName": r.resource,
-        "EvalResourceDecision": r.decision.value,
-        "MatchedStatements": statements.of(r.matched_statements),
+        "EvalResourceDecision": r.decision._value_,
+        "MatchedStatements": (
+            statements.of(matched) if statements is not None else [_statement(m) for m in matched]
+        ),
         "MissingContextValues": list(r.missing_context_values),
     }
     if r.decision_details:  # "returned only for cross-account simulations"
-        out["EvalDecisionDetails"] = {k: v.value for k, v in r.decision_details.items()}
+        out["EvalDecisionDetails"] = {k: v._value_ for k, v in r.decision_details.items()}
     if r.permissions_boundary_allowed is not None:
         out["PermissionsBoundaryDecisionDetail"] = {
             "AllowedByPermissionsBoundary": r.permissions_boundary_allowed
@@ -316,11 +378,12 @@ def _resource_result(r: ResourceResult, *, harness: bool, statements: _Statement
 
 
 def evaluation_result_to_api(r: EvaluationResult, *, harness: bool = True) -> dict[str, Any]:
-    star_only = len(r.resource_results) == 1 and r.resource_results[0].resource == "*"
+    resource_results = r.resource_results
+    star_only = len(resource_results) == 1 and resource_results[0].resource == "*"
     out: dict[str, Any] = {
         "EvalActionName": r.action,
         "EvalResourceName": r.resource,
-        "EvalDecision": r.decision.value,
+        "EvalDecision": r.decision._value_,
         "MatchedStatements": [_statement(m) for m in r.matched_statements],
         "MissingContextValues": list(r.missing_context_values),
     }
@@ -331,12 +394,17 @@ def evaluation_result_to_api(r: EvaluationResult, *, harness: bool = True) -> di
             "AllowedByPermissionsBoundary": r.permissions_boundary_allowed
         }
     if r.decision_details or not star_only:
-        out["EvalDecisionDetails"] = {k: v.value for k, v in r.decision_details.items()}
+        out["EvalDecisionDetails"] = {k: v._value_ for k, v in r.decision_details.items()}
     if not star_only:
-        statements = _Statements()
-        out["ResourceSpecificResults"] = [
-            _resource_result(rr, harness=harness, statements=statements) for rr in r.resource_results
-        ]
+        if len(resource_results) == 1:
+            out["ResourceSpecificResults"] = [
+                _resource_result(resource_results[0], harness=harness, statements=None)
+            ]
+        else:
+            statements = _Statements()
+            out["ResourceSpecificResults"] = [
+                _resource_result(rr, harness=harness, statements=statements) for rr in resource_results
+            ]
     if harness:
         _harness(out, r)
     return out

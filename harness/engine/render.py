@@ -11,7 +11,7 @@ no text; reports and `harness explain` read the same field.
 
 from __future__ import annotations
 
-from harness.engine.policy import CompiledPolicy
+from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.reasons import (
     Element,
     Explained,
@@ -56,37 +56,64 @@ def _limits_remedy(reason: Reason, action: str) -> str:
     return " and ".join(parts)
 
 
+# Enum members read once, as module globals: reading a member off its Enum class goes through
+# EnumType's __getattr__ hook (several times slower than a global), and the functions below
+# compare a code with up to fifteen members for each line they write.
+_DENIED_BY_STATEMENT = ReasonCode.DENIED_BY_STATEMENT
+_DENIED_BY_SCP = ReasonCode.DENIED_BY_SCP
+_DENIED_BY_RCP = ReasonCode.DENIED_BY_RCP
+_SCP_LEVEL_NOT_ALLOWED = ReasonCode.SCP_LEVEL_NOT_ALLOWED
+_RCP_LEVEL_NOT_ALLOWED = ReasonCode.RCP_LEVEL_NOT_ALLOWED
+_ALLOWED_NAMING_CALLER = ReasonCode.ALLOWED_NAMING_CALLER
+_ACCOUNT_ONLY = ReasonCode.ACCOUNT_ONLY
+_NOT_ALLOWED = ReasonCode.NOT_ALLOWED
+_LIMITED = ReasonCode.LIMITED
+_ALLOWED_ROOT = ReasonCode.ALLOWED_ROOT
+_ALLOWED_BY = ReasonCode.ALLOWED_BY
+_CROSS_NO_IDENTITY = ReasonCode.CROSS_NO_IDENTITY
+_CROSS_LIMITED = ReasonCode.CROSS_LIMITED
+_CROSS_NO_RESOURCE_GRANT = ReasonCode.CROSS_NO_RESOURCE_GRANT
+_IDENTITY = PolicyKind.IDENTITY
+_ALLOWED = Decision.ALLOWED
+_ACTION = Element.ACTION
+_NOT_ACTION = Element.NOT_ACTION
+_RESOURCE = Element.RESOURCE
+_NOT_RESOURCE = Element.NOT_RESOURCE
+_NOT_PRINCIPAL = Element.NOT_PRINCIPAL
+_CONDITION = Element.CONDITION
+
+
 def reason_text(reason: Reason, action: str, resource: str) -> str:
     """Why the simulator decided as it did."""
     code = reason.code
     st = statement_name(reason.statement) if reason.statement is not None else ""
-    if code is ReasonCode.DENIED_BY_STATEMENT:
-        return f"explicitly denied by {st} ({_KIND_LABEL[reason.kind or PolicyKind.IDENTITY]})"
-    if code is ReasonCode.DENIED_BY_SCP:
+    if code is _DENIED_BY_STATEMENT:
+        return f"explicitly denied by {st} ({_KIND_LABEL[reason.kind or _IDENTITY]})"
+    if code is _DENIED_BY_SCP:
         return f"explicitly denied by an SCP at organization level {reason.level} ({st})"
-    if code is ReasonCode.DENIED_BY_RCP:
+    if code is _DENIED_BY_RCP:
         return f"explicitly denied by an RCP at organization level {reason.level} ({st})"
-    if code is ReasonCode.SCP_LEVEL_NOT_ALLOWED:
+    if code is _SCP_LEVEL_NOT_ALLOWED:
         return f"no SCP at organization level {reason.level} of {reason.levels} allows {action}"
-    if code is ReasonCode.RCP_LEVEL_NOT_ALLOWED:
+    if code is _RCP_LEVEL_NOT_ALLOWED:
         return f"no RCP at organization level {reason.level} of {reason.levels} allows {action}"
-    if code is ReasonCode.ALLOWED_NAMING_CALLER:
+    if code is _ALLOWED_NAMING_CALLER:
         return f"allowed by {st} (resource policy names the caller directly)"
-    if code is ReasonCode.ACCOUNT_ONLY:
+    if code is _ACCOUNT_ONLY:
         return "the resource policy only names the account, and no identity-based policy allows"
-    if code is ReasonCode.NOT_ALLOWED:
+    if code is _NOT_ALLOWED:
         return f"no identity-based or resource-based policy allows {action} on {resource}"
-    if code is ReasonCode.LIMITED:
+    if code is _LIMITED:
         return f"allowed by policy but {_limits(reason)}"
-    if code is ReasonCode.ALLOWED_ROOT:
+    if code is _ALLOWED_ROOT:
         return "allowed: the account root user"
-    if code is ReasonCode.ALLOWED_BY:
+    if code is _ALLOWED_BY:
         return f"allowed by {st}"
-    if code is ReasonCode.CROSS_NO_IDENTITY:
+    if code is _CROSS_NO_IDENTITY:
         return f"cross-account: no identity-based policy of account {reason.account} allows {action}"
-    if code is ReasonCode.CROSS_LIMITED:
+    if code is _CROSS_LIMITED:
         return f"cross-account: {_limits(reason)}"
-    if code is ReasonCode.CROSS_NO_RESOURCE_GRANT:
+    if code is _CROSS_NO_RESOURCE_GRANT:
         what = (
             "resource policy does not allow the caller"
             if reason.has_resource_policy
@@ -100,25 +127,25 @@ def reason_text(reason: Reason, action: str, resource: str) -> str:
 def remedy_text(reason: Reason, action: str, resource: str) -> str:
     """What would have to change for the request to be allowed ("" when allowed)."""
     code = reason.code
-    if code is ReasonCode.DENIED_BY_STATEMENT and reason.statement is not None:
+    if code is _DENIED_BY_STATEMENT and reason.statement is not None:
         return f"remove or narrow {statement_name(reason.statement)}"
-    if code is ReasonCode.DENIED_BY_SCP:
+    if code is _DENIED_BY_SCP:
         return "change the SCP deny at that level"
-    if code is ReasonCode.DENIED_BY_RCP:
+    if code is _DENIED_BY_RCP:
         return "change the RCP deny at that level"
-    if code is ReasonCode.SCP_LEVEL_NOT_ALLOWED:
+    if code is _SCP_LEVEL_NOT_ALLOWED:
         return f"allow {action} in an SCP at level {reason.level}"
-    if code is ReasonCode.RCP_LEVEL_NOT_ALLOWED:
+    if code is _RCP_LEVEL_NOT_ALLOWED:
         return f"allow {action} in an RCP at level {reason.level}"
-    if code is ReasonCode.ACCOUNT_ONLY:
+    if code is _ACCOUNT_ONLY:
         return f"allow {action} on {resource} in an identity-based policy"
-    if code is ReasonCode.NOT_ALLOWED:
+    if code is _NOT_ALLOWED:
         return f"add an Allow for {action} on {resource} to an identity-based policy"
-    if code in (ReasonCode.LIMITED, ReasonCode.CROSS_LIMITED):
+    if code in (_LIMITED, _CROSS_LIMITED):
         return _limits_remedy(reason, action)
-    if code is ReasonCode.CROSS_NO_IDENTITY:
+    if code is _CROSS_NO_IDENTITY:
         return f"allow {action} on {resource} in the caller's identity-based policy"
-    if code is ReasonCode.CROSS_NO_RESOURCE_GRANT:
+    if code is _CROSS_NO_RESOURCE_GRANT:
         return f"allow the caller (or account {reason.principal_account}) in the resource policy"
     return ""
 
@@ -134,21 +161,38 @@ _KMS_TEXT = {
 }
 
 
+# The members note_text and _kms_text compare with, as globals too (see above).
+_KMS_NOT_CROSS_ACCOUNT = KmsRule.NOT_CROSS_ACCOUNT
+_KMS_KEY_POLICY_IGNORES_ACCOUNT = KmsRule.KEY_POLICY_IGNORES_ACCOUNT
+_KMS_IAM_NOT_ENABLED = KmsRule.IAM_NOT_ENABLED
+_KMS_NO_STATEMENT = KmsRule.NO_STATEMENT
+_KMS_GRANT = KmsRule.GRANT
+_NOTE_KMS = NoteCode.KMS
+_NOTE_GET_CALLER_IDENTITY = NoteCode.GET_CALLER_IDENTITY
+_NOTE_NO_TRUST_POLICY = NoteCode.NO_TRUST_POLICY
+_NOTE_TRUST_POLICY_DENIES = NoteCode.TRUST_POLICY_DENIES
+_NOTE_AWS_MANAGED_POLICY = NoteCode.AWS_MANAGED_POLICY
+_NOTE_AWS_RESERVED_ALIAS = NoteCode.AWS_RESERVED_ALIAS
+_NOTE_PROTECTED_ROLE = NoteCode.PROTECTED_ROLE
+_NOTE_SERVICE_LINKED_ROLE_SCPS = NoteCode.SERVICE_LINKED_ROLE_SCPS
+_NOTE_KEY_BEHIND_ALIAS = NoteCode.KEY_BEHIND_ALIAS
+
+
 def _kms_text(note: Note, action: str) -> str:
     rule = note.kms
-    if rule is KmsRule.NOT_CROSS_ACCOUNT:
+    if rule is _KMS_NOT_CROSS_ACCOUNT:
         return f"{action} cannot be used on a key in another account (not a cross-account KMS operation)"
-    if rule is KmsRule.KEY_POLICY_IGNORES_ACCOUNT:
+    if rule is _KMS_KEY_POLICY_IGNORES_ACCOUNT:
         return f"the key policy does not allow account {note.account} or the caller"
-    if rule is KmsRule.IAM_NOT_ENABLED:
+    if rule is _KMS_IAM_NOT_ENABLED:
         return (
             "an IAM policy allows, but the key policy does not allow the account "
             f"(arn:aws:iam::{note.account}:root) or the caller for {action}, "
             "so IAM policies do not count"
         )
-    if rule is KmsRule.NO_STATEMENT:
+    if rule is _KMS_NO_STATEMENT:
         return f"no key policy statement allows the caller {action}"
-    if rule is KmsRule.GRANT:
+    if rule is _KMS_GRANT:
         return f"grant {note.grant} on the key allows the caller {action} (the simulator ignores grants)"
     return _KMS_TEXT[rule] if rule is not None else ""
 
@@ -156,23 +200,23 @@ def _kms_text(note: Note, action: str) -> str:
 def note_text(note: Note, action: str, enforced: Decision) -> str:
     """The advisory: why the service decides `enforced` where the simulator does not."""
     code = note.code
-    if code is NoteCode.KMS:
+    if code is _NOTE_KMS:
         return f"KMS: {_kms_text(note, action)}"
-    if code is NoteCode.GET_CALLER_IDENTITY:
+    if code is _NOTE_GET_CALLER_IDENTITY:
         return "sts:GetCallerIdentity needs no permission and cannot be denied"
-    if code is NoteCode.NO_TRUST_POLICY:
+    if code is _NOTE_NO_TRUST_POLICY:
         return "no trust policy was given; only a trust policy lets a role be assumed"
-    if code is NoteCode.TRUST_POLICY_DENIES:
+    if code is _NOTE_TRUST_POLICY_DENIES:
         return "the role's trust policy does not allow the caller"
-    if code is NoteCode.AWS_MANAGED_POLICY:
+    if code is _NOTE_AWS_MANAGED_POLICY:
         return f"AWS managed policies cannot be changed ({action})"
-    if code is NoteCode.AWS_RESERVED_ALIAS:
+    if code is _NOTE_AWS_RESERVED_ALIAS:
         return "aliases under alias/aws/ are reserved for AWS managed keys"
-    if code is NoteCode.PROTECTED_ROLE:
+    if code is _NOTE_PROTECTED_ROLE:
         return f"roles under aws-reserved/ are protected; IAM refuses {action}"
-    if code is NoteCode.SERVICE_LINKED_ROLE_SCPS:
+    if code is _NOTE_SERVICE_LINKED_ROLE_SCPS:
         return "SCPs do not restrict a service-linked role"
-    if code is NoteCode.KEY_BEHIND_ALIAS:
+    if code is _NOTE_KEY_BEHIND_ALIAS:
         inner = f"; {note_text(note.inner, action, enforced)}" if note.inner is not None else ""
         return (
             f"KMS authorizes {action} on the key the alias points to: policy statements are "
@@ -186,53 +230,52 @@ def note_text(note: Note, action: str, enforced: Decision) -> str:
 
 
 def _values(values: tuple[str, ...]) -> str:
-    shown = ", ".join(values[:4])
-    return shown + (f", ... ({len(values)} values)" if len(values) > 4 else "")
+    if len(values) <= 4:
+        return ", ".join(values)
+    return ", ".join(values[:4]) + f", ... ({len(values)} values)"
 
 
-def _label(miss: Miss) -> str:
-    """`PolicyInputList.1 statement 2 (Sid 'x') [Allow]`, written once per statement and policy id."""
-    st = miss.statement
-    source_id = miss.policy.source.source_id
-    if st.miss_lines is None:
-        st.miss_lines = {}
-    found = st.miss_lines.get((source_id, ""))
+def _label(st: CompiledStatement, source_id: str, lines: dict[tuple[str, str], tuple[str, str]]) -> str:
+    """`PolicyInputList.1 statement 2 (Sid 'x') [Allow]`, written once per statement and policy id
+    (kept in `lines`, the statement's miss_lines)."""
+    found = lines.get((source_id, ""))
     if found is None:
-        name = f"statement {st.index + 1}" + (f" (Sid {st.sid!r})" if st.sid else "")
-        found = st.miss_lines[(source_id, "")] = (f"{source_id} {name} [{st.effect}]", "")
+        sid = st.sid
+        label = (
+            f"{source_id} statement {st.index + 1} (Sid {sid!r}) [{st.effect}]"
+            if sid
+            else f"{source_id} statement {st.index + 1} [{st.effect}]"
+        )
+        lines[(source_id, "")] = (label, "")
+        return label
     return found[0]
-
-
-_ACTION_ELEMENTS = frozenset({Element.ACTION, Element.NOT_ACTION})
-_RESOURCE_ELEMENTS = frozenset({Element.RESOURCE, Element.NOT_RESOURCE})
 
 
 def miss_text(miss: Miss, action: str, resource: str) -> str:
     st = miss.statement
     el = miss.element
-    # Action and Resource lines name only the statement around the action or resource:
-    # the text either side is written once per statement and policy id, kept on the statement.
-    key = (miss.policy.source.source_id, el)
-    if st.miss_lines is None:
-        st.miss_lines = {}
-    found = st.miss_lines.get(key)
-    if found is not None:
-        return found[0] + (action if el in _ACTION_ELEMENTS else resource) + found[1]
-    if el in _ACTION_ELEMENTS or (el in _RESOURCE_ELEMENTS and st.resource is not None):
-        values = st.action.values if el in _ACTION_ELEMENTS else st.resource.values  # type: ignore[union-attr]
-        head = f"{_label(miss)} did not apply: "
-        tail = f" is not matched by {el.value} ({_values(values)})"
-        st.miss_lines[key] = (head, tail)
-        return head + (action if el in _ACTION_ELEMENTS else resource) + tail
-    label = _label(miss)
-    if el is Element.CONDITION:
-        reasons = "; ".join(f.message for f in miss.failures) or "condition not met"
+    lines = st.miss_lines
+    if lines is None:
+        lines = st.miss_lines = {}
+    source_id = miss.policy.source.source_id
+    is_action = el is _ACTION or el is _NOT_ACTION
+    if is_action or ((el is _RESOURCE or el is _NOT_RESOURCE) and st.resource is not None):
+        # Action and Resource lines name only the statement around the action or resource:
+        # the text either side is written once per statement and policy id, kept on the statement.
+        found = lines.get((source_id, el))
+        if found is None:
+            values = st.action.values if is_action else st.resource.values  # type: ignore[union-attr]
+            found = lines[(source_id, el)] = (
+                _label(st, source_id, lines) + " did not apply: ",
+                f" is not matched by {el._value_} ({_values(values)})",
+            )
+        return found[0] + (action if is_action else resource) + found[1]
+    label = _label(st, source_id, lines)
+    if el is _CONDITION:
+        reasons = "; ".join([f.message for f in miss.failures]) or "condition not met"
         return f"{label} did not apply: Condition: {reasons}"
     who = miss.caller or "the caller (no CallerArn)"
-    if el is Element.NOT_PRINCIPAL:
-        detail = f"{who} is named by NotPrincipal"
-    else:
-        detail = f"{who} is not named by Principal"
+    detail = f"{who} is named by NotPrincipal" if el is _NOT_PRINCIPAL else f"{who} is not named by Principal"
     principals = st.principals
     if principals is None:  # pragma: no cover - a Principal miss comes from a Principal element
         return f"{label} did not apply: {detail}"
@@ -247,13 +290,13 @@ def explanation_lines(
     already written for another resource; it never names the resource)."""
     decision = explained.decision
     reason = explained.reason
-    lines = [f"{decision.value}: {reason_text(reason, action, resource)}"]
-    if decision is not Decision.ALLOWED:
+    lines = [f"{decision._value_}: {reason_text(reason, action, resource)}"]  # (`.value` is slower)
+    if decision is not _ALLOWED:
         remedy = remedy_text(reason, action, resource)
         if remedy:
             lines.append(f"to allow: {remedy}")
     if explained.advisory:
-        enforced = explained.enforced.value if explained.enforced else "?"
+        enforced = explained.enforced._value_ if explained.enforced else "?"
         # The advisory says why, and every result that carries this line carries it next to
         # it (CLI, reports, `harness explain`): not repeated here.
         lines.append(f"enforced {enforced}: see the advisory")
@@ -271,15 +314,21 @@ def elsewhere_text(policies: tuple[CompiledPolicy, ...], action: str) -> str:
     of them (every statement of an account's managed policies) would bury the few that
     concern the request."""
     service = action.lower().split(":", 1)[0]
-    count = 0
-    services: set[str] = set()
-    for policy in policies:
-        other = policy.elsewhere(service)
-        count += other.count
-        services |= other.services
-    plural = "s" if count != 1 else ""
+    if len(policies) == 1:  # (most often: no set to merge into)
+        only = policies[0].elsewhere(service)
+        count, services = only.count, only.services
+    else:
+        count = 0
+        merged: set[str] = set()
+        for policy in policies:
+            other = policy.elsewhere(service)
+            count += other.count
+            merged |= other.services
+        services = frozenset(merged)
     names = ", ".join(sorted(services))
-    return f"{count} more statement{plural} did not apply: Action names only other services ({names})"
+    if count == 1:
+        return f"1 more statement did not apply: Action names only other services ({names})"
+    return f"{count} more statements did not apply: Action names only other services ({names})"
 
 
 # Splitting costs two writes, so it pays only for answers shared by several resources.
@@ -345,18 +394,16 @@ class PendingExplanation:
 
 
 _SEVERITY_ORDER = (Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY, Decision.ALLOWED)
+_EACH_EXPLAINS = "each resource's result explains its decision"
 
 
-def summary_lines(results: tuple[ResourceResult, ...]) -> tuple[str, ...]:
-    """An action's explanation over its resources: how many got each decision. Each
-    resource's own result explains it (the API's ResourceSpecificResults), so the lines
-    are not repeated here."""
+def _summary(results: tuple[ResourceResult, ...]) -> tuple[str, ...]:
     total = len(results)
     noun = "resource" if total == 1 else "resources"
 
     def counts(decisions: list[Decision]) -> str:
         return ", ".join(
-            f"{d.value} on {n} of {total} {noun}" for d in _SEVERITY_ORDER if (n := decisions.count(d))
+            f"{d._value_} on {n} of {total} {noun}" for d in _SEVERITY_ORDER if (n := decisions.count(d))
         )
 
     simulator = [r.decision for r in results]
@@ -364,8 +411,25 @@ def summary_lines(results: tuple[ResourceResult, ...]) -> tuple[str, ...]:
     lines = [f"simulator: {counts(simulator)}"]
     if enforced != simulator:
         lines.append(f"enforced: {counts(enforced)}")
-    lines.append("each resource's result explains its decision")
+    lines.append(_EACH_EXPLAINS)
     return tuple(lines)
+
+
+# The summary of one resource, for each (decision, enforced decision): most actions name one
+# resource, and its summary depends on nothing else.
+_ONE_RESOURCE = {
+    (d, e): _summary((ResourceResult("", d, enforced_decision=e),)) for d in Decision for e in Decision
+}
+
+
+def summary_lines(results: tuple[ResourceResult, ...]) -> tuple[str, ...]:
+    """An action's explanation over its resources: how many got each decision. Each
+    resource's own result explains it (the API's ResourceSpecificResults), so the lines
+    are not repeated here."""
+    if len(results) == 1:
+        only = results[0]
+        return _ONE_RESOURCE[only.decision, only.enforced_decision or only.decision]
+    return _summary(results)
 
 
 class PendingSummary:

@@ -150,3 +150,20 @@ def test_the_enforced_line_points_at_the_advisory_instead_of_repeating_it() -> N
     assert result.advisory is not None and result.advisory.startswith("KMS: ")
     assert "enforced implicitDeny: see the advisory" in result.explanation
     assert not any(result.advisory in line for line in result.explanation)
+
+
+def test_the_summary_of_one_resource_is_the_one_written_for_any_number() -> None:
+    """summary_lines looks the one-resource summary up in a table written by _summary."""
+    from harness.engine.types import ResourceResult
+
+    for d in Decision:
+        for e in (None, *Decision):
+            one = (ResourceResult("arn:aws:s3:::b", d, enforced_decision=e),)
+            assert render.summary_lines(one) == render._summary(one)
+    assert render.summary_lines(
+        (ResourceResult("arn:aws:s3:::b", Decision.ALLOWED, enforced_decision=Decision.IMPLICIT_DENY),)
+    ) == (
+        "simulator: allowed on 1 of 1 resource",
+        "enforced: implicitDeny on 1 of 1 resource",
+        "each resource's result explains its decision",
+    )

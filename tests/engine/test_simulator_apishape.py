@@ -112,3 +112,18 @@ def test_cli_bad_policy_exits_2_with_aws_error_name(tmp_path, capsys) -> None:
 def test_cli_unreadable_file_exits_2(tmp_path, capsys) -> None:
     assert main(["simulate-custom-policy", "--cli-input-json", f"file://{tmp_path}/missing.json"]) == 2
     assert "(InvalidInput)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([{"ContextKeyName": "a"}, "x"], r"ContextEntries\[1\] must be an object"),
+        ([{"ContextKeyName": "a"}, {"ContextKeyName": "b", "Zed": 1, "Abc": 2}], r"\[1\]: unknown field Abc"),
+        ([{"ContextKeyName": "a"}, {"ContextKeyName": ""}], r"\[1\]\.ContextKeyName is required"),
+        ([{"ContextKeyName": "a", "ContextKeyValues": ["v", 1]}], r"\[0\]\.ContextKeyValues must be a list"),
+        ([{"ContextKeyName": "a", "ContextKeyType": 1}], r"\[0\]\.ContextKeyType must be a string"),
+    ],
+)
+def test_a_bad_context_entry_is_named_by_its_index(entries, message) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        input_from_api(_request(ContextEntries=entries))
