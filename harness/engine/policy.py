@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,15 +124,26 @@ class _Scanner:
         return start, self.i - 1
 
     def statement_spans(self) -> list[tuple[int, int]]:
+        """Offsets of the first and last character of each statement (the last Statement key
+        wins, as in json.loads)."""
+        found: list[tuple[int, int]] = []
+        for span in self.spans_as_read():
+            if span is None:
+                found = []
+            else:
+                found.append(span)
+        return found
+
+    def spans_as_read(self) -> Iterator[tuple[int, int] | None]:
+        """Each statement's offsets, read as far as asked; None where a Statement key begins."""
         self.skip_ws()
         if self.text[self.i] != "{":
-            return []
+            return
         self.i += 1
-        found: list[tuple[int, int]] = []
         while True:
             self.skip_ws()
             if self.text[self.i] == "}":
-                return found
+                return
             if self.text[self.i] == ",":
                 self.i += 1
                 continue
@@ -142,10 +154,9 @@ class _Scanner:
             if key != "Statement":
                 self.skip_value()
                 continue
-            # The last duplicate key wins, as in json.loads.
-            found = []
+            yield None
             if self.text[self.i] == "{":
-                found.append(self.skip_value())
+                yield self.skip_value()
             elif self.text[self.i] == "[":
                 self.i += 1
                 while True:
@@ -157,7 +168,7 @@ class _Scanner:
                     if c == ",":
                         self.i += 1
                         continue
-                    found.append(self.skip_value())
+                    yield self.skip_value()
             else:
                 self.skip_value()
 
@@ -169,31 +180,39 @@ def scan_statement_spans(text: str) -> list[tuple[Position, Position]]:
 
 
 class StatementSpans:
-    """Positions of a policy's statements, scanned on first use.
+    """Positions of a policy's statements, scanned on first use and only as far as asked.
 
     Only a statement that ends up in MatchedStatements needs its position, and most
-    policies of a mixed workload never do, so the text is scanned lazily, once, and a
-    statement's offsets become line and column only when that statement is asked for.
+    policies of a mixed workload never do, so the text is scanned lazily, once, up to the
+    statement asked for, and a statement's offsets become line and column only when that
+    statement is asked for. The document was read with one Statement key (a key written
+    twice is refused), so the first Statement's list is the one that counts.
     """
 
-    __slots__ = ("_count", "_offsets", "_scanner", "_text")
+    __slots__ = ("_count", "_offsets", "_reader", "_scanner", "_text")
 
     def __init__(self, text: str, count: int) -> None:
         self._text = text
         self._count = count
         self._scanner: _Scanner | None = None
-        self._offsets: list[tuple[int, int]] | None = None
+        self._reader: Iterator[tuple[int, int] | None] | None = None
+        self._offsets: list[tuple[int, int]] = []
 
     def __getitem__(self, index: int) -> tuple[Position, Position]:
         scanner = self._scanner
         if scanner is None:
             scanner = self._scanner = _Scanner(self._text)
-            offsets = scanner.statement_spans()
-            # (the scanner follows json.loads, so the counts agree)
-            self._offsets = offsets if len(offsets) == self._count else None
-        if self._offsets is None:  # pragma: no cover - see above
+            self._reader = scanner.spans_as_read()
+        offsets = self._offsets
+        if index >= len(offsets) and self._reader is not None:
+            for span in self._reader:
+                if span is not None:
+                    offsets.append(span)
+                    if len(offsets) > index:
+                        break
+        if not 0 <= index < len(offsets) or index >= self._count:  # pragma: no cover - see the docstring
             return Position(0, 0), Position(0, 0)
-        start, end = self._offsets[index]
+        start, end = offsets[index]
         return scanner.position_after(start), scanner.position_after(end)
 
 

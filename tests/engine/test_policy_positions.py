@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.engine import Position
-from harness.engine.policy import _Scanner, scan_statement_spans
+from harness.engine.policy import StatementSpans, _Scanner, scan_statement_spans
 
 AWS_EXAMPLE = (
     '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
@@ -81,3 +81,15 @@ def test_each_span_holds_exactly_its_statement_whatever_its_strings_hold(
     text = json.dumps({"Id": "x", "Statement": statements}, indent=indent, ensure_ascii=ascii_only)
     spans = _Scanner(text).statement_spans()
     assert [json.loads(text[a : b + 1]) for a, b in spans] == statements
+
+
+def test_statement_positions_read_on_demand_match_the_whole_scan_in_any_order() -> None:
+    statements = [
+        '{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}',
+        '{"Effect": "Deny", "Action": "s3:Put*", "Resource": ["arn:aws:s3:::b/*"]}',
+        '{"Sid": "x", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}',
+    ]
+    text = '{"Version": "2012-10-17",\n "Statement": [\n  ' + ",\n  ".join(statements) + "\n ]}"
+    whole = scan_statement_spans(text)
+    spans = StatementSpans(text, 3)
+    assert [spans[2], spans[0], spans[1], spans[2]] == [whole[2], whole[0], whole[1], whole[2]]
