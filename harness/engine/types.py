@@ -53,6 +53,19 @@ class PolicySource:
     # Where it came from, for error messages and reports (file path, account model entry).
     origin: str = ""
 
+    # Several per request: written as ResourceResult's initializer, for the same reason.
+    def __init__(
+        self,
+        text: str,
+        source_id: str,
+        source_type: str,
+        kind: PolicyKind = PolicyKind.IDENTITY,
+        origin: str = "",
+    ) -> None:
+        self.__dict__.update(
+            text=text, source_id=source_id, source_type=source_type, kind=kind, origin=origin
+        )
+
 
 @dataclass(frozen=True)
 class ContextEntry:
@@ -61,6 +74,10 @@ class ContextEntry:
     key: str
     values: tuple[str, ...]
     type: str = "string"
+
+    # One per context key of every request: written as ResourceResult's, for the same reason.
+    def __init__(self, key: str, values: tuple[str, ...], type: str = "string") -> None:
+        self.__dict__.update(key=key, values=values, type=type)
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,40 @@ class SimulationInput:
     # KMS grants of the requested keys (the offline account model's; the simulator API has no
     # such input and ignores grants: only the enforced decision counts them).
     grants: tuple[KmsGrant, ...] = ()
+
+    def __init__(  # one per request: written as ResourceResult's, for the same reason
+        self,
+        action_names: tuple[str, ...],
+        resource_arns: tuple[str, ...] = ("*",),
+        identity_policies: tuple[PolicySource, ...] = (),
+        permissions_boundaries: tuple[PolicySource, ...] = (),
+        session_policies: tuple[PolicySource, ...] = (),
+        resource_policy: PolicySource | None = None,
+        scp_levels: tuple[tuple[PolicySource, ...], ...] = (),
+        rcp_levels: tuple[tuple[PolicySource, ...], ...] = (),
+        principal_arn: str | None = None,
+        caller_arn: str | None = None,
+        resource_owner: str | None = None,
+        resource_handling_option: str | None = None,
+        context: tuple[ContextEntry, ...] = (),
+        grants: tuple[KmsGrant, ...] = (),
+    ) -> None:
+        self.__dict__.update(
+            action_names=action_names,
+            resource_arns=resource_arns,
+            identity_policies=identity_policies,
+            permissions_boundaries=permissions_boundaries,
+            session_policies=session_policies,
+            resource_policy=resource_policy,
+            scp_levels=scp_levels,
+            rcp_levels=rcp_levels,
+            principal_arn=principal_arn,
+            caller_arn=caller_arn,
+            resource_owner=resource_owner,
+            resource_handling_option=resource_handling_option,
+            context=context,
+            grants=grants,
+        )
 
 
 @dataclass(frozen=True)

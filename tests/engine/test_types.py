@@ -1,4 +1,5 @@
-"""The result types: their hand-written initializers take every field, as a dataclass's would."""
+"""The result and request types: their hand-written initializers take every field, as a
+dataclass's would."""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ import inspect
 
 import pytest
 
-from harness.engine.types import Decision, EvaluationResult, ResourceResult
+from harness.engine.types import (
+    ContextEntry,
+    Decision,
+    EvaluationResult,
+    PolicyKind,
+    PolicySource,
+    ResourceResult,
+    SimulationInput,
+)
 
 
-@pytest.mark.parametrize("cls", [ResourceResult, EvaluationResult])
+@pytest.mark.parametrize(
+    "cls", [ResourceResult, EvaluationResult, PolicySource, ContextEntry, SimulationInput]
+)
 def test_the_initializer_takes_every_field_in_order_with_its_default(cls: type) -> None:
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
     fields = dataclasses.fields(cls)
@@ -38,3 +49,20 @@ def test_each_result_gets_its_own_decision_details() -> None:
         EvaluationResult("s3:GetObject", "*", Decision.ALLOWED),
     )
     assert one.decision_details == {} and one.decision_details is not two.decision_details
+
+
+def test_a_request_type_is_frozen_hashes_and_compares_by_value() -> None:
+    source = PolicySource("{}", "PolicyInputList.1", "IAM Policy")
+    inp = SimulationInput(
+        ("s3:GetObject",), identity_policies=(source,), context=(ContextEntry("k", ("v",)),)
+    )
+    same = SimulationInput(
+        ("s3:GetObject",),
+        identity_policies=(PolicySource("{}", "PolicyInputList.1", "IAM Policy", PolicyKind.IDENTITY, ""),),
+        context=(ContextEntry("k", ("v",), "string"),),
+    )
+    assert inp == same and hash(inp) == hash(same) and repr(inp) == repr(same)
+    assert inp.resource_arns == ("*",) and source.origin == ""
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        source.text = "x"  # type: ignore[misc]
+    assert dataclasses.replace(source, origin="file.json").origin == "file.json"
