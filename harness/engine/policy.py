@@ -652,6 +652,19 @@ def _compile_statement(
 _PLAIN_KEYS = frozenset({"Sid", "Effect", "Action", "Resource", "Condition"})
 
 
+def _plain_values(value: object) -> tuple[str, ...] | None:
+    """An Action or Resource value as `_as_string_list` reads it, when it is a non-empty
+    string or a non-empty list of them; None otherwise (left to `_as_string_list`)."""
+    if type(value) is str:
+        return (value,) if value else None
+    if type(value) is not list or not value:
+        return None
+    for v in value:
+        if type(v) is not str or not v:
+            return None
+    return tuple(value)
+
+
 def _plain_statement(
     raw: object, index: int, spans: StatementSpans, version: str | None, elements: ElementCache
 ) -> CompiledStatement | None:
@@ -670,25 +683,9 @@ def _plain_statement(
     effect = raw.get("Effect")
     if (sid is not None and type(sid) is not str) or (effect != "Allow" and effect != "Deny"):
         return None
-    action_values = raw.get("Action")
-    resource_values = raw.get("Resource")
-    if type(action_values) is str and action_values:
-        actions: tuple[str, ...] = (action_values,)
-    elif type(action_values) is list and action_values:
-        for v in action_values:
-            if type(v) is not str or not v:
-                return None
-        actions = tuple(action_values)
-    else:
-        return None
-    if type(resource_values) is str and resource_values:
-        resources: tuple[str, ...] = (resource_values,)
-    elif type(resource_values) is list and resource_values:
-        for v in resource_values:
-            if type(v) is not str or not v:
-                return None
-        resources = tuple(resource_values)
-    else:
+    actions = _plain_values(raw.get("Action"))
+    resources = _plain_values(raw.get("Resource"))
+    if actions is None or resources is None:
         return None
     try:
         action = elements.action(actions)
