@@ -19,7 +19,11 @@ from harness.engine.evaluate import Evaluation, Hit
 from harness.engine.render import PendingExplanation, PendingSummary
 from harness.engine.types import Decision, EvaluationResult, MatchedStatement, ResourceResult
 
-_SEVERITY = {Decision.ALLOWED: 0, Decision.IMPLICIT_DENY: 1, Decision.EXPLICIT_DENY: 2}
+# Read once (a member read off its Enum class goes through EnumType's __getattr__, several
+# times slower than a global): compared for every resource.
+_ALLOWED = Decision.ALLOWED
+_IMPLICIT_DENY = Decision.IMPLICIT_DENY
+_EXPLICIT_DENY = Decision.EXPLICIT_DENY
 IAM_POLICY_TYPE = "IAM Policy"
 RESOURCE_POLICY_TYPE = "Resource Policy"
 
@@ -34,10 +38,19 @@ class ResourceAnswer:
 
 
 def worst(decisions: list[Decision]) -> Decision:
-    return max(decisions, key=_SEVERITY.__getitem__) if decisions else Decision.IMPLICIT_DENY
+    """The most restrictive of `decisions` (explicitDeny, then implicitDeny, then allowed);
+    implicitDeny for none."""
+    # (Membership tests: `max` with a key function costs a call per decision.)
+    if _EXPLICIT_DENY in decisions:
+        return _EXPLICIT_DENY
+    if _IMPLICIT_DENY in decisions or not decisions:
+        return _IMPLICIT_DENY
+    return _ALLOWED
 
 
 def matched_statements(hits: list[Hit]) -> tuple[MatchedStatement, ...]:
+    if len(hits) < 2:  # (most often: nothing to deduplicate)
+        return (hits[0].policy.matched(hits[0].statement),) if hits else ()
     out: list[MatchedStatement] = []
     seen: set[tuple[str, int]] = set()
     for h in hits:
@@ -51,9 +64,10 @@ def matched_statements(hits: list[Hit]) -> tuple[MatchedStatement, ...]:
 
 def contributing(ev: Evaluation) -> list[Hit]:
     """Statements behind the decision (identity and resource policies; denies also from boundary/session)."""
-    if ev.decision is Decision.EXPLICIT_DENY:
+    decision = ev.decision
+    if decision is _EXPLICIT_DENY:
         return ev.all_denies
-    if ev.decision is Decision.ALLOWED:
+    if decision is _ALLOWED:
         return ev.identity.allows + (ev.resource.allows if ev.resource is not None else [])
     return []
 
@@ -65,7 +79,7 @@ def decision_details(ev: Evaluation) -> dict[str, Decision]:
     if ev.resource_side is not None:
         out[RESOURCE_POLICY_TYPE] = ev.resource_side
     else:
-        out[RESOURCE_POLICY_TYPE] = Decision.IMPLICIT_DENY
+        out[RESOURCE_POLICY_TYPE] = _IMPLICIT_DENY
     return out
 
 
@@ -77,13 +91,21 @@ def summed_advisory(results: list[ResourceResult]) -> str | None:
     for r in results:
         if r.advisory:
             counts[r.advisory] = counts.get(r.advisory, 0) + 1
+    if not counts:
+        return None
     total = len(results)
-    return "; ".join(f"{text} ({n} of {total} resources)" for text, n in counts.items()) or None
+    return "; ".join(f"{text} ({n} of {total} resources)" for text, n in counts.items())
 
 
 def all_allowed(values: list[bool | None]) -> bool | None:
     """None when no resource's answer had the policy group in play; else False when one denied."""
-    return None if all(v is None for v in values) else all(v is not False for v in values)
+    in_play = False
+    for v in values:  # (a loop: two generators cost more, for every action)
+        if v is False:
+            return False
+        if v is not None:
+            in_play = True
+    return True if in_play else None
 
 
 def _merged_missing(evs: list[Evaluation]) -> tuple[str, ...]:
@@ -112,19 +134,20 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
         # result is shown there, so the top level only sums it up.
         answer = per_resource[0]
         rr, ev = answer.result, answer.evaluation
+        # Positional, in EvaluationResult's field order (built for every action).
         return EvaluationResult(
-            action=action,
-            resource=rr.resource,
-            decision=rr.decision,
-            matched_statements=rr.matched_statements,
-            missing_context_values=ev.missing if star_only else (),
-            decision_details=dict(rr.decision_details),
-            organizations_allowed=ev.organizations_allowed,
-            permissions_boundary_allowed=rr.permissions_boundary_allowed,
-            resource_results=(rr,),
-            enforced_decision=rr.enforced_decision,
-            advisory=rr.advisory,
-            explanation=answer.explanation if star_only or not answer.explanation else PendingSummary((rr,)),
+            action,
+            rr.resource,
+            rr.decision,
+            rr.matched_statements,
+            ev.missing if star_only else (),  # missing_context_values
+            dict(rr.decision_details),
+            ev.organizations_allowed,
+            rr.permissions_boundary_allowed,
+            (rr,),  # resource_results
+            rr.enforced_decision,
+            rr.advisory,
+            answer.explanation if star_only or not answer.explanation else PendingSummary((rr,)),
         )
     # Several resources: merged as the module doc says.
     rrs = [a.result for a in per_resource]
@@ -136,9 +159,11 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
             matched.extend(contributing(ev))
     # Each resource's result explains that resource; the action's sums them up rather than
     # repeating every resource's lines (written when first read).
-    explanation: tuple[str, ...] | PendingSummary = (
-        PendingSummary(tuple(rrs)) if any(a.explanation for a in per_resource) else ()
-    )
+    explanation: tuple[str, ...] | PendingSummary = ()
+    for a in per_resource:
+        if a.explanation:
+            explanation = PendingSummary(tuple(rrs))
+            break
     return EvaluationResult(
         action=action,
         resource="*",

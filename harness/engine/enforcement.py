@@ -32,38 +32,61 @@ class Enforcement:
     grant: str | None = None  # the KMS grant that allows where no policy does
 
 
+# Every key enforcement_context may fill, lower-cased: most policies reference none of them.
+_FILLABLE = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "kms:calleraccount",
+        "aws:principaltype",
+        "aws:username",
+        "aws:principalisawsservice",
+        "aws:principalservicename",
+        "aws:resourceaccount",
+    }
+)
+
+
 def enforcement_context(req: Request, referenced: set[str]) -> RequestContext | None:
     """The context a real request would carry, or None when it changes nothing.
 
     Only keys some policy references are added, and a key the caller supplied is kept.
+    (Each value is worked out only for a key that is added.)
     """
-    if not referenced:
+    if not referenced or referenced.isdisjoint(_FILLABLE):
         return None
+    ctx = req.ctx
     useful: list[ContextValue] = []
 
-    def fill(key: str, value: str, type_: str = "string") -> None:
-        if key.lower() in referenced and key not in req.ctx:
-            useful.append(ContextValue(key, (value,), type_))
+    def wanted(key: str) -> bool:
+        return key.lower() in referenced and key not in ctx
 
     caller = req.caller
     if caller is not None:
-        fill("aws:PrincipalArn", caller.principal_arn)
+        if wanted("aws:PrincipalArn"):
+            useful.append(ContextValue("aws:PrincipalArn", (caller.principal_arn,)))
         if caller.account:
-            fill("aws:PrincipalAccount", caller.account)
-            if req.action_lower.startswith("kms:"):
-                fill("kms:CallerAccount", caller.account)
-        if caller.principal_type:
-            fill("aws:PrincipalType", caller.principal_type)
-        if caller.kind == "user":
-            fill("aws:username", caller.arn.rsplit("/", 1)[-1])
-        fill("aws:PrincipalIsAWSService", "true" if caller.kind == "service" else "false", "boolean")
-        if caller.kind == "service":
-            fill("aws:PrincipalServiceName", caller.arn)
-    if req.resource_account:
-        fill("aws:ResourceAccount", req.resource_account)
+            if wanted("aws:PrincipalAccount"):
+                useful.append(ContextValue("aws:PrincipalAccount", (caller.account,)))
+            if req.action_lower.startswith("kms:") and wanted("kms:CallerAccount"):
+                useful.append(ContextValue("kms:CallerAccount", (caller.account,)))
+        if wanted("aws:PrincipalType"):
+            principal_type = caller.principal_type
+            if principal_type:
+                useful.append(ContextValue("aws:PrincipalType", (principal_type,)))
+        kind = caller.kind
+        if kind == "user" and wanted("aws:username"):
+            useful.append(ContextValue("aws:username", (caller.arn.rsplit("/", 1)[-1],)))
+        if wanted("aws:PrincipalIsAWSService"):
+            service = "true" if kind == "service" else "false"
+            useful.append(ContextValue("aws:PrincipalIsAWSService", (service,), "boolean"))
+        if kind == "service" and wanted("aws:PrincipalServiceName"):
+            useful.append(ContextValue("aws:PrincipalServiceName", (caller.arn,)))
+    if req.resource_account and wanted("aws:ResourceAccount"):
+        useful.append(ContextValue("aws:ResourceAccount", (req.resource_account,)))
     if not useful:
         return None
-    return req.ctx.with_values(useful)
+    return ctx.with_values(useful)
 
 
 def stand_in_resource(adjustments: tuple[Adjustment, ...]) -> str | None:
@@ -90,12 +113,16 @@ def enforce(
     simulator's, so it is not run again.
     """
     req = ev.request
-    stand_in = stand_in_resource(adjustments)
+    stand_in: str | None = None
     enforced_inputs = inputs
-    if any(a.drop_scps for a in adjustments):
-        enforced_inputs = dataclasses.replace(inputs, scp_levels=())
-    ctx_matters = enforced_ctx is not None and any(
-        v.key.lower() in action_keys for v in enforced_ctx if v.key not in req.ctx
+    if adjustments:  # (most requests have none)
+        stand_in = stand_in_resource(adjustments)
+        if any(a.drop_scps for a in adjustments):
+            enforced_inputs = dataclasses.replace(inputs, scp_levels=())
+    ctx_matters = (
+        enforced_ctx is not None
+        and bool(action_keys)
+        and any(v.key.lower() in action_keys for v in enforced_ctx if v.key not in req.ctx)
     )
     enforced_ev = ev
     if ctx_matters or stand_in is not None or enforced_inputs is not inputs:

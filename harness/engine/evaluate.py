@@ -43,6 +43,22 @@ from harness.engine.principals import Caller, PrincipalMatch
 from harness.engine.reasons import Element, Miss, Reason, ReasonCode, StatementRef
 from harness.engine.types import Decision, KmsGrant, PolicyKind
 
+# Enum members read once, as module globals: reading a member off its Enum class goes through
+# EnumType's __getattr__ hook (several times slower than a global), and the functions below
+# run for every request and statement.
+_ALLOWED = Decision.ALLOWED
+_IMPLICIT_DENY = Decision.IMPLICIT_DENY
+_EXPLICIT_DENY = Decision.EXPLICIT_DENY
+_ACTION = Element.ACTION
+_NOT_ACTION = Element.NOT_ACTION
+_RESOURCE = Element.RESOURCE
+_NOT_RESOURCE = Element.NOT_RESOURCE
+_PRINCIPAL = Element.PRINCIPAL
+_NOT_PRINCIPAL = Element.NOT_PRINCIPAL
+_CONDITION = Element.CONDITION
+_WILDCARD = PrincipalMatch.WILDCARD
+_ACCOUNT = PrincipalMatch.ACCOUNT
+
 
 # The dataclasses built once per request or statement in the hot loop are not
 # frozen: a frozen dataclass sets each field through object.__setattr__, several
@@ -108,20 +124,25 @@ def _note_action_misses(
     result: SetResult,
     policy: CompiledPolicy,
     candidates: tuple[CompiledStatement, ...],
-    action_lower: str,
+    service: str,
 ) -> None:
     """For explanations: the statements of `policy` whose Action/NotAction missed the action.
 
     Those for the action's service are listed one by one; a policy with statements that name
     only other services is noted in `elsewhere` (summed up, not listed).
     """
-    near = policy.service_statements(action_lower.split(":", 1)[0])
+    near = policy.service_statements(service)
     if len(near) != len(candidates):
-        matched_ids = {id(s) for s in candidates}
+        # `candidates` (statements_for) are the statements of `near` that match the action,
+        # both in document order: one walk over `near` finds the others.
+        misses = result.misses
+        pending = iter(candidates)
+        nxt = next(pending, None)
         for st in near:
-            if id(st) not in matched_ids:
-                element = Element.NOT_ACTION if st.not_action else Element.ACTION
-                result.misses.append(Miss(policy, st, element))
+            if st is nxt:
+                nxt = next(pending, None)
+            else:
+                misses.append(Miss(policy, st, _NOT_ACTION if st.not_action else _ACTION))
     if len(near) != len(policy.statements):
         result.elsewhere.append(policy)
 
@@ -135,21 +156,24 @@ def evaluate_policies(
 ) -> SetResult:
     """Apply rule 1 to every statement of `policies`."""
     result = SetResult([], [], [], [], [])
+    misses = result.misses
     action_lower = req.action_lower
     ctx = req.ctx
     resource = req.resource
+    service: str | None = None  # the action's service: split off once, when an explanation needs it
     for policy in policies:
         candidates = policy.statements_for(action_lower)
         if explain and len(candidates) != len(policy.statements):
-            _note_action_misses(result, policy, candidates, action_lower)
+            if service is None:
+                service = action_lower.split(":", 1)[0]
+            _note_action_misses(result, policy, candidates, service)
         for st in candidates:
             if not st.resource_matches(resource, ctx):
                 rm = st.resources
                 if track_missing and rm is not None and rm.templates:
                     _note_missing(result.missing, rm.unresolved_keys(ctx))
                 if explain:
-                    element = Element.NOT_RESOURCE if st.not_resource else Element.RESOURCE
-                    result.misses.append(Miss(policy, st, element))
+                    misses.append(Miss(policy, st, _NOT_RESOURCE if st.not_resource else _RESOURCE))
                 continue
             principal: PrincipalMatch | None = None
             if st.principals is not None:
@@ -157,15 +181,15 @@ def evaluate_policies(
                     if st.principals.names(req.caller, deny=st.deny, has_boundary=req.has_boundary):
                         if explain:
                             who = req.caller.arn if req.caller else None
-                            result.misses.append(Miss(policy, st, Element.NOT_PRINCIPAL, who))
+                            misses.append(Miss(policy, st, _NOT_PRINCIPAL, who))
                         continue
-                    principal = PrincipalMatch.WILDCARD
+                    principal = _WILDCARD
                 else:
                     principal = st.principals.match(req.caller)
                     if principal is None:
                         if explain:
                             who = req.caller.arn if req.caller else None
-                            result.misses.append(Miss(policy, st, Element.PRINCIPAL, who))
+                            misses.append(Miss(policy, st, _PRINCIPAL, who))
                         continue
             if st.condition.block is not None:  # (the element, not its compiled form: hot loop)
                 outcome = st.condition.compiled.evaluate(ctx)
@@ -173,13 +197,12 @@ def evaluate_policies(
                     if track_missing and outcome.missing_keys:
                         _note_missing(result.missing, outcome.missing_keys)
                     if explain:
-                        result.misses.append(Miss(policy, st, Element.CONDITION, None, outcome.failures))
+                        misses.append(Miss(policy, st, _CONDITION, None, outcome.failures))
                     continue
-            hit = Hit(policy, st, principal)
             if st.deny:
-                result.denies.append(hit)
+                result.denies.append(Hit(policy, st, principal))
             else:
-                result.allows.append(hit)
+                result.allows.append(Hit(policy, st, principal))
     return result
 
 
@@ -198,10 +221,15 @@ class CompiledInputs:
 
     def all_policies(self) -> tuple[CompiledPolicy, ...]:
         found = self._all
-        if found is None:  # asked for every resource: built once
-            extra = (self.resource,) if self.resource is not None else ()
-            levels = tuple(p for level in (*self.scp_levels, *self.rcp_levels) for p in level)
-            found = self._all = (*self.identity, *self.boundaries, *self.sessions, *extra, *levels)
+        if found is None:  # asked for every resource: built once (a request's inputs: per request)
+            found = (*self.identity, *self.boundaries, *self.sessions)
+            if self.resource is not None:
+                found += (self.resource,)
+            for level in self.scp_levels:
+                found += level
+            for level in self.rcp_levels:
+                found += level
+            self._all = found
         return found
 
 
@@ -242,35 +270,61 @@ class Evaluation:
 
     def _in_explanation_order(self) -> list[SetResult]:
         """Every policy group that was evaluated: identity, boundary, session, resource, SCPs, RCPs."""
-        parts = [p for p in (self.identity, self.boundary, self.session, self.resource) if p is not None]
-        return parts + self.scp_levels + self.rcp_levels
+        # (Plain statements: a comprehension costs a function call, and this runs twice a request.)
+        parts = [self.identity]
+        if self.boundary is not None:
+            parts.append(self.boundary)
+        if self.session is not None:
+            parts.append(self.session)
+        if self.resource is not None:
+            parts.append(self.resource)
+        if self.scp_levels:
+            parts += self.scp_levels
+        if self.rcp_levels:
+            parts += self.rcp_levels
+        return parts
 
     @property
     def misses(self) -> tuple[Miss, ...]:
         """Statements that did not apply, policy group by policy group (for explanations)."""
-        return tuple(m for part in self._in_explanation_order() for m in part.misses)
+        out: list[Miss] = []
+        for part in self._in_explanation_order():
+            if part.misses:
+                out += part.misses
+        return tuple(out)
 
     @property
     def elsewhere(self) -> tuple[CompiledPolicy, ...]:
         """Policies holding statements for other services only, in the order of `misses`."""
-        return tuple(p for part in self._in_explanation_order() for p in part.elsewhere)
+        out: list[CompiledPolicy] = []
+        for part in self._in_explanation_order():
+            if part.elsewhere:
+                out += part.elsewhere
+        return tuple(out)
 
     @property
     def missing(self) -> tuple[str, ...]:
         """Missing context keys from identity, resource, boundary and session policies (not SCP/RCP)."""
-        parts = [
-            p.missing for p in (self.identity, self.resource, self.boundary, self.session) if p is not None
-        ]
-        if not any(parts):
-            return ()
         out: list[str] = []
-        for missing in parts:
-            _note_missing(out, tuple(missing))
-        return tuple(out)
+        for part in (self.identity, self.resource, self.boundary, self.session):
+            if part is not None and part.missing:
+                _note_missing(out, part.missing)
+        return tuple(out) if out else ()
 
 
 def _levels(levels: tuple[tuple[CompiledPolicy, ...], ...], req: Request, explain: bool) -> list[SetResult]:
-    return [evaluate_policies(level, req, explain=explain, track_missing=False) for level in levels]
+    out: list[SetResult] = []
+    for level in levels:  # (a loop: a comprehension costs a function call, once a request)
+        out.append(evaluate_policies(level, req, explain=explain, track_missing=False))
+    return out
+
+
+def _all_levels_allow(levels: list[SetResult]) -> bool:
+    """Every level allows, and none denies (rules 3 and 4)."""
+    for lv in levels:  # noqa: SIM110 (a plain loop: any() over a generator costs an allocation)
+        if not lv.allows or lv.denies:
+            return False
+    return True
 
 
 def _ref(hit: Hit) -> StatementRef:
@@ -297,6 +351,22 @@ DECISION_OF = {
     ReasonCode.CROSS_ALLOWED: Decision.ALLOWED,
 }
 
+_DENIED_BY_STATEMENT = ReasonCode.DENIED_BY_STATEMENT
+_DENIED_BY_SCP = ReasonCode.DENIED_BY_SCP
+_DENIED_BY_RCP = ReasonCode.DENIED_BY_RCP
+_SCP_LEVEL_NOT_ALLOWED = ReasonCode.SCP_LEVEL_NOT_ALLOWED
+_RCP_LEVEL_NOT_ALLOWED = ReasonCode.RCP_LEVEL_NOT_ALLOWED
+_ALLOWED_NAMING_CALLER = ReasonCode.ALLOWED_NAMING_CALLER
+_ACCOUNT_ONLY = ReasonCode.ACCOUNT_ONLY
+_NOT_ALLOWED = ReasonCode.NOT_ALLOWED
+_LIMITED = ReasonCode.LIMITED
+_ALLOWED_ROOT = ReasonCode.ALLOWED_ROOT
+_ALLOWED_BY = ReasonCode.ALLOWED_BY
+_CROSS_NO_IDENTITY = ReasonCode.CROSS_NO_IDENTITY
+_CROSS_LIMITED = ReasonCode.CROSS_LIMITED
+_CROSS_NO_RESOURCE_GRANT = ReasonCode.CROSS_NO_RESOURCE_GRANT
+_CROSS_ALLOWED = ReasonCode.CROSS_ALLOWED
+
 
 def evaluate_request(inputs: CompiledInputs, req: Request, *, explain: bool = True) -> Evaluation:
     """Decide one request (rules 1-6 of the module doc): gather what each policy group says, then decide."""
@@ -310,52 +380,49 @@ def evaluate_request(inputs: CompiledInputs, req: Request, *, explain: bool = Tr
     scps = _levels(inputs.scp_levels, req, explain) if scp_applies else []
     rcps = _levels(inputs.rcp_levels, req, explain) if inputs.rcp_levels else []
 
-    boundary_allowed = None if boundary is None else boundary.allowed
-    session_allowed = None if session is None else session.allowed
-    organizations_allowed = (
-        None if not scp_applies else all(lv.allowed for lv in scps) and not any(lv.denies for lv in scps)
-    )
-    rcps_allowed = None if not rcps else all(lv.allowed for lv in rcps) and not any(lv.denies for lv in rcps)
-    principal_side_ok = (
-        _identity_allowed(identity, req) and boundary_allowed is not False and session_allowed is not False
-    )
-    identity_side = Decision.ALLOWED if principal_side_ok else Decision.IMPLICIT_DENY
+    boundary_allowed = None if boundary is None else bool(boundary.allows)
+    session_allowed = None if session is None else bool(session.allows)
+    if (
+        identity.denies
+        or (boundary is not None and boundary.denies)
+        or (session is not None and session.denies)
+    ):
+        identity_side = _EXPLICIT_DENY
+    elif _identity_allowed(identity, req) and boundary_allowed is not False and session_allowed is not False:
+        identity_side = _ALLOWED
+    else:
+        identity_side = _IMPLICIT_DENY
     resource_side: Decision | None = None
     if resource is not None:
-        resource_side = (
-            Decision.EXPLICIT_DENY
-            if resource.denies
-            else Decision.ALLOWED
-            if resource.allowed
-            else Decision.IMPLICIT_DENY
-        )
-    if identity.denies or (boundary and boundary.denies) or (session and session.denies):
-        identity_side = Decision.EXPLICIT_DENY
+        resource_side = _EXPLICIT_DENY if resource.denies else _ALLOWED if resource.allows else _IMPLICIT_DENY
     reason = _decide(req, identity, boundary, session, resource, scps, rcps)
+    # Positional, in the fields' order (built for every request).
     return Evaluation(
-        request=req,
-        decision=DECISION_OF[reason.code],
-        identity=identity,
-        boundary=boundary,
-        session=session,
-        resource=resource,
-        scp_levels=scps,
-        rcp_levels=rcps,
-        organizations_allowed=organizations_allowed,
-        rcps_allowed=rcps_allowed,
-        boundary_allowed=boundary_allowed,
-        session_allowed=session_allowed,
-        identity_side=identity_side,
-        resource_side=resource_side,
-        reason=reason,
+        req,
+        DECISION_OF[reason.code],
+        identity,
+        boundary,
+        session,
+        resource,
+        scps,
+        rcps,
+        _all_levels_allow(scps) if scp_applies else None,  # organizations_allowed
+        _all_levels_allow(rcps) if rcps else None,  # rcps_allowed
+        boundary_allowed,
+        session_allowed,
+        identity_side,
+        resource_side,
+        reason,
     )
 
 
 def _identity_allowed(identity: SetResult, req: Request) -> bool:
     # The root user of the account has every permission on its own resources
     # that SCPs/RCPs and explicit denies leave it (policy-eval-denyallow page).
+    if identity.allows:
+        return True
     caller = req.caller
-    return identity.allowed or (caller is not None and caller.kind == "root" and not req.cross_account)
+    return caller is not None and caller.kind == "root" and not req.cross_account
 
 
 _DENY_GROUPS = (
@@ -376,24 +443,28 @@ def _decide(
     rcps: list[SetResult],
 ) -> Reason:
     """Rules 2-6, in order: the first that decides gives the reason."""
-    # Rule 2: any explicit deny wins.
-    for group, kind in zip((identity, resource, boundary, session), _DENY_GROUPS, strict=True):
-        if group is not None and group.denies:
-            return Reason(ReasonCode.DENIED_BY_STATEMENT, statement=_ref(group.denies[0]), kind=kind)
-    for code, levels in ((ReasonCode.DENIED_BY_SCP, scps), (ReasonCode.DENIED_BY_RCP, rcps)):
-        for n, lv in enumerate(levels, 1):
-            if lv.denies:
-                return Reason(code, statement=_ref(lv.denies[0]), level=n)
-    # Rules 3 and 4.
-    for code, levels in (
-        (ReasonCode.SCP_LEVEL_NOT_ALLOWED, scps),
-        (ReasonCode.RCP_LEVEL_NOT_ALLOWED, rcps),
+    # Rule 2: any explicit deny wins. (Looked for group by group only when there is one.)
+    if (
+        identity.denies
+        or (resource is not None and resource.denies)
+        or (boundary is not None and boundary.denies)
+        or (session is not None and session.denies)
     ):
-        for n, lv in enumerate(levels, 1):
-            if not lv.allowed:
-                return Reason(code, level=n, levels=len(levels))
-    boundary_denies = boundary is not None and not boundary.allowed
-    session_denies = session is not None and not session.allowed
+        for group, kind in zip((identity, resource, boundary, session), _DENY_GROUPS, strict=True):
+            if group is not None and group.denies:
+                return Reason(_DENIED_BY_STATEMENT, statement=_ref(group.denies[0]), kind=kind)
+    if scps or rcps:
+        for code, levels in ((_DENIED_BY_SCP, scps), (_DENIED_BY_RCP, rcps)):
+            for n, lv in enumerate(levels, 1):
+                if lv.denies:
+                    return Reason(code, statement=_ref(lv.denies[0]), level=n)
+        # Rules 3 and 4.
+        for code, levels in ((_SCP_LEVEL_NOT_ALLOWED, scps), (_RCP_LEVEL_NOT_ALLOWED, rcps)):
+            for n, lv in enumerate(levels, 1):
+                if not lv.allows:
+                    return Reason(code, level=n, levels=len(levels))
+    boundary_denies = boundary is not None and not boundary.allows
+    session_denies = session is not None and not session.allows
     if not req.cross_account:
         return _same_account(req, identity, resource, boundary_denies, session_denies)
     return _cross_account(req, identity, resource, boundary_denies, session_denies)
@@ -404,18 +475,23 @@ def _same_account(
 ) -> Reason:
     """Rule 5."""
     resource_hits = resource.allows if resource is not None else []
-    direct = next((h for h in resource_hits if h.principal is not None and h.principal.direct), None)
-    if direct is not None:
-        return Reason(ReasonCode.ALLOWED_NAMING_CALLER, statement=_ref(direct))
-    grant = next((h for h in resource_hits if h.principal is not PrincipalMatch.ACCOUNT), None)
-    if not _identity_allowed(identity, req) and grant is None:
-        return Reason(ReasonCode.ACCOUNT_ONLY if resource_hits else ReasonCode.NOT_ALLOWED)
+    grant: Hit | None = None
+    if resource_hits:
+        for h in resource_hits:
+            if h.principal is not None and h.principal.direct:
+                return Reason(_ALLOWED_NAMING_CALLER, statement=_ref(h))
+        for h in resource_hits:
+            if h.principal is not _ACCOUNT:
+                grant = h
+                break
+    if grant is None and not _identity_allowed(identity, req):
+        return Reason(_ACCOUNT_ONLY if resource_hits else _NOT_ALLOWED)
     if boundary_denies or session_denies:
-        return Reason(ReasonCode.LIMITED, boundary=boundary_denies, session=session_denies)
+        return Reason(_LIMITED, boundary=boundary_denies, session=session_denies)
     hit = identity.allows[0] if identity.allows else grant
     if hit is None:
-        return Reason(ReasonCode.ALLOWED_ROOT)
-    return Reason(ReasonCode.ALLOWED_BY, statement=_ref(hit))
+        return Reason(_ALLOWED_ROOT)
+    return Reason(_ALLOWED_BY, statement=_ref(hit))
 
 
 def _cross_account(
@@ -423,19 +499,19 @@ def _cross_account(
 ) -> Reason:
     """Rule 6."""
     if not _identity_allowed(identity, req):
-        return Reason(ReasonCode.CROSS_NO_IDENTITY, account=req.principal_account)
+        return Reason(_CROSS_NO_IDENTITY, account=req.principal_account)
     if boundary_denies or session_denies:
-        return Reason(ReasonCode.CROSS_LIMITED, boundary=boundary_denies, session=session_denies)
+        return Reason(_CROSS_LIMITED, boundary=boundary_denies, session=session_denies)
     resource_hits = resource.allows if resource is not None else []
     if not resource_hits:
         return Reason(
-            ReasonCode.CROSS_NO_RESOURCE_GRANT,
+            _CROSS_NO_RESOURCE_GRANT,
             account=req.resource_account,
             principal_account=req.principal_account,
             has_resource_policy=resource is not None,
         )
     return Reason(
-        ReasonCode.CROSS_ALLOWED,
+        _CROSS_ALLOWED,
         statement=_ref(identity.allows[0]) if identity.allows else None,
         other=_ref(resource_hits[0]),
     )

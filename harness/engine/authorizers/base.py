@@ -46,20 +46,20 @@ class ResourceFact:
     scope: Callable[[str], bool]
 
 
-class Facts:
-    """One resource's answers to the resource facts of one authorizer."""
+class Facts(dict[ResourceFact, bool]):
+    """One resource's answers to the resource facts of one authorizer (read-only once built).
 
-    __slots__ = ("_index", "_values")
+    A dict, so that `facts[FACT]`, asked by every authorizer for every request, is a plain
+    lookup; a fact the authorizer did not declare is refused (`__missing__`).
+    """
+
+    __slots__ = ()
 
     def __init__(self, index: dict[ResourceFact, int], values: tuple[bool, ...]) -> None:
-        self._index = index
-        self._values = values
+        super().__init__({fact: values[position] for fact, position in index.items()})
 
-    def __getitem__(self, fact: ResourceFact) -> bool:
-        position = self._index.get(fact)
-        if position is None:
-            raise KeyError(f"resource fact {fact.name!r} is not declared by this authorizer")
-        return self._values[position]
+    def __missing__(self, fact: ResourceFact) -> bool:
+        raise KeyError(f"resource fact {fact.name!r} is not declared by this authorizer")
 
 
 @dataclass(slots=True)
@@ -134,12 +134,21 @@ class Registry:
             if len(facts) <= 8
             else {}
         )
-        # Only authorizers that adjust are asked to, for every resource.
+        self._none_facts = self._facts.get(self._none) or [Facts(index, self._none) for index in self._index]
+        # Only authorizers that adjust are asked to, for every resource; and only those that
+        # can decide are asked for a verdict (Rule's defaults do neither).
         self._adjusters = [
             (n, a) for n, a in enumerate(authorizers) if getattr(type(a), "adjust", None) is not Rule.adjust
         ]
+        self._deciders = [
+            (n, a.decide)
+            for n, a in enumerate(authorizers)
+            if getattr(type(a), "decide", None) is not Rule.decide
+        ]
 
     def _facts_for(self, values: tuple[bool, ...]) -> list[Facts]:
+        if values is self._none:  # (most resources: no fact holds; the tuple's hash is not kept)
+            return self._none_facts
         found = self._facts.get(values)
         return found if found is not None else [Facts(index, values) for index in self._index]
 
@@ -172,8 +181,9 @@ class Registry:
         return tuple(found)
 
     def decide(self, ev: Evaluation, values: tuple[bool, ...]) -> Verdict:
-        for a, facts in zip(self.authorizers, self._facts_for(values), strict=True):
-            verdict = a.decide(ev, facts)
+        facts = self._facts_for(values)
+        for n, decide in self._deciders:
+            verdict = decide(ev, facts[n])
             if verdict is not None:
                 return verdict
         return Verdict(ev.decision)

@@ -123,67 +123,71 @@ KEY_REQUEST_ON_ALIAS = ResourceFact(
 )
 
 
+# Read once (a member read off its Enum class goes through EnumType's __getattr__, several
+# times slower than a global): every key request compares with several.
+_ALLOWED = Decision.ALLOWED
+_IMPLICIT_DENY = Decision.IMPLICIT_DENY
+_EXPLICIT_DENY = Decision.EXPLICIT_DENY
+_ACCOUNT = PrincipalMatch.ACCOUNT
+
+
 def enforce(ev: Evaluation) -> Verdict:
     """KMS's own decision for a key request, with a note when it differs from `ev.decision`.
 
     The policies first; where they refuse (implicitly, within SCPs and RCPs), a grant may allow.
     """
     verdict = _by_policies(ev)
-    if verdict.decision is not Decision.IMPLICIT_DENY or not ev.request.grants:
+    if verdict.decision is not _IMPLICIT_DENY or not ev.request.grants:
         return verdict
-    if ev.decision is Decision.EXPLICIT_DENY or ev.organizations_allowed is False or ev.rcps_allowed is False:
+    if ev.decision is _EXPLICIT_DENY or ev.organizations_allowed is False or ev.rcps_allowed is False:
         return verdict
     grant = grant_allowing(ev)
     if grant is None:
         return verdict
-    note = (
-        None
-        if ev.decision is Decision.ALLOWED
-        else Note(NoteCode.KMS, kms=KmsRule.GRANT, grant=grant.grant_id)
-    )
-    return Verdict(Decision.ALLOWED, note, grant=grant.grant_id)
+    note = None if ev.decision is _ALLOWED else Note(NoteCode.KMS, kms=KmsRule.GRANT, grant=grant.grant_id)
+    return Verdict(_ALLOWED, note, grant=grant.grant_id)
 
 
 def _by_policies(ev: Evaluation) -> Verdict:
     """KMS's decision from the key policy and IAM policies alone."""
     req = ev.request
     simulated = ev.decision
-    if simulated is Decision.EXPLICIT_DENY:
+    if simulated is _EXPLICIT_DENY:
         return Verdict(simulated)
     if ev.organizations_allowed is False or ev.rcps_allowed is False:
-        return Verdict(Decision.IMPLICIT_DENY)
+        return Verdict(_IMPLICIT_DENY)
 
     def differ(decision: Decision, rule: KmsRule, account: str | None = None) -> Verdict:
         note = None if decision is simulated else Note(NoteCode.KMS, kms=rule, account=account)
         return Verdict(decision, note)
 
     if req.cross_account and req.action_lower not in CROSS_ACCOUNT_ACTIONS:
-        return differ(Decision.IMPLICIT_DENY, KmsRule.NOT_CROSS_ACCOUNT)
+        return differ(_IMPLICIT_DENY, KmsRule.NOT_CROSS_ACCOUNT)
     if ev.resource is None:
-        return differ(Decision.IMPLICIT_DENY, KmsRule.NO_KEY_POLICY)
+        return differ(_IMPLICIT_DENY, KmsRule.NO_KEY_POLICY)
     hits = ev.resource.allows
-    account_hit = any(h.principal is PrincipalMatch.ACCOUNT for h in hits)
-    direct_hits = [h for h in hits if h.principal is not None and h.principal is not PrincipalMatch.ACCOUNT]
-    identity_ok = ev.identity_side is Decision.ALLOWED
+    account_hit = any(h.principal is _ACCOUNT for h in hits)
+    direct_hits = [h for h in hits if h.principal is not None and h.principal is not _ACCOUNT]
+    identity_ok = ev.identity_side is _ALLOWED
     limits_ok = ev.boundary_allowed is not False and ev.session_allowed is not False
 
     if req.cross_account:
         # Both the key policy (account or principal) and the external IAM policy.
         if not (account_hit or direct_hits):
-            return differ(Decision.IMPLICIT_DENY, KmsRule.KEY_POLICY_IGNORES_ACCOUNT, req.principal_account)
+            return differ(_IMPLICIT_DENY, KmsRule.KEY_POLICY_IGNORES_ACCOUNT, req.principal_account)
         if not identity_ok:
-            return differ(Decision.IMPLICIT_DENY, KmsRule.NEEDS_IAM_POLICY)
-        return differ(Decision.ALLOWED, KmsRule.BOTH_ALLOW)
+            return differ(_IMPLICIT_DENY, KmsRule.NEEDS_IAM_POLICY)
+        return differ(_ALLOWED, KmsRule.BOTH_ALLOW)
 
     if any(h.principal.direct for h in direct_hits if h.principal is not None):
-        return differ(Decision.ALLOWED, KmsRule.NAMES_CALLER)
+        return differ(_ALLOWED, KmsRule.NAMES_CALLER)
     if direct_hits and limits_ok:
-        return differ(Decision.ALLOWED, KmsRule.ALLOWS_CALLER)
+        return differ(_ALLOWED, KmsRule.ALLOWS_CALLER)
     if account_hit and identity_ok:
-        return differ(Decision.ALLOWED, KmsRule.DELEGATES_TO_IAM)
+        return differ(_ALLOWED, KmsRule.DELEGATES_TO_IAM)
     if ev.identity.allowed and not account_hit:
-        return differ(Decision.IMPLICIT_DENY, KmsRule.IAM_NOT_ENABLED, req.resource_account)
-    return differ(Decision.IMPLICIT_DENY, KmsRule.NO_STATEMENT)
+        return differ(_IMPLICIT_DENY, KmsRule.IAM_NOT_ENABLED, req.resource_account)
+    return differ(_IMPLICIT_DENY, KmsRule.NO_STATEMENT)
 
 
 class KmsAuthorizer(Rule):
