@@ -40,7 +40,28 @@ from dataclasses import dataclass, field
 from harness.engine.context import RequestContext
 from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.principals import Caller, PrincipalMatch
-from harness.engine.reasons import Element, Miss, Reason, ReasonCode, StatementRef
+from harness.engine.reasons import (
+    ACCOUNT_ONLY,
+    ALLOWED_BY,
+    ALLOWED_NAMING_CALLER,
+    ALLOWED_ROOT,
+    CROSS_ALLOWED,
+    CROSS_LIMITED,
+    CROSS_NO_IDENTITY,
+    CROSS_NO_RESOURCE_GRANT,
+    DENIED_BY_RCP,
+    DENIED_BY_SCP,
+    DENIED_BY_STATEMENT,
+    LIMITED,
+    NOT_ALLOWED,
+    RCP_LEVEL_NOT_ALLOWED,
+    SCP_LEVEL_NOT_ALLOWED,
+    Element,
+    Miss,
+    Reason,
+    ReasonCode,
+    StatementRef,
+)
 from harness.engine.types import Decision, KmsGrant, PolicyKind
 
 # Enum members read once, as module globals: reading a member off its Enum class goes through
@@ -351,22 +372,6 @@ DECISION_OF = {
     ReasonCode.CROSS_ALLOWED: Decision.ALLOWED,
 }
 
-_DENIED_BY_STATEMENT = ReasonCode.DENIED_BY_STATEMENT
-_DENIED_BY_SCP = ReasonCode.DENIED_BY_SCP
-_DENIED_BY_RCP = ReasonCode.DENIED_BY_RCP
-_SCP_LEVEL_NOT_ALLOWED = ReasonCode.SCP_LEVEL_NOT_ALLOWED
-_RCP_LEVEL_NOT_ALLOWED = ReasonCode.RCP_LEVEL_NOT_ALLOWED
-_ALLOWED_NAMING_CALLER = ReasonCode.ALLOWED_NAMING_CALLER
-_ACCOUNT_ONLY = ReasonCode.ACCOUNT_ONLY
-_NOT_ALLOWED = ReasonCode.NOT_ALLOWED
-_LIMITED = ReasonCode.LIMITED
-_ALLOWED_ROOT = ReasonCode.ALLOWED_ROOT
-_ALLOWED_BY = ReasonCode.ALLOWED_BY
-_CROSS_NO_IDENTITY = ReasonCode.CROSS_NO_IDENTITY
-_CROSS_LIMITED = ReasonCode.CROSS_LIMITED
-_CROSS_NO_RESOURCE_GRANT = ReasonCode.CROSS_NO_RESOURCE_GRANT
-_CROSS_ALLOWED = ReasonCode.CROSS_ALLOWED
-
 
 def evaluate_request(inputs: CompiledInputs, req: Request, *, explain: bool = True) -> Evaluation:
     """Decide one request (rules 1-6 of the module doc): gather what each policy group says, then decide."""
@@ -452,14 +457,14 @@ def _decide(
     ):
         for group, kind in zip((identity, resource, boundary, session), _DENY_GROUPS, strict=True):
             if group is not None and group.denies:
-                return Reason(_DENIED_BY_STATEMENT, statement=_ref(group.denies[0]), kind=kind)
+                return Reason(DENIED_BY_STATEMENT, statement=_ref(group.denies[0]), kind=kind)
     if scps or rcps:
-        for code, levels in ((_DENIED_BY_SCP, scps), (_DENIED_BY_RCP, rcps)):
+        for code, levels in ((DENIED_BY_SCP, scps), (DENIED_BY_RCP, rcps)):
             for n, lv in enumerate(levels, 1):
                 if lv.denies:
                     return Reason(code, statement=_ref(lv.denies[0]), level=n)
         # Rules 3 and 4.
-        for code, levels in ((_SCP_LEVEL_NOT_ALLOWED, scps), (_RCP_LEVEL_NOT_ALLOWED, rcps)):
+        for code, levels in ((SCP_LEVEL_NOT_ALLOWED, scps), (RCP_LEVEL_NOT_ALLOWED, rcps)):
             for n, lv in enumerate(levels, 1):
                 if not lv.allows:
                     return Reason(code, level=n, levels=len(levels))
@@ -479,19 +484,19 @@ def _same_account(
     if resource_hits:
         for h in resource_hits:
             if h.principal is not None and h.principal.direct:
-                return Reason(_ALLOWED_NAMING_CALLER, statement=_ref(h))
+                return Reason(ALLOWED_NAMING_CALLER, statement=_ref(h))
         for h in resource_hits:
             if h.principal is not _ACCOUNT:
                 grant = h
                 break
     if grant is None and not _identity_allowed(identity, req):
-        return Reason(_ACCOUNT_ONLY if resource_hits else _NOT_ALLOWED)
+        return Reason(ACCOUNT_ONLY if resource_hits else NOT_ALLOWED)
     if boundary_denies or session_denies:
-        return Reason(_LIMITED, boundary=boundary_denies, session=session_denies)
+        return Reason(LIMITED, boundary=boundary_denies, session=session_denies)
     hit = identity.allows[0] if identity.allows else grant
     if hit is None:
-        return Reason(_ALLOWED_ROOT)
-    return Reason(_ALLOWED_BY, statement=_ref(hit))
+        return Reason(ALLOWED_ROOT)
+    return Reason(ALLOWED_BY, statement=_ref(hit))
 
 
 def _cross_account(
@@ -499,19 +504,19 @@ def _cross_account(
 ) -> Reason:
     """Rule 6."""
     if not _identity_allowed(identity, req):
-        return Reason(_CROSS_NO_IDENTITY, account=req.principal_account)
+        return Reason(CROSS_NO_IDENTITY, account=req.principal_account)
     if boundary_denies or session_denies:
-        return Reason(_CROSS_LIMITED, boundary=boundary_denies, session=session_denies)
+        return Reason(CROSS_LIMITED, boundary=boundary_denies, session=session_denies)
     resource_hits = resource.allows if resource is not None else []
     if not resource_hits:
         return Reason(
-            _CROSS_NO_RESOURCE_GRANT,
+            CROSS_NO_RESOURCE_GRANT,
             account=req.resource_account,
             principal_account=req.principal_account,
             has_resource_policy=resource is not None,
         )
     return Reason(
-        _CROSS_ALLOWED,
+        CROSS_ALLOWED,
         statement=_ref(identity.allows[0]) if identity.allows else None,
         other=_ref(resource_hits[0]),
     )

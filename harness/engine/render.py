@@ -13,6 +13,20 @@ from __future__ import annotations
 
 from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.reasons import (
+    ACCOUNT_ONLY,
+    ALLOWED_BY,
+    ALLOWED_NAMING_CALLER,
+    ALLOWED_ROOT,
+    CROSS_LIMITED,
+    CROSS_NO_IDENTITY,
+    CROSS_NO_RESOURCE_GRANT,
+    DENIED_BY_RCP,
+    DENIED_BY_SCP,
+    DENIED_BY_STATEMENT,
+    LIMITED,
+    NOT_ALLOWED,
+    RCP_LEVEL_NOT_ALLOWED,
+    SCP_LEVEL_NOT_ALLOWED,
     Element,
     Explained,
     KmsRule,
@@ -20,7 +34,6 @@ from harness.engine.reasons import (
     Note,
     NoteCode,
     Reason,
-    ReasonCode,
     StatementRef,
 )
 from harness.engine.types import Decision, PolicyKind, ResourceResult
@@ -59,20 +72,6 @@ def _limits_remedy(reason: Reason, action: str) -> str:
 # Enum members read once, as module globals: reading a member off its Enum class goes through
 # EnumType's __getattr__ hook (several times slower than a global), and the functions below
 # compare a code with up to fifteen members for each line they write.
-_DENIED_BY_STATEMENT = ReasonCode.DENIED_BY_STATEMENT
-_DENIED_BY_SCP = ReasonCode.DENIED_BY_SCP
-_DENIED_BY_RCP = ReasonCode.DENIED_BY_RCP
-_SCP_LEVEL_NOT_ALLOWED = ReasonCode.SCP_LEVEL_NOT_ALLOWED
-_RCP_LEVEL_NOT_ALLOWED = ReasonCode.RCP_LEVEL_NOT_ALLOWED
-_ALLOWED_NAMING_CALLER = ReasonCode.ALLOWED_NAMING_CALLER
-_ACCOUNT_ONLY = ReasonCode.ACCOUNT_ONLY
-_NOT_ALLOWED = ReasonCode.NOT_ALLOWED
-_LIMITED = ReasonCode.LIMITED
-_ALLOWED_ROOT = ReasonCode.ALLOWED_ROOT
-_ALLOWED_BY = ReasonCode.ALLOWED_BY
-_CROSS_NO_IDENTITY = ReasonCode.CROSS_NO_IDENTITY
-_CROSS_LIMITED = ReasonCode.CROSS_LIMITED
-_CROSS_NO_RESOURCE_GRANT = ReasonCode.CROSS_NO_RESOURCE_GRANT
 _IDENTITY = PolicyKind.IDENTITY
 _ALLOWED = Decision.ALLOWED
 _ACTION = Element.ACTION
@@ -87,33 +86,33 @@ def reason_text(reason: Reason, action: str, resource: str) -> str:
     """Why the simulator decided as it did."""
     code = reason.code
     st = statement_name(reason.statement) if reason.statement is not None else ""
-    if code is _DENIED_BY_STATEMENT:
+    if code is DENIED_BY_STATEMENT:
         return f"explicitly denied by {st} ({_KIND_LABEL[reason.kind or _IDENTITY]})"
-    if code is _DENIED_BY_SCP:
+    if code is DENIED_BY_SCP:
         return f"explicitly denied by an SCP at organization level {reason.level} ({st})"
-    if code is _DENIED_BY_RCP:
+    if code is DENIED_BY_RCP:
         return f"explicitly denied by an RCP at organization level {reason.level} ({st})"
-    if code is _SCP_LEVEL_NOT_ALLOWED:
+    if code is SCP_LEVEL_NOT_ALLOWED:
         return f"no SCP at organization level {reason.level} of {reason.levels} allows {action}"
-    if code is _RCP_LEVEL_NOT_ALLOWED:
+    if code is RCP_LEVEL_NOT_ALLOWED:
         return f"no RCP at organization level {reason.level} of {reason.levels} allows {action}"
-    if code is _ALLOWED_NAMING_CALLER:
+    if code is ALLOWED_NAMING_CALLER:
         return f"allowed by {st} (resource policy names the caller directly)"
-    if code is _ACCOUNT_ONLY:
+    if code is ACCOUNT_ONLY:
         return "the resource policy only names the account, and no identity-based policy allows"
-    if code is _NOT_ALLOWED:
+    if code is NOT_ALLOWED:
         return f"no identity-based or resource-based policy allows {action} on {resource}"
-    if code is _LIMITED:
+    if code is LIMITED:
         return f"allowed by policy but {_limits(reason)}"
-    if code is _ALLOWED_ROOT:
+    if code is ALLOWED_ROOT:
         return "allowed: the account root user"
-    if code is _ALLOWED_BY:
+    if code is ALLOWED_BY:
         return f"allowed by {st}"
-    if code is _CROSS_NO_IDENTITY:
+    if code is CROSS_NO_IDENTITY:
         return f"cross-account: no identity-based policy of account {reason.account} allows {action}"
-    if code is _CROSS_LIMITED:
+    if code is CROSS_LIMITED:
         return f"cross-account: {_limits(reason)}"
-    if code is _CROSS_NO_RESOURCE_GRANT:
+    if code is CROSS_NO_RESOURCE_GRANT:
         what = (
             "resource policy does not allow the caller"
             if reason.has_resource_policy
@@ -127,25 +126,25 @@ def reason_text(reason: Reason, action: str, resource: str) -> str:
 def remedy_text(reason: Reason, action: str, resource: str) -> str:
     """What would have to change for the request to be allowed ("" when allowed)."""
     code = reason.code
-    if code is _DENIED_BY_STATEMENT and reason.statement is not None:
+    if code is DENIED_BY_STATEMENT and reason.statement is not None:
         return f"remove or narrow {statement_name(reason.statement)}"
-    if code is _DENIED_BY_SCP:
+    if code is DENIED_BY_SCP:
         return "change the SCP deny at that level"
-    if code is _DENIED_BY_RCP:
+    if code is DENIED_BY_RCP:
         return "change the RCP deny at that level"
-    if code is _SCP_LEVEL_NOT_ALLOWED:
+    if code is SCP_LEVEL_NOT_ALLOWED:
         return f"allow {action} in an SCP at level {reason.level}"
-    if code is _RCP_LEVEL_NOT_ALLOWED:
+    if code is RCP_LEVEL_NOT_ALLOWED:
         return f"allow {action} in an RCP at level {reason.level}"
-    if code is _ACCOUNT_ONLY:
+    if code is ACCOUNT_ONLY:
         return f"allow {action} on {resource} in an identity-based policy"
-    if code is _NOT_ALLOWED:
+    if code is NOT_ALLOWED:
         return f"add an Allow for {action} on {resource} to an identity-based policy"
-    if code in (_LIMITED, _CROSS_LIMITED):
+    if code in (LIMITED, CROSS_LIMITED):
         return _limits_remedy(reason, action)
-    if code is _CROSS_NO_IDENTITY:
+    if code is CROSS_NO_IDENTITY:
         return f"allow {action} on {resource} in the caller's identity-based policy"
-    if code is _CROSS_NO_RESOURCE_GRANT:
+    if code is CROSS_NO_RESOURCE_GRANT:
         return f"allow the caller (or account {reason.principal_account}) in the resource policy"
     return ""
 
