@@ -147,3 +147,19 @@ class ServiceCalls:
             if token in seen:
                 raise Refused(action, "PaginationLoop", f"the token {token!r} came back twice")
             seen.add(token)
+
+    def items(
+        self,
+        operation: str,
+        key: str,
+        *,
+        token_in: str,
+        token_out: str,
+        truncated: str | None = None,
+        **params: Any,
+    ) -> Iterator[Any]:
+        """Every item of the list `key` on every page of a listing (`pages`)."""
+        for page in self.pages(
+            operation, token_in=token_in, token_out=token_out, truncated=truncated, **params
+        ):
+            yield from page.get(key) or []

@@ -23,12 +23,8 @@ def capture_dynamodb(calls: ServiceCalls, account_id: str, partition: str) -> Po
         account_id,
         section,
         out,
-        lambda: (
-            name
-            for page in calls.pages(
-                "ListTables", token_in="ExclusiveStartTableName", token_out="LastEvaluatedTableName"
-            )
-            for name in page.get("TableNames") or []
+        lambda: calls.items(
+            "ListTables", "TableNames", token_in="ExclusiveStartTableName", token_out="LastEvaluatedTableName"
         ),
     )
     for name in sorted(names or []):
@@ -37,13 +33,11 @@ def capture_dynamodb(calls: ServiceCalls, account_id: str, partition: str) -> Po
         found = reader.read(lambda a=arn: calls.call("GetResourcePolicy", ResourceArn=a), _NO_POLICY)
         reader.policy((found or {}).get("Policy"))
         listed_tags = reader.read(
-            lambda a=arn: [
-                t
-                for page in calls.pages(
-                    "ListTagsOfResource", token_in="NextToken", token_out="NextToken", ResourceArn=a
+            lambda a=arn: list(
+                calls.items(
+                    "ListTagsOfResource", "Tags", token_in="NextToken", token_out="NextToken", ResourceArn=a
                 )
-                for t in page.get("Tags") or []
-            ]
+            )
         )
         reader.tags(tags(listed_tags))
         reader.done(out)

@@ -126,11 +126,7 @@ def _default_key(calls: ServiceCalls, where: _Where) -> str:
 
 
 def _volumes(calls: ServiceCalls, where: _Where) -> list[dict[str, Any]]:
-    found = [
-        v
-        for page in calls.pages("DescribeVolumes", MaxResults=500, **_PAGE)
-        for v in page.get("Volumes") or []
-    ]
+    found = list(calls.items("DescribeVolumes", "Volumes", MaxResults=500, **_PAGE))
     out = []
     for raw in found:
         if raw.get("OwnerId", where.account) != where.account:
@@ -158,9 +154,8 @@ def _volumes(calls: ServiceCalls, where: _Where) -> list[dict[str, Any]]:
 
 
 def _snapshots(calls: ServiceCalls, where: _Where) -> list[dict[str, Any]]:
-    pages = calls.pages("DescribeSnapshots", OwnerIds=["self"], MaxResults=1000, **_PAGE)
     out = []
-    for raw in (s for page in pages for s in page.get("Snapshots") or []):
+    for raw in calls.items("DescribeSnapshots", "Snapshots", OwnerIds=["self"], MaxResults=1000, **_PAGE):
         if raw.get("OwnerId", where.account) != where.account:
             continue  # `self` asks for the account's own; another owner's key is not ours to name
         entry: dict[str, Any] = {

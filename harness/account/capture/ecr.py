@@ -25,10 +25,8 @@ def capture_ecr(calls: ServiceCalls, account_id: str) -> PolicySection:
         account_id,
         section,
         out,
-        lambda: (
-            r
-            for page in calls.pages("DescribeRepositories", token_in="nextToken", token_out="nextToken")
-            for r in page.get("repositories") or []
+        lambda: calls.items(
+            "DescribeRepositories", "repositories", token_in="nextToken", token_out="nextToken"
         ),
     )
     for repo in sorted(repositories or [], key=lambda r: r["repositoryArn"]):

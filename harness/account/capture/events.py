@@ -22,11 +22,7 @@ def capture_events(calls: ServiceCalls, account_id: str) -> PolicySection:
         account_id,
         section,
         out,
-        lambda: (
-            b
-            for page in calls.pages("ListEventBuses", token_in="NextToken", token_out="NextToken")
-            for b in page.get("EventBuses") or []
-        ),
+        lambda: calls.items("ListEventBuses", "EventBuses", token_in="NextToken", token_out="NextToken"),
     )
     for bus in sorted(buses or [], key=lambda b: b["Arn"]):
         reader = ResourceReader(calls, account_id, section, bus["Arn"])

@@ -48,25 +48,20 @@ def capture_kms(
     out = KmsSection()
     section = f"kms/{calls.region}"
     try:
-        keys = [
-            k
-            for page in calls.pages(
-                "ListKeys", token_in="Marker", token_out="NextMarker", truncated="Truncated"
-            )
-            for k in page.get("Keys") or []
-        ]
+        keys = list(
+            calls.items("ListKeys", "Keys", token_in="Marker", token_out="NextMarker", truncated="Truncated")
+        )
     except Refused as exc:
         out.gaps.append(Gap(account_id, section, exc.action, exc.code, exc.message))
         return out
     aliases: dict[str, list[str]] = {}
     alias_gap: Gap | None = None
     try:
-        for page in calls.pages(
-            "ListAliases", token_in="Marker", token_out="NextMarker", truncated="Truncated"
+        for alias in calls.items(
+            "ListAliases", "Aliases", token_in="Marker", token_out="NextMarker", truncated="Truncated"
         ):
-            for alias in page.get("Aliases") or []:
-                if alias.get("TargetKeyId"):
-                    aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
+            if alias.get("TargetKeyId"):
+                aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
     except Refused as exc:
         alias_gap = Gap(account_id, section, exc.action, exc.code, exc.message)
         out.gaps.append(alias_gap)
@@ -120,14 +115,16 @@ def _key(
     key_tags: list[dict[str, Any]] = []
     if meta.get("KeyManager") == "CUSTOMER":
         try:
-            for page in calls.pages(
-                "ListResourceTags",
-                token_in="Marker",
-                token_out="NextMarker",
-                truncated="Truncated",
-                KeyId=key["KeyId"],
-            ):
-                key_tags.extend(page.get("Tags") or [])
+            key_tags.extend(
+                calls.items(
+                    "ListResourceTags",
+                    "Tags",
+                    token_in="Marker",
+                    token_out="NextMarker",
+                    truncated="Truncated",
+                    KeyId=key["KeyId"],
+                )
+            )
         except Refused as exc:
             problems.append(Gap(account_id, section, exc.action, exc.code, exc.message, arn))
     grants = _grants(calls, account_id, section, key["KeyId"], arn, problems)
@@ -152,10 +149,17 @@ def _grants(
     """ListGrants, every page, in GrantId order; a refusal is one of the key's problems."""
     out: list[dict[str, Any]] = []
     try:
-        for page in calls.pages(
-            "ListGrants", token_in="Marker", token_out="NextMarker", truncated="Truncated", KeyId=key_id
-        ):
-            out.extend(_grant(g) for g in page.get("Grants") or [])
+        out.extend(
+            _grant(g)
+            for g in calls.items(
+                "ListGrants",
+                "Grants",
+                token_in="Marker",
+                token_out="NextMarker",
+                truncated="Truncated",
+                KeyId=key_id,
+            )
+        )
     except Refused as exc:
         problems.append(Gap(account_id, section, exc.action, exc.code, exc.message, arn))
         return []

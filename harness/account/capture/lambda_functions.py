@@ -24,8 +24,7 @@ def capture_lambda(calls: ServiceCalls, account_id: str) -> PolicySection:
         out,
         lambda: (
             f["FunctionArn"]
-            for page in calls.pages("ListFunctions", token_in="Marker", token_out="NextMarker")
-            for f in page.get("Functions") or []
+            for f in calls.items("ListFunctions", "Functions", token_in="Marker", token_out="NextMarker")
         ),
     )
     for arn in sorted(arns or []):

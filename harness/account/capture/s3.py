@@ -35,10 +35,9 @@ def capture_s3(calls: ServiceCalls, account_id: str, partition: str) -> S3Sectio
     try:
         buckets = [
             b["Name"]
-            for page in calls.pages(
-                "ListBuckets", token_in="ContinuationToken", token_out="ContinuationToken"
+            for b in calls.items(
+                "ListBuckets", "Buckets", token_in="ContinuationToken", token_out="ContinuationToken"
             )
-            for b in page.get("Buckets") or []
         ]
     except Refused as exc:
         out.gaps.append(Gap(account_id, "s3", exc.action, exc.code, exc.message))

@@ -57,14 +57,14 @@ def capture_access_points(calls: ServiceCalls, account_id: str, partition: str) 
         out,
         lambda: (
             point["Name"]
-            for page in calls.pages(
+            for point in calls.items(
                 "ListAccessPoints",
+                "AccessPointList",
                 token_in="NextToken",
                 token_out="NextToken",
                 AccountId=account_id,
                 MaxResults=1000,
             )
-            for point in page.get("AccessPointList") or []
         ),
     )
     for name in sorted(set(names or [])):

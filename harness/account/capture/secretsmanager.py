@@ -23,11 +23,7 @@ def capture_secretsmanager(calls: ServiceCalls, account_id: str) -> PolicySectio
         account_id,
         section,
         out,
-        lambda: (
-            s
-            for page in calls.pages("ListSecrets", token_in="NextToken", token_out="NextToken")
-            for s in page.get("SecretList") or []
-        ),
+        lambda: calls.items("ListSecrets", "SecretList", token_in="NextToken", token_out="NextToken"),
     )
     for secret in sorted(secrets or [], key=lambda s: s["ARN"]):
         reader = ResourceReader(calls, account_id, section, secret["ARN"])

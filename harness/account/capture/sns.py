@@ -23,8 +23,7 @@ def capture_sns(calls: ServiceCalls, account_id: str) -> PolicySection:
         out,
         lambda: (
             t["TopicArn"]
-            for page in calls.pages("ListTopics", token_in="NextToken", token_out="NextToken")
-            for t in page.get("Topics") or []
+            for t in calls.items("ListTopics", "Topics", token_in="NextToken", token_out="NextToken")
         ),
     )
     for arn in sorted(arns or []):

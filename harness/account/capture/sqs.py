@@ -20,12 +20,8 @@ def capture_sqs(calls: ServiceCalls, account_id: str, partition: str) -> PolicyS
         account_id,
         section,
         out,
-        lambda: (
-            url
-            for page in calls.pages(
-                "ListQueues", token_in="NextToken", token_out="NextToken", MaxResults=1000
-            )
-            for url in page.get("QueueUrls") or []
+        lambda: calls.items(
+            "ListQueues", "QueueUrls", token_in="NextToken", token_out="NextToken", MaxResults=1000
         ),
     )
     for url in sorted(urls or []):
