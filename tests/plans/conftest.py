@@ -38,6 +38,15 @@ def change(
     }
 
 
+def referencing(address: str, expression: str, target: str) -> dict[str, Any]:
+    """A plan's `configuration` in which the root module's `address` takes `expression` from `target`."""
+    return {
+        "root_module": {
+            "resources": [{"address": address, "expressions": {expression: {"references": [target]}}}]
+        }
+    }
+
+
 def tf_plan(*changes: dict[str, Any], configuration: Any = None) -> dict[str, Any]:
     doc: dict[str, Any] = {"format_version": "1.2", "resource_changes": list(changes)}
     if configuration is not None:

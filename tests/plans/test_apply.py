@@ -9,7 +9,7 @@ from harness.account.model import CaptureGap
 from harness.engine.errors import NoSuchEntity
 from harness.plans import apply_plans, load_plan
 from harness.plans.terraform import terraform_plan
-from tests.plans.conftest import ACCOUNT, DATA, EVIDENCE_KEY, change, policy, tf_plan
+from tests.plans.conftest import ACCOUNT, DATA, EVIDENCE_KEY, change, policy, referencing, tf_plan
 
 A = "111122223333"
 KEY_A = f"arn:aws:kms:eu-west-1:{A}:key/aaaa"
@@ -187,16 +187,9 @@ def test_a_bucket_policy_is_the_buckets_resource_policy(model):
 
 def test_an_scp_created_and_attached_in_one_plan_applies_below_its_target(model):
     deny = '{"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}'
-    configuration = {
-        "root_module": {
-            "resources": [
-                {
-                    "address": "aws_organizations_policy_attachment.a",
-                    "expressions": {"policy_id": {"references": ["aws_organizations_policy.deny.id"]}},
-                }
-            ]
-        }
-    }
+    configuration = referencing(
+        "aws_organizations_policy_attachment.a", "policy_id", "aws_organizations_policy.deny.id"
+    )
     after = patched(
         model,
         change(
@@ -234,16 +227,7 @@ def test_an_attachment_of_a_policy_not_in_the_plan_makes_the_accounts_below_erro
 
 
 def test_an_inline_policy_on_a_role_created_in_the_same_plan_follows_the_reference(model):
-    configuration = {
-        "root_module": {
-            "resources": [
-                {
-                    "address": "aws_iam_role_policy.p",
-                    "expressions": {"role": {"references": ["aws_iam_role.r.id"]}},
-                }
-            ]
-        }
-    }
+    configuration = referencing("aws_iam_role_policy.p", "role", "aws_iam_role.r.id")
     after = patched(
         model,
         change("aws_iam_role.r", "aws_iam_role", ["create"], after={"name": "builder"}, unknown={"id": True}),
