@@ -13,6 +13,20 @@ from harness.account import AccountModel, load_account_model
 from harness.account.capture import CaptureOptions, CaptureResult, capture_account
 from harness.backends.aws.session import AwsSession
 
+MOTO_ACCOUNT = "123456789012"  # the account moto answers as
+# A key policy that enables IAM policies for the key's account and names nobody else.
+ROOT_KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "Root",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ],
+}
 ALLOW_DECRYPT = {
     "Version": "2012-10-17",
     "Statement": [{"Sid": "Decrypt", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}],

@@ -4,41 +4,23 @@ from __future__ import annotations
 
 import json
 
-from capture_builders import capture, doc, refuse
+from capture_builders import MOTO_ACCOUNT, ROOT_KEY_POLICY, TRUST_EC2, capture, doc, refuse
 
 from harness.account.capture.calls import ServiceCalls
 from harness.backends.offline import OfflineBackend
 from harness.cells import Cell, CellResult, Expectation, SourceRef, Subject
 from harness.engine.types import ContextEntry
 
-ACCOUNT = "123456789012"
+ACCOUNT = MOTO_ACCOUNT
 READER = f"arn:aws:iam::{ACCOUNT}:role/reader"
-# The key policy enables IAM for the account and names nobody else; the reader has no IAM policy.
-KEY_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "Root",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        }
-    ],
-}
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
-}
+# The key policy (ROOT_KEY_POLICY) enables IAM for the account; the reader has no IAM policy.
 
 
 def _key_with_grant(moto, **grant):
-    moto.client("iam").create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(TRUST))
+    moto.client("iam").create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(TRUST_EC2))
     kms = moto.client("kms")
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
-    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=doc(KEY_POLICY))
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=doc(ROOT_KEY_POLICY))
     grant_id = kms.create_grant(KeyId=key_id, GranteePrincipal=READER, Operations=["Decrypt"], **grant)[
         "GrantId"
     ]

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from capture_builders import capture, doc, refuse
+from capture_builders import MOTO_ACCOUNT, ROOT_KEY_POLICY, capture, doc, refuse
 
 from harness.backends.offline import OfflineBackend
 from harness.cells import Cell, Expectation, SourceRef, Subject
 
-ACCOUNT = "123456789012"
-KEY_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "Root",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        }
-    ],
-}
+ACCOUNT = MOTO_ACCOUNT
 
 
 def _key(moto, region="eu-west-3", alias=None, tags=(), multi=False):
@@ -27,7 +15,7 @@ def _key(moto, region="eu-west-3", alias=None, tags=(), multi=False):
     meta = kms.create_key(MultiRegion=multi, Tags=[{"TagKey": k, "TagValue": v} for k, v in tags])[
         "KeyMetadata"
     ]
-    kms.put_key_policy(KeyId=meta["KeyId"], PolicyName="default", Policy=doc(KEY_POLICY))
+    kms.put_key_policy(KeyId=meta["KeyId"], PolicyName="default", Policy=doc(ROOT_KEY_POLICY))
     if alias:
         kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
     return meta["Arn"]
@@ -124,10 +112,10 @@ def test_a_scenario_with_its_own_key_policy_does_not_depend_on_the_gap(moto, tmp
     from harness.engine.types import PolicyKind, PolicySource
 
     arn = _key(moto)
-    moto.client("iam").create_role(RoleName="app", AssumeRolePolicyDocument=doc(KEY_POLICY))
+    moto.client("iam").create_role(RoleName="app", AssumeRolePolicyDocument=doc(ROOT_KEY_POLICY))
     refuse(monkeypatch, "kms", "GetKeyPolicy")
     _, model = capture(moto, tmp_path)
-    own = PolicySource(doc(KEY_POLICY), "ResourcePolicy", "Resource Policy", kind=PolicyKind.RESOURCE)
+    own = PolicySource(doc(ROOT_KEY_POLICY), "ResourcePolicy", "Resource Policy", kind=PolicyKind.RESOURCE)
     (answer,) = OfflineBackend(model).evaluate([replace(_cell(arn), resource_policy=own)])
     assert answer.decision != "error"
 
