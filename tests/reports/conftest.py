@@ -11,6 +11,10 @@ import pytest
 
 from harness.run.result import CellRecord, RunResult
 
+# What a run writes under reports/, spelled out here (the expectation, not the code's table).
+EVERY_REPORT_FILE = sorted(
+    ["report.md", "report.html", "report.csv", "report.json", "report.sarif", "SHA256SUMS", "manifest.json"]
+)
 XSS_SID = "</script><script>alert('sid')</script>"
 XSS_CONDITION = "<img src=x onerror=alert('cond')>"
 

@@ -9,6 +9,7 @@ import pytest
 from harness.reports import render_all
 from harness.reports.export import atomic_write, enrich_metadata, export
 from harness.run.result import RunResult
+from tests.reports.conftest import EVERY_REPORT_FILE
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -16,17 +17,7 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 def test_render_all_writes_every_format_and_the_manifest(sample_run, tmp_path):
     written = render_all(sample_run, tmp_path)
     names = sorted(p.name for p in written)
-    assert names == sorted(
-        [
-            "report.md",
-            "report.html",
-            "report.csv",
-            "report.json",
-            "report.sarif",
-            "SHA256SUMS",
-            "manifest.json",
-        ]
-    )
+    assert names == EVERY_REPORT_FILE
 
 
 def test_manifest_holds_the_sha256_of_every_file_written(sample_run, tmp_path):
