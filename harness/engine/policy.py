@@ -32,7 +32,7 @@ import bisect
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -72,6 +72,21 @@ _PRINCIPAL_REQUIRED = frozenset({PolicyKind.RESOURCE})
 _PRINCIPAL_ALLOWED = frozenset({PolicyKind.RESOURCE, PolicyKind.RCP})
 
 _DECODER = json.JSONDecoder()
+
+
+class _RawStatements(msgspec.Struct):
+    """A policy's Statement list, each statement kept as its text (msgspec.Raw)."""
+
+    Statement: list[msgspec.Raw]
+
+
+_RAW_STATEMENTS = msgspec.json.Decoder(_RawStatements)
+# A policy text up to its first statement, as most are written: members whose value is a
+# string (without escapes) or null, then the Statement list.
+_LEAD = re.compile(
+    r'[ \t\r\n]*+\{(?:[ \t\r\n]*+"[^"\\]*+"[ \t\r\n]*+:[ \t\r\n]*+(?:"[^"\\]*+"|null)[ \t\r\n]*+,)*+'
+    r'[ \t\r\n]*+"Statement"[ \t\r\n]*+:[ \t\r\n]*+\[[ \t\r\n]*+'
+)
 
 
 # ---------------------------------------------------------------------------
@@ -179,41 +194,110 @@ def scan_statement_spans(text: str) -> list[tuple[Position, Position]]:
     return [(scanner.position_after(a), scanner.position_after(b)) for a, b in scanner.statement_spans()]
 
 
-class StatementSpans:
-    """Positions of a policy's statements, scanned on first use and only as far as asked.
+@dataclass(slots=True)
+class _RegularStatements:
+    """A Statement list whose statements are written one after another with one separator."""
 
-    Only a statement that ends up in MatchedStatements needs its position, and most
-    policies of a mixed workload never do, so the text is scanned lazily, once, up to the
-    statement asked for, and a statement's offsets become line and column only when that
-    statement is asked for. The document was read with one Statement key (a key written
-    twice is refused), so the first Statement's list is the one that counts.
+    first: int  # offset of the first statement
+    separator: int  # length of what comes between two statements
+    raws: list[msgspec.Raw]  # each statement's text
+
+    def offsets(self, index: int) -> tuple[int, int] | None:
+        """The offsets of the first and last character of a statement; None past the last."""
+        if index >= len(self.raws):
+            return None
+        start = self.first + sum(map(len, self.raws[:index])) + index * self.separator
+        return start, start + len(self.raws[index]) - 1
+
+
+def _regular_statements(text: str) -> _RegularStatements | None:
+    """Where the statements are, for a policy written as most are; else None.
+
+    msgspec reads the text in C without building its values (which `_Scanner.skip_value`
+    does) and gives each statement's text. The regular case: an ASCII text (a byte offset
+    is then a character offset), `_LEAD` reads it up to its first statement, and the same
+    separator (whitespace and a comma) comes between every two statements: the first
+    statement's text, then for each next one the separator and its text, must be what the
+    text holds from there. The separator is what comes between the first two statements:
+    the second statement's text starts with neither whitespace nor a comma, so its first
+    occurrence after the first statement is where it starts.
     """
+    if not text.isascii():
+        return None
+    lead = _LEAD.match(text)
+    if lead is None:
+        return None
+    try:
+        raws = _RAW_STATEMENTS.decode(text).Statement
+    except (msgspec.MsgspecError, RecursionError):  # e.g. a Statement that is one object
+        return None
+    if not raws:
+        return None
+    encoded = text.encode()
+    first = lead.end()
+    separator = b""
+    if len(raws) > 1:
+        after = first + len(raws[0])
+        second = encoded.find(raws[1], after)
+        if second == -1:  # pragma: no cover - the text holds every statement's text
+            return None
+        separator = encoded[after:second]
+    if not encoded.startswith(separator.join(raws), first):
+        return None
+    return _RegularStatements(first, len(separator), raws)
 
-    __slots__ = ("_count", "_offsets", "_reader", "_scanner", "_text")
 
-    def __init__(self, text: str, count: int) -> None:
-        self._text = text
-        self._count = count
-        self._scanner: _Scanner | None = None
-        self._reader: Iterator[tuple[int, int] | None] | None = None
-        self._offsets: list[tuple[int, int]] = []
+class _SpanReader:
+    """Where a policy's statements are: read by `_regular_statements`, else scanned up to
+    the statement asked for."""
 
-    def __getitem__(self, index: int) -> tuple[Position, Position]:
-        scanner = self._scanner
-        if scanner is None:
-            scanner = self._scanner = _Scanner(self._text)
-            self._reader = scanner.spans_as_read()
-        offsets = self._offsets
-        if index >= len(offsets) and self._reader is not None:
-            for span in self._reader:
+    __slots__ = ("offsets", "reader", "regular", "scanner")
+
+    def __init__(self, text: str) -> None:
+        self.scanner = _Scanner(text)
+        self.regular = _regular_statements(text)
+        self.reader = self.scanner.spans_as_read() if self.regular is None else None
+        self.offsets: list[tuple[int, int]] = []  # read by `reader` so far
+
+    def offsets_at(self, index: int) -> tuple[int, int] | None:
+        """The offsets of the first and last character of a statement; None past the last."""
+        if self.regular is not None:
+            return self.regular.offsets(index)
+        offsets = self.offsets
+        if index >= len(offsets) and self.reader is not None:
+            for span in self.reader:
                 if span is not None:
                     offsets.append(span)
                     if len(offsets) > index:
                         break
-        if not 0 <= index < len(offsets) or index >= self._count:  # pragma: no cover - see the docstring
+        return offsets[index] if index < len(offsets) else None
+
+
+class StatementSpans:
+    """Positions of a policy's statements, found on first use.
+
+    Only a statement that ends up in MatchedStatements needs its position, and most
+    policies of a mixed workload never do, so the text is read once, when a first position
+    is asked for (`_SpanReader`), and a statement's offsets become line and column only
+    when that statement is asked for. The document was read with one Statement key (a key
+    written twice is refused), so the first Statement's list is the one that counts.
+    """
+
+    __slots__ = ("_count", "_read", "_text")
+
+    def __init__(self, text: str, count: int) -> None:
+        self._text = text
+        self._count = count
+        self._read: _SpanReader | None = None
+
+    def __getitem__(self, index: int) -> tuple[Position, Position]:
+        read = self._read
+        if read is None:
+            read = self._read = _SpanReader(self._text)
+        found = read.offsets_at(index) if 0 <= index < self._count else None
+        if found is None:  # pragma: no cover - see the docstring
             return Position(0, 0), Position(0, 0)
-        start, end = offsets[index]
-        return scanner.position_after(start), scanner.position_after(end)
+        return read.scanner.position_after(found[0]), read.scanner.position_after(found[1])
 
 
 # ---------------------------------------------------------------------------
@@ -310,75 +394,74 @@ class CompiledPolicy:
     version: str | None
     policy_id: str | None
     statements: tuple[CompiledStatement, ...]
-    # Statements that can match an action of a given service, in document order;
-    # `_wild` holds those whose Action (or NotAction) may match any service.
-    _by_service: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
-    _wild: tuple[CompiledStatement, ...] = ()
-    _by_action: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
-    _elsewhere: dict[str, OtherServices] = field(default_factory=dict)
-    _with_wild: dict[str, tuple[CompiledStatement, ...]] = field(default_factory=dict)
-    _keys_by_action: dict[str, frozenset[str]] = field(default_factory=dict)
-    _matched: dict[int, MatchedStatement] = field(default_factory=dict)  # per source: not shared
+    # Tables filled as requests ask, each made on first use (most policies are used once,
+    # by one action): statements per service and per action, context keys per action, the
+    # other-services summary per service. Shared with the policy under another source.
+    _by_service: dict[str, tuple[CompiledStatement, ...]] | None = None
+    _by_action: dict[str, tuple[CompiledStatement, ...]] | None = None
+    _keys_by_action: dict[str, frozenset[str]] | None = None
+    _elsewhere: dict[str, OtherServices] | None = None
+    _matched: dict[int, MatchedStatement] | None = None  # per source: not shared
     # Lower-cased condition keys referenced anywhere in the policy.
     condition_keys: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        by_service: dict[str, list[CompiledStatement]] = {}
-        wild: list[CompiledStatement] = []
         keys: set[str] = set()
-        for st in self.statements:  # (for every policy compiled: no property or setdefault)
+        for st in self.statements:  # (for every policy compiled: a loop is quickest here)
             if st.context_keys:
                 keys |= st.context_keys
-            prefixes = st.action.prefixes
-            if st.not_action or prefixes is None:
-                wild.append(st)
-            else:
-                for p in prefixes:
-                    listed = by_service.get(p)
-                    if listed is None:
-                        by_service[p] = [st]
-                    else:
-                        listed.append(st)
-        self._wild = tuple(wild)
-        self._by_service = {k: tuple(v) for k, v in by_service.items()}
         self.condition_keys = frozenset(keys)
 
     def with_source(self, source: PolicySource) -> CompiledPolicy:
         """The same compiled policy under another source id or type (same text and kind)."""
-        # Field by field (copy.copy is slower), sharing statements and the per-action index.
+        # The tables are made here when not yet, so that both policies fill the same ones.
+        if self._by_service is None:
+            self._by_service = {}
+        if self._by_action is None:
+            self._by_action = {}
+        if self._keys_by_action is None:
+            self._keys_by_action = {}
+        if self._elsewhere is None:
+            self._elsewhere = {}
+        # Field by field (copy.copy is slower), sharing statements and the tables.
         clone = object.__new__(CompiledPolicy)
         clone.source = source
         clone.version = self.version
         clone.policy_id = self.policy_id
         clone.statements = self.statements
         clone._by_service = self._by_service
-        clone._wild = self._wild
         clone._by_action = self._by_action
-        clone._elsewhere = self._elsewhere
-        clone._with_wild = self._with_wild
         clone._keys_by_action = self._keys_by_action
-        clone._matched = {}
+        clone._elsewhere = self._elsewhere
+        clone._matched = None
         clone.condition_keys = self.condition_keys
         return clone
 
     def context_keys_for(self, action_lower: str) -> frozenset[str]:
         """Lower-cased context keys read by the statements this action reaches (kept per action)."""
-        found = self._keys_by_action.get(action_lower)
-        if found is None:
-            keys: frozenset[str] = frozenset()
-            for st in self.statements_for(action_lower):
-                if st.context_keys:
-                    keys = keys | st.context_keys
-            found = kept(self._keys_by_action, action_lower, keys)
-        return found
+        table = self._keys_by_action
+        if table is None:
+            table = self._keys_by_action = {}
+        else:
+            found = table.get(action_lower)
+            if found is not None:
+                return found
+        keys: frozenset[str] = frozenset()
+        for st in self.statements_for(action_lower):
+            if st.context_keys:
+                keys = keys | st.context_keys
+        return kept(table, action_lower, keys)
 
     def matched(self, st: CompiledStatement) -> MatchedStatement:
         """The API's Statement for one of this policy's statements (built once per source)."""
-        found = self._matched.get(st.index)
+        table = self._matched
+        if table is None:
+            table = self._matched = {}
+        found = table.get(st.index)
         if found is None:
             src = self.source
             start, end = st.spans[st.index]
-            found = self._matched[st.index] = MatchedStatement(
+            found = table[st.index] = MatchedStatement(
                 source_policy_id=src.source_id,
                 source_policy_type=src.source_type,
                 start=start,
@@ -391,7 +474,10 @@ class CompiledPolicy:
 
     def elsewhere(self, service: str) -> OtherServices:
         """The statements whose Action names only services other than `service`, summed up."""
-        found = self._elsewhere.get(service)
+        table = self._elsewhere
+        if table is None:
+            table = self._elsewhere = {}
+        found = table.get(service)
         if found is None:
             # The complement of service_statements: an Action (not NotAction) whose
             # services are all known and do not include this one.
@@ -402,20 +488,27 @@ class CompiledPolicy:
                 if prefixes is not None and not st.not_action and service not in prefixes:
                     count += 1
                     services |= prefixes
-            found = kept(self._elsewhere, service, OtherServices(count, frozenset(services)))
+            found = kept(table, service, OtherServices(count, frozenset(services)))
         return found
 
     def service_statements(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element can match some action of `service`
         (lower-cased prefix), in document order; the others name only other services."""
-        candidates = self._by_service.get(service, ())
-        if self._wild:
-            found = self._with_wild.get(service)
-            if found is None:
-                ordered = tuple(sorted((*candidates, *self._wild), key=lambda s: s.index))
-                found = kept(self._with_wild, service, ordered)
-            candidates = found
-        return candidates
+        table = self._by_service
+        if table is None:
+            table = self._by_service = {}
+        else:
+            found = table.get(service)
+            if found is not None:
+                return found
+        # A NotAction, or an Action with a pattern that may match any service (prefixes
+        # None), can match an action of any service.
+        found = tuple(
+            st
+            for st in self.statements
+            if st.not_action or st.action.prefixes is None or service in st.action.prefixes
+        )
+        return kept(table, service, found)
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element matches, in document order.
@@ -423,13 +516,15 @@ class CompiledPolicy:
         Action matching does not depend on the resource or context, so the
         answer is kept per action on this (per-engine) object.
         """
-        found = self._by_action.get(action_lower)
-        if found is not None:
-            return found
+        table = self._by_action
+        if table is None:
+            table = self._by_action = {}
+        else:
+            found = table.get(action_lower)
+            if found is not None:
+                return found
         candidates = self.service_statements(action_lower.split(":", 1)[0])
-        return kept(
-            self._by_action, action_lower, tuple(st for st in candidates if st.action_matches(action_lower))
-        )
+        return kept(table, action_lower, tuple(st for st in candidates if st.action_matches(action_lower)))
 
 
 # ---------------------------------------------------------------------------

@@ -207,4 +207,9 @@ def test_a_policy_asked_about_endless_made_up_services_keeps_its_tables_bounded(
     for n in range(5000):
         compiled.statements_for(f"svc{n}:act")
         compiled.elsewhere(f"svc{n}")
-    assert max(len(compiled._by_action), len(compiled._with_wild), len(compiled._elsewhere)) <= 4097
+    assert (
+        compiled._by_action is not None
+        and compiled._by_service is not None
+        and compiled._elsewhere is not None
+    )
+    assert max(len(compiled._by_action), len(compiled._by_service), len(compiled._elsewhere)) <= 4097

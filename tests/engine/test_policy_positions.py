@@ -93,3 +93,49 @@ def test_statement_positions_read_on_demand_match_the_whole_scan_in_any_order() 
     whole = scan_statement_spans(text)
     spans = StatementSpans(text, 3)
     assert [spans[2], spans[0], spans[1], spans[2]] == [whole[2], whole[0], whole[1], whole[2]]
+
+
+_SEPARATOR = st.sampled_from([",", ", ", ",\n  ", " ,\t", "\r\n,\r\n"])
+_STRING = st.text(alphabet='ab{}[]":,\\/ \u00e9\n\t', max_size=6)
+
+
+@st.composite
+def _policy_texts(draw: st.DrawFn) -> tuple[str, int]:
+    """A policy text written in one of many ways, and its number of statements."""
+    statements = draw(st.lists(st.dictionaries(_JSON_TEXT, _JSON_VALUE, max_size=4), min_size=1, max_size=5))
+    repeat = draw(st.booleans())
+    if repeat:  # the same statement text twice
+        statements.append(statements[0])
+    ascii_only = draw(st.booleans())
+    compact = draw(st.booleans())
+    items = [
+        json.dumps(s, ensure_ascii=ascii_only, separators=(",", ":") if compact else None) for s in statements
+    ]
+    if draw(st.booleans()):  # one separator throughout, as most texts are written
+        body = draw(_SEPARATOR).join(items)
+    else:
+        body = "".join(item + draw(_SEPARATOR) for item in items[:-1]) + items[-1]
+    statement = body if len(statements) == 1 and draw(st.booleans()) else f"[{draw(_SEPARATOR)[1:]}{body} ]"
+    members = [f'"Statement": {statement}']
+    for key in draw(st.lists(st.sampled_from(["Version", "Id", "Other"]), unique=True, max_size=3)):
+        value = draw(
+            st.none()
+            | _STRING
+            | st.lists(_STRING, max_size=2)
+            | st.dictionaries(_STRING, _STRING, max_size=2)
+        )
+        members.insert(
+            draw(st.integers(0, len(members))),
+            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=ascii_only)}",
+        )
+    return "{" + draw(_SEPARATOR).join(members) + "}", len(statements)
+
+
+@settings(max_examples=500, deadline=None)
+@given(policy=_policy_texts())
+def test_positions_are_those_the_scanner_finds_however_the_text_is_written(policy: tuple[str, int]) -> None:
+    """StatementSpans reads most texts without the scanner (msgspec and a byte search); the
+    positions must be exactly the scanner's, for any valid text without a repeated key."""
+    text, count = policy
+    spans = StatementSpans(text, count)
+    assert [spans[i] for i in range(count)] == scan_statement_spans(text)
