@@ -13,11 +13,13 @@ on it. When the enforced decision differs, the advisory says why.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from harness.engine.authorizers import Adjustment, Registry
 from harness.engine.context import ContextValue, RequestContext
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
+from harness.engine.policy import CompiledPolicy
 from harness.engine.reasons import Note, NoteCode
 from harness.engine.render import note_text
 from harness.engine.types import Decision
@@ -47,42 +49,53 @@ _FILLABLE = frozenset(
 )
 
 
-def enforcement_context(req: Request, referenced: set[str]) -> RequestContext | None:
+def fillable_keys(policies: Iterable[CompiledPolicy]) -> frozenset[str]:
+    """The keys enforcement_context may fill that some of `policies` reference (lower-cased);
+    empty for most requests, which then have no filled context to build or compare."""
+    found: frozenset[str] = frozenset()
+    for p in policies:
+        if not p.condition_keys.isdisjoint(_FILLABLE):
+            found |= p.condition_keys & _FILLABLE
+    return found
+
+
+def enforcement_context(req: Request, referenced: Set[str]) -> RequestContext | None:
     """The context a real request would carry, or None when it changes nothing.
 
     Only keys some policy references are added, and a key the caller supplied is kept.
     (Each value is worked out only for a key that is added.)
     """
-    if not referenced or referenced.isdisjoint(_FILLABLE):
-        return None
     ctx = req.ctx
+    # The referenced keys the caller did not supply (lower-cased): only these are filled.
+    todo: set[str] = set()
+    for key in _FILLABLE.intersection(referenced):
+        if key not in ctx:
+            todo.add(key)
+    if not todo:
+        return None
     useful: list[ContextValue] = []
-
-    def wanted(key: str) -> bool:
-        return key.lower() in referenced and key not in ctx
-
     caller = req.caller
     if caller is not None:
-        if wanted("aws:PrincipalArn"):
+        if "aws:principalarn" in todo:
             useful.append(ContextValue("aws:PrincipalArn", (caller.principal_arn,)))
         if caller.account:
-            if wanted("aws:PrincipalAccount"):
+            if "aws:principalaccount" in todo:
                 useful.append(ContextValue("aws:PrincipalAccount", (caller.account,)))
-            if req.action_lower.startswith("kms:") and wanted("kms:CallerAccount"):
+            if "kms:calleraccount" in todo and req.action_lower.startswith("kms:"):
                 useful.append(ContextValue("kms:CallerAccount", (caller.account,)))
-        if wanted("aws:PrincipalType"):
+        if "aws:principaltype" in todo:
             principal_type = caller.principal_type
             if principal_type:
                 useful.append(ContextValue("aws:PrincipalType", (principal_type,)))
         kind = caller.kind
-        if kind == "user" and wanted("aws:username"):
+        if kind == "user" and "aws:username" in todo:
             useful.append(ContextValue("aws:username", (caller.arn.rsplit("/", 1)[-1],)))
-        if wanted("aws:PrincipalIsAWSService"):
+        if "aws:principalisawsservice" in todo:
             service = "true" if kind == "service" else "false"
             useful.append(ContextValue("aws:PrincipalIsAWSService", (service,), "boolean"))
-        if kind == "service" and wanted("aws:PrincipalServiceName"):
+        if kind == "service" and "aws:principalservicename" in todo:
             useful.append(ContextValue("aws:PrincipalServiceName", (caller.arn,)))
-    if req.resource_account and wanted("aws:ResourceAccount"):
+    if req.resource_account and "aws:resourceaccount" in todo:
         useful.append(ContextValue("aws:ResourceAccount", (req.resource_account,)))
     if not useful:
         return None

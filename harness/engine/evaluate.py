@@ -57,6 +57,7 @@ from harness.engine.reasons import (
     RCP_LEVEL_NOT_ALLOWED,
     SCP_LEVEL_NOT_ALLOWED,
     Element,
+    Explained,
     Miss,
     Reason,
     ReasonCode,
@@ -118,13 +119,15 @@ class Hit:
 class SetResult:
     """What one group of policies (e.g. all identity policies) says."""
 
-    allows: list[Hit] = field(default_factory=list)
-    denies: list[Hit] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    misses: list[Miss] = field(default_factory=list)
+    # (No defaults: one is built per policy group of every request, each list given, and an
+    # initializer with default factories tests every argument.)
+    allows: list[Hit]
+    denies: list[Hit]
+    missing: list[str]
+    misses: list[Miss]
     # Policies with statements whose Action names only other services: not listed one by
     # one in explanations (render.py sums them up in one line).
-    elsewhere: list[CompiledPolicy] = field(default_factory=list)
+    elsewhere: list[CompiledPolicy]
 
     @property
     def allowed(self) -> bool:
@@ -291,7 +294,7 @@ class Evaluation:
 
     def _in_explanation_order(self) -> list[SetResult]:
         """Every policy group that was evaluated: identity, boundary, session, resource, SCPs, RCPs."""
-        # (Plain statements: a comprehension costs a function call, and this runs twice a request.)
+        # (Plain statements: a comprehension costs a function call, and this runs for every request.)
         parts = [self.identity]
         if self.boundary is not None:
             parts.append(self.boundary)
@@ -305,23 +308,21 @@ class Evaluation:
             parts += self.rcp_levels
         return parts
 
-    @property
-    def misses(self) -> tuple[Miss, ...]:
-        """Statements that did not apply, policy group by policy group (for explanations)."""
-        out: list[Miss] = []
+    def explained(self, enforced: Decision, advisory: str | None, missing: tuple[str, ...]) -> Explained:
+        """The explanation's data: beside the decision and reason, the statements that did not
+        apply and the policies holding statements for other services only, policy group by
+        policy group (gathered in one walk over the groups)."""
+        misses: list[Miss] = []
+        elsewhere: list[CompiledPolicy] = []
         for part in self._in_explanation_order():
             if part.misses:
-                out += part.misses
-        return tuple(out)
-
-    @property
-    def elsewhere(self) -> tuple[CompiledPolicy, ...]:
-        """Policies holding statements for other services only, in the order of `misses`."""
-        out: list[CompiledPolicy] = []
-        for part in self._in_explanation_order():
+                misses += part.misses
             if part.elsewhere:
-                out += part.elsewhere
-        return tuple(out)
+                elsewhere += part.elsewhere
+        # Positional, in the fields' order (built for every request).
+        return Explained(
+            self.decision, self.reason, enforced, advisory, missing, tuple(misses), tuple(elsewhere)
+        )
 
     @property
     def missing(self) -> tuple[str, ...]:

@@ -124,7 +124,8 @@ def parse_caller(arn: str) -> Caller:
     m = _ARN_RE.match(arn)
     if not m:
         return Caller(arn, "other")
-    partition, service, account, resource = m["partition"], m["service"], m["account"] or None, m["resource"]
+    partition, service, _region, account, resource = m.groups()  # (one call, not four lookups)
+    account = account or None
     if service == "iam":
         if resource == "root":
             return Caller(arn, "root", partition, account)

@@ -43,6 +43,7 @@ KMS's own rules apply to key requests (authorizers/kms.py).
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,11 +57,10 @@ from harness.engine.aggregate import (
 from harness.engine.authorizers import REGISTRY, Adjustment, FactTests, Registry, RequestFact
 from harness.engine.bounded import kept
 from harness.engine.context import RequestContext
-from harness.engine.enforcement import enforce, enforcement_context, stand_in_resource
+from harness.engine.enforcement import enforce, enforcement_context, fillable_keys, stand_in_resource
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
 from harness.engine.policy import CompiledPolicy
 from harness.engine.principals import parse_caller
-from harness.engine.reasons import Explained
 from harness.engine.render import ExplanationText, PendingExplanation
 from harness.engine.types import (
     Decision,
@@ -96,18 +96,19 @@ class Outcome:
     grant: str | None = None  # the KMS grant that allows where no policy does
 
 
+_InputsKey = tuple[object, ...]
+
+
 @dataclass(slots=True)
 class _Memo:
     """Answers for one SimulationInput's policies, caller and context."""
 
+    key: _InputsKey  # what a lookup by the key's hash is confirmed against
     outcomes: dict[tuple[object, ...], Outcome]
     contexts: dict[tuple[bool, str | None], RequestContext | None]
     # An earlier SimulationInput had the same key: answers may be shared across calls.
     # A first call on one resource has nothing to share with, and skips the keying.
     reused: bool = False
-
-
-_InputsKey = tuple[object, ...]
 
 
 def _action_keys(inputs: CompiledInputs, action_lower: str) -> frozenset[str]:
@@ -134,19 +135,22 @@ class Simulator:
         self._compile = compile_policy
         self._explain = explain
         self._registry = registry
-        self._memos: dict[_InputsKey, _Memo] = {}
+        # By the hash of the memo's key (see _memo).
+        self._memos: OrderedDict[int, _Memo] = OrderedDict()
         self._scopes: dict[str, FactTests] = {}
         self._memo_limit = 256
 
     def compile_inputs(self, inp: SimulationInput) -> CompiledInputs:
+        # (Positional, in the fields' order; map over the bound method: a generator expression
+        # costs a frame and a resume per policy.)
         c = self._compile
         return CompiledInputs(
-            identity=tuple(c(p) for p in inp.identity_policies),
-            boundaries=tuple(c(p) for p in inp.permissions_boundaries),
-            sessions=tuple(c(p) for p in inp.session_policies),
-            resource=c(inp.resource_policy) if inp.resource_policy is not None else None,
-            scp_levels=tuple(tuple(c(p) for p in level) for level in inp.scp_levels),
-            rcp_levels=tuple(tuple(c(p) for p in level) for level in inp.rcp_levels),
+            tuple(map(c, inp.identity_policies)),
+            tuple(map(c, inp.permissions_boundaries)) if inp.permissions_boundaries else (),
+            tuple(map(c, inp.session_policies)) if inp.session_policies else (),
+            c(inp.resource_policy) if inp.resource_policy is not None else None,
+            tuple([tuple(map(c, level)) for level in inp.scp_levels]) if inp.scp_levels else (),
+            tuple([tuple(map(c, level)) for level in inp.rcp_levels]) if inp.rcp_levels else (),
         )
 
     def _memo(
@@ -167,14 +171,19 @@ class Simulator:
             star_only,
             inp.grants,
         )
-        # One lookup, so the key (a tuple, whose hash is not kept) is hashed once.
-        fresh = _Memo({}, {})
-        memo = self._memos.setdefault(key, fresh)
-        if memo is fresh:
-            if len(self._memos) > self._memo_limit:
-                del self._memos[next(iter(self._memos))]
-        else:
+        # The key holds dataclasses whose __hash__ is Python code, and a tuple does not keep
+        # its hash: it is hashed once here, and the entry found is confirmed against the key
+        # it was made for (another key of the same hash replaces it). The oldest entry goes
+        # first: an OrderedDict drops it without hashing its key again, where a dict's
+        # first-entry lookup would also step over the slots freed by earlier drops.
+        digest = hash(key)
+        memo = self._memos.get(digest)
+        if memo is not None and memo.key == key:
             memo.reused = True
+        else:
+            memo = self._memos[digest] = _Memo(key, {}, {})
+            if len(self._memos) > self._memo_limit:
+                self._memos.popitem(last=False)
         if len(memo.outcomes) > 50_000:
             memo.outcomes.clear()
         return memo
@@ -186,9 +195,7 @@ class Simulator:
         inputs = self.compile_inputs(inp)
         owner = owner_account(inp.resource_owner)
         base_ctx = RequestContext.from_entries(inp.context)
-        referenced: set[str] = set()
-        for p in inputs.all_policies():
-            referenced |= p.condition_keys
+        fillable = fillable_keys(inputs.all_policies())
         has_boundary = bool(inputs.boundaries)
         star_only = tuple(inp.resource_arns) == ("*",)
         memo = self._memo(inp, caller_arn, owner, star_only)
@@ -197,10 +204,11 @@ class Simulator:
         shared = memo.reused or len(inp.resource_arns) > 1
         principal_account = caller.account if caller else None
         # Each resource's account: the account in its ARN, else the resource owner, else the caller's.
-        resources = [
-            (resource, ((m := _ARN_ACCOUNT.match(resource)) and m.group(1)) or owner or principal_account)
-            for resource in inp.resource_arns or ("*",)
-        ]
+        # (A loop: a comprehension costs a function call, for every request.)
+        resources: list[tuple[str, str | None]] = []
+        for resource in inp.resource_arns or ("*",):
+            m = _ARN_ACCOUNT.match(resource)
+            resources.append((resource, (m and m.group(1)) or owner or principal_account))
         grants: dict[str, tuple[KmsGrant, ...]] = {}
         for grant in inp.grants:  # each resource's own: a grant applies to its key only
             grants[grant.resource] = (*grants.get(grant.resource, ()), grant)
@@ -209,7 +217,6 @@ class Simulator:
             fact_tests = self._scopes.get(action_lower)
             if fact_tests is None:  # asked once per action, not per request
                 fact_tests = kept(self._scopes, action_lower, self._registry.in_scope(action_lower))
-            action_keys = _action_keys(inputs, action_lower)
             per_resource: list[ResourceAnswer] = []
             for resource, resource_account in resources:
                 # Positional: built for every resource (fields in Request's order).
@@ -224,9 +231,7 @@ class Simulator:
                     action_lower,
                     grants.get(resource, ()),
                 )
-                per_resource.append(
-                    self._one(inputs, req, referenced, star_only, memo, fact_tests, action_keys, shared)
-                )
+                per_resource.append(self._one(inputs, req, fillable, star_only, memo, fact_tests, shared))
             results.append(aggregate(action, per_resource, star_only))
         if not memo.reused:
             # Answers outlive the call only for inputs seen twice: a batch of distinct
@@ -274,19 +279,20 @@ class Simulator:
         self,
         inputs: CompiledInputs,
         req: Request,
-        referenced: set[str],
+        fillable: frozenset[str],
         star_only: bool,
         memo: _Memo,
         fact_tests: FactTests,
-        action_keys: frozenset[str],
         shared: bool,
     ) -> ResourceAnswer:
         """One resource's answer; `shared`: the answer may serve other resources or calls (keyed)."""
-        ctx_key = (req.action_lower.startswith("kms:"), req.resource_account)
-        if ctx_key in memo.contexts:
-            enforced_ctx = memo.contexts[ctx_key]
-        else:
-            enforced_ctx = memo.contexts[ctx_key] = enforcement_context(req, referenced)
+        enforced_ctx: RequestContext | None = None
+        if fillable:
+            ctx_key = (req.action_lower.startswith("kms:"), req.resource_account)
+            if ctx_key in memo.contexts:
+                enforced_ctx = memo.contexts[ctx_key]
+            else:
+                enforced_ctx = memo.contexts[ctx_key] = enforcement_context(req, fillable)
         registry = self._registry
         fact_values = registry.fact_values(fact_tests, req.action_lower, req.resource)
         adjustments = registry.adjustments(req, inputs, fact_values)
@@ -297,9 +303,7 @@ class Simulator:
         )
         outcome = memo.outcomes.get(key) if key is not None else None
         if outcome is None:
-            outcome = self._decide(
-                inputs, req, enforced_ctx, fact_values, adjustments, star_only, action_keys
-            )
+            outcome = self._decide(inputs, req, enforced_ctx, fact_values, adjustments, star_only)
             if key is not None:
                 memo.outcomes[key] = outcome
         pending = PendingExplanation(outcome.text, req.resource) if outcome.text is not None else ()
@@ -326,24 +330,16 @@ class Simulator:
         fact_values: tuple[bool, ...],
         adjustments: tuple[Adjustment, ...],
         star_only: bool,
-        action_keys: frozenset[str],
     ) -> Outcome:
         """Evaluate, enforce, and keep the explanation as data."""
         ev = evaluate_request(inputs, req, explain=self._explain)
+        # Read only to tell whether the filled context changes the evaluation (enforce):
+        # most requests have no filled context.
+        action_keys = _action_keys(inputs, req.action_lower) if enforced_ctx is not None else frozenset()
         enforcement = enforce(self._registry, inputs, ev, enforced_ctx, adjustments, fact_values, action_keys)
         missing = ev.missing  # gathered from the policy groups: once
         explained = (
-            Explained(
-                decision=ev.decision,
-                reason=ev.reason,
-                enforced=enforcement.decision,
-                advisory=enforcement.advisory,
-                missing=missing,
-                misses=ev.misses,
-                elsewhere=ev.elsewhere,
-            )
-            if self._explain
-            else None
+            ev.explained(enforcement.decision, enforcement.advisory, missing) if self._explain else None
         )
         return Outcome(
             evaluation=ev,

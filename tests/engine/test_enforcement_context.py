@@ -32,12 +32,13 @@ def test_the_shortcut_knows_every_key_the_function_fills() -> None:
     # a key filled but missing there would never be filled.
     tree = ast.parse(textwrap.dedent(inspect.getsource(enforcement_context)))
     asked = {
-        node.args[0].value.lower()
+        node.left.value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "wanted"
-        and isinstance(node.args[0], ast.Constant)
+        if isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.ops[0], ast.In)
+        and isinstance(node.comparators[0], ast.Name)
+        and node.comparators[0].id == "todo"
     }
     assert asked == enforcement._FILLABLE
 

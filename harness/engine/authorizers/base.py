@@ -173,15 +173,16 @@ class Registry:
         self, req: Request, inputs: CompiledInputs, values: tuple[bool, ...]
     ) -> tuple[Adjustment, ...]:
         found: list[Adjustment] = []
-        facts = self._facts_for(values)
+        # (The common case first, without a call: no fact holds.)
+        facts = self._none_facts if values is self._none else self._facts_for(values)
         for n, a in self._adjusters:
             adjustment = a.adjust(req, inputs, facts[n])
             if adjustment is not None:
                 found.append(adjustment)
-        return tuple(found)
+        return tuple(found) if found else ()
 
     def decide(self, ev: Evaluation, values: tuple[bool, ...]) -> Verdict:
-        facts = self._facts_for(values)
+        facts = self._none_facts if values is self._none else self._facts_for(values)
         for n, decide in self._deciders:
             verdict = decide(ev, facts[n])
             if verdict is not None:
