@@ -85,7 +85,10 @@ class ConditionFailure:
         return self._message
 
 
-@dataclass(frozen=True)
+# Not frozen: one is built for every evaluation that fails (most statements a request
+# reaches, in a deny-heavy account), and a frozen dataclass sets each field through
+# object.__setattr__. Nothing changes one once built.
+@dataclass(slots=True)
 class ConditionOutcome:
     matched: bool
     failures: tuple[ConditionFailure, ...]  # every clause that failed (empty when matched)
@@ -108,10 +111,19 @@ MATCHED = ConditionOutcome(True, (), ())
 # value then satisfies neither the operator nor its negation.
 
 Matcher = Callable[[str, RequestContext], "bool | None"]
+# Builds an operator's matcher from its policy values (whether they may hold policy
+# variables; the engine's caches of patterns and parsed values).
+MatcherBuilder = Callable[[list[object], bool, PatternCache], Matcher]
 
 
 class _Malformed(Exception):
     """A policy value the operator cannot use; turned into MalformedPolicyDocument."""
+
+
+def _template(text: str) -> Template:
+    """A policy value that may hold policy variables, parsed; read through the engine's
+    cache (`PatternCache.parsed`), so a value accounts repeat is parsed once."""
+    return Template(text, variables=True)
 
 
 def _as_text(raw: object) -> str:
@@ -127,12 +139,14 @@ def _as_text(raw: object) -> str:
 # --- String ----------------------------------------------------------------
 
 
-def _string_equals(values: list[object], variables: bool, ignore_case: bool) -> Matcher:
+def _string_equals(
+    values: list[object], variables: bool, patterns: PatternCache, ignore_case: bool
+) -> Matcher:
     static: set[str] = set()
     dynamic: list[Template] = []
     for raw in values:
         text = _as_text(raw)
-        if variables and "${" in text and (t := Template(text, variables=True)).has_variables:
+        if variables and "${" in text and (t := patterns.parsed(_template, text)).has_variables:
             dynamic.append(t)
         else:
             static.add(text.lower() if ignore_case else text)
@@ -163,7 +177,7 @@ def _glob_matcher(values: list[object], variables: bool, *, arn: bool, patterns:
     dynamic: list[Template] = []
     for raw in values:
         text = _as_text(raw)
-        if variables and "${" in text and (t := Template(text, variables=True)).has_variables:
+        if variables and "${" in text and (t := patterns.parsed(_template, text)).has_variables:
             dynamic.append(t)
         else:
             static.append(patterns.pattern(flavor, text))
@@ -214,8 +228,8 @@ def _parse_number(text: str) -> Decimal | None:
         return None
 
 
-def _numeric(compare: Callable[[Decimal, Decimal], bool]) -> Callable[[list[object], bool], Matcher]:
-    def build(values: list[object], variables: bool) -> Matcher:
+def _numeric(compare: Callable[[Decimal, Decimal], bool]) -> MatcherBuilder:
+    def build(values: list[object], variables: bool, patterns: PatternCache) -> Matcher:
         parsed: list[Decimal] = []
         for raw in values:
             if isinstance(raw, bool):
@@ -258,8 +272,8 @@ def _parse_date(text: str) -> float | None:
     return dt.timestamp()
 
 
-def _date(compare: Callable[[float, float], bool]) -> Callable[[list[object], bool], Matcher]:
-    def build(values: list[object], variables: bool) -> Matcher:
+def _date(compare: Callable[[float, float], bool]) -> MatcherBuilder:
+    def build(values: list[object], variables: bool, patterns: PatternCache) -> Matcher:
         parsed: list[float] = []
         for raw in values:
             t = _parse_date(_as_text(raw)) if not isinstance(raw, bool) else None
@@ -294,11 +308,16 @@ def _parse_bool(raw: object) -> bool | None:
     return None
 
 
-def _bool(values: list[object], variables: bool) -> Matcher:
+def _bool(values: list[object], variables: bool, patterns: PatternCache) -> Matcher:
     static: set[bool] = set()
     dynamic: list[Template] = []
     for raw in values:
-        if isinstance(raw, str) and (t := Template(raw, variables=variables)).has_variables:
+        if (
+            variables
+            and isinstance(raw, str)
+            and "${" in raw
+            and (t := patterns.parsed(_template, raw)).has_variables
+        ):
             dynamic.append(t)
             continue
         b = _parse_bool(raw)
@@ -334,7 +353,7 @@ def _decode_b64(text: str) -> bytes | None:
         return None
 
 
-def _binary(values: list[object], variables: bool) -> Matcher:
+def _binary(values: list[object], variables: bool, patterns: PatternCache) -> Matcher:
     parsed: set[bytes] = set()
     for raw in values:
         if not isinstance(raw, str) or (b := _decode_b64(raw)) is None:
@@ -361,13 +380,13 @@ def _network(text: str) -> _Network:
     return ipaddress.ip_network(text, strict=False)
 
 
-def _ip(values: list[object], variables: bool, patterns: PatternCache | None = None) -> Matcher:
+def _ip(values: list[object], variables: bool, patterns: PatternCache) -> Matcher:
     nets: list[_Network] = []
     for raw in values:
         text = _as_text(raw).strip()
         try:
             # Accounts repeat their ranges across policies: each is read once per engine.
-            nets.append(patterns.parsed(_network, text) if patterns is not None else _network(text))
+            nets.append(patterns.parsed(_network, text))
         except ValueError:
             raise _Malformed(f"value {raw!r} is not an IP address or CIDR range") from None
 
@@ -397,7 +416,7 @@ def _ip(values: list[object], variables: bool, patterns: PatternCache | None = N
 
 @dataclass(frozen=True)
 class _OperatorSpec:
-    build: Callable[[list[object], bool], Matcher] | None  # None: glob and IP operators (engine caches)
+    build: MatcherBuilder | None  # None: glob and IP operators
     negated: bool
     kind: str  # what a context value must be, for type-error messages
     glob: PatternFlavor | None = None  # StringLike / ArnLike: built from the engine's pattern cache
@@ -410,7 +429,10 @@ def _glob_spec(negated: bool, kind: str, flavor: PatternFlavor) -> _OperatorSpec
 
 def _string_spec(ignore_case: bool, negated: bool) -> _OperatorSpec:
     return _OperatorSpec(
-        lambda vs, var: _string_equals(vs, var, ignore_case), negated, "string", text_only=True
+        lambda vs, var, patterns: _string_equals(vs, var, patterns, ignore_case),
+        negated,
+        "string",
+        text_only=True,
     )
 
 
@@ -468,7 +490,7 @@ class _Clause:
 
     __slots__ = (
         "_last",
-        "base",
+        "form",
         "if_exists",
         "key",
         "lkey",
@@ -479,38 +501,28 @@ class _Clause:
         "policy_values",
         "qualifier",
         "templates",
-        "type_name",
-        "variable_templates",
     )
 
     def __init__(
         self,
-        operator: str,
-        key: str,
-        policy_values: tuple[str, ...],
-        *,
-        base: str,
-        qualifier: int,
-        if_exists: bool,
-        negated: bool,
+        written: _Written,
         match: Matcher | None,
         null_expect: frozenset[bool],
-        type_name: str,
         templates: tuple[Template, ...],
     ) -> None:
-        self.operator = operator
-        self.key = key
-        self.lkey = key.lower()
-        self.policy_values = policy_values
-        self.base = base
-        self.qualifier = qualifier
-        self.if_exists = if_exists
-        self.negated = negated
+        form = written.form
+        self.operator = written.operator
+        self.key = written.key
+        self.lkey = written.key.lower()
+        self.policy_values = written.shown
+        self.form = form
+        # Read on every evaluation: kept here rather than looked up through `form`.
+        self.qualifier = form.qualifier
+        self.if_exists = form.if_exists
+        self.negated = form.spec.negated if form.spec is not None else False
         self.match = match
         self.null_expect = null_expect
-        self.type_name = type_name
-        self.templates = templates
-        self.variable_templates = tuple(t for t in templates if t.has_variables)
+        self.templates = templates  # the values that hold policy variables, parsed
         self._last: ConditionFailure | None = None
 
     def holds(self, ctx: RequestContext) -> bool:
@@ -536,13 +548,13 @@ class _Clause:
                 return False
             return self.if_exists or self.negated
         negated = self.negated
-        if negated and self.variable_templates:
+        if negated and self.templates:
             # A policy variable without a value may make the statement invalid
             # (IAM User Guide, policy variables). For a negated operator "matches
             # none of the values" would read a missing value as a match and let
             # an Allow grant; the clause fails instead, so the statement does not
             # apply. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
-            for t in self.variable_templates:
+            for t in self.templates:
                 if t.unresolved(ctx):
                     return False
         if self.qualifier == _NONE and not negated:
@@ -587,7 +599,6 @@ class _Clause:
 
     def _message(self, ctx: RequestContext, ctx_values: tuple[str, ...] | None) -> str:
         key, opname = self.key, self.operator
-        wanted = ", ".join(repr(v) for v in self.policy_values)
         if self.match is None:
             if ctx_values is None or not ctx_values:
                 return f"{key} is absent; {opname} requires it to be present"
@@ -597,19 +608,21 @@ class _Clause:
             if self.qualifier == _ANY:
                 return f"{key} is {what}; {opname} needs at least one value to match"
             return f"{key} is {what} from the request; {opname} requires it"
-        unresolved = [u for t in self.templates for u in t.unresolved(ctx)]
         note = ""
-        if unresolved:
-            note = " (policy variable " + ", ".join(sorted(set(unresolved))) + " has no value)"
+        if self.templates:
+            unresolved = [u for t in self.templates for u in t.unresolved(ctx)]
+            if unresolved:
+                note = " (policy variable " + ", ".join(sorted(set(unresolved))) + " has no value)"
+        wanted = ", ".join(map(repr, self.policy_values))
         bad = [v for v in ctx_values if self.match(v, ctx) is None]
         if bad:
             return (
-                f"{key} value {bad[0]!r} is not a valid {self.type_name}; "
+                f"{key} value {bad[0]!r} is not a valid {self.form.type_name}; "
                 f"{opname} cannot compare it with {wanted}{note}"
             )
-        if self.base == "Bool" and len(ctx_values) == 1:
+        if self.form.base == "Bool" and len(ctx_values) == 1:
             return f"{key} is {ctx_values[0]}; the policy requires {' or '.join(self.policy_values)}{note}"
-        shown = ", ".join(repr(v) for v in ctx_values)
+        shown = ", ".join(map(repr, ctx_values))
         if self.qualifier == _ALL:
             return f"not every value of {key} ({shown}) satisfies {opname} {wanted}{note}"
         if self.qualifier == _ANY:
@@ -626,16 +639,21 @@ class _Clause:
 class CompiledConditions:
     """A parsed Condition block; `evaluate` is cheap and allocation-free on success."""
 
-    __slots__ = ("_clauses", "keys", "variable_keys")
+    __slots__ = ("_clauses",)
 
     def __init__(self, clauses: tuple[_Clause, ...]) -> None:
         self._clauses = clauses
-        # Lower-cased condition keys the block tests.
-        self.keys: frozenset[str] = frozenset(c.lkey for c in clauses)
-        # Lower-cased keys used as policy variables inside condition values.
-        self.variable_keys: frozenset[str] = frozenset(
-            k for c in clauses for t in c.templates for k in t.variable_keys
-        )
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """Lower-cased condition keys the block tests (check_conditions gives them to the
+        engine: worked out here only when asked)."""
+        return frozenset(c.lkey for c in self._clauses)
+
+    @property
+    def variable_keys(self) -> frozenset[str]:
+        """Lower-cased keys used as policy variables inside condition values."""
+        return frozenset(k for c in self._clauses for t in c.templates for k in t.variable_keys)
 
     def __len__(self) -> int:
         return len(self._clauses)
@@ -649,11 +667,14 @@ class CompiledConditions:
                 failed.append(clause)
         if failed is None:
             return MATCHED
+        failures: list[ConditionFailure] = []
         missing: list[str] = []
         for c in failed:
-            if c.key not in missing and ctx.get(c.lkey) is None:
+            failure = c.failure(ctx)
+            failures.append(failure)
+            if failure.context_values is None and c.key not in missing:  # the key is absent
                 missing.append(c.key)
-        return ConditionOutcome(False, tuple(c.failure(ctx) for c in failed), tuple(missing))
+        return ConditionOutcome(False, tuple(failures), tuple(missing))
 
     def matches(self, ctx: RequestContext) -> bool:
         """Just the verdict, without explanations."""
@@ -681,6 +702,61 @@ def _split_operator(name: str) -> tuple[int, str, bool]:
     return qualifier, rest, if_exists
 
 
+# Checks a policy value (str, bool, int or float) the way an operator's matcher builder
+# reads it (whether the value may hold policy variables, the engine's cache); False, or
+# an exception, when the full reading may refuse it.
+ValueCheck = Callable[["str | bool | int | float", bool, "PatternCache | None"], bool]
+
+
+class _Form:
+    """One way of writing an operator (qualifier, base, IfExists), resolved once.
+
+    A plain class: the module builds one for every name `_FORMS` lists, each time a
+    process starts, and a frozen dataclass costs several times as much to build."""
+
+    __slots__ = ("base", "if_exists", "qualifier", "spec", "takes_variables", "value_ok")
+
+    def __init__(self, base: str, qualifier: int, if_exists: bool) -> None:
+        spec = _OPERATORS.get(base)
+        self.base = base
+        self.qualifier = qualifier
+        self.if_exists = if_exists
+        self.spec: _OperatorSpec | None = spec  # None: Null
+        # Its values may hold policy variables (under Version 2012-10-17).
+        self.takes_variables = base in _VARIABLE_OPERATORS
+        # What the lean reading checks of each value; None: compared as text, nothing to parse.
+        self.value_ok = _value_check(base)
+
+    @property
+    def type_name(self) -> str:
+        """What a context value must be, for type-error messages."""
+        return self.spec.kind if self.spec is not None else "boolean"
+
+
+def _form_of(opname: object) -> _Form:
+    """The operator an element names; raises for a name `_FORMS` does not list."""
+    if type(opname) is str:
+        form = _FORMS.get(opname)
+        if form is not None:
+            return form
+    if not isinstance(opname, str):
+        raise _malformed(f"condition operator {opname!r} is not a string")
+    qualifier, base, if_exists = _split_operator(opname)
+    if base == _NULL:
+        if if_exists or qualifier != _NONE:
+            # AWS documents Null only on its own; a qualified or IfExists
+            # Null is not an operator it lists.
+            raise _malformed(f"unknown condition operator {opname!r}")
+        return _Form(base, qualifier, if_exists)
+    if base not in _OPERATORS:
+        import difflib  # only to word an error
+
+        close = difflib.get_close_matches(base, [*_OPERATORS, _NULL], n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise _malformed(f"unknown condition operator {opname!r}{hint}")
+    return _Form(base, qualifier, if_exists)  # (a subclass of str: read as its text says)
+
+
 @dataclass(slots=True)
 class _Written:
     """One (operator, key) pair of a block as written: operator resolved, values read as text."""
@@ -689,10 +765,7 @@ class _Written:
     key: str
     values: list[object]
     shown: tuple[str, ...]
-    base: str
-    qualifier: int
-    if_exists: bool
-    spec: _OperatorSpec | None  # None: Null
+    form: _Form
     variables: bool  # policy variables are substituted in its values
 
 
@@ -702,37 +775,22 @@ def _written(block: object, variables: bool) -> list[_Written]:
         raise _malformed(f"Condition must be an object, not {type(block).__name__}")
     out: list[_Written] = []
     for opname, keys in block.items():
-        if not isinstance(opname, str):
-            raise _malformed(f"condition operator {opname!r} is not a string")
-        qualifier, base, if_exists = _split_operator(opname)
-        if base == _NULL:
-            spec = None
-            if if_exists or qualifier != _NONE:
-                # AWS documents Null only on its own; a qualified or IfExists
-                # Null is not an operator it lists.
-                raise _malformed(f"unknown condition operator {opname!r}")
-        else:
-            spec = _OPERATORS.get(base)
-            if spec is None:
-                import difflib  # only to word an error
-
-                close = difflib.get_close_matches(base, [*_OPERATORS, _NULL], n=1)
-                hint = f"; did you mean {close[0]}?" if close else ""
-                raise _malformed(f"unknown condition operator {opname!r}{hint}")
+        form = _form_of(opname)
         if not isinstance(keys, dict):
             raise _malformed(f"{opname}: expected an object of condition keys, not {type(keys).__name__}")
+        clause_vars = variables and form.takes_variables
         for key, raw in keys.items():
             if not isinstance(key, str) or not key:
                 raise _malformed(f"{opname}: condition key {key!r} is not a non-empty string")
+            if type(raw) is str:  # most clauses: one value, already text
+                out.append(_Written(opname, key, [raw], (raw,), form, clause_vars))
+                continue
             raw_values: list[object] = list(raw) if isinstance(raw, list) else [raw]
             try:
                 shown = tuple(_as_text(v) for v in raw_values)
             except _Malformed as exc:
                 raise _malformed(f"{opname} {key}: {exc}") from None
-            clause_vars = variables and base in _VARIABLE_OPERATORS
-            out.append(
-                _Written(opname, key, raw_values, shown, base, qualifier, if_exists, spec, clause_vars)
-            )
+            out.append(_Written(opname, key, raw_values, shown, form, clause_vars))
     return out
 
 
@@ -751,7 +809,7 @@ def _match_of(w: _Written, spec: _OperatorSpec, patterns: PatternCache) -> Match
     """The clause's matcher; raises MalformedPolicyDocument for a value the operator cannot parse."""
     try:
         if spec.build is not None:
-            return spec.build(w.values, w.variables)
+            return spec.build(w.values, w.variables, patterns)
         if spec.glob is None:
             return _ip(w.values, w.variables, patterns)
         return _glob_matcher(
@@ -761,68 +819,58 @@ def _match_of(w: _Written, spec: _OperatorSpec, patterns: PatternCache) -> Match
         raise _malformed(f"{w.operator} {w.key}: {exc}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ConditionKeys:
     """The context keys a Condition element reads (lower-cased): as condition keys, and
-    as policy variables inside its values."""
+    as policy variables inside its values.
+
+    Not frozen: one is built for every distinct Condition element read, and a frozen
+    dataclass sets each field through object.__setattr__, twice as slow. Nothing changes
+    one once built."""
 
     keys: frozenset[str]
     variable_keys: frozenset[str]
 
 
 NO_CONDITION_KEYS = ConditionKeys(frozenset(), frozenset())
+_NO_KEYS: frozenset[str] = frozenset()
 
 
-# What the lean reading checks of each value, by operator kind.
-_TEXT_VALUES, _NULL_VALUES, _BOOL_VALUES, _NUMBER_VALUES, _DATE_VALUES, _IP_VALUES, _BINARY_VALUES = range(7)
+# What the lean reading checks of a value, by operator kind: whether the full reading
+# accepts it, by the parsers its matcher builder uses. Each is given a str, bool, int
+# or float; an exception is doubt too (str() of a huge int, a bad CIDR).
 
 
-def _value_kind(base: str) -> int:
-    spec = _OPERATORS[base]
-    if spec.text_only:
-        return _TEXT_VALUES
-    if base == "Bool":
-        return _BOOL_VALUES
-    if base == "BinaryEquals":
-        return _BINARY_VALUES
-    if spec.build is None:
-        return _IP_VALUES
-    return _NUMBER_VALUES if base.startswith("Numeric") else _DATE_VALUES
+def _text(v: str | bool | int | float) -> str:
+    return v if type(v) is str else _as_text(v)  # as `_written` does (str() of a huge int raises)
 
 
-# Every way to write an operator that `_written` accepts (any qualifier, with or without
-# IfExists; Null only bare) -> (what its values must be, whether they may hold policy
-# variables). A name not here is one the full reading refuses (or words a hint for).
-_FORMS: dict[str, tuple[int, bool]] = {
-    f"{qualifier}{base}{suffix}": (_value_kind(base), base in _VARIABLE_OPERATORS)
-    for base in _OPERATORS
-    for qualifier in ("", _FOR_ALL, _FOR_ANY)
-    for suffix in ("", _IF_EXISTS)
-}
-_FORMS[_NULL] = (_NULL_VALUES, False)
+def _text_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    _text(v)  # string, ARN operators: any scalar that reads as text (checked for non-strings)
+    return True
 
 
-def _lean_value_ok(
-    kind: int, v: str | bool | int | float, variables: bool, patterns: PatternCache | None
-) -> bool:
-    """Whether the full reading accepts value `v` under an operator of `kind`, by the parsers
-    its matcher builder uses; False (or an exception) on any doubt."""
-    text = v if type(v) is str else _as_text(v)  # as `_written` does (str() of a huge int raises)
-    if kind == _TEXT_VALUES:
+def _null_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    return _parse_bool(v) is not None  # `_null_expect`
+
+
+def _bool_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    # `_bool`: a value with a policy variable is not parsed
+    if variables and type(v) is str and "${" in v and Template(v, variables=True).has_variables:
         return True
-    if kind == _NULL_VALUES:
-        return _parse_bool(v) is not None  # `_null_expect`
-    if kind == _BOOL_VALUES:  # `_bool`: a value with a policy variable is not parsed
-        if variables and type(v) is str and "${" in v and Template(v, variables=True).has_variables:
-            return True
-        return _parse_bool(v) is not None
-    if kind == _BINARY_VALUES:  # `_binary`
-        return type(v) is str and _decode_b64(v) is not None
-    if kind == _NUMBER_VALUES:  # `_numeric`
-        return type(v) is not bool and _parse_number(text) is not None
-    if kind == _DATE_VALUES:  # `_date`
-        return type(v) is not bool and _parse_date(text) is not None
-    text = text.strip()  # `_ip` (reads a boolean as "true"/"false", and refuses it)
+    return _parse_bool(v) is not None
+
+
+def _number_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    return type(v) is not bool and _parse_number(_text(v)) is not None  # `_numeric`
+
+
+def _date_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    return type(v) is not bool and _parse_date(_text(v)) is not None  # `_date`
+
+
+def _ip_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    text = _text(v).strip()  # `_ip` (reads a boolean as "true"/"false", and refuses it)
     if patterns is not None:
         patterns.parsed(_network, text)  # raises ValueError as in `_ip`
     else:
@@ -830,9 +878,35 @@ def _lean_value_ok(
     return True
 
 
-def _variable_keys(text: str) -> frozenset[str]:
-    """The keys of the policy variables in a value (`_keys_of` reads them the same way)."""
-    return Template(text, variables=True).variable_keys
+def _binary_ok(v: str | bool | int | float, variables: bool, patterns: PatternCache | None) -> bool:
+    return type(v) is str and _decode_b64(v) is not None  # `_binary`
+
+
+def _value_check(base: str) -> ValueCheck | None:
+    if base == _NULL:
+        return _null_ok
+    spec = _OPERATORS[base]
+    if spec.text_only:
+        return None
+    if base == "Bool":
+        return _bool_ok
+    if base == "BinaryEquals":
+        return _binary_ok
+    if spec.build is None:
+        return _ip_ok
+    return _number_ok if base.startswith("Numeric") else _date_ok
+
+
+# Every way to write an operator that `_written` accepts (any qualifier, with or without
+# IfExists; Null only bare). A name not here is one the full reading refuses (or words a
+# hint for).
+_FORMS: dict[str, _Form] = {
+    f"{prefix}{base}{suffix}": _Form(base, qualifier, bool(suffix))
+    for base in _OPERATORS
+    for prefix, qualifier in (("", _NONE), (_FOR_ALL, _ALL), (_FOR_ANY, _ANY))
+    for suffix in ("", _IF_EXISTS)
+}
+_FORMS[_NULL] = _Form(_NULL, _NONE, False)
 
 
 def _lean_block_keys(block: object, variables: bool, patterns: PatternCache | None) -> ConditionKeys | None:
@@ -843,36 +917,38 @@ def _lean_block_keys(block: object, variables: bool, patterns: PatternCache | No
     if type(block) is not dict:
         return None
     keys: list[str] = []
-    variable_keys: frozenset[str] = frozenset()
+    variable_keys = _NO_KEYS
     for opname, clauses in block.items():
         form = _FORMS.get(opname) if type(opname) is str else None
         if form is None or type(clauses) is not dict:
             return None
-        kind, takes_variables = form
-        takes_variables = takes_variables and variables
+        value_ok = form.value_ok
+        takes_variables = variables and form.takes_variables
         for key, raw in clauses.items():
             if type(key) is not str or not key:
                 return None
+            keys.append(key.lower())
+            if type(raw) is str and value_ok is None and not (takes_variables and "${" in raw):
+                continue  # most clauses: one value, compared as text (nothing to read)
             for v in raw if type(raw) is list else (raw,):
                 t = type(v)
                 if t is str:
                     if takes_variables and "${" in v:
                         # Accounts repeat the same few values (`${aws:PrincipalAccount}`):
-                        # each is parsed once per engine.
-                        found = _variable_keys(v) if patterns is None else patterns.parsed(_variable_keys, v)
-                        variable_keys = variable_keys | found
-                    if kind == _TEXT_VALUES:  # most values: nothing to parse
+                        # each is parsed once per engine (and again not when compiled).
+                        found = _template(v) if patterns is None else patterns.parsed(_template, v)
+                        variable_keys = variable_keys | found.variable_keys
+                    if value_ok is None:  # most values: nothing to parse
                         continue
                 elif t is not bool and t is not int and t is not float:
                     return None  # None, a list, an object, a subclass: the full reading words it
                 try:
-                    # Any exception (str() of a huge int, a bad CIDR) is doubt: the full
-                    # reading raises what it raises, after its shape checks.
-                    if not _lean_value_ok(kind, v, takes_variables, patterns):
+                    # Any exception is doubt: the full reading raises what it raises, after
+                    # its shape checks.
+                    if not (value_ok or _text_ok)(v, takes_variables, patterns):
                         return None
                 except Exception:
                     return None
-            keys.append(key.lower())
     return ConditionKeys(frozenset(keys), variable_keys)
 
 
@@ -901,10 +977,11 @@ def _full_check(block: object, variables: bool, patterns: PatternCache | None) -
     if patterns is None:
         patterns = PatternCache()
     for w in written:
-        if w.spec is None:
+        spec = w.form.spec
+        if spec is None:
             _null_expect(w)
-        elif not w.spec.text_only:
-            _match_of(w, w.spec, patterns)
+        elif not spec.text_only:
+            _match_of(w, spec, patterns)
     return _keys_of(written)
 
 
@@ -917,6 +994,22 @@ def _keys_of(written: list[_Written]) -> ConditionKeys:
                 if isinstance(v, str) and "${" in v:
                     variable_keys |= Template(v, variables=True).variable_keys
     return ConditionKeys(frozenset(w.key.lower() for w in written), frozenset(variable_keys))
+
+
+# What a clause other than Null expects of its key's presence: nothing.
+_NO_NULL: frozenset[bool] = frozenset()
+
+
+def _templates(w: _Written, patterns: PatternCache) -> tuple[Template, ...]:
+    """The clause's values that hold policy variables, parsed (none when its operator or
+    the policy's Version takes no variables)."""
+    if not w.variables:
+        return ()
+    found: list[Template] = []
+    for v in w.values:
+        if isinstance(v, str) and "${" in v and (t := patterns.parsed(_template, v)).has_variables:
+            found.append(t)
+    return tuple(found)
 
 
 def compile_conditions(
@@ -934,33 +1027,11 @@ def compile_conditions(
         patterns = PatternCache()
     clauses: list[_Clause] = []
     for w in _written(block, variables_enabled(policy_version)):
-        spec = w.spec
-        match = _match_of(w, spec, patterns) if spec is not None else None
-        expect = _null_expect(w) if spec is None else frozenset()
-        templates = (
-            tuple(
-                t
-                for v in w.values
-                if isinstance(v, str) and "${" in v and (t := Template(v, variables=True)).has_variables
-            )
-            if w.variables
-            else ()
-        )
-        clauses.append(
-            _Clause(
-                w.operator,
-                w.key,
-                w.shown,
-                base=w.base,
-                qualifier=w.qualifier,
-                if_exists=w.if_exists,
-                negated=spec.negated if spec is not None else False,
-                match=match,
-                null_expect=expect,
-                type_name=spec.kind if spec is not None else "boolean",
-                templates=templates,
-            )
-        )
+        spec = w.form.spec
+        if spec is None:
+            clauses.append(_Clause(w, None, _null_expect(w), ()))
+        else:
+            clauses.append(_Clause(w, _match_of(w, spec, patterns), _NO_NULL, _templates(w, patterns)))
     return CompiledConditions(tuple(clauses))
 
 

@@ -36,6 +36,8 @@ from harness.engine.patterns import RegexCache, Segment, compile_source, glob_so
 POLICY_VERSION_WITH_VARIABLES = "2012-10-17"
 
 _SPECIALS = {"*": "*", "?": "?", "$": "$"}
+# Where a variable's key ends: at its default (`,`) or at the closing `}`.
+_KEY_END = re.compile("[,}]")
 _NO_KEYS: frozenset[str] = frozenset()
 
 # Part kinds inside a parsed template.
@@ -49,7 +51,10 @@ def variables_enabled(policy_version: str | None) -> bool:
     return policy_version == POLICY_VERSION_WITH_VARIABLES
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a policy's every Resource and condition value with `${` is parsed into
+# parts, and a frozen dataclass sets each field through object.__setattr__, three times
+# as slow. Nothing changes one once built (a Template may be shared through a cache).
+@dataclass(slots=True)
 class _Part:
     kind: int
     text: str  # literal text, or the variable's key lower-cased
@@ -65,11 +70,10 @@ def _parse_variable(text: str, start: int) -> tuple[_Part, int] | None:
     """
     i = start + 2
     n = len(text)
-    j = i
-    while j < n and text[j] not in ",}":
-        j += 1
-    if j >= n:
+    found = _KEY_END.search(text, i)
+    if found is None:
         return None
+    j = found.start()
     key = text[i:j].strip()
     if not key:
         return None
@@ -110,27 +114,29 @@ class Template:
             self.variable_keys = _NO_KEYS
             return
         parts: list[_Part] = []
-        if variables and "${" in text:
-            buf_start = 0
-            i = text.find("${")
-            while i >= 0:
-                parsed = _parse_variable(text, i)
-                if parsed is None:
-                    i = text.find("${", i + 1)
-                    continue
-                part, after = parsed
-                if i > buf_start:
-                    parts.append(_Part(_GLOB, text[buf_start:i]))
-                parts.append(part)
-                buf_start = after
-                i = text.find("${", after)
-            if buf_start < len(text):
-                parts.append(_Part(_GLOB, text[buf_start:]))
-        elif text:
-            parts.append(_Part(_GLOB, text))
+        keys: list[str] = []
+        has_variables = False  # a well-formed `${...}` (a variable or a special)
+        buf_start = 0
+        i = text.find("${")
+        while i >= 0:
+            parsed = _parse_variable(text, i)
+            if parsed is None:
+                i = text.find("${", i + 1)
+                continue
+            part, after = parsed
+            has_variables = True
+            if i > buf_start:
+                parts.append(_Part(_GLOB, text[buf_start:i]))
+            parts.append(part)
+            if part.kind == _VARIABLE:
+                keys.append(part.text)
+            buf_start = after
+            i = text.find("${", after)
+        if buf_start < len(text):
+            parts.append(_Part(_GLOB, text[buf_start:]))
         self._parts = tuple(parts)
-        self.has_variables = any(p.kind != _GLOB for p in parts)
-        self.variable_keys = frozenset(p.text for p in parts if p.kind == _VARIABLE)
+        self.has_variables = has_variables
+        self.variable_keys = frozenset(keys) if keys else _NO_KEYS
 
     def segments(self, ctx: RequestContext | None) -> list[Segment] | None:
         """`(text, glob)` segments with variables filled in; None if one has no value."""
