@@ -10,6 +10,7 @@ lives on the Engine instance.
 
 from __future__ import annotations
 
+from harness.engine.bounded import SeenBefore
 from harness.engine.elements import ElementCache
 from harness.engine.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity, SimulationError
 from harness.engine.patterns import PatternCache
@@ -32,15 +33,18 @@ from harness.engine.types import (
 class Engine:
     """Evaluate simulations; compiled policies and patterns are cached per engine (bounded).
 
-    A policy is compiled once per text and kind, whatever its id in the request: the same
-    managed policy in many requests, or twice in one, is parsed once. The key is the text
-    itself: Python hashes a string once and confirms a hit by comparing the bytes, so two
-    texts never share an entry (a truncated digest could collide, and costs more to
-    compute). Least recently used entries go first. Patterns (`*`/`?` globs) and the
-    Action, Resource and Condition elements are kept apart (elements.py, 16,384 each), so a
-    policy compiled again finds its matchers built. 256 policies keep the ones a batch
-    repeats (managed policies stay recent); a larger cache only holds more of the policies
-    seen once, and was measurably slower on 4,000 distinct requests (bench_reference.py).
+    A policy seen again is compiled once per text and kind, whatever its id in the
+    request: the same managed policy in many requests, or twice in one, is kept after its
+    second reading. The key is the text itself: Python hashes a string once and confirms
+    a hit by comparing the bytes, so two texts never share an entry (a truncated digest
+    could collide, and costs more to compute). A policy seen for the first time is not
+    kept (bounded.SeenBefore notes its hash): in a batch of distinct requests most are
+    never seen again, and keeping each would only crowd out the ones that repeat and free
+    it later from cold memory (on bench_reference.py's one-cell workload, fewer policies
+    are compiled this way than with every policy kept). Least recently used entries go
+    first. Patterns (`*`/`?` globs) and the Action, Resource and Condition elements are
+    kept apart (elements.py, 16,384 each), so a policy compiled again finds its matchers
+    built.
     """
 
     def __init__(
@@ -48,6 +52,7 @@ class Engine:
     ) -> None:
         self._cache: dict[tuple[str, PolicyKind], CompiledPolicy] = {}
         self._cache_size = cache_size
+        self._seen = SeenBefore()
         self._elements = ElementCache(PatternCache(pattern_cache_size), pattern_cache_size)
         self._simulator = Simulator(self.compile, explain=explain)
 
@@ -58,12 +63,13 @@ class Engine:
         if found is not None:
             self._cache[key] = found  # now the most recently used
         else:
-            if len(self._cache) >= self._cache_size:
-                # Drop the least recently used entry (dicts keep insertion order).
-                del self._cache[next(iter(self._cache))]
-            # Not cached when malformed: the error names this source's id.
+            # Not kept when malformed (raises): the error names this source's id.
             found = compile_policy(source, self._elements)
-            self._cache[key] = found
+            if self._seen.check(hash(key)):
+                if len(self._cache) >= self._cache_size:
+                    # Drop the least recently used entry (dicts keep insertion order).
+                    del self._cache[next(iter(self._cache))]
+                self._cache[key] = found
         known = found.source
         if known is not source and (
             known.source_id != source.source_id

@@ -55,7 +55,7 @@ from harness.engine.aggregate import (
     matched_statements,
 )
 from harness.engine.authorizers import REGISTRY, Adjustment, FactTests, Registry, RequestFact
-from harness.engine.bounded import kept
+from harness.engine.bounded import SeenBefore, kept
 from harness.engine.context import RequestContext
 from harness.engine.enforcement import enforce, enforcement_context, fillable_keys, stand_in_resource
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
@@ -106,7 +106,8 @@ class _Memo:
     key: _InputsKey  # what a lookup by the key's hash is confirmed against
     outcomes: dict[tuple[object, ...], Outcome]
     contexts: dict[tuple[bool, str | None], RequestContext | None]
-    # An earlier SimulationInput had the same key: answers may be shared across calls.
+    # An earlier SimulationInput had the same key (or, rarely, only its hash): answers may be
+    # shared across calls.
     # A first call on one resource has nothing to share with, and skips the keying.
     reused: bool = False
 
@@ -139,6 +140,7 @@ class Simulator:
         self._memos: OrderedDict[int, _Memo] = OrderedDict()
         self._scopes: dict[str, FactTests] = {}
         self._memo_limit = 256
+        self._seen = SeenBefore()
 
     def compile_inputs(self, inp: SimulationInput) -> CompiledInputs:
         # (Positional, in the fields' order; map over the bound method: a generator expression
@@ -180,12 +182,17 @@ class Simulator:
         memo = self._memos.get(digest)
         if memo is not None and memo.key == key:
             memo.reused = True
-        else:
-            memo = self._memos[digest] = _Memo(key, {}, {})
+            if len(memo.outcomes) > 50_000:
+                memo.outcomes.clear()
+            return memo
+        memo = _Memo(key, {}, {})
+        # Only inputs seen before are kept (most of a batch's are seen once: keeping them
+        # would hold their policies and free them later from cold memory; bounded.SeenBefore).
+        if self._seen.check(digest):
+            memo.reused = True
+            self._memos[digest] = memo
             if len(self._memos) > self._memo_limit:
                 self._memos.popitem(last=False)
-        if len(memo.outcomes) > 50_000:
-            memo.outcomes.clear()
         return memo
 
     def run(self, inp: SimulationInput) -> SimulationOutput:

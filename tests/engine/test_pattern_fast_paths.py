@@ -216,6 +216,7 @@ def test_substituted_variable_value_is_literal_inside_a_pattern() -> None:
 def test_engine_compiles_a_policy_text_once_across_ids() -> None:
     engine = Engine()
     doc = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    engine.compile(PolicySource(doc, "PolicyInputList.1", "IAM Policy"))  # kept once seen again
     first = engine.compile(PolicySource(doc, "PolicyInputList.1", "IAM Policy"))
     second = engine.compile(PolicySource(doc, "PolicyInputList.2", "IAM Policy"))
     assert engine.cache_size == 1

@@ -204,6 +204,17 @@ def test_engine_caches_compiled_policies_on_the_instance() -> None:
     assert Engine().cache_size == 0
 
 
+def test_engine_keeps_a_compiled_policy_only_once_it_is_seen_again() -> None:
+    engine = Engine()
+    source = PolicySource(json.dumps(policy(allow("s3:*"))), "PolicyInputList.1", "IAM Policy")
+    once = engine.compile(source)
+    assert engine.cache_size == 0  # most policies of a batch of distinct requests come once
+    twice = engine.compile(source)
+    assert engine.cache_size == 1
+    assert twice.statements is not once.statements
+    assert engine.compile(source).statements is twice.statements
+
+
 def test_reused_evaluation_names_each_resource_in_its_explanation(simulate) -> None:
     ident = [policy(allow("s3:GetObject", "arn:aws:s3:::other/*"))]
     res = first(simulate("s3:GetObject", identity=ident, resources=[OBJ, OBJ2]))
@@ -254,6 +265,7 @@ def test_a_cached_policy_given_under_another_source_reports_that_source() -> Non
     ]
     engine = Engine()
     text = json.dumps(policy(allow("s3:GetObject")))
+    engine.compile(PolicySource(text, "PolicyInputList.1", "IAM Policy"))  # kept once seen again
     first = engine.compile(PolicySource(text, "PolicyInputList.1", "IAM Policy"))
     again = engine.compile(PolicySource(text, "my-policy", "user-managed", origin="accounts/prod.yaml"))
     assert first.statements is again.statements
