@@ -6,10 +6,12 @@ services) starts over rather than grow with hostile or endless input.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import TypeVar
 
 LIMIT = 4096
 
+_K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
@@ -19,6 +21,22 @@ def kept(table: dict[str, _V], key: str, value: _V) -> _V:
         table.clear()
     table[key] = value
     return value
+
+
+# A full bounded table drops this share of its entries at once (oldest first).
+_DROP_SHARE = 16
+
+
+def drop_oldest(table: dict[_K, _V], limit: int) -> None:
+    """Make room in a table holding `limit` entries: drop its oldest sixteenth (insertion order).
+
+    Not one entry per insertion: a dict's iterator steps over every slot emptied since the
+    dict last resized, so `next(iter(table))` on a full table that keeps evicting reads
+    thousands of dead slots each time. A batch pays that walk once per `limit // 16`
+    insertions, and a table keeps at least fifteen sixteenths of what it may hold.
+    """
+    for key in list(islice(table, max(1, limit // _DROP_SHARE))):
+        del table[key]
 
 
 class SeenBefore:

@@ -9,17 +9,18 @@ not kept; the error names the statement (policy.py adds where it sits).
 
 Keys are exact: Action and Resource by their strings, Condition by its JSON as
 msgspec writes the parsed block (`true`, `1` and `1.0` stay distinct; see
-`ElementCache.condition` for NaN). Entries go oldest first past the limit.
+`ElementCache.condition` for NaN). A full table drops its oldest entries
+(bounded.py `drop_oldest`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeVar
 
 import msgspec
 
+from harness.engine.bounded import drop_oldest
 from harness.engine.conditions import (
     NO_CONDITION_KEYS,
     CompiledConditions,
@@ -30,7 +31,7 @@ from harness.engine.conditions import (
 from harness.engine.context import RequestContext
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.patterns import Match, PatternCache, PatternFlavor
-from harness.engine.variables import Template, variables_enabled
+from harness.engine.variables import POLICY_VERSION_WITH_VARIABLES, Template
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -39,6 +40,8 @@ _ENCODER = msgspec.json.Encoder()
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?-]+:")
 # The service prefix of each line of an element's values joined by newlines (checked in one pass).
 _PREFIX_LINES = re.compile(r"^([A-Za-z0-9*?-]+):", re.MULTILINE)
+# A service prefix without wildcards (the one most elements write in every value).
+_PLAIN_SERVICE = re.compile(r"[A-Za-z0-9-]+")
 
 
 # ---------------------------------------------------------------------------
@@ -51,10 +54,13 @@ class ActionMatcher:
 
     values: tuple[str, ...]
     exact: frozenset[str]
-    wildcards: tuple[Match, ...]  # one matcher per value with a wildcard (patterns.py fast paths)
+    # The text before the star of each value whose one wildcard is a final `*` (`s3:Get*`,
+    # `sqs:*`, the common shape): one `startswith` call tests them all.
+    starts: tuple[str, ...]
+    wildcards: tuple[Match, ...]  # one matcher per other value with a wildcard (patterns.py fast paths)
 
     def matches(self, action_lower: str) -> bool:
-        if action_lower in self.exact:
+        if action_lower in self.exact or action_lower.startswith(self.starts):
             return True
         for match in self.wildcards:  # noqa: SIM110 (hot path: no generator)
             if match(action_lower):
@@ -66,15 +72,23 @@ def _compile_actions(values: tuple[str, ...], patterns: PatternCache) -> ActionM
     # "The prefix and the action name are case insensitive"
     # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html):
     # values and the requested action are compared lower-cased.
+    joined = "\n".join(values)
+    if "*" not in joined and "?" not in joined:  # no wildcard in any value
+        return ActionMatcher(values, frozenset(map(str.lower, values)), (), ())
     exact: set[str] = set()
+    starts: list[str] = []
     wildcards: list[Match] = []
     for v in values:
         low = v.lower()
-        if "*" in low or "?" in low:
-            wildcards.append(patterns.pattern(PatternFlavor.ACTION, low))
-        else:
+        if "*" not in low and "?" not in low:
             exact.add(low)
-    return ActionMatcher(values, frozenset(exact), tuple(wildcards))
+            continue
+        head = low[:-1]
+        if low[-1] == "*" and "*" not in head and "?" not in head:
+            starts.append(head)
+        else:
+            wildcards.append(patterns.pattern(PatternFlavor.ACTION, low))
+    return ActionMatcher(values, frozenset(exact), tuple(starts), tuple(wildcards))
 
 
 @dataclass(slots=True)
@@ -142,23 +156,17 @@ def _compile_resources(
     return ResourceMatcher(values, has_any, frozenset(exact), tuple(wildcards), tuple(templates), patterns)
 
 
-def _is_resource_arn(value: str) -> bool:
-    """An ARN as the Resource element takes it: arn:partition:service:region:account:resource.
-
-    IAM refuses a value that is not in ARN format ("Resource ... must be in ARN
-    format or '*'"; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
-    gives the six fields). Region and account may be empty (`arn:aws:s3:::bucket`).
-    Our reading, where the docs say nothing more: fewer than six fields is
-    accepted only when the value ends in `*` (`arn:aws:kms:*`), since a
-    segment-final `*` may expand past the colons that follow; `arn:aws:kms`
-    is refused like `not-an-arn`.
-    """
-    parts = value.split(":", 5)
-    if parts[0] != "arn" or len(parts) < 2:
-        return False
-    if len(parts) == 6:
-        return bool(parts[1]) and bool(parts[2])
-    return value.endswith("*") and all(parts[1:-1])
+# An ARN as the Resource element takes it: arn:partition:service:region:account:resource.
+#
+# IAM refuses a value that is not in ARN format ("Resource ... must be in ARN
+# format or '*'"; https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+# gives the six fields). Region and account may be empty (`arn:aws:s3:::bucket`).
+# Our reading, where the docs say nothing more: fewer than six fields is
+# accepted only when the value ends in `*` (`arn:aws:kms:*`), since a
+# segment-final `*` may expand past the colons that follow; `arn:aws:kms`
+# is refused like `not-an-arn`. Every field but the last is non-empty there.
+# (Use `fullmatch`; one regex call per value costs less than splitting it.)
+_RESOURCE_ARN = re.compile(r"arn:(?:[^:]+:[^:]+:[^:]*:[^:]*:.*|(?:[^:]+:){0,3}[^:]*\*)", re.DOTALL)
 
 
 # ---------------------------------------------------------------------------
@@ -238,25 +246,40 @@ def _action_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
 def _checked_prefixes(values: tuple[str, ...]) -> frozenset[str] | None:
     """Check each Action value (see `_ACTION_RE`) and return `_action_prefixes` of them.
 
-    Values without a newline or a bare `*` (all that policies write) are checked in one
-    regex pass over their joined text; any other element takes the value-by-value check.
+    Values without a newline (all that policies write) are checked over their joined
+    text, a line per value: when every line starts with the first one's service and a
+    colon, a service without wildcards (most elements name one service), two counts check
+    them all; otherwise, without a bare `*`, one regex pass reads each line's prefix. Any
+    other element takes the value-by-value check.
     """
     joined = "\n".join(values)
-    if "*" not in values and joined.count("\n") == len(values) - 1:
+    newlines = len(values) - 1
+    if joined.count("\n") != newlines:
+        return _checked_each(values)
+    colon = joined.find(":")
+    service = joined[:colon]
+    if (
+        colon > 0
+        and _PLAIN_SERVICE.fullmatch(service) is not None
+        and joined.count(f"\n{service}:") == newlines
+    ):
+        return frozenset((service.lower(),))
+    if "*" not in values:
         prefixes = _PREFIX_LINES.findall(joined)
         if len(prefixes) == len(values):
             lowered = "\n".join(prefixes).lower()
             if "*" in lowered or "?" in lowered:
                 return None
             return frozenset(lowered.split("\n"))
+    return _checked_each(values)
+
+
+def _checked_each(values: tuple[str, ...]) -> frozenset[str] | None:
+    """`_checked_prefixes`, value by value."""
     for a in values:
         if a != "*" and not _ACTION_RE.match(a):
             raise MalformedPolicyDocument(f"action {a!r} must be 'service:action' or '*'")
     return _action_prefixes(values)
-
-
-_K = TypeVar("_K")
-_E = TypeVar("_E")
 
 
 class ElementCache:
@@ -264,43 +287,56 @@ class ElementCache:
 
     Each method checks an element the first time it is written and raises
     MalformedPolicyDocument (no policy or statement named) when it is malformed.
+    Resources and Conditions are kept in two tables each, by whether the policy's Version
+    substitutes variables, so a key is the written element alone.
     """
 
-    __slots__ = ("_actions", "_conditions", "_limit", "_resources", "none", "patterns")
+    __slots__ = (
+        "_actions",
+        "_conditions",
+        "_conditions_v",
+        "_limit",
+        "_resources",
+        "_resources_v",
+        "none",
+        "patterns",
+    )
 
     def __init__(self, patterns: PatternCache | None = None, limit: int = 16_384) -> None:
         self.patterns = patterns if patterns is not None else PatternCache()
         self._limit = limit
         self._actions: dict[tuple[str, ...], ActionElement] = {}
-        self._resources: dict[tuple[tuple[str, ...], bool], ResourceElement] = {}
-        self._conditions: dict[tuple[bytes, bool], ConditionElement] = {}
+        # `_v`: written under the Version that substitutes policy variables.
+        self._resources: dict[tuple[str, ...], ResourceElement] = {}
+        self._resources_v: dict[tuple[str, ...], ResourceElement] = {}
+        self._conditions: dict[bytes, ConditionElement] = {}
+        self._conditions_v: dict[bytes, ConditionElement] = {}
         self.none = ConditionElement(None, None, NO_CONDITION_KEYS, self.patterns)
-
-    def _keep(self, table: dict[_K, _E], key: _K, value: _E) -> None:
-        if len(table) >= self._limit:
-            del table[next(iter(table))]  # oldest first (insertion order)
-        table[key] = value
 
     def action(self, values: tuple[str, ...]) -> ActionElement:
         found = self._actions.get(values)
         if found is None:
             found = ActionElement(values, _checked_prefixes(values), self.patterns)
-            self._keep(self._actions, values, found)
+            if len(self._actions) >= self._limit:
+                drop_oldest(self._actions, self._limit)
+            self._actions[values] = found
         return found
 
     def resource(self, values: tuple[str, ...], version: str | None) -> ResourceElement:
-        variables = variables_enabled(version)
-        key = (values, variables)
-        found = self._resources.get(key)
+        variables = version == POLICY_VERSION_WITH_VARIABLES  # variables_enabled, inline: per statement
+        table = self._resources_v if variables else self._resources
+        found = table.get(values)
         if found is None:
             keys: frozenset[str] = frozenset()
             for v in values:
-                if v != "*" and not _is_resource_arn(v):
+                if v != "*" and _RESOURCE_ARN.fullmatch(v) is None:
                     raise MalformedPolicyDocument(f"resource {v!r} must be an ARN or '*'")
                 if variables and "${" in v:
                     keys |= Template(v, variables=True).variable_keys
             found = ResourceElement(values, variables, keys, self.patterns)
-            self._keep(self._resources, key, found)
+            if len(table) >= self._limit:
+                drop_oldest(table, self._limit)
+            table[values] = found
         return found
 
     def condition(self, block: object, version: str | None) -> ConditionElement:
@@ -316,10 +352,12 @@ class ElementCache:
             # the other (a value merely containing "null" only loses the reuse).
             keys = check_conditions(block, policy_version=version, patterns=self.patterns)
             return ConditionElement(block, version, keys, self.patterns)
-        key = (text, variables_enabled(version))
-        found = self._conditions.get(key)
+        table = self._conditions_v if version == POLICY_VERSION_WITH_VARIABLES else self._conditions
+        found = table.get(text)
         if found is None:
             keys = check_conditions(block, policy_version=version, patterns=self.patterns)
             found = ConditionElement(block, version, keys, self.patterns)
-            self._keep(self._conditions, key, found)
+            if len(table) >= self._limit:
+                drop_oldest(table, self._limit)
+            table[text] = found
         return found

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from harness.engine.bounded import drop_oldest
+
 # An ARN has six parts, hence at least five colons.
 _ARN_PARTS = 6
 _ARN_SHAPE = "(?=(?:[^:]*:){5})"
@@ -199,13 +201,14 @@ def _star_glob(pieces: tuple[str, ...]) -> Match:
     first, last, middle = pieces[0], pieces[-1], pieces[1:-1]
     if not first and not last and not any(middle):
         return _always
-    least = sum(len(p) for p in pieces)
     if not middle:
         if not last:
             return lambda v: v.startswith(first)
         if not first:
             return lambda v: v.endswith(last)
+        least = len(first) + len(last)
         return lambda v: len(v) >= least and v.startswith(first) and v.endswith(last)
+    least = sum(map(len, pieces))
     head, tail = len(first), len(last)
 
     def match(v: str) -> bool:
@@ -244,6 +247,17 @@ class _Piece:
         if text:
             runs.append((start, text))
         return cls(len(chars), tuple(runs))
+
+    @classmethod
+    def of_text(cls, text: str) -> _Piece:
+        """`of` for a piece written as text, each `?` a wildcard."""
+        runs: list[tuple[int, str]] = []
+        offset = 0
+        for chunk in text.split("?"):
+            if chunk:
+                runs.append((offset, chunk))
+            offset += len(chunk) + 1
+        return cls(len(text), tuple(runs))
 
     def at(self, v: str, pos: int) -> bool:
         """Whether the piece fits at `pos` (the caller has checked that `width` characters remain)."""
@@ -420,7 +434,7 @@ class PatternCache:
         found = self._parsed.get(key, _ABSENT)
         if found is _ABSENT:
             if len(self._parsed) >= self._limit:
-                del self._parsed[next(iter(self._parsed))]
+                drop_oldest(self._parsed, self._limit)
             found = self._parsed[key] = read(text)
         return found  # type: ignore[return-value]
 
@@ -429,10 +443,15 @@ class PatternCache:
         found = self._items.get(key)
         if found is None:
             if len(self._items) >= self._limit:
-                del self._items[next(iter(self._items))]  # oldest first (insertion order)
+                drop_oldest(self._items, self._limit)
             single = len(segments) == 1 and segments[0][1]
-            quick = _only_free_stars(flavor, segments[0][0]) if single else None
-            found = _star_glob(quick) if quick is not None else compile_tokens(_read(flavor, segments))
+            quick = _free_pieces(flavor, segments[0][0]) if single else None
+            if quick is None:
+                found = compile_tokens(_read(flavor, segments))
+            elif "?" in segments[0][0]:
+                found = _wild_glob(tuple(map(_Piece.of_text, quick)))
+            else:
+                found = _star_glob(quick)
             self._items[key] = found
         return found
 
@@ -444,24 +463,28 @@ class PatternCache:
         return len(self._items)
 
 
-def _only_free_stars(flavor: PatternFlavor, text: str) -> tuple[str, ...] | None:
-    """The pieces between the stars of a pattern whose only wildcards are free `*`, else None.
+# A part of a Resource pattern whose wildcards are free: literal text, then perhaps a `*`
+# that ends the part (possessive: the part is read once, without backtracking).
+_FREE_PART = r"[^:*?]*+\*?+"
+# A Resource pattern whose first five parts hold only free wildcards (all its parts, when
+# it has fewer than six): any other `*`, and any `?`, there stays inside its part.
+_FREE_HEAD = re.compile(rf"(?:{_FREE_PART}:){{5}}|(?:{_FREE_PART}:){{0,4}}+{_FREE_PART}\Z")
+
+
+def _free_pieces(flavor: PatternFlavor, text: str) -> tuple[str, ...] | None:
+    """The pieces between the stars of a pattern whose wildcards are all free, else None.
 
     Most patterns are of this shape (`arn:aws:s3:::bucket/*`, `arn:aws:sqs:*:111122223333:q-*`,
-    `s3:Get*`), and reading them takes a split instead of the token readers above. What
-    makes a `*` free is the token readers' rule, in short: always in an Action or a
-    StringLike value; in a Resource, a `*` after the fifth colon or one that ends its part.
-    ArnLike patterns take the token readers.
+    `s3:Get*`, `arn:aws:iam::111122223333:role/svc-?1`), and reading them takes a split
+    instead of the token readers above (a `?` stays in its piece: see `_Piece.of_text`).
+    What makes a wildcard free is the token readers' rule, in short: always in an Action
+    or a StringLike value; in a Resource, one after the fifth colon or a `*` that ends its
+    part. ArnLike patterns take the token readers.
     """
-    if "?" in text or flavor is PatternFlavor.ARN_LIKE:
+    if flavor is PatternFlavor.ARN_LIKE:
         return None
-    if flavor is PatternFlavor.RESOURCE:
-        parts = text.split(":", _ARN_PARTS - 1)
-        head = parts if len(parts) < _ARN_PARTS else parts[:-1]
-        for part in head:
-            star = part.find("*")
-            if star >= 0 and star != len(part) - 1:  # a `*` inside a part stays in it
-                return None
+    if flavor is PatternFlavor.RESOURCE and _FREE_HEAD.match(text) is None:
+        return None
     return tuple(text.split("*"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.engine.bounded import LIMIT, SeenBefore, kept
+from harness.engine.bounded import LIMIT, SeenBefore, drop_oldest, kept
 
 
 def test_seen_before_is_false_the_first_time_and_true_after() -> None:
@@ -30,3 +30,18 @@ def test_kept_starts_a_full_table_over() -> None:
     table = {str(i): i for i in range(LIMIT + 1)}
     assert kept(table, "new", 1) == 1
     assert table == {"new": 1}
+
+
+def test_drop_oldest_keeps_a_table_bounded_in_insertion_order() -> None:
+    limit = 64
+    table: dict[int, int] = {}
+    for key in range(1000):
+        if len(table) >= limit:
+            drop_oldest(table, limit)
+        table[key] = key
+        assert len(table) <= limit
+    assert list(table) == list(range(1000 - len(table), 1000))  # the newest, in order
+    assert len(table) >= limit - limit // 16
+    small: dict[str, int] = {"a": 1, "b": 2}
+    drop_oldest(small, 2)  # a tiny table still drops one
+    assert list(small) == ["b"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from engine_builders import allow, policy
@@ -10,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.engine import MalformedPolicyDocument, PolicySource, compile_policy
-from harness.engine.elements import _ACTION_RE, ElementCache, _action_prefixes, _checked_prefixes
+from harness.engine.elements import (
+    _ACTION_RE,
+    _RESOURCE_ARN,
+    ActionElement,
+    ElementCache,
+    _action_prefixes,
+    _checked_prefixes,
+    _compile_actions,
+)
+from harness.engine.patterns import PatternCache, glob_source
 
 
 def _identity(statements: list[dict]) -> PolicySource:
@@ -76,6 +86,26 @@ def test_the_cache_keeps_at_most_its_limit_dropping_the_oldest() -> None:
     assert cache.action(("s3:GetObject",)) is not first
 
 
+def test_a_full_cache_drops_its_oldest_sixteenth_and_keeps_the_rest() -> None:
+    cache = ElementCache(limit=32)
+    kept = [cache.action((f"s3:Action{i}",)) for i in range(33)]  # the 33rd drops two
+    assert [cache.action((f"s3:Action{i}",)) is kept[i] for i in range(2, 33)] == [True] * 31
+    assert cache.action(("s3:Action0",)) is not kept[0]  # the oldest went first
+    for version in ("2012-10-17", None):  # each Version's table is bounded on its own
+        resources = [cache.resource((f"arn:aws:s3:::b{i}",), version) for i in range(33)]
+        assert cache.resource(("arn:aws:s3:::b32",), version) is resources[32]
+        assert cache.resource(("arn:aws:s3:::b0",), version) is not resources[0]
+
+
+def test_a_resource_element_is_kept_per_variable_reading() -> None:
+    cache = ElementCache()
+    with_variables = cache.resource(("arn:aws:s3:::${aws:username}",), "2012-10-17")
+    literal = cache.resource(("arn:aws:s3:::${aws:username}",), "2008-10-17")
+    assert with_variables.context_keys == frozenset({"aws:username"}) and not literal.context_keys
+    assert cache.resource(("arn:aws:s3:::${aws:username}",), "2012-10-17") is with_variables
+    assert cache.resource(("arn:aws:s3:::${aws:username}",), None) is literal
+
+
 def test_a_malformed_element_is_not_kept() -> None:
     cache = ElementCache()
     for _ in range(2):  # refused every time, not remembered as good
@@ -98,3 +128,79 @@ def test_action_values_checked_in_one_pass_as_one_by_one(values: tuple[str, ...]
     except MalformedPolicyDocument:
         got = "malformed"
     assert got == _checked_one_by_one(values)
+
+
+# Values around the one-service reading: wildcard or odd services, extra colons, newlines.
+_ACTION_SAMPLES = (
+    *("s3:Get*", "S3:put", "s3:", "s3", "s3*:x", "s3?:x", "s3:a:b", "*", "s3:a\ns3:b", "s3:a\nx"),
+    *("ec2:x", "\ns3:x", ":x", "s3 :x", "s3-x:y", "s\u00df:x", "s3\n:x", "x\ns3:y"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.lists(st.sampled_from(_ACTION_SAMPLES), min_size=1, max_size=5).map(tuple))
+def test_one_service_elements_checked_over_their_joined_text_as_one_by_one(values: tuple[str, ...]) -> None:
+    try:
+        got: frozenset[str] | str | None = _checked_prefixes(values)
+    except MalformedPolicyDocument:
+        got = "malformed"
+    assert got == _checked_one_by_one(values)
+
+
+def _is_resource_arn(value: str) -> bool:
+    """The Resource element's ARN check value by value (the reading `_RESOURCE_ARN` states)."""
+    parts = value.split(":", 5)
+    if parts[0] != "arn" or len(parts) < 2:
+        return False
+    if len(parts) == 6:
+        return bool(parts[1]) and bool(parts[2])
+    return value.endswith("*") and all(parts[1:-1])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    value=st.text(alphabet="arn:*x\n", max_size=14)
+    | st.text(alphabet=":*x\n", max_size=12).map("arn".__add__)
+)
+def test_the_resource_arn_pattern_is_the_field_by_field_reading(value: str) -> None:
+    assert (_RESOURCE_ARN.fullmatch(value) is not None) == _is_resource_arn(value)
+
+
+def test_resource_values_are_refused_or_accepted_as_arns() -> None:
+    for good in ("arn:aws:s3:::b", "arn:aws:kms:*", "arn:*", "arn:a:b:c:d:e:f:g", "arn:a:b::\n:x"):
+        assert _RESOURCE_ARN.fullmatch(good), good
+    for bad in ("arn:aws:kms", "arn::s3:::b", "arn:aws::*", "not-an-arn", "arn", "arn:aws", "arn:a::b:c:d"):
+        assert not _RESOURCE_ARN.fullmatch(bad), bad
+
+
+# Letters whose lower case depends on context or leaves ASCII: sigma, Kelvin sign, dotted I.
+_CASED = "aB:*?\n\u03a3\u03c3\u212a\u0130"
+
+
+@settings(max_examples=500, deadline=None)
+@given(values=st.lists(st.text(alphabet=_CASED, max_size=6), min_size=1, max_size=4).map(tuple))
+def test_an_action_matcher_reads_each_value_lower_cased(values: tuple[str, ...]) -> None:
+    matcher = _compile_actions(values, PatternCache())
+    lows = [v.lower() for v in values]
+    assert matcher.exact == frozenset(low for low in lows if "*" not in low and "?" not in low)
+    assert len(matcher.starts) + len(matcher.wildcards) == sum(1 for low in lows if "*" in low or "?" in low)
+    for low in lows:
+        assert matcher.matches(low)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    values=st.lists(st.text(alphabet="aB*?", min_size=1, max_size=4), min_size=1, max_size=3).map(tuple),
+    action=st.text(alphabet="abB", max_size=5),
+)
+def test_an_action_matcher_matches_as_each_value_read_as_a_glob(values: tuple[str, ...], action: str) -> None:
+    globs = [re.compile(glob_source([(v.lower(), True)]), re.DOTALL) for v in values]
+    expected = any(g.fullmatch(action.lower()) for g in globs)
+    assert _compile_actions(values, PatternCache()).matches(action.lower()) == expected
+
+
+def test_an_action_element_compiles_its_matcher_once() -> None:
+    element = ActionElement(("s3:Get*", "S3:PutObject"), frozenset({"s3"}), PatternCache())
+    assert element.matcher is element.matcher
+    assert element.matcher.exact == frozenset({"s3:putobject"}) and element.matcher.starts == ("s3:get",)
+    assert element.matcher.matches("s3:getobject") and not element.matcher.matches("s3:listbucket")

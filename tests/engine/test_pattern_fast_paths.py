@@ -13,7 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.engine import ContextEntry, Engine, PolicySource, SimulationInput
-from harness.engine.patterns import PatternCache, PatternFlavor, fast_matcher, resource_tokens
+from harness.engine.patterns import (
+    BOUNDED_ONE,
+    BOUNDED_STAR,
+    PatternCache,
+    PatternFlavor,
+    _free_pieces,
+    fast_matcher,
+    resource_tokens,
+)
 
 # --- oracles: the former regex sources --------------------------------------------
 
@@ -102,6 +110,14 @@ def test_fast_matcher_agrees_with_regex_on_substituted_segments(
     flavor: PatternFlavor, segments: list[tuple[str, bool]], value: str
 ) -> None:
     assert _fast(flavor, segments, value) == _oracle(flavor, segments, value)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pattern=_PATTERN_TEXT | _ARNISH)
+def test_a_resource_pattern_is_read_by_a_split_when_the_tokens_hold_no_bounded_wildcard(pattern: str) -> None:
+    tokens = resource_tokens([(pattern, True)])
+    bounded = any(kind in (BOUNDED_STAR, BOUNDED_ONE) for kind, _ in tokens.items)
+    assert (_free_pieces(PatternFlavor.RESOURCE, pattern) is None) == bounded
 
 
 # --- shapes that take the string paths -------------------------------------------
@@ -229,3 +245,12 @@ def test_pattern_cache_is_bounded() -> None:
     for text in ("a*", "b*", "c*"):
         cache.pattern(PatternFlavor.STRING_LIKE, text)
     assert len(cache) == 2
+
+
+def test_a_full_pattern_cache_drops_its_oldest_entries_first() -> None:
+    cache = PatternCache(limit=32)
+    kept = [cache.pattern(PatternFlavor.STRING_LIKE, f"p{i}*") for i in range(33)]
+    assert len(cache) == 31  # the 33rd pattern dropped the oldest sixteenth (two)
+    assert cache.pattern(PatternFlavor.STRING_LIKE, "p32*") is kept[32]
+    assert cache.pattern(PatternFlavor.STRING_LIKE, "p2*") is kept[2]
+    assert cache.pattern(PatternFlavor.STRING_LIKE, "p0*") is not kept[0]
