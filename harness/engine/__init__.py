@@ -10,7 +10,7 @@ lives on the Engine instance.
 
 from __future__ import annotations
 
-from harness.engine.bounded import SeenBefore
+from harness.engine.bounded import SeenBefore, drop_oldest
 from harness.engine.elements import ElementCache
 from harness.engine.errors import InvalidInput, MalformedPolicyDocument, NoSuchEntity, SimulationError
 from harness.engine.patterns import PatternCache
@@ -67,8 +67,8 @@ class Engine:
             found = compile_policy(source, self._elements)
             if self._seen.check(hash(key)):
                 if len(self._cache) >= self._cache_size:
-                    # Drop the least recently used entry (dicts keep insertion order).
-                    del self._cache[next(iter(self._cache))]
+                    # The least recently used entries go (dicts keep insertion order).
+                    drop_oldest(self._cache, self._cache_size)
                 self._cache[key] = found
         known = found.source
         if known is not source and (

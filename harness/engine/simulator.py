@@ -43,7 +43,6 @@ KMS's own rules apply to key requests (authorizers/kms.py).
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,7 +54,7 @@ from harness.engine.aggregate import (
     matched_statements,
 )
 from harness.engine.authorizers import REGISTRY, Adjustment, FactTests, Registry, RequestFact
-from harness.engine.bounded import SeenBefore, kept
+from harness.engine.bounded import SeenBefore, drop_oldest, kept
 from harness.engine.context import RequestContext
 from harness.engine.enforcement import enforce, enforcement_context, fillable_keys, stand_in_resource
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request
@@ -137,7 +136,7 @@ class Simulator:
         self._explain = explain
         self._registry = registry
         # By the hash of the memo's key (see _memo).
-        self._memos: OrderedDict[int, _Memo] = OrderedDict()
+        self._memos: dict[int, _Memo] = {}
         self._scopes: dict[str, FactTests] = {}
         self._memo_limit = 256
         self._seen = SeenBefore()
@@ -175,9 +174,7 @@ class Simulator:
         )
         # The key holds dataclasses whose __hash__ is Python code, and a tuple does not keep
         # its hash: it is hashed once here, and the entry found is confirmed against the key
-        # it was made for (another key of the same hash replaces it). The oldest entry goes
-        # first: an OrderedDict drops it without hashing its key again, where a dict's
-        # first-entry lookup would also step over the slots freed by earlier drops.
+        # it was made for (another key of the same hash replaces it).
         digest = hash(key)
         memo = self._memos.get(digest)
         if memo is not None and memo.key == key:
@@ -190,9 +187,9 @@ class Simulator:
         # would hold their policies and free them later from cold memory; bounded.SeenBefore).
         if self._seen.check(digest):
             memo.reused = True
+            if len(self._memos) >= self._memo_limit:
+                drop_oldest(self._memos, self._memo_limit)
             self._memos[digest] = memo
-            if len(self._memos) > self._memo_limit:
-                self._memos.popitem(last=False)
         return memo
 
     def run(self, inp: SimulationInput) -> SimulationOutput:
