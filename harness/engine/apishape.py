@@ -187,9 +187,31 @@ def _scp_levels(req: Mapping[str, Any]) -> tuple[tuple[PolicySource, ...], ...]:
 
 _NO_RESOURCE = ("*",)
 
+# The fields `_common` gives, in its order.
+_COMMON_FIELDS = (
+    "action_names",
+    "resource_arns",
+    "resource_policy",
+    "permissions_boundaries",
+    "resource_owner",
+    "caller_arn",
+    "context",
+    "resource_handling_option",
+)
+_Common = tuple[
+    tuple[str, ...],
+    tuple[str, ...],
+    PolicySource | None,
+    tuple[PolicySource, ...],
+    str | None,
+    str | None,
+    tuple[ContextEntry, ...],
+    str | None,
+]
 
-def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
-    """The request fields both operations share, converted (for SimulationInput or the account model)."""
+
+def _common(req: Mapping[str, Any]) -> _Common:
+    """The request fields both operations share, converted, in `_COMMON_FIELDS` order."""
     resource_doc = _opt_str(req, "ResourcePolicy")
     raw_boundaries = req.get("PermissionsBoundaryPolicyInputList")
     boundaries = () if raw_boundaries is None else _str_tuple(req, "PermissionsBoundaryPolicyInputList")
@@ -200,15 +222,15 @@ def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput("MaxItems must be an integer from 1 to 1000")
     action_names = _str_tuple(req, "ActionNames", required=True)
     resource_arns = _str_tuple(req, "ResourceArns") if "ResourceArns" in req else ()
-    return {
-        "action_names": action_names,
-        "resource_arns": resource_arns or _NO_RESOURCE,
-        "resource_policy": (
+    return (
+        action_names,
+        resource_arns or _NO_RESOURCE,
+        (
             PolicySource(resource_doc, "ResourcePolicy", RESOURCE_POLICY, PolicyKind.RESOURCE)
             if resource_doc
             else None
         ),
-        "permissions_boundaries": (
+        (
             (
                 PolicySource(
                     boundaries[0],
@@ -220,11 +242,16 @@ def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
             if boundaries
             else ()
         ),
-        "resource_owner": _opt_str(req, "ResourceOwner"),
-        "caller_arn": _opt_str(req, "CallerArn"),
-        "context": _context(req) if "ContextEntries" in req else (),
-        "resource_handling_option": _opt_str(req, "ResourceHandlingOption"),
-    }
+        _opt_str(req, "ResourceOwner"),
+        _opt_str(req, "CallerArn"),
+        _context(req) if "ContextEntries" in req else (),
+        _opt_str(req, "ResourceHandlingOption"),
+    )
+
+
+def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
+    """The request fields both operations share, converted (for SimulationInput or the account model)."""
+    return dict(zip(_COMMON_FIELDS, _common(req), strict=True))
 
 
 def input_from_api(req: Mapping[str, Any]) -> SimulationInput:
@@ -233,13 +260,25 @@ def input_from_api(req: Mapping[str, Any]) -> SimulationInput:
         raise InvalidInput("the request must be a JSON object")
     _check_fields(req, CUSTOM_FIELDS, "SimulateCustomPolicy")
     docs = _str_tuple(req, "PolicyInputList", required=True)
-    fields = common_fields(req)
+    actions, resources, resource_policy, boundaries, owner, caller, context, option = _common(req)
+    identity: list[PolicySource] = []
+    for i, d in enumerate(docs, 1):  # (a loop: a generator costs a frame and a resume per policy)
+        identity.append(PolicySource(d, f"PolicyInputList.{i}", IAM_POLICY))
+    # Positional, in SimulationInput's field order (built for every request).
     return SimulationInput(
-        identity_policies=tuple(
-            PolicySource(d, f"PolicyInputList.{i}", IAM_POLICY) for i, d in enumerate(docs, 1)
-        ),
-        scp_levels=_scp_levels(req),
-        **fields,
+        actions,
+        resources,
+        tuple(identity),
+        boundaries,
+        (),  # session_policies
+        resource_policy,
+        _scp_levels(req),
+        (),  # rcp_levels
+        None,  # principal_arn
+        caller,
+        owner,
+        option,
+        context,
     )
 
 

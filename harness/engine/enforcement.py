@@ -54,8 +54,9 @@ def fillable_keys(policies: Iterable[CompiledPolicy]) -> frozenset[str]:
     empty for most requests, which then have no filled context to build or compare."""
     found: frozenset[str] = frozenset()
     for p in policies:
-        if not p.condition_keys.isdisjoint(_FILLABLE):
-            found |= p.condition_keys & _FILLABLE
+        keys = p.condition_keys
+        if keys and not keys.isdisjoint(_FILLABLE):  # (most policies read no key: no call)
+            found |= keys & _FILLABLE
     return found
 
 
@@ -156,7 +157,7 @@ def enforce(
         )
     verdict = registry.decide(enforced_ev, fact_values)
     if verdict.decision is ev.decision:
-        return Enforcement(verdict.decision, grant=verdict.grant)
+        return Enforcement(verdict.decision, None, verdict.grant)  # (positional: every request)
     note = verdict.note
     for a in adjustments:
         if a.wraps:

@@ -102,11 +102,11 @@ _InputsKey = tuple[object, ...]
 class _Memo:
     """Answers for one SimulationInput's policies, caller and context."""
 
-    key: _InputsKey  # what a lookup by the key's hash is confirmed against
+    key: _InputsKey  # what a lookup by the key's hash is confirmed against; () when not kept
     outcomes: dict[tuple[object, ...], Outcome]
     contexts: dict[tuple[bool, str | None], RequestContext | None]
-    # An earlier SimulationInput had the same key (or, rarely, only its hash): answers may be
-    # shared across calls.
+    # An earlier SimulationInput had the same quick digest (most often, the same input: see
+    # Simulator._memo): kept, and answers may be shared across calls.
     # A first call on one resource has nothing to share with, and skips the keying.
     reused: bool = False
 
@@ -138,6 +138,7 @@ class Simulator:
         # By the hash of the memo's key (see _memo).
         self._memos: dict[int, _Memo] = {}
         self._scopes: dict[str, FactTests] = {}
+        self._owners: dict[str, str | None] = {}  # ResourceOwner -> its account (few per batch)
         self._memo_limit = 256
         self._seen = SeenBefore()
 
@@ -159,6 +160,14 @@ class Simulator:
     ) -> _Memo:
         """Answers reused across resources and calls with the same policies, caller and context;
         held on this object, bounded."""
+        # Only inputs seen before are kept (most of a batch's are seen once: keeping them
+        # would hold their policies and free them later from cold memory; bounded.SeenBefore).
+        # Seen is asked by a quick digest (the identity policies' texts, whose strings keep
+        # their hash, the caller and the owner): the full key, of dataclasses whose __hash__
+        # is Python code, is built only for an input whose digest was seen before.
+        texts = [p.text for p in inp.identity_policies]
+        if not self._seen.check(hash((caller_arn, owner, star_only, len(inp.context), *texts))):
+            return _Memo((), {}, {})  # for this call only
         key: _InputsKey = (
             inp.identity_policies,
             inp.permissions_boundaries,
@@ -178,26 +187,30 @@ class Simulator:
         digest = hash(key)
         memo = self._memos.get(digest)
         if memo is not None and memo.key == key:
-            memo.reused = True
             if len(memo.outcomes) > 50_000:
                 memo.outcomes.clear()
             return memo
-        memo = _Memo(key, {}, {})
-        # Only inputs seen before are kept (most of a batch's are seen once: keeping them
-        # would hold their policies and free them later from cold memory; bounded.SeenBefore).
-        if self._seen.check(digest):
-            memo.reused = True
-            if len(self._memos) >= self._memo_limit:
-                drop_oldest(self._memos, self._memo_limit)
-            self._memos[digest] = memo
+        memo = _Memo(key, {}, {}, reused=True)
+        if len(self._memos) >= self._memo_limit:
+            drop_oldest(self._memos, self._memo_limit)
+        self._memos[digest] = memo
         return memo
+
+    def _owner_account(self, resource_owner: str | None) -> str | None:
+        """validate.owner_account, kept per ResourceOwner (a batch names few; raises InvalidInput)."""
+        if not resource_owner:
+            return None
+        found = self._owners.get(resource_owner)
+        if found is None:
+            found = kept(self._owners, resource_owner, owner_account(resource_owner))
+        return found
 
     def run(self, inp: SimulationInput) -> SimulationOutput:
         caller_arn = inp.caller_arn or inp.principal_arn
         caller = parse_caller(caller_arn) if caller_arn else None
         warnings = validate(inp, caller)
         inputs = self.compile_inputs(inp)
-        owner = owner_account(inp.resource_owner)
+        owner = self._owner_account(inp.resource_owner)
         base_ctx = RequestContext.from_entries(inp.context)
         fillable = fillable_keys(inputs.all_policies())
         has_boundary = bool(inputs.boundaries)
@@ -242,7 +255,7 @@ class Simulator:
             # requests would otherwise hold the last few hundred requests' answers, and
             # free each later, from memory long gone cold.
             memo.outcomes.clear()
-        return SimulationOutput(results=tuple(results), warnings=tuple(warnings))
+        return SimulationOutput(tuple(results), tuple(warnings))
 
     def _signature(
         self,
@@ -312,17 +325,18 @@ class Simulator:
                 memo.outcomes[key] = outcome
         pending = PendingExplanation(outcome.text, req.resource) if outcome.text is not None else ()
         ev = outcome.evaluation
+        # Positional, in ResourceResult's field order (built for every resource).
         result = ResourceResult(
-            resource=req.resource,
-            decision=ev.decision,
-            matched_statements=outcome.matched,
-            missing_context_values=outcome.missing,
-            decision_details=dict(outcome.details),
-            permissions_boundary_allowed=ev.boundary_allowed,
-            enforced_decision=outcome.enforced,
-            advisory=outcome.advisory,
-            explanation=pending,
-            grant_id=outcome.grant,
+            req.resource,
+            ev.decision,
+            outcome.matched,
+            outcome.missing,
+            dict(outcome.details),
+            ev.boundary_allowed,
+            outcome.enforced,
+            outcome.advisory,
+            pending,
+            outcome.grant,
         )
         return ResourceAnswer(result, ev, pending)
 
@@ -345,13 +359,14 @@ class Simulator:
         explained = (
             ev.explained(enforcement.decision, enforcement.advisory, missing) if self._explain else None
         )
+        # Positional, in Outcome's field order (built for every resource not reused).
         return Outcome(
-            evaluation=ev,
-            enforced=enforcement.decision,
-            advisory=enforcement.advisory,
-            text=ExplanationText(explained, req.action) if explained is not None else None,
-            matched=matched_statements(contributing(ev)),
-            missing=() if star_only else missing,
-            details=decision_details(ev),
-            grant=enforcement.grant,
+            ev,
+            enforcement.decision,
+            enforcement.advisory,
+            ExplanationText(explained, req.action) if explained is not None else None,
+            matched_statements(contributing(ev)),
+            () if star_only else missing,
+            decision_details(ev),
+            enforcement.grant,
         )

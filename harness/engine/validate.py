@@ -27,6 +27,7 @@ from harness.engine.types import SimulationInput
 _ACTION_NAME = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9_-]+$")
 _OWNER = re.compile(r"^(?:arn:[^:]+:iam::(\d{12}):root|(\d{12}))$")
 CONTEXT_TYPES = frozenset(t.lower() for t in CONTEXT_KEY_TYPES)
+_API_CONTEXT_TYPES = frozenset(CONTEXT_KEY_TYPES)
 
 # ResourceHandlingOption scenarios and the resource types each requires
 # (SimulateCustomPolicy, ResourceHandlingOption).
@@ -40,7 +41,6 @@ RESOURCE_HANDLING = {
 
 
 def validate(inp: SimulationInput, parsed: Caller | None) -> list[str]:
-    warnings: list[str] = []
     if not inp.action_names:
         raise InvalidInput("ActionNames must name at least one action")
     for a in inp.action_names:
@@ -54,9 +54,10 @@ def validate(inp: SimulationInput, parsed: Caller | None) -> list[str]:
     if inp.resource_policy is not None and not (inp.caller_arn or inp.principal_arn):
         raise InvalidInput("CallerArn is required when a ResourcePolicy is included")
     for e in inp.context:
-        if e.type.lower() not in CONTEXT_TYPES:
+        # (The API's spelling first, without lower-casing: every entry of every request.)
+        if e.type not in _API_CONTEXT_TYPES and e.type.lower() not in CONTEXT_TYPES:
             raise InvalidInput(f"ContextEntries: {e.key}: unknown ContextKeyType {e.type!r}")
-    warnings.extend(_caller_warnings(inp, parsed))
+    warnings = _caller_warnings(inp, parsed)
     if inp.resource_handling_option:
         option = inp.resource_handling_option
         needed = RESOURCE_HANDLING.get(option)
@@ -77,19 +78,16 @@ _CALLER_KINDS = frozenset({"user", "role"})
 
 def _caller_warnings(inp: SimulationInput, parsed: Caller | None) -> list[str]:
     """What AWS's simulator would refuse about the caller; the engine evaluates it anyway."""
-    if parsed is None:
-        return []
-    group = ":group/" in (parsed.arn or "")
+    if parsed is None or parsed.kind in _CALLER_KINDS or ":group/" in parsed.arn:
+        return []  # an IAM user, group or role: AWS takes it, as CallerArn or PolicySourceArn
     if inp.caller_arn:
-        if parsed.kind in _CALLER_KINDS or group:
-            return []
         what = {"assumed-role": "an assumed-role session", "federated-user": "a federated user"}
         return [
             f"CallerArn {inp.caller_arn} is {what.get(parsed.kind, 'not an IAM user, group or role')}: "
             "AWS's simulator takes only an IAM user, group or role there; the offline engine evaluates "
             "it as given"
         ]
-    if inp.principal_arn and inp.resource_policy is not None and not (parsed.kind in _CALLER_KINDS or group):
+    if inp.principal_arn and inp.resource_policy is not None:
         # CallerArn is required with a ResourcePolicy unless PolicySourceArn is a user, group or role.
         return [
             f"no CallerArn: AWS's simulator requires one with a ResourcePolicy when PolicySourceArn is "
