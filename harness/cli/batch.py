@@ -69,16 +69,18 @@ def _closing(handle: IO[bytes]) -> Iterator[bytes]:
 def parse_line(raw: bytes) -> Any:
     """One request line (bytes, so that a line that is not UTF-8 fails alone)."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the line is not UTF-8 text ({exc.reason} at byte {exc.start + 1})") from None
-    try:
         # msgspec reads valid JSON several times faster; anything it refuses (invalid
         # JSON, NaN, integers beyond 64 bits, deep nesting) goes to the json module,
         # which decides and words the error, so the result never depends on the fast path.
+        # What msgspec accepts is UTF-8 (it checks the bytes of every string, and JSON
+        # outside strings is ASCII), so only a refused line is decoded to text here.
         return _DECODER.decode(raw)
     except (msgspec.DecodeError, RecursionError):
         pass
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the line is not UTF-8 text ({exc.reason} at byte {exc.start + 1})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.engine.evaluate import Evaluation, Hit
-from harness.engine.render import PendingExplanation, PendingSummary
+from harness.engine.render import PendingExplanation, PendingSummary, summary_lines
 from harness.engine.types import Decision, EvaluationResult, MatchedStatement, ResourceResult
 
 # Read once (a member read off its Enum class goes through EnumType's __getattr__, several
@@ -131,7 +131,8 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
     if len(per_resource) == 1:
         # One resource: the top-level result is that resource's. Its explanation too for
         # resource "*", which the API shows without ResourceSpecificResults; an ARN's
-        # result is shown there, so the top level only sums it up.
+        # result is shown there, so the top level only sums it up (lines looked up in a
+        # table, not written: given now rather than left pending).
         answer = per_resource[0]
         rr, ev = answer.result, answer.evaluation
         # Positional, in EvaluationResult's field order (built for every action).
@@ -147,7 +148,7 @@ def aggregate(action: str, per_resource: list[ResourceAnswer], star_only: bool) 
             (rr,),  # resource_results
             rr.enforced_decision,
             rr.advisory,
-            answer.explanation if star_only or not answer.explanation else PendingSummary((rr,)),
+            answer.explanation if star_only or not answer.explanation else summary_lines((rr,)),
         )
     # Several resources: merged as the module doc says.
     rrs = [a.result for a in per_resource]

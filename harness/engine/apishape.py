@@ -360,6 +360,11 @@ def _statement(m: MatchedStatement) -> dict[str, Any]:
     }
 
 
+def _statements(matched: tuple[MatchedStatement, ...]) -> list[dict[str, Any]]:
+    # (No comprehension for none: it costs a function call, and most results match none.)
+    return [_statement(m) for m in matched] if matched else []
+
+
 # Decisions are written with `_value_` (the member's value, as `.value` gives it): `.value`
 # is an enum property, several times slower, and every result writes two or three.
 
@@ -389,20 +394,17 @@ class _Statements:
     def of(self, matched: tuple[MatchedStatement, ...]) -> list[dict[str, Any]]:
         found = self._built.get(id(matched))
         if found is None:
-            found = self._built[id(matched)] = [_statement(m) for m in matched]
+            found = self._built[id(matched)] = _statements(matched)
         return found
 
 
-def _resource_result(r: ResourceResult, *, harness: bool, statements: _Statements | None) -> dict[str, Any]:
-    """One ResourceSpecificResult (`statements`: the lists shared across resources; None
-    when there is only the one resource)."""
-    matched = r.matched_statements
+def _resource_result(r: ResourceResult, harness: bool, statements: list[dict[str, Any]]) -> dict[str, Any]:
+    """One ResourceSpecificResult (`statements`: its MatchedStatements, built by the caller,
+    which shares the lists of results that match the same statements)."""
     out: dict[str, Any] = {
         "EvalResourceName": r.resource,
         "EvalResourceDecision": r.decision._value_,
-        "MatchedStatements": (
-            statements.of(matched) if statements is not None else [_statement(m) for m in matched]
-        ),
+        "MatchedStatements": statements,
         "MissingContextValues": list(r.missing_context_values),
     }
     if r.decision_details:  # "returned only for cross-account simulations"
@@ -419,11 +421,14 @@ def _resource_result(r: ResourceResult, *, harness: bool, statements: _Statement
 def evaluation_result_to_api(r: EvaluationResult, *, harness: bool = True) -> dict[str, Any]:
     resource_results = r.resource_results
     star_only = len(resource_results) == 1 and resource_results[0].resource == "*"
+    matched = r.matched_statements
+    statements = _statements(matched)
+    details = r.decision_details
     out: dict[str, Any] = {
         "EvalActionName": r.action,
         "EvalResourceName": r.resource,
         "EvalDecision": r.decision._value_,
-        "MatchedStatements": [_statement(m) for m in r.matched_statements],
+        "MatchedStatements": statements,
         "MissingContextValues": list(r.missing_context_values),
     }
     if r.organizations_allowed is not None:
@@ -432,17 +437,18 @@ def evaluation_result_to_api(r: EvaluationResult, *, harness: bool = True) -> di
         out["PermissionsBoundaryDecisionDetail"] = {
             "AllowedByPermissionsBoundary": r.permissions_boundary_allowed
         }
-    if r.decision_details or not star_only:
-        out["EvalDecisionDetails"] = {k: v._value_ for k, v in r.decision_details.items()}
+    if details or not star_only:
+        out["EvalDecisionDetails"] = {k: v._value_ for k, v in details.items()} if details else {}
     if not star_only:
         if len(resource_results) == 1:
-            out["ResourceSpecificResults"] = [
-                _resource_result(resource_results[0], harness=harness, statements=None)
-            ]
+            # One resource: the action's statements are the resource's (aggregate.py), the same list.
+            only = resource_results[0]
+            own = statements if only.matched_statements is matched else _statements(only.matched_statements)
+            out["ResourceSpecificResults"] = [_resource_result(only, harness, own)]
         else:
-            statements = _Statements()
+            shared = _Statements()
             out["ResourceSpecificResults"] = [
-                _resource_result(rr, harness=harness, statements=statements) for rr in resource_results
+                _resource_result(rr, harness, shared.of(rr.matched_statements)) for rr in resource_results
             ]
     if harness:
         _harness(out, r)
@@ -457,17 +463,20 @@ def output_to_api(
     marker: str | None = None,
 ) -> dict[str, Any]:
     """The response as the AWS CLI prints it; `max_items`/`marker` paginate over EvaluationResults."""
+    results = out.results
+    total = len(results)
     start = 0
     if marker:
-        if not marker.isdigit() or int(marker) > len(out.results):
+        if not marker.isdigit() or int(marker) > total:
             raise InvalidInput(f"Marker {marker!r} is not a marker this simulation returned")
         start = int(marker)
-    end = len(out.results) if not max_items else min(len(out.results), start + max_items)
-    body: dict[str, Any] = {
-        "EvaluationResults": [evaluation_result_to_api(r, harness=harness) for r in out.results[start:end]],
-        "IsTruncated": end < len(out.results),
-    }
-    if end < len(out.results):
+    end = total if not max_items else min(total, start + max_items)
+    # (A loop, not a comprehension: that costs a function call, for every response.)
+    page: list[dict[str, Any]] = []
+    for r in results[start:end] if start or end < total else results:  # (no copy for all of them)
+        page.append(evaluation_result_to_api(r, harness=harness))
+    body: dict[str, Any] = {"EvaluationResults": page, "IsTruncated": end < total}
+    if end < total:
         body["Marker"] = str(end)
     if harness and out.warnings:
         body["HarnessWarnings"] = list(out.warnings)

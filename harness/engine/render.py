@@ -234,48 +234,68 @@ def _values(values: tuple[str, ...]) -> str:
     return ", ".join(values[:4]) + f", ... ({len(values)} values)"
 
 
+def _label_text(st: CompiledStatement, source_id: str, after: str = "") -> str:
+    """`PolicyInputList.1 statement 2 (Sid 'x') [Allow]`, then `after`."""
+    sid = st.sid
+    effect = "Deny" if st.deny else "Allow"  # (st.effect, without a property call)
+    if sid:
+        return f"{source_id} statement {st.index + 1} (Sid {sid!r}) [{effect}]{after}"
+    return f"{source_id} statement {st.index + 1} [{effect}]{after}"
+
+
 def _label(st: CompiledStatement, source_id: str, lines: dict[tuple[str, str], tuple[str, str]]) -> str:
-    """`PolicyInputList.1 statement 2 (Sid 'x') [Allow]`, written once per statement and policy id
-    (kept in `lines`, the statement's miss_lines)."""
+    """The statement's label, written once per statement and policy id (kept in `lines`,
+    the statement's miss_lines)."""
     found = lines.get((source_id, ""))
-    if found is None:
-        sid = st.sid
-        label = (
-            f"{source_id} statement {st.index + 1} (Sid {sid!r}) [{st.effect}]"
-            if sid
-            else f"{source_id} statement {st.index + 1} [{st.effect}]"
-        )
-        lines[(source_id, "")] = (label, "")
-        return label
-    return found[0]
+    if found is not None:
+        return found[0]
+    label = _label_text(st, source_id)
+    lines[(source_id, "")] = (label, "")
+    return label
 
 
 def miss_text(miss: Miss, action: str, resource: str) -> str:
     st = miss.statement
     el = miss.element
+    source_id = miss.policy.source.source_id
     lines = st.miss_lines
+    if el is _ACTION or el is _NOT_ACTION:
+        subject, values = action, st.action.values
+    elif (el is _RESOURCE or el is _NOT_RESOURCE) and st.resource is not None:
+        subject, values = resource, st.resource.values
+    else:
+        if lines is None:
+            lines = st.miss_lines = {}
+        return _other_miss_text(miss, _label(st, source_id, lines))
+    # Action and Resource lines name only the statement around the action or resource:
+    # the text either side is written once per statement and policy id, kept on the statement.
+    key = (source_id, el)
     if lines is None:
         lines = st.miss_lines = {}
-    source_id = miss.policy.source.source_id
-    is_action = el is _ACTION or el is _NOT_ACTION
-    if is_action or ((el is _RESOURCE or el is _NOT_RESOURCE) and st.resource is not None):
-        # Action and Resource lines name only the statement around the action or resource:
-        # the text either side is written once per statement and policy id, kept on the statement.
-        found = lines.get((source_id, el))
-        if found is None:
-            values = st.action.values if is_action else st.resource.values  # type: ignore[union-attr]
-            found = lines[(source_id, el)] = (
-                _label(st, source_id, lines) + " did not apply: ",
-                f" is not matched by {el._value_} ({_values(values)})",
-            )
-        return found[0] + (action if is_action else resource) + found[1]
-    label = _label(st, source_id, lines)
-    if el is _CONDITION:
+    else:
+        found = lines.get(key)
+        if found is not None:
+            return f"{found[0]}{subject}{found[1]}"  # (one join: two `+` build two strings)
+    # (The label is written into the head directly, not kept apart: most statements are
+    # missed once, and only by their Action or Resource.)
+    head = _label_text(st, source_id, " did not apply: ")
+    tail = f" is not matched by {el._value_} ({_values(values)})"
+    lines[key] = (head, tail)
+    return f"{head}{subject}{tail}"
+
+
+def _other_miss_text(miss: Miss, label: str) -> str:
+    """The line of a Condition, Principal or NotPrincipal miss (or a Resource miss of a
+    statement without a Resource element)."""
+    if miss.element is _CONDITION:
         reasons = "; ".join([f.message for f in miss.failures]) or "condition not met"
         return f"{label} did not apply: Condition: {reasons}"
     who = miss.caller or "the caller (no CallerArn)"
-    detail = f"{who} is named by NotPrincipal" if el is _NOT_PRINCIPAL else f"{who} is not named by Principal"
-    principals = st.principals
+    if miss.element is _NOT_PRINCIPAL:
+        detail = f"{who} is named by NotPrincipal"
+    else:
+        detail = f"{who} is not named by Principal"
+    principals = miss.statement.principals
     if principals is None:  # pragma: no cover - a Principal miss comes from a Principal element
         return f"{label} did not apply: {detail}"
     named = _values(tuple(f"{t}:{v}" for t, v in principals.values))
@@ -313,17 +333,17 @@ def elsewhere_text(policies: tuple[CompiledPolicy, ...], action: str) -> str:
     of them (every statement of an account's managed policies) would bury the few that
     concern the request."""
     service = action.lower().split(":", 1)[0]
+    services: frozenset[str] | set[str]  # (merged in a set: no frozen copy)
     if len(policies) == 1:  # (most often: no set to merge into)
         only = policies[0].elsewhere(service)
         count, services = only.count, only.services
     else:
         count = 0
-        merged: set[str] = set()
+        services = set()
         for policy in policies:
             other = policy.elsewhere(service)
             count += other.count
-            merged |= other.services
-        services = frozenset(merged)
+            services |= other.services
     names = ", ".join(sorted(services))
     if count == 1:
         return f"1 more statement did not apply: Action names only other services ({names})"
