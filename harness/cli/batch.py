@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +28,7 @@ import msgspec
 
 from harness.cli.collector import collections_between_lines
 from harness.cli.output import compact
+from harness.dataclass import dataclass
 from harness.engine import SimulationError
 from harness.engine.errors import InvalidInput
 
@@ -40,10 +40,16 @@ Answer = Callable[[Any], dict[str, Any]]
 Warn = Callable[[Any], list[str]]
 
 
-@dataclass(frozen=True)
+# Its own initializer: see harness/catalog/types.py (a frozen class's methods compiled at import).
+@dataclass(frozen=True, init=False)
 class BatchSummary:
+    """How many request lines a batch answered and how many of them failed."""
+
     lines: int
     failed: int
+
+    def __init__(self, lines: int, failed: int) -> None:
+        self.__dict__.update(lines=lines, failed=failed)
 
     @property
     def exit_code(self) -> int:

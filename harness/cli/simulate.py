@@ -168,11 +168,12 @@ def run_custom(args: argparse.Namespace) -> int:
     operation = "SimulateCustomPolicy"
     if args.cli_input_jsonl is not None:
         engine = Engine()
+        harness = not args.no_harness_fields
 
         def answer(req: Any) -> dict[str, Any]:
             max_items, marker = _paging(req)
             out = engine.simulate(input_from_api(req))
-            return output_to_api(out, harness=not args.no_harness_fields, max_items=max_items, marker=marker)
+            return output_to_api(out, harness=harness, max_items=max_items, marker=marker)
 
         return _batch(args, operation, answer)
     try:

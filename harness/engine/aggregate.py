@@ -13,8 +13,7 @@ cross-account requests, keyed by SourcePolicyType names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from harness.dataclass import dataclass
 from harness.engine.evaluate import Evaluation, Hit
 from harness.engine.render import PendingExplanation, PendingSummary, summary_lines
 from harness.engine.types import Decision, EvaluationResult, MatchedStatement, ResourceResult

@@ -49,10 +49,10 @@ import ipaddress
 import operator as op
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from harness.dataclass import dataclass
 from harness.engine.context import RequestContext
 from harness.engine.errors import MalformedPolicyDocument
 from harness.engine.patterns import Match, PatternCache, PatternFlavor
@@ -90,6 +90,8 @@ class ConditionFailure:
 # object.__setattr__. Nothing changes one once built.
 @dataclass(slots=True)
 class ConditionOutcome:
+    """Whether a Condition block matched, the clauses that failed and the keys they missed."""
+
     matched: bool
     failures: tuple[ConditionFailure, ...]  # every clause that failed (empty when matched)
     # Keys (as written in the policy) that were absent from the request in a
@@ -416,6 +418,8 @@ def _ip(values: list[object], variables: bool, patterns: PatternCache) -> Matche
 
 @dataclass(frozen=True)
 class _OperatorSpec:
+    """How a condition operator (its base name) is built and checked."""
+
     build: MatcherBuilder | None  # None: glob and IP operators
     negated: bool
     kind: str  # what a context value must be, for type-error messages

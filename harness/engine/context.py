@@ -11,8 +11,8 @@ boolean, booleanList, ip, ipList, binary, binaryList, date, dateList).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
+from harness.dataclass import dataclass
 from harness.engine.types import ContextEntry
 
 # ContextKeyType values the IAM API accepts, spelled as the API spells them.
@@ -41,6 +41,8 @@ LIST_TYPES = frozenset(
 # once built (see evaluate.Request).
 @dataclass(slots=True)
 class ContextValue:
+    """One context key's values in a request, with its ContextKeyType."""
+
     key: str  # as first spelled
     values: tuple[str, ...]
     type: str = "string"  # ContextKeyType, as the API spells it

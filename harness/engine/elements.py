@@ -16,10 +16,10 @@ msgspec writes the parsed block (`true`, `1` and `1.0` stay distinct; see
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import msgspec
 
+from harness.dataclass import dataclass
 from harness.engine.bounded import drop_oldest
 from harness.engine.conditions import (
     NO_CONDITION_KEYS,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
 
+from harness.dataclass import dataclass
 from harness.engine.authorizers import Adjustment, Registry
 from harness.engine.context import ContextValue, RequestContext
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request, evaluate_request

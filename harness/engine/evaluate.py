@@ -35,8 +35,9 @@ The rules, in our words, in the order the code applies them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from harness.dataclass import dataclass
 from harness.engine.context import RequestContext
 from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.principals import Caller, PrincipalMatch
@@ -87,6 +88,8 @@ _ACCOUNT = PrincipalMatch.ACCOUNT
 # times slower. Nothing mutates them after construction.
 @dataclass(slots=True)
 class Request:
+    """One action on one resource, as the evaluation reads it."""
+
     action: str
     resource: str
     caller: Caller | None

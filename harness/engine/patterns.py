@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from harness.dataclass import dataclass
 from harness.engine.bounded import drop_oldest
 
 # An ARN has six parts, hence at least five colons.
@@ -62,6 +62,8 @@ _TOKEN_SOURCE = {STAR: ".*", BOUNDED_STAR: "[^:]*", ONE: ".", BOUNDED_ONE: "[^:]
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
+    """A pattern read into tokens, and the ArnLike rules on its shape."""
+
     items: tuple[tuple[int, str], ...]  # (kind, text); text only for LIT
     arn_shape: bool = False  # the value must have at least five colons (ArnLike)
     never: bool = False  # matches nothing (ArnLike pattern with one to four colons)

@@ -32,11 +32,11 @@ import bisect
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
+from harness.dataclass import dataclass
 from harness.engine.bounded import kept
 from harness.engine.conditions import CompiledConditions
 from harness.engine.context import RequestContext
@@ -390,6 +390,8 @@ class OtherServices:
 
 @dataclass(slots=True)
 class CompiledPolicy:
+    """A policy document parsed and checked, its statements compiled."""
+
     source: PolicySource
     version: str | None
     policy_id: str | None

@@ -32,9 +32,9 @@ Deny (access_policies_boundaries.html, "Important" box).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
+from harness.dataclass import dataclass
 from harness.engine.errors import MalformedPolicyDocument
 
 _ACCOUNT_RE = re.compile(r"^\d{12}$")

@@ -12,11 +12,11 @@ statements (simulator.py), and the renderer fills those in.
 
 from __future__ import annotations
 
-# The dataclasses here are plain, not frozen: nothing changes them once built, and a
-# frozen dataclass costs about twice as much to define, which every CLI run pays at import.
-from dataclasses import dataclass
 from enum import StrEnum
 
+# The dataclasses here are plain, not frozen: nothing changes them once built, and a
+# frozen dataclass costs about twice as much to define, which every CLI run pays at import.
+from harness.dataclass import dataclass
 from harness.engine.conditions import ConditionFailure
 from harness.engine.policy import CompiledPolicy, CompiledStatement
 from harness.engine.types import Decision, PolicyKind
@@ -121,6 +121,8 @@ class KmsRule(StrEnum):
 
 @dataclass(slots=True)
 class Note:
+    """Why an enforced decision differs from the simulator's (NoteCode), with its details."""
+
     code: NoteCode
     kms: KmsRule | None = None
     account: str | None = None

@@ -44,8 +44,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from harness.dataclass import dataclass
 from harness.engine.aggregate import (
     ResourceAnswer,
     aggregate,

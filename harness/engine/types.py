@@ -10,9 +10,11 @@ are kept under their own names so that an API-shaped dump stays comparable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any, Protocol
+
+from harness.dataclass import dataclass
 
 
 class Decision(StrEnum):
@@ -34,7 +36,7 @@ class PolicyKind(StrEnum):
     RCP = "rcp"
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, compiled_hash=True)  # (a memo key: hashed per request)
 class PolicySource:
     """A policy document as submitted.
 
@@ -67,7 +69,7 @@ class PolicySource:
         )
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, compiled_hash=True)  # (a memo key: hashed per request)
 class ContextEntry:
     """One ContextEntries item: key, values, ContextKeyType (string, stringList, numeric, ...)."""
 
@@ -80,7 +82,7 @@ class ContextEntry:
         self.__dict__.update(key=key, values=values, type=type)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class KmsGrant:
     """One KMS grant on a key, as ListGrants returns it (engine: authorizers/kms_grants.py).
 
@@ -99,6 +101,31 @@ class KmsGrant:
     name: str | None = None
     context_equals: tuple[tuple[str, str], ...] | None = None
     context_subset: tuple[tuple[str, str], ...] | None = None
+
+    # Written as ResourceResult's initializer: here to spare the import a compiled one.
+    def __init__(
+        self,
+        grant_id: str,
+        resource: str,
+        grantee: str,
+        operations: tuple[str, ...],
+        retiring_principal: str | None = None,
+        issuing_account: str | None = None,
+        name: str | None = None,
+        context_equals: tuple[tuple[str, str], ...] | None = None,
+        context_subset: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
+        self.__dict__.update(
+            grant_id=grant_id,
+            resource=resource,
+            grantee=grantee,
+            operations=operations,
+            retiring_principal=retiring_principal,
+            issuing_account=issuing_account,
+            name=name,
+            context_equals=context_equals,
+            context_subset=context_subset,
+        )
 
 
 @dataclass(frozen=True, init=False)
@@ -165,13 +192,18 @@ class SimulationInput:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Position:
+    """A line and column in a policy's text (API: Position)."""
+
     line: int
     column: int
 
+    def __init__(self, line: int, column: int) -> None:  # (as ResourceResult's, for the same reason)
+        self.__dict__.update(line=line, column=column)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class MatchedStatement:
     """A statement that decided the result (API: Statement)."""
 
@@ -182,6 +214,26 @@ class MatchedStatement:
     sid: str | None = None
     effect: str = "Allow"
     kind: PolicyKind = PolicyKind.IDENTITY
+
+    def __init__(  # one per statement that decided: written as ResourceResult's, for the same reason
+        self,
+        source_policy_id: str,
+        source_policy_type: str,
+        start: Position,
+        end: Position,
+        sid: str | None = None,
+        effect: str = "Allow",
+        kind: PolicyKind = PolicyKind.IDENTITY,
+    ) -> None:
+        self.__dict__.update(
+            source_policy_id=source_policy_id,
+            source_policy_type=source_policy_type,
+            start=start,
+            end=end,
+            sid=sid,
+            effect=effect,
+            kind=kind,
+        )
 
 
 class PendingLines(Protocol):
@@ -320,8 +372,15 @@ class EvaluationResult:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SimulationOutput:
+    """What one simulator call answers: one EvaluationResult per action, and warnings."""
+
     results: tuple[EvaluationResult, ...]
     # Non-fatal notes, e.g. "CallerArn is a role: AWS's simulator would refuse this".
     warnings: tuple[str, ...] = ()
+
+    def __init__(  # one per request: written as ResourceResult's, for the same reason
+        self, results: tuple[EvaluationResult, ...], warnings: tuple[str, ...] = ()
+    ) -> None:
+        self.__dict__.update(results=results, warnings=warnings)

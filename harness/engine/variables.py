@@ -28,8 +28,8 @@ wildcard. Only the policy's own text keeps glob meaning.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from harness.dataclass import dataclass
 from harness.engine.context import RequestContext
 from harness.engine.patterns import RegexCache, Segment, compile_source, glob_source
 
@@ -56,6 +56,8 @@ def variables_enabled(policy_version: str | None) -> bool:
 # as slow. Nothing changes one once built (a Template may be shared through a cache).
 @dataclass(slots=True)
 class _Part:
+    """One piece of a template: literal text or a `${...}` variable."""
+
     kind: int
     text: str  # literal text, or the variable's key lower-cased
     default: str | None = None

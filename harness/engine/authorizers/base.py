@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from harness.dataclass import dataclass
 from harness.engine.evaluate import CompiledInputs, Evaluation, Request
 from harness.engine.reasons import NoteCode, Verdict
 
