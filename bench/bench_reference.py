@@ -23,8 +23,9 @@ each side interleaved `--runs` times:
 (b) one request of 40 actions x 250 keys (10,000 cells): ours through
     `--cli-input-json` with default output, target >= 10x.
 
-Python runs with its bytecode cache on (in the benchmark's temporary folder), as it
-normally does, even where PYTHONDONTWRITEBYTECODE is set. `--tree DIR` also times
+Python runs with its bytecode cache on (in the benchmark's temporary folder) and its
+standard output buffered, as it normally does, even where PYTHONDONTWRITEBYTECODE or
+PYTHONUNBUFFERED is set. `--tree DIR` also times
 another checkout of this project (e.g. the main branch) in the same interleaved runs,
 so a change is measured side by side under the same load (`python -m harness` run
 from DIR imports DIR's package).
@@ -120,11 +121,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# Settings of some environments (this project's sandboxes, many container images) that make
+# Python run otherwise than it does by default; see python_env.
+_NOT_DEFAULT = frozenset({"PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"})
+
+
 def python_env(pycache: Path) -> dict[str, str]:
-    """Python as it normally runs: bytecode cached after the first run (here in a folder of the
-    benchmark's own, so nothing is written into a checkout), even where the environment turns
-    the cache off (PYTHONDONTWRITEBYTECODE); otherwise every run would compile every module."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    """Python as it normally runs, even where the environment says otherwise:
+    - bytecode cached after the first run (here in a folder of the benchmark's own, so nothing
+      is written into a checkout), even with PYTHONDONTWRITEBYTECODE set; otherwise every run
+      would compile every module;
+    - standard output buffered, even with PYTHONUNBUFFERED set; otherwise a batch would make
+      one write call per response line (the reference runner writes its output once)."""
+    env = {k: v for k, v in os.environ.items() if k not in _NOT_DEFAULT}
     env["PYTHONPYCACHEPREFIX"] = str(pycache)
     return env
 
