@@ -477,40 +477,37 @@ class CompiledPolicy:
     def elsewhere(self, service: str) -> OtherServices:
         """The statements whose Action names only services other than `service`, summed up."""
         table = self._elsewhere
-        if table is None:
-            table = self._elsewhere = {}
-        found = table.get(service)
-        if found is None:
-            # The complement of service_statements: an Action (not NotAction) whose
-            # services are all known and do not include this one.
-            count = 0
-            services: set[str] = set()
-            for st in self.statements:
-                prefixes = st.action.prefixes
-                if prefixes is not None and not st.not_action and service not in prefixes:
-                    count += 1
-                    services |= prefixes
-            found = kept(table, service, OtherServices(count, frozenset(services)))
-        return found
+        found = table.get(service) if table is not None else None
+        return found if found is not None else self._by_services(service)[1]
 
     def service_statements(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element can match some action of `service`
         (lower-cased prefix), in document order; the others name only other services."""
         table = self._by_service
-        if table is None:
-            table = self._by_service = {}
-        else:
-            found = table.get(service)
-            if found is not None:
-                return found
+        found = table.get(service) if table is not None else None
+        return found if found is not None else self._by_services(service)[0]
+
+    def _by_services(self, service: str) -> tuple[tuple[CompiledStatement, ...], OtherServices]:
+        """`service_statements` and `elsewhere` of one service, found in one walk and kept."""
         # A NotAction, or an Action with a pattern that may match any service (prefixes
-        # None), can match an action of any service.
-        found = tuple(
-            st
-            for st in self.statements
-            if st.not_action or st.action.prefixes is None or service in st.action.prefixes
+        # None), can match an action of any service; the other statements name only other
+        # services (explanations sum them up).
+        near: list[CompiledStatement] = []
+        services: set[str] = set()
+        for st in self.statements:
+            prefixes = st.action.prefixes
+            if st.not_action or prefixes is None or service in prefixes:
+                near.append(st)
+            else:
+                services |= prefixes
+        if self._by_service is None:
+            self._by_service = {}
+        if self._elsewhere is None:
+            self._elsewhere = {}
+        others = kept(
+            self._elsewhere, service, OtherServices(len(self.statements) - len(near), frozenset(services))
         )
-        return kept(table, service, found)
+        return kept(self._by_service, service, tuple(near)), others
 
     def statements_for(self, action_lower: str) -> tuple[CompiledStatement, ...]:
         """Statements whose Action/NotAction element matches, in document order.
