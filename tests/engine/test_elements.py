@@ -120,14 +120,18 @@ def _checked_one_by_one(values: tuple[str, ...]) -> frozenset[str] | str | None:
     return _action_prefixes(values)
 
 
+def _checked(values: tuple[str, ...]) -> frozenset[str] | str | None:
+    """`_checked_prefixes`, a refusal as "malformed" (as `_checked_one_by_one` gives it)."""
+    try:
+        return _checked_prefixes(values)
+    except MalformedPolicyDocument:
+        return "malformed"
+
+
 @settings(max_examples=500, deadline=None)
 @given(values=st.lists(st.text(alphabet="aB1*?-:x \n", max_size=8), min_size=1, max_size=4).map(tuple))
 def test_action_values_checked_in_one_pass_as_one_by_one(values: tuple[str, ...]) -> None:
-    try:
-        got: frozenset[str] | str | None = _checked_prefixes(values)
-    except MalformedPolicyDocument:
-        got = "malformed"
-    assert got == _checked_one_by_one(values)
+    assert _checked(values) == _checked_one_by_one(values)
 
 
 # Values around the one-service reading: wildcard or odd services, extra colons, newlines.
@@ -140,11 +144,7 @@ _ACTION_SAMPLES = (
 @settings(max_examples=500, deadline=None)
 @given(values=st.lists(st.sampled_from(_ACTION_SAMPLES), min_size=1, max_size=5).map(tuple))
 def test_one_service_elements_checked_over_their_joined_text_as_one_by_one(values: tuple[str, ...]) -> None:
-    try:
-        got: frozenset[str] | str | None = _checked_prefixes(values)
-    except MalformedPolicyDocument:
-        got = "malformed"
-    assert got == _checked_one_by_one(values)
+    assert _checked(values) == _checked_one_by_one(values)
 
 
 def _is_resource_arn(value: str) -> bool:
