@@ -21,7 +21,7 @@ account, filled for cross-account.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from harness.engine.errors import InvalidInput
 from harness.engine.types import (
@@ -187,31 +187,22 @@ def _scp_levels(req: Mapping[str, Any]) -> tuple[tuple[PolicySource, ...], ...]:
 
 _NO_RESOURCE = ("*",)
 
-# The fields `_common` gives, in its order.
-_COMMON_FIELDS = (
-    "action_names",
-    "resource_arns",
-    "resource_policy",
-    "permissions_boundaries",
-    "resource_owner",
-    "caller_arn",
-    "context",
-    "resource_handling_option",
-)
-_Common = tuple[
-    tuple[str, ...],
-    tuple[str, ...],
-    PolicySource | None,
-    tuple[PolicySource, ...],
-    str | None,
-    str | None,
-    tuple[ContextEntry, ...],
-    str | None,
-]
+
+class _Common(NamedTuple):
+    """The request fields both operations share, converted, under SimulationInput's names."""
+
+    action_names: tuple[str, ...]
+    resource_arns: tuple[str, ...]
+    resource_policy: PolicySource | None
+    permissions_boundaries: tuple[PolicySource, ...]
+    resource_owner: str | None
+    caller_arn: str | None
+    context: tuple[ContextEntry, ...]
+    resource_handling_option: str | None
 
 
 def _common(req: Mapping[str, Any]) -> _Common:
-    """The request fields both operations share, converted, in `_COMMON_FIELDS` order."""
+    """The request fields both operations share, converted."""
     resource_doc = _opt_str(req, "ResourcePolicy")
     raw_boundaries = req.get("PermissionsBoundaryPolicyInputList")
     boundaries = () if raw_boundaries is None else _str_tuple(req, "PermissionsBoundaryPolicyInputList")
@@ -222,7 +213,7 @@ def _common(req: Mapping[str, Any]) -> _Common:
         raise InvalidInput("MaxItems must be an integer from 1 to 1000")
     action_names = _str_tuple(req, "ActionNames", required=True)
     resource_arns = _str_tuple(req, "ResourceArns") if "ResourceArns" in req else ()
-    return (
+    return _Common(
         action_names,
         resource_arns or _NO_RESOURCE,
         (
@@ -251,7 +242,7 @@ def _common(req: Mapping[str, Any]) -> _Common:
 
 def common_fields(req: Mapping[str, Any]) -> dict[str, Any]:
     """The request fields both operations share, converted (for SimulationInput or the account model)."""
-    return dict(zip(_COMMON_FIELDS, _common(req), strict=True))
+    return _common(req)._asdict()
 
 
 def input_from_api(req: Mapping[str, Any]) -> SimulationInput:
@@ -260,25 +251,25 @@ def input_from_api(req: Mapping[str, Any]) -> SimulationInput:
         raise InvalidInput("the request must be a JSON object")
     _check_fields(req, CUSTOM_FIELDS, "SimulateCustomPolicy")
     docs = _str_tuple(req, "PolicyInputList", required=True)
-    actions, resources, resource_policy, boundaries, owner, caller, context, option = _common(req)
+    common = _common(req)
     identity: list[PolicySource] = []
     for i, d in enumerate(docs, 1):  # (a loop: a generator costs a frame and a resume per policy)
         identity.append(PolicySource(d, f"PolicyInputList.{i}", IAM_POLICY))
     # Positional, in SimulationInput's field order (built for every request).
     return SimulationInput(
-        actions,
-        resources,
+        common.action_names,
+        common.resource_arns,
         tuple(identity),
-        boundaries,
+        common.permissions_boundaries,
         (),  # session_policies
-        resource_policy,
+        common.resource_policy,
         _scp_levels(req),
         (),  # rcp_levels
         None,  # principal_arn
-        caller,
-        owner,
-        option,
-        context,
+        common.caller_arn,
+        common.resource_owner,
+        common.resource_handling_option,
+        common.context,
     )
 
 
