@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import pickle
 from typing import Any
 
@@ -112,34 +111,3 @@ def test_methods_the_class_writes_are_kept() -> None:
             return 7
 
     assert repr(Own(1)) == "own" and hash(Own(1)) == 7 and Own(1) == Own(1)
-
-
-def _own_initializers() -> list[type]:
-    import harness.catalog.source
-    import harness.cli.batch
-    import harness.engine
-
-    modules = [harness.catalog.source, harness.catalog.types, harness.cli.batch, harness.engine.types]
-    return [
-        cls
-        for module in modules
-        for cls in vars(module).values()
-        if isinstance(cls, type)
-        and cls.__module__ == module.__name__
-        and dataclasses.is_dataclass(cls)
-        and not cls.__dataclass_params__.init  # type: ignore[attr-defined]
-    ]
-
-
-@pytest.mark.parametrize("cls", _own_initializers(), ids=lambda cls: cls.__qualname__)
-def test_a_written_initializer_takes_every_field_in_order_with_its_default(cls: type) -> None:
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    fields = dataclasses.fields(cls)
-    assert [p.name for p in params] == [f.name for f in fields]
-    for p, f in zip(params, fields, strict=True):
-        if f.default_factory is not dataclasses.MISSING:
-            assert p.default is None  # (a fresh default per object)
-        elif f.default is not dataclasses.MISSING and f.name != "explanation":
-            assert p.default == f.default
-        else:
-            assert f.name == "explanation" or p.default is inspect.Parameter.empty

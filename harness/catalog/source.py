@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     import msgspec
 
 
-# Their own initializers, as harness/catalog/types.py's classes, for the same reason.
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class ResourceType:
     """One resource type of a service: its name, ARN template and condition keys."""
 
@@ -35,23 +34,13 @@ class ResourceType:
     arn_template: str
     condition_keys: tuple[str, ...] = ()
 
-    def __init__(
-        self, service: str, name: str, arn_template: str, condition_keys: tuple[str, ...] = ()
-    ) -> None:
-        self.__dict__.update(
-            service=service, name=name, arn_template=arn_template, condition_keys=condition_keys
-        )
 
-
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class ActionRecord:
     """An action with the per-resource-type condition keys that ActionInfo flattens away."""
 
     info: ActionInfo
     resource_condition_keys: tuple[str, ...] = ()
-
-    def __init__(self, info: ActionInfo, resource_condition_keys: tuple[str, ...] = ()) -> None:
-        self.__dict__.update(info=info, resource_condition_keys=resource_condition_keys)
 
 
 def _record(service: str, raw: dict[str, Any]) -> ActionRecord:

@@ -13,11 +13,7 @@ class InvalidContextValue(ValueError):
     """A context value that cannot be of its condition key's type."""
 
 
-# The frozen classes of the catalog write their own initializer, filling `__dict__`: from
-# the decorator, a frozen class's `__init__`, `__setattr__` and `__delattr__` would be
-# compiled at import, some 2 M instructions a class in every process (harness/dataclass.py).
-# tests/test_dataclass.py checks each takes every field, in order.
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class ActionInfo:
     """One concrete IAM action, spelled as AWS's Service Authorization Reference spells it."""
 
@@ -26,22 +22,6 @@ class ActionInfo:
     access_level: str
     resource_types: tuple[str, ...] = ()
     condition_keys: tuple[str, ...] = ()
-
-    def __init__(
-        self,
-        service: str,
-        name: str,
-        access_level: str,
-        resource_types: tuple[str, ...] = (),
-        condition_keys: tuple[str, ...] = (),
-    ) -> None:
-        self.__dict__.update(
-            service=service,
-            name=name,
-            access_level=access_level,
-            resource_types=resource_types,
-            condition_keys=condition_keys,
-        )
 
     @property
     def full_name(self) -> str:
@@ -63,7 +43,7 @@ _API_TYPES = {
 }
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class KeyType:
     """The type of one condition key.
 
@@ -75,9 +55,6 @@ class KeyType:
     key: str  # canonical name or template, e.g. "aws:PrincipalTag/${TagKey}"
     iam_type: str
     source: str = ""  # "global" or the service prefix whose data defines it
-
-    def __init__(self, key: str, iam_type: str, source: str = "") -> None:
-        self.__dict__.update(key=key, iam_type=iam_type, source=source)
 
     @property
     def multivalued(self) -> bool:

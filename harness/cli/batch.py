@@ -40,16 +40,12 @@ Answer = Callable[[Any], dict[str, Any]]
 Warn = Callable[[Any], list[str]]
 
 
-# Its own initializer: see harness/catalog/types.py (a frozen class's methods compiled at import).
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class BatchSummary:
     """How many request lines a batch answered and how many of them failed."""
 
     lines: int
     failed: int
-
-    def __init__(self, lines: int, failed: int) -> None:
-        self.__dict__.update(lines=lines, failed=failed)
 
     @property
     def exit_code(self) -> int:

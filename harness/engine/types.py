@@ -82,7 +82,7 @@ class ContextEntry:
         self.__dict__.update(key=key, values=values, type=type)
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class KmsGrant:
     """One KMS grant on a key, as ListGrants returns it (engine: authorizers/kms_grants.py).
 
@@ -101,31 +101,6 @@ class KmsGrant:
     name: str | None = None
     context_equals: tuple[tuple[str, str], ...] | None = None
     context_subset: tuple[tuple[str, str], ...] | None = None
-
-    # Written as ResourceResult's initializer: here to spare the import a compiled one.
-    def __init__(
-        self,
-        grant_id: str,
-        resource: str,
-        grantee: str,
-        operations: tuple[str, ...],
-        retiring_principal: str | None = None,
-        issuing_account: str | None = None,
-        name: str | None = None,
-        context_equals: tuple[tuple[str, str], ...] | None = None,
-        context_subset: tuple[tuple[str, str], ...] | None = None,
-    ) -> None:
-        self.__dict__.update(
-            grant_id=grant_id,
-            resource=resource,
-            grantee=grantee,
-            operations=operations,
-            retiring_principal=retiring_principal,
-            issuing_account=issuing_account,
-            name=name,
-            context_equals=context_equals,
-            context_subset=context_subset,
-        )
 
 
 @dataclass(frozen=True, init=False)

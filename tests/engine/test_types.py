@@ -1,12 +1,14 @@
-"""The result and request types behave as dataclasses, with their hand-written initializers
-(tests/test_dataclass.py checks that each takes every field, in order, with its default)."""
+"""The result and request types: their hand-written initializers take every field, as a
+dataclass's would."""
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 
 import pytest
 
+from harness.engine import types
 from harness.engine.types import (
     ContextEntry,
     Decision,
@@ -16,6 +18,32 @@ from harness.engine.types import (
     ResourceResult,
     SimulationInput,
 )
+
+
+def _own_initializers() -> list[type]:
+    """The records of types.py that write their own initializer (built for every request)."""
+    return [
+        cls
+        for cls in vars(types).values()
+        if isinstance(cls, type)
+        and cls.__module__ == types.__name__
+        and dataclasses.is_dataclass(cls)
+        and not cls.__dataclass_params__.init  # type: ignore[attr-defined]
+    ]
+
+
+@pytest.mark.parametrize("cls", _own_initializers(), ids=lambda cls: cls.__qualname__)
+def test_the_initializer_takes_every_field_in_order_with_its_default(cls: type) -> None:
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(cls)
+    assert [p.name for p in params] == [f.name for f in fields]
+    for p, f in zip(params, fields, strict=True):
+        if f.default_factory is not dataclasses.MISSING:
+            assert p.default is None  # (a fresh default per object)
+        elif f.default is not dataclasses.MISSING and f.name != "explanation":
+            assert p.default == f.default
+        else:
+            assert f.name == "explanation" or p.default is inspect.Parameter.empty
 
 
 def test_a_result_is_frozen_compares_by_value_and_replaces_like_a_dataclass() -> None:
